@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/** Containment actions the gateway enforces. Every one has an inverse (lift). */
+export const CONTAINMENT_ACTION_KINDS = [
+  'suspend_key',
+  'revoke_key',
+  'rate_limit',
+  'isolate_model',
+  'pin_version',
+] as const;
+export type ContainmentActionKind = (typeof CONTAINMENT_ACTION_KINDS)[number];
+
+export const FallbackSchema = z.discriminatedUnion('kind', [
+  z
+    .object({ kind: z.literal('static'), body: z.unknown(), status: z.number().int().default(200) })
+    .strict(),
+  z.object({ kind: z.literal('upstream'), upstream: z.string() }).strict(),
+  z.object({ kind: z.literal('reject') }).strict(),
+]);
+export type Fallback = z.infer<typeof FallbackSchema>;
+
+export const ContainmentActionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('suspend_key'), keyId: z.string() }).strict(),
+  z.object({ kind: z.literal('revoke_key'), keyId: z.string() }).strict(),
+  z
+    .object({
+      kind: z.literal('rate_limit'),
+      keyId: z.string(),
+      ratePerSecond: z.number().positive(),
+      burst: z.number().int().positive(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('isolate_model'),
+      model: z.string(),
+      fallback: FallbackSchema.optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('pin_version'), model: z.string(), version: z.string() }).strict(),
+]);
+export type ContainmentAction = z.infer<typeof ContainmentActionSchema>;
+
+/** An action as recorded: who applied it, when, why, and whether it has been lifted. */
+export const AppliedActionSchema = z
+  .object({
+    id: z.string(),
+    action: ContainmentActionSchema,
+    reason: z.string(),
+    actor: z.string(),
+    appliedAt: z.string(),
+    liftedAt: z.string().nullable(),
+    liftedBy: z.string().nullable(),
+  })
+  .strict();
+export type AppliedAction = z.infer<typeof AppliedActionSchema>;
+
+/**
+ * What every gateway enforces, derived from the active actions. A later action on the same
+ * target replaces the earlier one (revoke beats suspend: a revoked key never comes back).
+ */
+export interface PolicySnapshot {
+  readonly version: number;
+  readonly keys: ReadonlyMap<string, { state: 'suspended' | 'revoked'; actionId: string }>;
+  readonly rateLimits: ReadonlyMap<
+    string,
+    { ratePerSecond: number; burst: number; actionId: string }
+  >;
+  readonly isolated: ReadonlyMap<string, { fallback: Fallback | undefined; actionId: string }>;
+  readonly pinned: ReadonlyMap<string, { version: string; actionId: string }>;
+}
+
+/** Folds active (not lifted) actions, oldest first, into the snapshot the gateway reads. */
+export function buildPolicySnapshot(
+  version: number,
+  actions: readonly AppliedAction[],
+): PolicySnapshot {
+  const keys = new Map<string, { state: 'suspended' | 'revoked'; actionId: string }>();
+  const rateLimits = new Map<string, { ratePerSecond: number; burst: number; actionId: string }>();
+  const isolated = new Map<string, { fallback: Fallback | undefined; actionId: string }>();
+  const pinned = new Map<string, { version: string; actionId: string }>();
+  for (const applied of actions) {
+    if (applied.liftedAt !== null) continue;
+    const a = applied.action;
+    switch (a.kind) {
+      case 'suspend_key':
+        if (keys.get(a.keyId)?.state !== 'revoked')
+          keys.set(a.keyId, { state: 'suspended', actionId: applied.id });
+        break;
+      case 'revoke_key':
+        keys.set(a.keyId, { state: 'revoked', actionId: applied.id });
+        break;
+      case 'rate_limit':
+        rateLimits.set(a.keyId, {
+          ratePerSecond: a.ratePerSecond,
+          burst: a.burst,
+          actionId: applied.id,
+        });
+        break;
+      case 'isolate_model':
+        isolated.set(a.model, { fallback: a.fallback, actionId: applied.id });
+        break;
+      case 'pin_version':
+        pinned.set(a.model, { version: a.version, actionId: applied.id });
+        break;
+    }
+  }
+  return { version, keys, rateLimits, isolated, pinned };
+}

@@ -1,0 +1,27 @@
+/** Domain types, their schemas, ids, errors, clocks, canonical JSON and hashing. */
+export { AppError, CoreErrorCodes, isAppError, toAppError } from './errors.js';
+export { createId } from './ids.js';
+export { type Clock, systemClock, createManualClock } from './clock.js';
+export { canonicalJson } from './canonical-json.js';
+export { sha256, sha256Hex } from './hash.js';
+export {
+  GATEWAY_PROTOCOLS,
+  type GatewayProtocol,
+  INFERENCE_OUTCOMES,
+  type InferenceOutcome,
+  InferenceEventSchema,
+  type InferenceEvent,
+} from './inference-event.js';
+export { SEVERITIES, type Severity, AlertSchema, type Alert } from './alert.js';
+export {
+  CONTAINMENT_ACTION_KINDS,
+  type ContainmentActionKind,
+  FallbackSchema,
+  type Fallback,
+  ContainmentActionSchema,
+  type ContainmentAction,
+  AppliedActionSchema,
+  type AppliedAction,
+  type PolicySnapshot,
+  buildPolicySnapshot,
+} from './containment.js';

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export const GATEWAY_PROTOCOLS = ['kserve-v2', 'tf-serving', 'generic-json'] as const;
+export type GatewayProtocol = (typeof GATEWAY_PROTOCOLS)[number];
+
+/** How a request ended, from the gateway's point of view. */
+export const INFERENCE_OUTCOMES = ['ok', 'rejected', 'upstream_error', 'fallback'] as const;
+export type InferenceOutcome = (typeof INFERENCE_OUTCOMES)[number];
+
+/**
+ * One request through the gateway, accepted or not. `features` holds the rows the model was
+ * (or would have been) asked about; `outputs` one entry per row (scores, probabilities or a
+ * label), both null when the request never got that far.
+ */
+export const InferenceEventSchema = z
+  .object({
+    id: z.string(),
+    time: z.string(), // ISO 8601 with milliseconds, UTC; detectors use this, never the wall clock
+    requestId: z.string(),
+    model: z.string(),
+    modelVersion: z.string().nullable(),
+    artifactDigest: z.string().nullable(),
+    protocol: z.enum(GATEWAY_PROTOCOLS),
+    principal: z.string().nullable(),
+    keyId: z.string().nullable(),
+    sourceAddress: z.string(),
+    features: z.array(z.array(z.number())).nullable(),
+    outputs: z.array(z.unknown()).nullable(),
+    status: z.number().int(),
+    outcome: z.enum(INFERENCE_OUTCOMES),
+    errorCode: z.string().nullable(),
+    policyAction: z.string().nullable(), // the containment action that shaped the answer, if any
+    latencyMs: z.number(),
+  })
+  .strict();
+export type InferenceEvent = z.infer<typeof InferenceEventSchema>;
