@@ -18,3 +18,18 @@ export {
   modelFromToken,
 } from './subjects.js';
 export { createMemoryBus, type MemoryBusOptions } from './memory-bus.js';
+export { createNatsBus, type NatsBusOptions, NATS_BUS_DEFAULTS } from './nats-bus.js';
+export {
+  type PolicyAck,
+  type PolicyChannel,
+  type PolicyChannelOptions,
+  type PolicyHandler,
+  type PolicyState,
+  PolicyStateSchema,
+} from './policy-channel.js';
+export { createMemoryPolicyChannel } from './memory-policy-channel.js';
+export {
+  createNatsPolicyChannel,
+  type NatsPolicyChannelOptions,
+  NATS_POLICY_DEFAULTS,
+} from './nats-policy-channel.js';
