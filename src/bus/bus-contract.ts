@@ -57,6 +57,16 @@ export function runBusContract(create: (onError: BusErrorListener) => Promise<Bu
     await bus.close();
   });
 
+  it('delivers every subject to the pattern >', async () => {
+    const { bus, ns } = await open();
+    const seen: string[] = [];
+    await bus.subscribe('>', (m) => void (m.subject.includes(ns) && seen.push(m.subject)));
+    for (const root of ['gateway', 'detect', 'respond']) await bus.publish(`${root}.${ns}.x`, 1);
+    await waitFor(() => seen.length === 3);
+    expect(seen).toEqual([`gateway.${ns}.x`, `detect.${ns}.x`, `respond.${ns}.x`]);
+    await bus.close();
+  });
+
   it('partitions inference events by model, one model or all of them', async () => {
     const { bus, ns } = await open();
     const all: BusMessage[] = [];
@@ -157,7 +167,14 @@ export function runBusContract(create: (onError: BusErrorListener) => Promise<Bu
       await expect(bus.publish(subject, 1), subject).rejects.toMatchObject({
         code: 'BUS_SUBJECT_INVALID',
       });
-    for (const pattern of ['', 'detect.>.x', 'detect..x', 'nope.>', 'detect.a\tb'])
+    for (const pattern of [
+      '',
+      'detect.>.x',
+      'detect..x',
+      'nope.>',
+      'detect.a\tb',
+      '*.alert.raised',
+    ])
       await expect(
         bus.subscribe(pattern, () => undefined),
         pattern,

@@ -19,10 +19,10 @@ export interface DurableSubscribeOptions {
 /**
  * The event bus. Subjects are dot-separated (`gateway.inference.completed`) and start with
  * `gateway`, `detect` or `respond`; a subscription pattern may use `*` for one token and `>`
- * for the rest, as NATS does. Each subscription receives in publish order per subject and
- * awaits its handler before the next message; a handler that throws is reported to the
- * bus's `onError` and does not stop delivery to itself or to others. Handlers must not mutate
- * `data` (the memory bus passes the published object itself).
+ * for the rest, as NATS does, but names its root (or is `>` alone). Each subscription
+ * receives in publish order per subject and awaits its handler before the next message. A
+ * handler that throws is reported to the bus's `onError` and does not stop delivery to itself
+ * or to others. Handlers must not mutate `data` (the memory bus passes the object itself).
  */
 export interface Bus {
   publish<T>(subject: string, data: T): Promise<void>;

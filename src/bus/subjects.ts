@@ -51,12 +51,13 @@ export function assertSubject(subject: string): void {
 /** Throws BUS_SUBJECT_INVALID unless `pattern` is a valid subscription (`*` one token, `>` the rest). */
 export function assertPattern(pattern: string): void {
   const tokens = checkShape('pattern', pattern);
-  const root = tokens[0] ?? '';
-  if (root !== '*' && root !== '>' && !(STREAM_SUBJECT_ROOTS as readonly string[]).includes(root))
+  // JetStream (2.9) only accepts consumer filters inside one of the stream's subjects, so a
+  // pattern names its root; `>` alone (everything) is the one exception.
+  if (pattern !== '>' && !(STREAM_SUBJECT_ROOTS as readonly string[]).includes(tokens[0] ?? ''))
     invalid(
       'pattern',
       pattern,
-      `must start with *, > or one of ${STREAM_SUBJECT_ROOTS.join(', ')}`,
+      `must be ">" or start with one of ${STREAM_SUBJECT_ROOTS.join(', ')}`,
     );
   tokens.forEach((token, i) => {
     if (token === '*') return;
