@@ -84,6 +84,32 @@ describe('SQLite store', () => {
     }
   });
 
+  it('reuses a cached statement after a stream over it was abandoned', async () => {
+    const store = await createStore({ driver: 'sqlite', path: ':memory:' });
+    try {
+      await store.migrate();
+      const rows = [0, 1, 2].map((seq) => ({
+        stream: 's',
+        seq,
+        time: 't',
+        leaf_hash: 'h',
+        payload: 'p',
+      }));
+      await store.db.insertInto('ledger_entries').values(rows).execute();
+      const query = () => store.db.selectFrom('ledger_entries').select('seq').orderBy('seq');
+      for await (const row of query().stream()) {
+        expect(row.seq).toBe(0);
+        break;
+      }
+      expect(await query().execute()).toEqual([{ seq: 0 }, { seq: 1 }, { seq: 2 }]);
+      const streamed: number[] = [];
+      for await (const row of query().stream()) streamed.push(row.seq);
+      expect(streamed).toEqual([0, 1, 2]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('fails at start-up with STORE_UNAVAILABLE when the file cannot be opened', async () => {
     await expectStoreError(createStore({ driver: 'sqlite', path: dir }), 'STORE_UNAVAILABLE');
   });
