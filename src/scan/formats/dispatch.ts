@@ -1,0 +1,68 @@
+import { basename, extname } from 'node:path';
+import type { ByteSource } from '../readers/byte-source.js';
+import { isTar } from '../readers/tar-reader.js';
+import { isZip } from '../readers/zip-reader.js';
+import type { ScanContext } from '../scan-context.js';
+import type { ScanFormat } from '../types.js';
+import { inflateBounded, isGzip, isZlib } from './compressed.js';
+import { isGguf, scanGguf } from './gguf.js';
+import { scanKerasConfigText } from './keras-config.js';
+import { isHdf5, scanKerasH5 } from './keras-h5.js';
+import { isNpy, scanNpy } from './numpy-format.js';
+import { scanOnnx } from './onnx.js';
+import { isPickleStart, looksLikeTextPickle, scanPickleStream } from './pickle-format.js';
+import { looksLikeSafetensors, scanSafetensors } from './safetensors.js';
+import { scanTar } from './tar-format.js';
+import { scanKerasMetadataPb, scanTfGraphFile } from './tf-savedmodel.js';
+import { scanZip } from './zip-format.js';
+
+/** TensorFlow checkpoint shards and fingerprints: raw tensors and hashes, no code. */
+const TF_INERT = /(^|\/)(variables\.(index|data-\d+-of-\d+)|fingerprint\.pb)$/;
+
+/** Sniffs the content (magic bytes first, then the name) and runs the matching scanner. */
+export function scanAny(ctx: ScanContext, src: ByteSource, name: string): ScanFormat {
+  const head = src.read(0, Math.min(src.size, 16));
+  const base = basename(name);
+  const ext = extname(base).toLowerCase();
+  const run = (format: ScanFormat, fn: () => ScanFormat | void): ScanFormat => {
+    if (ctx.depth === 0) ctx.noteFormat(format);
+    return fn() ?? format;
+  };
+  if (isZip(head)) return run('zip', () => scanZip(ctx, src, name, scanAny));
+  if (isPickleStart(head)) return run('pickle', () => scanPickleStream(ctx, src, name, scanAny));
+  if (isNpy(head)) return run('numpy', () => scanNpy(ctx, src, scanAny));
+  if (isGguf(head)) return run('gguf', () => scanGguf(ctx, src));
+  if (isHdf5(src)) return run('keras-h5', () => scanKerasH5(ctx, src));
+  if (looksLikeSafetensors(src) || ext === '.safetensors')
+    return run('safetensors', () => scanSafetensors(ctx, src));
+  if (isTar(src)) return run('zip', () => scanTar(ctx, src, scanAny));
+  if (isGzip(head) || (isZlib(head) && /\.(joblib|pkl|gz|z)$/i.test(base))) {
+    const inner = inflateBounded(ctx, src, isGzip(head));
+    return scanAny(ctx.child(`${base}:decompressed`), inner, base.replace(/\.(gz|z)$/i, ''));
+  }
+  if (base === 'saved_model.pb') return run('tf-savedmodel', () => scanTfGraphFile(ctx, src, true));
+  if (base === 'keras_metadata.pb')
+    return run('tf-savedmodel', () => scanKerasMetadataPb(ctx, src));
+  if (ext === '.onnx') return run('onnx', () => scanOnnx(ctx, src));
+  if (TF_INERT.test(name)) return 'inert';
+  if (ext === '.pb') return run('tf-savedmodel', () => scanTfGraphFile(ctx, src, false));
+  if (looksLikeTextPickle(head, base))
+    return run('pickle', () => scanPickleStream(ctx, src, name, scanAny));
+  if (ext === '.json' && src.size <= ctx.limits.maxMemberBytes) return scanJson(ctx, src);
+  if (ctx.policy.inertExtensions.includes(ext) || ctx.policy.inertExtensions.includes(base))
+    return 'inert';
+  ctx.add(
+    'medium',
+    'format.unknown',
+    `unrecognised format (${ext === '' ? 'no extension' : ext}): not verified`,
+  );
+  return 'unknown';
+}
+
+/** A JSON file is inert unless it is a Keras model config. */
+function scanJson(ctx: ScanContext, src: ByteSource): ScanFormat {
+  const text = Buffer.from(src.read(0, src.size)).toString('utf8');
+  if (!text.includes('"class_name"')) return 'inert';
+  scanKerasConfigText(ctx, text);
+  return 'keras-config';
+}
