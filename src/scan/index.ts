@@ -21,6 +21,7 @@ export {
   defaultScanPolicy,
   loadScanPolicy,
   mergeScanPolicy,
+  isScanPolicyError,
 } from './policy.js';
 export { formatScanTable, formatScanJson, scanExitCode } from './format-results.js';
 export { formatScanSarif } from './format-sarif.js';

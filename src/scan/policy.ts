@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { AppError } from '../core/index.js';
+import { AppError, isAppError } from '../core/index.js';
 import { ScanErrorCodes } from './errors.js';
 import defaultPolicyData from './default-policy.json' with { type: 'json' };
 
@@ -123,4 +123,9 @@ export async function loadScanPolicy(file: string): Promise<ScanPolicy> {
     );
   }
   return mergeScanPolicy(data ?? {});
+}
+
+/** True for the error loadScanPolicy/mergeScanPolicy throw on a bad policy file. */
+export function isScanPolicyError(error: unknown): error is AppError {
+  return isAppError(error) && error.code === ScanErrorCodes.SCAN_POLICY_INVALID;
 }

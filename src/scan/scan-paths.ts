@@ -1,7 +1,9 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import { scan } from './scan.js';
-import type { ScanPathsOptions, ScanResult } from './types.js';
+import type { Severity } from '../core/index.js';
+import type { Finding, ScanPathsOptions, ScanResult } from './types.js';
+import { verdictOf } from './verdict.js';
 
 const MAX_DIR_DEPTH = 64;
 
@@ -12,19 +14,15 @@ function inside(root: string, target: string): boolean {
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
-function flagged(
-  path: string,
-  rule: string,
-  severity: 'high' | 'critical',
-  message: string,
-): Planned {
+function flagged(path: string, rule: string, severity: Severity, message: string): Planned {
+  const findings: Finding[] = [{ severity, rule, message, location: {} }];
   return {
     kind: 'result',
     result: {
       path,
       format: 'unknown',
-      verdict: rule === 'path.unreadable' ? 'error' : 'malicious',
-      findings: [{ severity, rule, message, location: {} }],
+      verdict: verdictOf(findings),
+      findings,
       bytes: 0,
       durationMs: 0,
     },
@@ -71,7 +69,7 @@ async function walk(
       try {
         target = await realpath(path);
       } catch {
-        out.push(flagged(path, 'path.symlink-escape', 'high', 'dangling symbolic link'));
+        out.push(flagged(path, 'path.dangling-symlink', 'medium', 'dangling symbolic link'));
         continue;
       }
       if (!inside(root, target)) {
@@ -85,13 +83,12 @@ async function walk(
         );
         continue;
       }
-      if ((await stat(target)).isFile() && !seen.has(target)) {
-        seen.add(target);
-        out.push({ kind: 'file', path });
-      }
+      // A link that stays inside the tree reaches a file the walk visits anyway.
     } else if (st.isDirectory()) await walk(root, path, depth + 1, out, seen);
     else if (st.isFile()) {
-      seen.add(path);
+      const key = `${st.dev}:${st.ino}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       out.push({ kind: 'file', path });
     }
   }

@@ -43,12 +43,12 @@ interface Span {
  */
 export function scanSafetensors(ctx: ScanContext, src: ByteSource): void {
   const n = u64le(src.read(0, 8));
-  if (n > MAX_HEADER)
-    throw new ScanLimitError(`safetensors header of ${n} bytes exceeds ${MAX_HEADER}`);
   if (n + 8 > src.size)
     throw new ScanFormatError(
       `safetensors header length ${n} runs past the end of the ${src.size}-byte file`,
     );
+  if (n > MAX_HEADER)
+    throw new ScanLimitError(`safetensors header of ${n} bytes exceeds ${MAX_HEADER}`);
   let header: unknown;
   try {
     header = JSON.parse(Buffer.from(src.read(8, n)).toString('utf8'));
