@@ -1,5 +1,5 @@
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { join, relative, isAbsolute, sep } from 'node:path';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { scan } from './scan.js';
 import type { Severity } from '../core/index.js';
 import type { Finding, ScanPathsOptions, ScanResult } from './types.js';
@@ -41,6 +41,8 @@ async function plan(arg: string, out: Planned[], seen: Set<string>): Promise<voi
     return;
   }
   if (!st.isDirectory()) {
+    if (seen.has(resolve(arg))) return;
+    seen.add(resolve(arg));
     out.push({ kind: 'file', path: arg });
     return;
   }
@@ -60,10 +62,11 @@ async function walk(
     );
     return;
   }
-  const names = (await readdir(dir)).sort();
-  for (const name of names) {
-    const path = join(dir, name);
-    const st = await lstat(path);
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  for (const st of entries) {
+    const path = join(dir, st.name);
     if (st.isSymbolicLink()) {
       let target: string;
       try {
@@ -86,7 +89,7 @@ async function walk(
       // A link that stays inside the tree reaches a file the walk visits anyway.
     } else if (st.isDirectory()) await walk(root, path, depth + 1, out, seen);
     else if (st.isFile()) {
-      const key = `${st.dev}:${st.ino}`;
+      const key = resolve(path);
       if (seen.has(key)) continue;
       seen.add(key);
       out.push({ kind: 'file', path });

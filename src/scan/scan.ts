@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { scanAny } from './formats/dispatch.js';
 import { defaultScanPolicy } from './policy.js';
@@ -53,22 +52,15 @@ export async function scan(
     const name = options.name ?? '<bytes>';
     return finish(name, input.length, runScan(bufferSource(input), name, undefined, options));
   }
-  let size: number;
+  let src: ReturnType<typeof fileSource>;
   try {
-    const st = await stat(input);
-    if (!st.isFile()) return finish(input, 0, unreadable(`${input} is not a regular file`));
-    size = st.size;
+    src = fileSource(input);
   } catch (error) {
     return finish(input, 0, unreadable(`cannot read ${input}: ${(error as Error).message}`));
   }
-  let src: ReturnType<typeof fileSource>;
   try {
-    src = fileSource(input, size);
-  } catch (error) {
-    return finish(input, size, unreadable(`cannot open ${input}: ${(error as Error).message}`));
-  }
-  try {
-    return finish(input, size, runScan(src, input, dirname(resolve(input)), options));
+    if (!src.isFile) return finish(input, 0, unreadable(`${input} is not a regular file`));
+    return finish(input, src.size, runScan(src, input, dirname(resolve(input)), options));
   } finally {
     src.close();
   }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ScanFormatError, ScanLimitError } from '../scan-error.js';
 
 /**
@@ -62,15 +62,26 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
   };
 }
 
-const WINDOW = 1 << 20;
+const WINDOW = 64 * 1024;
 
-/** A source over an open file with a 1 MiB read-ahead window; call close() when done. */
-export function fileSource(path: string, size: number): ByteSource & { close(): void } {
+/** A source over an open file with a 64 KiB read-ahead window; call close() when done. */
+export function fileSource(path: string): ByteSource & { close(): void; isFile: boolean } {
   const fd = openSync(path, 'r');
+  let size: number;
+  let isFile: boolean;
+  try {
+    const st = fstatSync(fd);
+    size = st.size;
+    isFile = st.isFile();
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
   let winStart = 0;
   let win = new Uint8Array(0);
   const source = {
     size,
+    isFile,
     read(offset: number, length: number): Uint8Array {
       checkRange(size, offset, length);
       if (offset >= winStart && offset + length <= winStart + win.length) {
