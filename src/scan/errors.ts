@@ -2,8 +2,6 @@
 export const ScanErrorCodes = {
   /** The policy file is missing, unreadable or does not match the schema. */
   SCAN_POLICY_INVALID: 'SCAN_POLICY_INVALID',
-  /** A path given to scanPaths does not exist or cannot be read. */
-  SCAN_PATH_UNREADABLE: 'SCAN_PATH_UNREADABLE',
   /** The file is structurally broken (truncated, lying header, bad opcode); becomes an `error` verdict. */
   SCAN_FORMAT_INVALID: 'SCAN_FORMAT_INVALID',
   /** A resource limit (bytes, ratio, depth, operations, time) was reached; becomes an `error` verdict. */

@@ -31,9 +31,9 @@ describe('scan output formats and exit codes', () => {
       ScanResult,
     ];
     expect(scanExitCode([safe])).toBe(0);
-    expect(scanExitCode([safe, suspicious])).toBe(1);
-    expect(scanExitCode([suspicious, error])).toBe(3);
-    expect(scanExitCode([error, malicious, suspicious])).toBe(2);
+    expect(scanExitCode([safe, suspicious])).toBe(10);
+    expect(scanExitCode([suspicious, error])).toBe(11);
+    expect(scanExitCode([error, malicious, suspicious])).toBe(12);
     expect(scanExitCode([])).toBe(0);
   });
 

@@ -1,16 +1,18 @@
 import type { ScanResult, Verdict } from './types.js';
 
 /**
- * CLI exit codes for a set of results, for CI gates: 0 all safe, 1 something suspicious,
- * 3 a file could not be analysed, 2 something malicious. Malicious outranks error, which
- * outranks suspicious. (4 is used by the CLI for a bad --policy file.)
+ * Exit codes of `aisoc scan`, for CI gates. They sit above the CLI's shared codes
+ * (0-5 in docs/cli.md: 1 failure, 2 usage, ...) so a verdict never reads as a crash or a typo.
  */
+export const SCAN_EXIT_CODES = { safe: 0, suspicious: 10, error: 11, malicious: 12 } as const;
+
+/** The exit code for a set of results: malicious outranks error, which outranks suspicious. */
 export function scanExitCode(results: ScanResult[]): number {
   const has = (v: Verdict) => results.some((r) => r.verdict === v);
-  if (has('malicious')) return 2;
-  if (has('error')) return 3;
-  if (has('suspicious')) return 1;
-  return 0;
+  if (has('malicious')) return SCAN_EXIT_CODES.malicious;
+  if (has('error')) return SCAN_EXIT_CODES.error;
+  if (has('suspicious')) return SCAN_EXIT_CODES.suspicious;
+  return SCAN_EXIT_CODES.safe;
 }
 
 function where(loc: ScanResult['findings'][number]['location']): string {

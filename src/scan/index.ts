@@ -23,6 +23,11 @@ export {
   mergeScanPolicy,
   isScanPolicyError,
 } from './policy.js';
-export { formatScanTable, formatScanJson, scanExitCode } from './format-results.js';
+export {
+  formatScanTable,
+  formatScanJson,
+  scanExitCode,
+  SCAN_EXIT_CODES,
+} from './format-results.js';
 export { formatScanSarif } from './format-sarif.js';
 export { ScanErrorCodes, type ScanErrorCode } from './errors.js';

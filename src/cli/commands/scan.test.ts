@@ -35,14 +35,14 @@ describe('aisoc scan', () => {
     expect(cmd?.options.map((o) => o.long)).toEqual(['--format', '--policy']);
   });
 
-  it('exits 2 and prints JSON for a malicious file', async () => {
+  it('exits 12 and prints JSON for a malicious file', async () => {
     const s = sinks();
     const code = await runScanCommand(
       [join(dir, 'pickle-os-system-p0.pkl')],
       { format: 'json' },
       s.io,
     );
-    expect(code).toBe(2);
+    expect(code).toBe(12);
     expect(JSON.parse(s.out.join('')).results[0].verdict).toBe('malicious');
   });
 
@@ -64,11 +64,24 @@ describe('aisoc scan', () => {
     expect(JSON.parse(s.out.join('')).version).toBe('2.1.0');
   });
 
-  it('exits 4 with a message for a bad policy file', async () => {
+  it('fails with SCAN_POLICY_INVALID for a bad policy file, before scanning', async () => {
     const bad = join(tmp, 'policy.yaml');
     await writeFile(bad, 'pickle: [1, 2]\n');
     const s = sinks();
-    expect(await runScanCommand([dir], { format: 'table', policy: bad }, s.io)).toBe(4);
-    expect(s.err.join('')).toMatch(/invalid scan policy/);
+    await expect(
+      runScanCommand([dir], { format: 'table', policy: bad }, s.io),
+    ).rejects.toMatchObject({
+      code: 'SCAN_POLICY_INVALID',
+    });
+    expect(s.out).toEqual([]);
+  });
+
+  it('applies a policy file given with --policy', async () => {
+    const file = join(tmp, 'allow.yaml');
+    await writeFile(file, 'pickle:\n  allow: [mylib.models.FancyModel]\n');
+    const s = sinks();
+    const target = join(dir, 'pickle-unknown-class-p2.pkl');
+    expect(await runScanCommand([target], { format: 'table' }, s.io)).toBe(10);
+    expect(await runScanCommand([target], { format: 'table', policy: file }, s.io)).toBe(0);
   });
 });

@@ -5,7 +5,6 @@ import {
   formatScanJson,
   formatScanSarif,
   formatScanTable,
-  isScanPolicyError,
   loadScanPolicy,
   scanExitCode,
   scanPaths,
@@ -13,9 +12,6 @@ import {
 
 export const SCAN_OUTPUT_FORMATS = ['table', 'json', 'sarif'] as const;
 export type ScanOutputFormat = (typeof SCAN_OUTPUT_FORMATS)[number];
-
-/** Exit code when the --policy file cannot be used (scan exit codes 0-3 are in docs/scan.md). */
-export const SCAN_EXIT_BAD_POLICY = 4;
 
 export interface ScanCommandIo {
   stdout: { write(text: string): unknown };
@@ -55,22 +51,15 @@ function render(results: ScanResult[], format: ScanOutputFormat): string {
   return formatScanTable(results);
 }
 
-/** Runs `aisoc scan` and returns its exit code (0 safe, 1 suspicious, 2 malicious, 3 error, 4 bad policy). */
+/** Runs `aisoc scan` and returns its exit code (0 safe, 10 suspicious, 11 error, 12 malicious). */
 export async function runScanCommand(
   paths: string[],
   opts: { format: ScanOutputFormat; policy?: string },
   io: ScanCommandIo,
 ): Promise<number> {
-  let policy: ScanPolicy | undefined;
-  if (opts.policy !== undefined) {
-    try {
-      policy = await loadScanPolicy(opts.policy);
-    } catch (error) {
-      if (!isScanPolicyError(error)) throw error;
-      io.stderr.write(`aisoc scan: ${error.message}\n`);
-      return SCAN_EXIT_BAD_POLICY;
-    }
-  }
+  // A bad policy file throws SCAN_POLICY_INVALID; runCli prints it and exits 1.
+  const policy: ScanPolicy | undefined =
+    opts.policy === undefined ? undefined : await loadScanPolicy(opts.policy);
   const bar = io.stderr.isTTY === true ? progressBar(io.stderr) : undefined;
   const results = await scanPaths(paths, {
     ...(policy === undefined ? {} : { policy }),
@@ -88,7 +77,7 @@ export function registerScanCommand(program: Command): void {
   program
     .command('scan')
     .description(
-      'scan model files, folders and archives for code that runs on load; exit 0 safe, 1 suspicious, 2 malicious, 3 error, 4 bad policy',
+      'scan model files, folders and archives for code that runs on load; exit 0 safe, 10 suspicious, 11 error, 12 malicious',
     )
     .argument('<paths...>', 'files, folders (recursive) or archives')
     .addOption(
