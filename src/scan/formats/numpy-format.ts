@@ -1,4 +1,5 @@
-import { type NestedScanner, PickleMachine, itemSize } from '../pickle/pickle-machine.js';
+import { itemSize } from '../pickle/pickle-decode.js';
+import { type NestedScanner, PickleMachine } from '../pickle/pickle-machine.js';
 import { type ByteSource, u16le, u32le } from '../readers/byte-source.js';
 import type { ScanContext } from '../scan-context.js';
 import { ScanFormatError } from '../scan-error.js';

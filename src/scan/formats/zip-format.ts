@@ -43,6 +43,14 @@ export function scanZip(
   const entries = readZipEntries(src, ctx.limits.maxArchiveEntries);
   checkZipStructure(ctx, src, entries);
   const kind = kindOf(entries, name);
+  const code = entries.filter((e) => /(^|\/)code\//.test(e.name)).length;
+  if (kind === 'pytorch-zip' && code > 0) {
+    ctx.add(
+      'low',
+      'pytorch.torchscript',
+      `TorchScript archive: ${code} code/ files run in the TorchScript interpreter on load`,
+    );
+  }
   for (const e of entries) {
     ctx.checkTime();
     if (e.name.endsWith('/') || e.isSymlink) continue;
@@ -60,15 +68,7 @@ function scanMember(
 ): void {
   if (kind === 'pytorch-zip') {
     if (TORCH_INERT.test(e.name)) return;
-    if (/(^|\/)code\//.test(e.name)) {
-      ctx.add(
-        'low',
-        'pytorch.torchscript',
-        'TorchScript code present; it runs in the TorchScript interpreter on load',
-        { member: e.name },
-      );
-      return;
-    }
+    if (/(^|\/)code\/.*\.py$/.test(e.name)) return;
   }
   if (kind === 'npz' || (e.name.endsWith('.npy') && kind === 'zip'))
     return scanNpzMember(ctx, src, e, dispatch);

@@ -41,7 +41,9 @@ export function classifyGlobal(policy: ScanPolicy, module: string, name: string)
       };
     }
   }
-  if (segments.some((s) => DUNDER.test(s)) || module.split('.').some((s) => DUNDER.test(s))) {
+  // TorchScript archives name their compiled classes `__torch__.*`; only that root may be a dunder.
+  const moduleSegments = module.split('.').filter((s, i) => !(i === 0 && s === '__torch__'));
+  if (segments.some((s) => DUNDER.test(s)) || moduleSegments.some((s) => DUNDER.test(s))) {
     return {
       severity: 'critical',
       rule: 'pickle.global.dunder',
