@@ -49,6 +49,7 @@ const cases: [string, string, string, string | undefined][] = [
   ['keras-benign.h5', 'keras-h5', 'safe', undefined],
   ['keras-weights-only.h5', 'keras-h5', 'safe', 'keras.no-config'],
   ['keras-lambda.h5', 'keras-h5', 'malicious', 'keras.lambda-layer'],
+  ['keras-lambda-obfuscated.h5', 'keras-h5', 'malicious', 'keras.lambda-layer'],
   ['keras3-benign.keras', 'keras-zip', 'safe', undefined],
   ['keras3-lambda.keras', 'keras-zip', 'malicious', 'keras.lambda-layer'],
   ['keras3-custom-object.keras', 'keras-zip', 'suspicious', 'keras.custom-object'],

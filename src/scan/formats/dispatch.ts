@@ -6,7 +6,7 @@ import type { ScanContext } from '../scan-context.js';
 import type { ScanFormat } from '../types.js';
 import { inflateBounded, isGzip, isZlib } from './compressed.js';
 import { isGguf, scanGguf } from './gguf.js';
-import { scanKerasConfigText } from './keras-config.js';
+import { scanKerasConfig } from './keras-config.js';
 import { isHdf5, scanKerasH5 } from './keras-h5.js';
 import { isNpy, scanNpy } from './numpy-format.js';
 import { scanOnnx } from './onnx.js';
@@ -59,10 +59,15 @@ export function scanAny(ctx: ScanContext, src: ByteSource, name: string): ScanFo
   return 'unknown';
 }
 
-/** A JSON file is inert unless it is a Keras model config. */
+/** A JSON file is inert unless it is a Keras model config (keys compared after JSON decoding). */
 function scanJson(ctx: ScanContext, src: ByteSource): ScanFormat {
-  const text = Buffer.from(src.read(0, src.size)).toString('utf8');
-  if (!text.includes('"class_name"')) return 'inert';
-  scanKerasConfigText(ctx, text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(src.read(0, src.size)).toString('utf8'));
+  } catch {
+    return 'inert';
+  }
+  if (!JSON.stringify(parsed).includes('"class_name"')) return 'inert';
+  scanKerasConfig(ctx, parsed);
   return 'keras-config';
 }

@@ -71,8 +71,8 @@ export function scanKerasMetadataPb(ctx: ScanContext, src: ByteSource): void {
     if (node.field !== 1 || node.wire !== 2) continue;
     for (const f of protoFields(src, node.start, node.start + node.length)) {
       if (f.wire !== 2 || f.length === 0 || src.read(f.start, 1)[0] !== 0x7b) continue;
-      const text = protoString(src, f, ctx.limits.maxMemberBytes);
-      if (text.includes('"class_name"')) scanKerasConfigText(ctx, text);
+      // Parsed whatever its keys look like: JSON \u escapes must not hide a Lambda layer.
+      scanKerasConfigText(ctx, protoString(src, f, ctx.limits.maxMemberBytes));
     }
   }
 }
