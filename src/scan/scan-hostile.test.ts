@@ -107,6 +107,21 @@ describe('scan() on hostile input', () => {
     expect(rules(r)).toContain('archive.path-traversal');
   });
 
+  it('scans a pickle hidden in a protocol-2 BINSTRING', async () => {
+    const inner = await readFile(join(fixtures, 'pickle-posix-system-p2.pkl'));
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(inner.length);
+    const outer = Buffer.concat([
+      Buffer.from([0x80, 2, 0x54]),
+      len,
+      inner,
+      Buffer.from([0x85, 0x2e]),
+    ]);
+    const r = await scan(outer);
+    expect(r.verdict).toBe('malicious');
+    expect(r.findings[0]?.location.member).toBe('bytes@7');
+  });
+
   it('reports an empty file and a folder given to scan() as errors', async () => {
     await writeFile(join(tmp, 'empty.pt'), '');
     expect((await scan(join(tmp, 'empty.pt'))).verdict).toBe('error');

@@ -14,17 +14,20 @@ function pushText(m: PickleMachine, n: number): void {
   m.push({ k: 'str', v: text });
 }
 
-/** Bytes constants are skipped unread, except that a pickle or archive inside them is scanned. */
+/**
+ * Bytes (and Python 2 str) constants are skipped unread, except that a pickle or archive
+ * inside them is scanned: `pickle.loads(b"...")` payloads are visible before anything runs.
+ */
 function pushBytes(m: PickleMachine, n: number, maybeText: boolean): void {
   const offset = m.cur.pos;
+  const head = m.cur.peekAt(offset, Math.min(n, 8));
+  if (looksNested(head)) m.nested(m.ctx.child(`bytes@${offset}`), m.cur.sub(offset, n), 'nested');
   if (maybeText && n <= 4096) {
     m.push({ k: 'str', v: Buffer.from(m.cur.take(n)).toString('latin1') });
     return;
   }
-  const head = m.cur.peekAt(offset, Math.min(n, 8));
   m.cur.skip(n);
   m.push({ k: 'bytes', offset, length: n, head });
-  if (looksNested(head)) m.nested(m.ctx.child(`bytes@${offset}`), m.cur.sub(offset, n), 'nested');
 }
 
 function binstring(m: PickleMachine): void {
