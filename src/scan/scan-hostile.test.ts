@@ -1,4 +1,5 @@
 import { mkdtemp, mkdir, readFile, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
@@ -152,6 +153,17 @@ describe('scanPaths() over folders', () => {
     expect(byName['tokenizer.json']?.findings[0]?.rule).toBe('path.symlink-escape');
     expect(byName['model.pt']?.verdict).toBe('safe');
     expect(Object.keys(byName)).toHaveLength(2);
+  });
+
+  it('reports a FIFO in a tree without blocking on it', async () => {
+    const root = join(tmp, 'fifo');
+    await mkdir(root, { recursive: true });
+    execFileSync('mkfifo', [join(root, 'pipe.pt')]);
+    const results = await scanPaths([root]);
+    expect(results).toMatchObject([
+      { verdict: 'suspicious', findings: [{ rule: 'path.special-file' }] },
+    ]);
+    expect((await scan(join(root, 'pipe.pt'))).findings[0]?.rule).toBe('path.unreadable');
   });
 
   it('flags ONNX external data that is a symlink out of the model folder', async () => {

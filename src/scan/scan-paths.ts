@@ -88,7 +88,16 @@ async function walk(
       }
       // A link that stays inside the tree reaches a file the walk visits anyway.
     } else if (st.isDirectory()) await walk(root, path, depth + 1, out, seen);
-    else if (st.isFile()) {
+    else if (!st.isFile()) {
+      out.push(
+        flagged(
+          path,
+          'path.special-file',
+          'medium',
+          'not a regular file (device, FIFO or socket); not scanned',
+        ),
+      );
+    } else {
       const key = resolve(path);
       if (seen.has(key)) continue;
       seen.add(key);

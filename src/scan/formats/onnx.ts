@@ -122,7 +122,7 @@ function checkExternalPath(ctx: ScanContext, tensor: string, location: string): 
     }
   }
   const base = ctx.baseDir;
-  if (base === undefined) return;
+  if (base === undefined || ctx.depth > 0) return; // inside an archive there is no folder to check
   const target = resolve(base, location);
   if (!existsSync(target)) {
     ctx.add(

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ScanFormatError, ScanLimitError } from '../scan-error.js';
 
 /**
@@ -66,7 +66,8 @@ const WINDOW = 64 * 1024;
 
 /** A source over an open file with a 64 KiB read-ahead window; call close() when done. */
 export function fileSource(path: string): ByteSource & { close(): void; isFile: boolean } {
-  const fd = openSync(path, 'r');
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then rejects it.
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   let size: number;
   let isFile: boolean;
   try {
