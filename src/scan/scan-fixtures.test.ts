@@ -51,6 +51,7 @@ const cases: [string, string, string, string | undefined][] = [
   ['keras-lambda.h5', 'keras-h5', 'malicious', 'keras.lambda-layer'],
   ['keras-lambda-obfuscated.h5', 'keras-h5', 'malicious', 'keras.lambda-layer'],
   ['keras3-benign.keras', 'keras-zip', 'safe', undefined],
+  ['keras-polyglot.keras', 'keras-h5', 'malicious', 'format.polyglot'],
   ['keras3-lambda.keras', 'keras-zip', 'malicious', 'keras.lambda-layer'],
   ['keras3-custom-object.keras', 'keras-zip', 'suspicious', 'keras.custom-object'],
   ['tf-savedmodel-benign/saved_model.pb', 'tf-savedmodel', 'safe', undefined],

@@ -1,7 +1,7 @@
 import { basename, extname } from 'node:path';
 import type { ByteSource } from '../readers/byte-source.js';
 import { isTar } from '../readers/tar-reader.js';
-import { isZip } from '../readers/zip-reader.js';
+import { hasZipTail, isZip } from '../readers/zip-reader.js';
 import type { ScanContext } from '../scan-context.js';
 import type { ScanFormat } from '../types.js';
 import { inflateBounded, isGzip, isZlib } from './compressed.js';
@@ -19,8 +19,38 @@ import { scanZip } from './zip-format.js';
 /** TensorFlow checkpoint shards and fingerprints: raw tensors and hashes, no code. */
 const TF_INERT = /(^|\/)(variables\.(index|data-\d+-of-\d+)|fingerprint\.pb)$/;
 
-/** Sniffs the content (magic bytes first, then the name) and runs the matching scanner. */
+/** Sniffs the content and runs the matching scanner; a top-level file that also ends like a zip is scanned as one too. */
 export function scanAny(ctx: ScanContext, src: ByteSource, name: string): ScanFormat {
+  const format = scanOne(ctx, src, name);
+  if (ctx.depth === 0 && !ZIP_FORMATS.includes(format) && src.size >= 22 && hasZipTail(src)) {
+    scanAppendedZip(ctx, src, name);
+  }
+  return format;
+}
+
+const ZIP_FORMATS: ScanFormat[] = ['zip', 'pytorch-zip', 'keras-zip', 'npz'];
+
+/**
+ * A file that is both X and a zip (a zip glued after it) is a polyglot: torch and numpy look
+ * at the first bytes, Python's zipfile (Keras .keras) at the last ones, so each loader sees
+ * different content. Tails that do not parse as a zip are random bytes and ignored.
+ */
+function scanAppendedZip(ctx: ScanContext, src: ByteSource, name: string): void {
+  const before = ctx.findings.length;
+  try {
+    scanZip(ctx.child('appended-zip'), src, name, scanAny);
+  } catch {
+    ctx.findings.length = before;
+    return;
+  }
+  ctx.add(
+    'high',
+    'format.polyglot',
+    'the file is also a zip archive: loaders that open it as a zip see other content',
+  );
+}
+
+function scanOne(ctx: ScanContext, src: ByteSource, name: string): ScanFormat {
   const head = src.read(0, Math.min(src.size, 16));
   const base = basename(name);
   const ext = extname(base).toLowerCase();

@@ -36,27 +36,47 @@ function findEocd(src: ByteSource): number {
   throw new ScanFormatError('zip end-of-central-directory record not found (truncated archive?)');
 }
 
-function readDirectory(src: ByteSource): { count: number; offset: number; size: number } {
+/** True when the last 64 KiB hold an end-of-central-directory signature. */
+export function hasZipTail(src: ByteSource): boolean {
+  try {
+    findEocd(src);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The central directory's place. `prefix` is the number of bytes glued in front of the archive
+ * (Python's zipfile computes the same "concat" and tolerates it, so polyglots load).
+ */
+function readDirectory(src: ByteSource): {
+  count: number;
+  offset: number;
+  size: number;
+  prefix: number;
+} {
   const at = findEocd(src);
   const e = src.read(at, 22);
   let count = u16le(e, 10);
   let size = u32le(e, 12);
   let offset = u32le(e, 16);
-  if ((count === 0xffff || offset === 0xffffffff) && at >= 20) {
-    const loc = src.read(at - 20, 20);
-    if (u32le(loc) === 0x07064b50) {
-      const z = src.read(u64le(loc, 8), 56);
-      if (u32le(z) !== 0x06064b50) throw new ScanFormatError('zip64 end record missing');
-      count = u64le(z, 32);
-      size = u64le(z, 40);
-      offset = u64le(z, 48);
-    }
+  let end = at;
+  // Like Python's zipfile, read the zip64 record right before its locator (not where it says).
+  if (at >= 76 && u32le(src.read(at - 20, 4)) === 0x07064b50) {
+    const z = src.read(at - 76, 56);
+    if (u32le(z) !== 0x06064b50) throw new ScanFormatError('zip64 end record missing');
+    count = u64le(z, 32);
+    size = u64le(z, 40);
+    offset = u64le(z, 48);
+    end = at - 76;
   }
-  if (offset + size > src.size)
+  const prefix = Math.max(0, end - size - offset);
+  if (prefix + offset + size > src.size)
     throw new ScanFormatError(
       `zip central directory (offset ${offset}, ${size} bytes) lies past the end of the file`,
     );
-  return { count, offset, size };
+  return { count, offset: offset + prefix, size, prefix };
 }
 
 /** Parses the central directory, checking each entry against the local headers and the file bounds. */
@@ -78,6 +98,7 @@ export function readZipEntries(src: ByteSource, maxEntries: number): ZipEntry[] 
     const name = Buffer.from(cd.subarray(p + 46, p + 46 + nameLen)).toString('utf8');
     const extra = cd.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen);
     const sizes = zip64Sizes(extra, u32le(cd, p + 24), u32le(cd, p + 20), u32le(cd, p + 42));
+    sizes.offset += dir.prefix;
     const madeBy = u16le(cd, p + 4) >> 8;
     const mode = u32le(cd, p + 38) >>> 16;
     entries.push({
