@@ -1,4 +1,13 @@
-import { mkdtemp, mkdir, readFile, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +146,29 @@ describe('scan() on hostile input', () => {
     const node = Buffer.concat([Buffer.from([0x0a, field.length]), field]);
     const r = await scan(node, { name: 'keras_metadata.pb' });
     expect(rules(r)).toContain('keras.lambda-layer');
+  });
+});
+
+describe('scan() on large files', () => {
+  it('reads only the header of a 6 GB (sparse) safetensors file', async () => {
+    const tensorBytes = 6 * 1024 ** 3;
+    const header = Buffer.from(
+      JSON.stringify({ w: { dtype: 'U8', shape: [tensorBytes], data_offsets: [0, tensorBytes] } }),
+    );
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    const file = join(tmp, 'huge.safetensors');
+    await writeFile(file, Buffer.concat([len, header]));
+    await truncate(file, 8 + header.length + tensorBytes);
+    const before = process.memoryUsage().rss;
+    const r = await scan(file);
+    expect(r).toMatchObject({
+      verdict: 'safe',
+      format: 'safetensors',
+      bytes: 8 + header.length + tensorBytes,
+    });
+    expect(r.durationMs).toBeLessThan(1000);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
   });
 });
 
