@@ -138,6 +138,27 @@ describe('scan() on hostile input', () => {
     expect(rules(await scan(tmp))).toEqual(['path.unreadable']);
   });
 
+  it('refuses JSON nested 200,000 levels deep with a format error, not a stack overflow', async () => {
+    const deep = `{"class_name":"X","config":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    const h5 = Buffer.concat([
+      Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from('\0model_config\0'),
+      Buffer.from(deep),
+    ]);
+    for (const [bytes, name] of [
+      [Buffer.from(deep), 'config.json'],
+      [h5, 'model.h5'],
+    ] as const) {
+      const r = await scan(bytes, { name });
+      expect(r.findings).toEqual([
+        expect.objectContaining({
+          rule: 'scan.format-invalid',
+          message: 'JSON nested deeper than 512 levels',
+        }),
+      ]);
+    }
+  });
+
   it('catches a Lambda layer hidden in a keras_metadata.pb string field', async () => {
     const json = Buffer.from(
       JSON.stringify({ class_name: 'Lambda', config: { name: 'l', function: 'x' } }),

@@ -6,7 +6,8 @@ import type { ScanContext } from '../scan-context.js';
 import type { ScanFormat } from '../types.js';
 import { inflateBounded, isGzip, isZlib } from './compressed.js';
 import { isGguf, scanGguf } from './gguf.js';
-import { scanKerasConfig } from './keras-config.js';
+import { parseJsonBounded, scanKerasConfig } from './keras-config.js';
+import { ScanFormatError } from '../scan-error.js';
 import { isHdf5, scanKerasH5 } from './keras-h5.js';
 import { isNpy, scanNpy } from './numpy-format.js';
 import { scanOnnx } from './onnx.js';
@@ -93,8 +94,9 @@ function scanOne(ctx: ScanContext, src: ByteSource, name: string): ScanFormat {
 function scanJson(ctx: ScanContext, src: ByteSource): ScanFormat {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(src.read(0, src.size)).toString('utf8'));
-  } catch {
+    parsed = parseJsonBounded(Buffer.from(src.read(0, src.size)).toString('utf8'));
+  } catch (error) {
+    if (error instanceof ScanFormatError && error.message.startsWith('JSON nested')) throw error;
     return 'inert';
   }
   if (!JSON.stringify(parsed).includes('"class_name"')) return 'inert';

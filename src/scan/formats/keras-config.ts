@@ -5,15 +5,37 @@ const MAX_DEPTH = 512;
 const RISKY_TF_OP =
   /(^|\.)(io|gfile|py_function|numpy_function|py_func|write_file|read_file|print|system|compat\.v1\.py_func)/;
 
+/** Nesting depth of a JSON text (string-aware), without parsing it. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
+/** JSON.parse that refuses nesting deeper than a real Keras config needs (no stack exhaustion). */
+export function parseJsonBounded(text: string): unknown {
+  if (jsonDepth(text) > MAX_DEPTH)
+    throw new ScanFormatError(`JSON nested deeper than ${MAX_DEPTH} levels`);
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new ScanFormatError(`not valid JSON: ${(cause as Error).message}`);
+  }
+}
+
 /** Parses a Keras model config (config.json, model_config attribute, keras_metadata) and scans it. */
 export function scanKerasConfigText(ctx: ScanContext, text: string): void {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (cause) {
-    throw new ScanFormatError(`Keras config is not valid JSON: ${(cause as Error).message}`);
-  }
-  scanKerasConfig(ctx, data);
+  scanKerasConfig(ctx, parseJsonBounded(text));
 }
 
 /**

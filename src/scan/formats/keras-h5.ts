@@ -1,7 +1,7 @@
 import type { ByteSource } from '../readers/byte-source.js';
 import type { ScanContext } from '../scan-context.js';
 import { ScanFormatError } from '../scan-error.js';
-import { scanKerasConfig } from './keras-config.js';
+import { parseJsonBounded, scanKerasConfig } from './keras-config.js';
 
 const HDF5_MAGIC = Uint8Array.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 const CHUNK = 4 << 20;
@@ -61,11 +61,10 @@ export function scanKerasH5(ctx: ScanContext, src: ByteSource): void {
 
 function parseObject(text: string): unknown {
   try {
-    const v: unknown = JSON.parse(text);
+    const v: unknown = parseJsonBounded(text);
     return v !== null && typeof v === 'object' ? v : undefined;
   } catch (error) {
-    if (error instanceof RangeError)
-      throw new ScanFormatError('Keras config JSON is nested too deeply');
+    if (error instanceof ScanFormatError && error.message.startsWith('JSON nested')) throw error;
     return undefined;
   }
 }
