@@ -1,0 +1,81 @@
+import type { Alert } from '../core/index.js';
+
+export const CORRELATION_KEYS = ['model', 'principal', 'source', 'technique'] as const;
+export type CorrelationKey = (typeof CORRELATION_KEYS)[number];
+
+export interface CorrelationOptions {
+  /** An alert joins an open incident seen within this window (ms, event time). */
+  windowMs: number;
+  /** The same detector, kind, model and principal within this window is a duplicate. */
+  dedupWindowMs: number;
+  /** Which shared attributes correlate; any one is enough. */
+  on: readonly CorrelationKey[];
+}
+
+export const DEFAULT_CORRELATION: CorrelationOptions = {
+  windowMs: 30 * 60_000,
+  dedupWindowMs: 60_000,
+  on: CORRELATION_KEYS,
+};
+
+/** What correlation needs to know about an open incident. */
+export interface CorrelationCandidate {
+  id: string;
+  assets: readonly string[];
+  principals: readonly string[];
+  sources: readonly string[];
+  atlasTechniques: readonly string[];
+  lastSeen: string;
+  /** Recent alerts' dedup keys with their event times. */
+  recent: readonly { key: string; time: string }[];
+  alertIds: readonly string[];
+}
+
+export type CorrelationDecision =
+  | { kind: 'duplicate'; incidentId: string; reason: string }
+  | { kind: 'attach'; incidentId: string; reason: string }
+  | { kind: 'new'; reason: string };
+
+/** The key under which two alerts are the same finding repeated. */
+export function dedupKey(alert: Alert): string {
+  return [alert.detector, alert.kind, alert.model ?? '-', alert.principal ?? '-'].join('|');
+}
+
+function shared(alert: Alert, c: CorrelationCandidate, on: readonly CorrelationKey[]): string | null {
+  if (on.includes('principal') && alert.principal && c.principals.includes(alert.principal))
+    return `same principal ${alert.principal}`;
+  if (on.includes('source') && alert.sourceAddress && c.sources.includes(alert.sourceAddress))
+    return `same source ${alert.sourceAddress}`;
+  const technique = alert.atlasTechniques.find((t) => c.atlasTechniques.includes(t));
+  if (on.includes('technique') && technique) return `same technique ${technique}`;
+  if (on.includes('model') && alert.model && c.assets.includes(alert.model))
+    return `same model ${alert.model}`;
+  return null;
+}
+
+/**
+ * Decides where an alert goes: a duplicate of a recent one, into the most recently active
+ * matching incident, or a new incident. Pure; uses event time only, so replay agrees.
+ */
+export function correlateAlert(
+  alert: Alert,
+  open: readonly CorrelationCandidate[],
+  options: CorrelationOptions = DEFAULT_CORRELATION,
+): CorrelationDecision {
+  const t = Date.parse(alert.time);
+  const key = dedupKey(alert);
+  for (const c of open) {
+    if (c.alertIds.includes(alert.id))
+      return { kind: 'duplicate', incidentId: c.id, reason: `alert ${alert.id} already seen` };
+    const twin = c.recent.find((r) => r.key === key && Math.abs(t - Date.parse(r.time)) <= options.dedupWindowMs);
+    if (twin) return { kind: 'duplicate', incidentId: c.id, reason: `repeat of ${key} within ${options.dedupWindowMs} ms` };
+  }
+  const matches = open
+    .filter((c) => Math.abs(t - Date.parse(c.lastSeen)) <= options.windowMs)
+    .map((c) => ({ c, why: shared(alert, c, options.on) }))
+    .filter((m): m is { c: CorrelationCandidate; why: string } => m.why !== null)
+    .sort((a, b) => Date.parse(b.c.lastSeen) - Date.parse(a.c.lastSeen));
+  const best = matches[0];
+  if (best) return { kind: 'attach', incidentId: best.c.id, reason: best.why };
+  return { kind: 'new', reason: 'no open incident shares a model, principal, source or technique in the window' };
+}

@@ -1,0 +1,118 @@
+import type { Severity } from '../core/index.js';
+
+/** NIST SP 800-61r2 §3 phases as an incident moves through them, in order. */
+export const PHASES = [
+  'detected',
+  'analysing',
+  'contained',
+  'eradicated',
+  'recovered',
+  'closed',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const IMPACT_TYPES = ['confidentiality', 'integrity', 'availability'] as const;
+export type ImpactType = (typeof IMPACT_TYPES)[number];
+
+export const DATA_SENSITIVITIES = ['public', 'internal', 'confidential', 'restricted'] as const;
+export type DataSensitivity = (typeof DATA_SENSITIVITIES)[number];
+
+export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Criticality = (typeof CRITICALITIES)[number];
+
+/** The computed severity, why, and the person's override when there is one. */
+export interface SeverityAssessment {
+  computed: Severity;
+  score: number;
+  reasons: string[];
+  override: { severity: Severity; reason: string; by: string; at: string } | null;
+}
+
+export interface IncidentTask {
+  id: string;
+  title: string;
+  kind: 'task' | 'approval';
+  role: string | null;
+  status: 'open' | 'done' | 'approved' | 'rejected';
+  createdAt: string;
+  doneAt: string | null;
+  doneBy: string | null;
+  runId: string | null;
+  stepId: string | null;
+}
+
+/** An incident: correlated alerts with their context, its phase history and its metrics. */
+export interface Incident {
+  id: string;
+  title: string;
+  category: string;
+  atlasTechniques: string[];
+  owasp: string[];
+  assets: string[];
+  principals: string[];
+  sources: string[];
+  kinds: string[];
+  alertIds: string[];
+  alertCount: number;
+  duplicateCount: number;
+  severity: SeverityAssessment;
+  impactType: ImpactType;
+  confidence: number;
+  dataSensitivity: DataSensitivity;
+  assignee: string | null;
+  phase: Phase;
+  /** When each phase was reached (ISO time); `detected` is when aisoc raised the incident. */
+  phaseTimes: Partial<Record<Phase, string>>;
+  /** Event time of the earliest observation behind the incident (start of the attack seen). */
+  firstSeen: string;
+  lastSeen: string;
+  /** Alert received → containment enforced at every gateway (policy ack), in milliseconds. */
+  timeToContainMs: number | null;
+  mergedInto: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The effective severity: the override when a person set one, else the computed one. */
+export function effectiveSeverity(incident: Incident): Severity {
+  return incident.severity.override?.severity ?? incident.severity.computed;
+}
+
+export interface IncidentMetrics {
+  /** Mean time to detect: first observation → incident raised. */
+  ttdMs: number | null;
+  /** Time to contain: incident raised → contained phase. */
+  ttcMs: number | null;
+  /** Time to recover: incident raised → recovered phase. */
+  ttrMs: number | null;
+}
+
+const diff = (from: string | undefined, to: string | undefined) =>
+  from === undefined || to === undefined ? null : Date.parse(to) - Date.parse(from);
+
+/** Per-incident durations from the phase timestamps. */
+export function incidentMetrics(incident: Incident): IncidentMetrics {
+  const detected = incident.phaseTimes.detected;
+  return {
+    ttdMs: diff(incident.firstSeen, detected),
+    ttcMs: diff(detected, incident.phaseTimes.contained),
+    ttrMs: diff(detected, incident.phaseTimes.recovered),
+  };
+}
+
+/** MTTD, MTTC, MTTR over incidents: the mean of each duration where it is known. */
+export function meanMetrics(incidents: readonly Incident[]): IncidentMetrics & { count: number } {
+  const mean = (key: keyof IncidentMetrics) => {
+    const values = incidents.map((i) => incidentMetrics(i)[key]).filter((v) => v !== null);
+    return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
+  };
+  return { count: incidents.length, ttdMs: mean('ttdMs'), ttcMs: mean('ttcMs'), ttrMs: mean('ttrMs') };
+}
+
+/**
+ * Moves an incident to `phase`. Phases only move forward (skipping is allowed: a contained
+ * incident may be closed directly); every phase skipped over gets no timestamp.
+ */
+export function canMoveTo(current: Phase, next: Phase): boolean {
+  return PHASES.indexOf(next) > PHASES.indexOf(current);
+}
