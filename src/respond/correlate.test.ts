@@ -41,7 +41,10 @@ describe('correlateAlert', () => {
   });
 
   it('attaches an alert from the same principal within the window', () => {
-    const d = correlateAlert(alert({ id: 'alr_2', detector: 'other', time: '2026-01-01T00:10:00.000Z' }), [open()]);
+    const d = correlateAlert(
+      alert({ id: 'alr_2', detector: 'other', time: '2026-01-01T00:10:00.000Z' }),
+      [open()],
+    );
     expect(d).toEqual({ kind: 'attach', incidentId: 'inc_1', reason: 'same principal mallory' });
   });
 
@@ -53,28 +56,51 @@ describe('correlateAlert', () => {
   it('treats the same alert id and a quick repeat of the same finding as duplicates', () => {
     expect(correlateAlert(alert(), [open({ alertIds: ['alr_1'] })]).kind).toBe('duplicate');
     const recent = [{ key: dedupKey(alert()), time: '2026-01-01T00:00:00.000Z' }];
-    const d = correlateAlert(alert({ id: 'alr_3', time: '2026-01-01T00:00:30.000Z' }), [open({ recent })]);
+    const d = correlateAlert(alert({ id: 'alr_3', time: '2026-01-01T00:00:30.000Z' }), [
+      open({ recent }),
+    ]);
     expect(d.kind).toBe('duplicate');
   });
 
   it('does not correlate on a key that is switched off', () => {
     const a = alert({ id: 'alr_4', principal: 'eve', sourceAddress: null, atlasTechniques: [] });
-    expect(correlateAlert(a, [open()], { windowMs: 3_600_000, dedupWindowMs: 0, on: ['principal'] }).kind).toBe('new');
+    expect(
+      correlateAlert(a, [open()], { windowMs: 3_600_000, dedupWindowMs: 0, on: ['principal'] })
+        .kind,
+    ).toBe('new');
     expect(correlateAlert(a, [open()]).kind).toBe('attach');
   });
 });
 
 describe('computeSeverity', () => {
   it('rates a confident attack on a critical asset with restricted data as critical, with reasons', () => {
-    const s = computeSeverity({ criticality: 'critical', impactType: 'integrity', confidence: 1, dataSensitivity: 'restricted', alertSeverity: 'high' });
+    const s = computeSeverity({
+      criticality: 'critical',
+      impactType: 'integrity',
+      confidence: 1,
+      dataSensitivity: 'restricted',
+      alertSeverity: 'high',
+    });
     expect(s.computed).toBe('critical');
     expect(s.reasons.join('\n')).toMatch(/asset criticality critical \(\+4\)/);
   });
 
   it('rates a weak signal on a low asset low, but never more than one step under the detector', () => {
-    const low = computeSeverity({ criticality: 'low', impactType: 'availability', confidence: 0.2, dataSensitivity: 'public', alertSeverity: 'info' });
+    const low = computeSeverity({
+      criticality: 'low',
+      impactType: 'availability',
+      confidence: 0.2,
+      dataSensitivity: 'public',
+      alertSeverity: 'info',
+    });
     expect(low.computed).toBe('info');
-    const floored = computeSeverity({ criticality: 'low', impactType: 'availability', confidence: 0.2, dataSensitivity: 'public', alertSeverity: 'critical' });
+    const floored = computeSeverity({
+      criticality: 'low',
+      impactType: 'availability',
+      confidence: 0.2,
+      dataSensitivity: 'public',
+      alertSeverity: 'critical',
+    });
     expect(floored.computed).toBe('high');
     expect(floored.reasons.at(-1)).toMatch(/raised to high/);
   });

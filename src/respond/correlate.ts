@@ -41,7 +41,11 @@ export function dedupKey(alert: Alert): string {
   return [alert.detector, alert.kind, alert.model ?? '-', alert.principal ?? '-'].join('|');
 }
 
-function shared(alert: Alert, c: CorrelationCandidate, on: readonly CorrelationKey[]): string | null {
+function shared(
+  alert: Alert,
+  c: CorrelationCandidate,
+  on: readonly CorrelationKey[],
+): string | null {
   if (on.includes('principal') && alert.principal && c.principals.includes(alert.principal))
     return `same principal ${alert.principal}`;
   if (on.includes('source') && alert.sourceAddress && c.sources.includes(alert.sourceAddress))
@@ -67,8 +71,15 @@ export function correlateAlert(
   for (const c of open) {
     if (c.alertIds.includes(alert.id))
       return { kind: 'duplicate', incidentId: c.id, reason: `alert ${alert.id} already seen` };
-    const twin = c.recent.find((r) => r.key === key && Math.abs(t - Date.parse(r.time)) <= options.dedupWindowMs);
-    if (twin) return { kind: 'duplicate', incidentId: c.id, reason: `repeat of ${key} within ${options.dedupWindowMs} ms` };
+    const twin = c.recent.find(
+      (r) => r.key === key && Math.abs(t - Date.parse(r.time)) <= options.dedupWindowMs,
+    );
+    if (twin)
+      return {
+        kind: 'duplicate',
+        incidentId: c.id,
+        reason: `repeat of ${key} within ${options.dedupWindowMs} ms`,
+      };
   }
   const matches = open
     .filter((c) => Math.abs(t - Date.parse(c.lastSeen)) <= options.windowMs)
@@ -77,5 +88,8 @@ export function correlateAlert(
     .sort((a, b) => Date.parse(b.c.lastSeen) - Date.parse(a.c.lastSeen));
   const best = matches[0];
   if (best) return { kind: 'attach', incidentId: best.c.id, reason: best.why };
-  return { kind: 'new', reason: 'no open incident shares a model, principal, source or technique in the window' };
+  return {
+    kind: 'new',
+    reason: 'no open incident shares a model, principal, source or technique in the window',
+  };
 }

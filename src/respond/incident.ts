@@ -55,6 +55,8 @@ export interface Incident {
   alertIds: string[];
   alertCount: number;
   duplicateCount: number;
+  /** Dedup keys of the latest alerts with their event times (bounded), for correlation. */
+  recent: { key: string; time: string }[];
   severity: SeverityAssessment;
   impactType: ImpactType;
   confidence: number;
@@ -106,7 +108,12 @@ export function meanMetrics(incidents: readonly Incident[]): IncidentMetrics & {
     const values = incidents.map((i) => incidentMetrics(i)[key]).filter((v) => v !== null);
     return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
   };
-  return { count: incidents.length, ttdMs: mean('ttdMs'), ttcMs: mean('ttcMs'), ttrMs: mean('ttrMs') };
+  return {
+    count: incidents.length,
+    ttdMs: mean('ttdMs'),
+    ttcMs: mean('ttcMs'),
+    ttrMs: mean('ttrMs'),
+  };
 }
 
 /**

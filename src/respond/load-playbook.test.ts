@@ -45,7 +45,9 @@ describe('parsePlaybook', () => {
       '  - { id: a, kind: task, title: t }',
       '  - { id: a, kind: notify, webhook: pager, text: hi }',
     ].join('\n');
-    expect(() => loadPlaybookText(text, 'x.yaml', ['slack'])).toThrowError(/x\.yaml:6:.*duplicate step id[\s\S]*no webhook "pager"/);
+    expect(() => loadPlaybookText(text, 'x.yaml', ['slack'])).toThrowError(
+      /x\.yaml:6:.*duplicate step id[\s\S]*no webhook "pager"/,
+    );
   });
 
   it('refuses hostile input cleanly', () => {

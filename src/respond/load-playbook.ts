@@ -13,8 +13,7 @@ export interface PlaybookProblem {
 }
 
 export type PlaybookLoadResult =
-  | { ok: true; playbook: Playbook }
-  | { ok: false; problems: PlaybookProblem[] };
+  { ok: true; playbook: Playbook } | { ok: false; problems: PlaybookProblem[] };
 
 const MAX_BYTES = 256 * 1024;
 
@@ -32,12 +31,20 @@ function stepReferences(playbook: Playbook): { path: (string | number)[]; messag
   const seen = new Map<string, number>();
   playbook.steps.forEach((step, i) => {
     if (seen.has(step.id))
-      problems.push({ path: ['steps', i, 'id'], message: `duplicate step id "${step.id}" (also step ${seen.get(step.id)})` });
+      problems.push({
+        path: ['steps', i, 'id'],
+        message: `duplicate step id "${step.id}" (also step ${seen.get(step.id)})`,
+      });
     seen.set(step.id, i);
     if (step.kind === 'wait' && 'task_done' in step.until) {
-      const target = playbook.steps.findIndex((s) => s.id === (step.until as { task_done: string }).task_done);
+      const target = playbook.steps.findIndex(
+        (s) => s.id === (step.until as { task_done: string }).task_done,
+      );
       if (target < 0 || target >= i || playbook.steps[target]!.kind !== 'task')
-        problems.push({ path: ['steps', i, 'until', 'task_done'], message: 'must name a task step before this one' });
+        problems.push({
+          path: ['steps', i, 'until', 'task_done'],
+          message: 'must name a task step before this one',
+        });
     }
   });
   return problems;
@@ -49,7 +56,10 @@ function stepReferences(playbook: Playbook): { path: (string | number)[]; messag
  */
 export function parsePlaybook(text: string, webhooks?: readonly string[]): PlaybookLoadResult {
   if (text.length > MAX_BYTES)
-    return { ok: false, problems: [{ line: 1, column: 1, path: '', message: `larger than ${MAX_BYTES} bytes` }] };
+    return {
+      ok: false,
+      problems: [{ line: 1, column: 1, path: '', message: `larger than ${MAX_BYTES} bytes` }],
+    };
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -80,20 +90,33 @@ export function parsePlaybook(text: string, webhooks?: readonly string[]): Playb
 
 /** Formats problems as `file:line:column path: message` lines. */
 export function formatProblems(file: string, problems: readonly PlaybookProblem[]): string {
-  return problems.map((p) => `${file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n');
+  return problems
+    .map((p) => `${file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`)
+    .join('\n');
 }
 
 /** Parses a playbook or throws RESPOND_PLAYBOOK_INVALID naming every problem and its line. */
-export function loadPlaybookText(text: string, file: string, webhooks?: readonly string[]): Playbook {
+export function loadPlaybookText(
+  text: string,
+  file: string,
+  webhooks?: readonly string[],
+): Playbook {
   const result = parsePlaybook(text, webhooks);
   if (result.ok) return result.playbook;
-  throw respondError(RespondErrorCodes.RESPOND_PLAYBOOK_INVALID, `${file} is not a valid playbook:\n${formatProblems(file, result.problems)}`, {
-    details: result.problems,
-  });
+  throw respondError(
+    RespondErrorCodes.RESPOND_PLAYBOOK_INVALID,
+    `${file} is not a valid playbook:\n${formatProblems(file, result.problems)}`,
+    {
+      details: result.problems,
+    },
+  );
 }
 
 /** Loads every *.yaml / *.yml in a folder; all files' problems are reported together. */
-export async function loadPlaybookDir(dir: string, webhooks?: readonly string[]): Promise<Playbook[]> {
+export async function loadPlaybookDir(
+  dir: string,
+  webhooks?: readonly string[],
+): Promise<Playbook[]> {
   const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
   const playbooks: Playbook[] = [];
   const failures: string[] = [];
@@ -112,6 +135,10 @@ export async function loadPlaybookDir(dir: string, webhooks?: readonly string[])
     ids.add(p.id);
   }
   if (failures.length > 0)
-    throw respondError(RespondErrorCodes.RESPOND_PLAYBOOK_INVALID, `invalid playbooks:\n${failures.join('\n')}`, { details });
+    throw respondError(
+      RespondErrorCodes.RESPOND_PLAYBOOK_INVALID,
+      `invalid playbooks:\n${failures.join('\n')}`,
+      { details },
+    );
   return playbooks;
 }

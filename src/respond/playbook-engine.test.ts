@@ -71,7 +71,11 @@ describe('playbook engine', () => {
       { type: 'execute', stepId: 'throttle', attempt: 2 },
       { type: 'execute', stepId: 'ok', attempt: 1 },
     ]);
-    expect(commands).toContainEqual({ type: 'escalate', stepId: 'throttle', reason: 'failed 2 times: boom again' });
+    expect(commands).toContainEqual({
+      type: 'escalate',
+      stepId: 'throttle',
+      reason: 'failed 2 times: boom again',
+    });
     expect(state.steps.throttle!.status).toBe('failed');
   });
 

@@ -1,7 +1,15 @@
 import { PHASES, type Phase } from './incident.js';
 import type { Playbook, PlaybookStep } from './playbook-schema.js';
 
-export const STEP_STATUSES = ['pending', 'executing', 'retry_wait', 'waiting', 'succeeded', 'failed', 'skipped'] as const;
+export const STEP_STATUSES = [
+  'pending',
+  'executing',
+  'retry_wait',
+  'waiting',
+  'succeeded',
+  'failed',
+  'skipped',
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 export interface StepState {
@@ -46,15 +54,37 @@ export type RunCommand =
   | { type: 'finished'; status: RunStatus };
 
 /** A fresh run of a playbook for an incident, before its `start` event. */
-export function newRun(id: string, playbook: Playbook, incidentId: string, phase: Phase, at: string, dryRun = false): RunState {
+export function newRun(
+  id: string,
+  playbook: Playbook,
+  incidentId: string,
+  phase: Phase,
+  at: string,
+  dryRun = false,
+): RunState {
   const steps = Object.fromEntries(
-    playbook.steps.map((s) => [s.id, { status: 'pending', attempts: 0, retryAt: null, deadline: null, outcome: null } as StepState]),
+    playbook.steps.map((s) => [
+      s.id,
+      { status: 'pending', attempts: 0, retryAt: null, deadline: null, outcome: null } as StepState,
+    ]),
   );
-  return { id, playbookId: playbook.id, incidentId, dryRun, status: 'running', cursor: 0, steps, phase, lastAlertAt: at, tasksDone: [] };
+  return {
+    id,
+    playbookId: playbook.id,
+    incidentId,
+    dryRun,
+    status: 'running',
+    cursor: 0,
+    steps,
+    phase,
+    lastAlertAt: at,
+    tasksDone: [],
+  };
 }
 
 const plus = (at: string, ms: number) => new Date(Date.parse(at) + ms).toISOString();
-const reached = (at: string, when: string | null) => when !== null && Date.parse(at) >= Date.parse(when);
+const reached = (at: string, when: string | null) =>
+  when !== null && Date.parse(at) >= Date.parse(when);
 
 interface Decision {
   state: RunState;
@@ -69,7 +99,13 @@ function finishStep(
   stop: boolean,
   runStatus: RunStatus = 'failed',
 ): void {
-  d.state.steps[step.id] = { ...d.state.steps[step.id]!, status, outcome, retryAt: null, deadline: null };
+  d.state.steps[step.id] = {
+    ...d.state.steps[step.id]!,
+    status,
+    outcome,
+    retryAt: null,
+    deadline: null,
+  };
   d.commands.push({ type: 'step_finished', stepId: step.id, status, outcome });
   if (stop) {
     d.state.status = runStatus;
@@ -77,9 +113,14 @@ function finishStep(
   } else d.state.cursor += 1;
 }
 
-function conditionHolds(step: Extract<PlaybookStep, { kind: 'wait' }>, state: RunState, at: string): boolean {
+function conditionHolds(
+  step: Extract<PlaybookStep, { kind: 'wait' }>,
+  state: RunState,
+  at: string,
+): boolean {
   const until = step.until;
-  if ('quiet_for' in until) return Date.parse(at) - Date.parse(state.lastAlertAt) >= until.quiet_for;
+  if ('quiet_for' in until)
+    return Date.parse(at) - Date.parse(state.lastAlertAt) >= until.quiet_for;
   if ('task_done' in until) return state.tasksDone.includes(until.task_done);
   return PHASES.indexOf(state.phase) >= PHASES.indexOf(until.phase);
 }
@@ -105,8 +146,14 @@ function advance(d: Decision, playbook: Playbook, at: string): void {
     }
     const cur = d.state.steps[step.id]!;
     if (cur.status === 'retry_wait') {
-      if (!reached(at, cur.retryAt)) return void d.commands.push({ type: 'wake', at: cur.retryAt! });
-      d.state.steps[step.id] = { ...cur, status: 'executing', attempts: cur.attempts + 1, retryAt: null };
+      if (!reached(at, cur.retryAt))
+        return void d.commands.push({ type: 'wake', at: cur.retryAt! });
+      d.state.steps[step.id] = {
+        ...cur,
+        status: 'executing',
+        attempts: cur.attempts + 1,
+        retryAt: null,
+      };
       d.commands.push({ type: 'execute', stepId: step.id, attempt: cur.attempts + 1 });
       return;
     }
@@ -117,7 +164,8 @@ function advance(d: Decision, playbook: Playbook, at: string): void {
     }
     if (reached(at, cur.deadline)) {
       const onTimeout = step.kind === 'wait' || step.kind === 'approval' ? step.onTimeout : 'stop';
-      if (onTimeout === 'escalate') d.commands.push({ type: 'escalate', stepId: step.id, reason: 'timed out' });
+      if (onTimeout === 'escalate')
+        d.commands.push({ type: 'escalate', stepId: step.id, reason: 'timed out' });
       finishStep(d, step, 'failed', 'timed out', onTimeout === 'stop', 'stopped');
       continue;
     }
@@ -134,7 +182,11 @@ function onFailed(d: Decision, step: PlaybookStep, error: string, at: string): v
     d.state.steps[step.id] = { ...s, status: 'retry_wait', retryAt, outcome: error };
     return;
   }
-  d.commands.push({ type: 'escalate', stepId: step.id, reason: `failed ${s.attempts} times: ${error}` });
+  d.commands.push({
+    type: 'escalate',
+    stepId: step.id,
+    reason: `failed ${s.attempts} times: ${error}`,
+  });
   finishStep(d, step, 'failed', error, step.onFailure === 'stop');
 }
 
@@ -165,20 +217,36 @@ export function decide(playbook: Playbook, prior: RunState, event: RunEvent): De
     case 'step_succeeded':
       if (step && d.state.steps[step.id]!.status === 'executing') {
         if (step.kind === 'approval') {
-          d.state.steps[step.id] = { ...d.state.steps[step.id]!, status: 'waiting', deadline: plus(event.at, step.timeout) };
+          d.state.steps[step.id] = {
+            ...d.state.steps[step.id]!,
+            status: 'waiting',
+            deadline: plus(event.at, step.timeout),
+          };
         } else {
-          if (step.kind === 'set_phase' && PHASES.indexOf(step.phase) > PHASES.indexOf(d.state.phase)) d.state.phase = step.phase;
+          if (
+            step.kind === 'set_phase' &&
+            PHASES.indexOf(step.phase) > PHASES.indexOf(d.state.phase)
+          )
+            d.state.phase = step.phase;
           finishStep(d, step, 'succeeded', event.outcome ?? null, false);
         }
       }
       break;
     case 'step_failed':
-      if (step && d.state.steps[step.id]!.status === 'executing') onFailed(d, step, event.error, event.at);
+      if (step && d.state.steps[step.id]!.status === 'executing')
+        onFailed(d, step, event.error, event.at);
       break;
     case 'approval':
       if (step?.kind === 'approval' && d.state.steps[step.id]!.status === 'waiting') {
         const ok = event.decision === 'approved';
-        finishStep(d, step, ok ? 'succeeded' : 'failed', `${event.decision} by ${event.by}`, !ok && step.onReject === 'stop', 'stopped');
+        finishStep(
+          d,
+          step,
+          ok ? 'succeeded' : 'failed',
+          `${event.decision} by ${event.by}`,
+          !ok && step.onReject === 'stop',
+          'stopped',
+        );
       }
       break;
     case 'start':
@@ -191,5 +259,7 @@ export function decide(playbook: Playbook, prior: RunState, event: RunEvent): De
 
 /** Steps whose execution was started but never answered (a crash): they run again on resume. */
 export function unansweredSteps(state: RunState): string[] {
-  return Object.entries(state.steps).filter(([, s]) => s.status === 'executing').map(([id]) => id);
+  return Object.entries(state.steps)
+    .filter(([, s]) => s.status === 'executing')
+    .map(([id]) => id);
 }

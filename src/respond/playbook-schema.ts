@@ -17,7 +17,9 @@ export const DurationSchema = z.union([
     }),
 ]);
 
-const StepId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _');
+const StepId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _');
 
 const common = {
   id: StepId,

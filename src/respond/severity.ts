@@ -39,7 +39,15 @@ export function computeSeverity(inputs: SeverityInputs): Omit<SeverityAssessment
   // Low confidence halves the score at worst: a weak signal on a critical asset stays visible.
   const score = Math.round(raw * (0.5 + confidence / 2) * 10) / 10;
   let level: Severity =
-    score >= 7.5 ? 'critical' : score >= 5.5 ? 'high' : score >= 3.5 ? 'medium' : score >= 2 ? 'low' : 'info';
+    score >= 7.5
+      ? 'critical'
+      : score >= 5.5
+        ? 'high'
+        : score >= 3.5
+          ? 'medium'
+          : score >= 2
+            ? 'low'
+            : 'info';
   const floor = Math.max(0, SEVERITIES.indexOf(inputs.alertSeverity) - 1);
   const reasons = [
     `asset criticality ${inputs.criticality} (+${c})`,

@@ -1,0 +1,287 @@
+import { createId, type Alert, type Clock, type Severity } from '../core/index.js';
+import {
+  correlateAlert,
+  DEFAULT_CORRELATION,
+  type CorrelationDecision,
+  type CorrelationOptions,
+} from './correlate.js';
+import { respondError, RespondErrorCodes } from './errors.js';
+import { canMoveTo, PHASES, type Incident, type IncidentTask, type Phase } from './incident.js';
+import type { RespondRepository } from './respond-repository.js';
+import { summariseAlerts, type AssetInfo } from './summarise-alerts.js';
+
+export type AuditFn = (entry: Record<string, unknown>) => Promise<void>;
+
+export interface IncidentServiceOptions {
+  repo: RespondRepository;
+  audit: AuditFn;
+  clock: Clock;
+  assets: ReadonlyMap<string, AssetInfo>;
+  correlation?: CorrelationOptions;
+}
+
+export interface IngestResult {
+  incident: Incident;
+  decision: CorrelationDecision;
+}
+
+/** Incidents: correlation of alerts, assignment, notes, severity overrides, phases, merge, split. */
+export function createIncidentService(options: IncidentServiceOptions) {
+  const { repo, clock, assets } = options;
+  const correlation = options.correlation ?? DEFAULT_CORRELATION;
+  const now = () => new Date(clock.now()).toISOString();
+  // Ingestion is serialised: two alerts of one attack must not open two incidents.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const record = async (
+    incidentId: string,
+    type: string,
+    actor: string,
+    data: Record<string, unknown>,
+    at = now(),
+  ) => {
+    await repo.addTimeline({
+      id: createId('tl', Date.parse(at)),
+      incidentId,
+      at,
+      type,
+      actor,
+      data,
+    });
+    await options.audit({ type: `respond.incident.${type}`, actor, at, incidentId, ...data });
+  };
+  const get = async (id: string) => {
+    const incident = await repo.getIncident(id);
+    if (!incident)
+      throw respondError(RespondErrorCodes.RESPOND_INCIDENT_UNKNOWN, `no incident ${id}`);
+    return incident;
+  };
+  const refresh = async (incident: Incident): Promise<Incident> => {
+    const summary = summariseAlerts(await repo.alertsOf(incident.id), assets);
+    const next: Incident = {
+      ...incident,
+      ...summary,
+      severity: { ...summary.severity, override: incident.severity.override },
+      updatedAt: now(),
+    };
+    await repo.saveIncident(next);
+    return next;
+  };
+
+  const open = async (alert: Alert, at: string): Promise<Incident> => {
+    const id = createId('inc', clock.now());
+    await repo.insertAlert(alert, id, at);
+    const summary = summariseAlerts([alert], assets);
+    const incident: Incident = {
+      id,
+      title: alert.title,
+      ...summary,
+      severity: { ...summary.severity, override: null },
+      duplicateCount: 0,
+      assignee: null,
+      phase: 'detected',
+      phaseTimes: { detected: at },
+      timeToContainMs: null,
+      mergedInto: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await repo.saveIncident(incident);
+    await record(
+      id,
+      'opened',
+      'respond',
+      { alertId: alert.id, title: incident.title, severity: incident.severity.computed },
+      at,
+    );
+    return incident;
+  };
+
+  return {
+    get,
+    list: (filter: { open?: boolean; limit?: number } = {}) => repo.listIncidents(filter),
+    /** Files an alert: a duplicate, into an open incident, or into a new one. */
+    ingest(alert: Alert): Promise<IngestResult> {
+      return serial(async () => {
+        const at = now();
+        const openIncidents = await repo.listIncidents({ open: true, limit: 500 });
+        const decision = correlateAlert(alert, openIncidents, correlation);
+        if (decision.kind === 'new') return { incident: await open(alert, at), decision };
+        const incident = await get(decision.incidentId);
+        if (decision.kind === 'duplicate') {
+          await repo.insertAlert(alert, null, at);
+          const next = { ...incident, duplicateCount: incident.duplicateCount + 1, updatedAt: at };
+          await repo.saveIncident(next);
+          return { incident: next, decision };
+        }
+        await repo.insertAlert(alert, incident.id, at);
+        const next = await refresh(incident);
+        await record(incident.id, 'alert_attached', 'respond', {
+          alertId: alert.id,
+          reason: decision.reason,
+        });
+        return { incident: next, decision };
+      });
+    },
+    async assign(id: string, assignee: string, actor: string) {
+      const incident = await get(id);
+      const next = { ...incident, assignee, updatedAt: now() };
+      await repo.saveIncident(next);
+      await record(id, 'assigned', actor, { assignee, previous: incident.assignee });
+      return next;
+    },
+    async note(id: string, text: string, actor: string) {
+      await get(id);
+      await record(id, 'note', actor, { text });
+    },
+    async overrideSeverity(id: string, severity: Severity, reason: string, actor: string) {
+      const incident = await get(id);
+      const at = now();
+      const next = {
+        ...incident,
+        severity: { ...incident.severity, override: { severity, reason, by: actor, at } },
+        updatedAt: at,
+      };
+      await repo.saveIncident(next);
+      await record(id, 'severity_overridden', actor, {
+        from: incident.severity.computed,
+        to: severity,
+        reason,
+      });
+      return next;
+    },
+    /** Moves the incident forward to `phase` (NIST SP 800-61 order) and stamps the time. */
+    async setPhase(
+      id: string,
+      phase: Phase,
+      actor: string,
+      extra: Partial<Pick<Incident, 'timeToContainMs'>> = {},
+    ) {
+      const incident = await get(id);
+      if (!PHASES.includes(phase))
+        throw respondError(RespondErrorCodes.RESPOND_PHASE_INVALID, `unknown phase "${phase}"`);
+      if (incident.phase === phase) return incident;
+      if (!canMoveTo(incident.phase, phase))
+        throw respondError(
+          RespondErrorCodes.RESPOND_PHASE_INVALID,
+          `incident ${id} is ${incident.phase}; phases only move forward (${PHASES.join(' → ')})`,
+        );
+      const at = now();
+      const next = {
+        ...incident,
+        ...extra,
+        phase,
+        phaseTimes: { ...incident.phaseTimes, [phase]: at },
+        updatedAt: at,
+      };
+      await repo.saveIncident(next);
+      await record(id, 'phase_changed', actor, { from: incident.phase, to: phase, ...extra }, at);
+      return next;
+    },
+    async setTimeToContain(id: string, ms: number) {
+      const incident = await get(id);
+      if (incident.timeToContainMs !== null) return incident;
+      const next = { ...incident, timeToContainMs: ms, updatedAt: now() };
+      await repo.saveIncident(next);
+      await record(id, 'containment_enforced', 'respond', { timeToContainMs: ms });
+      return next;
+    },
+    /** Folds `sourceIds` into `targetId`: alerts and tasks move, the sources close as merged. */
+    async merge(targetId: string, sourceIds: readonly string[], actor: string) {
+      const target = await get(targetId);
+      for (const sourceId of sourceIds) {
+        if (sourceId === targetId)
+          throw respondError(
+            RespondErrorCodes.RESPOND_INCIDENT_INVALID,
+            'cannot merge an incident into itself',
+          );
+        const source = await get(sourceId);
+        await repo.moveAlerts(source.alertIds, targetId);
+        await repo.moveTasks(sourceId, targetId);
+        const at = now();
+        await repo.saveIncident({
+          ...source,
+          mergedInto: targetId,
+          phase: 'closed',
+          phaseTimes: { ...source.phaseTimes, closed: at },
+          updatedAt: at,
+        });
+        await record(sourceId, 'merged_into', actor, { target: targetId });
+      }
+      const next = await refresh(target);
+      await record(targetId, 'merged', actor, { sources: sourceIds });
+      return next;
+    },
+    /** Moves some alerts out into a new incident (a wrong correlation, undone by hand). */
+    async split(id: string, alertIds: readonly string[], actor: string) {
+      const incident = await get(id);
+      const moving = alertIds.filter((a) => incident.alertIds.includes(a));
+      if (moving.length === 0 || moving.length === incident.alertIds.length)
+        throw respondError(
+          RespondErrorCodes.RESPOND_INCIDENT_INVALID,
+          "split needs some, but not all, of the incident's alert ids",
+        );
+      const alerts = (await repo.alertsOf(id)).filter((a) => moving.includes(a.id));
+      const created = await open(alerts[0]!, now());
+      await repo.moveAlerts(moving, created.id);
+      const fresh = await refresh(created);
+      await refresh(incident);
+      await record(id, 'split', actor, { alertIds: moving, into: created.id });
+      return fresh;
+    },
+    async addTask(
+      incidentId: string,
+      task: Omit<IncidentTask, 'id' | 'status' | 'createdAt' | 'doneAt' | 'doneBy'>,
+      actor: string,
+    ) {
+      const at = now();
+      const full: IncidentTask = {
+        ...task,
+        id: createId('task', clock.now()),
+        status: 'open',
+        createdAt: at,
+        doneAt: null,
+        doneBy: null,
+      };
+      await repo.saveTask(incidentId, full);
+      await record(
+        incidentId,
+        task.kind === 'approval' ? 'approval_requested' : 'task_added',
+        actor,
+        { taskId: full.id, title: full.title, role: full.role },
+      );
+      return full;
+    },
+    async closeTask(
+      taskId: string,
+      status: IncidentTask['status'],
+      actor: string,
+      extra: Record<string, unknown> = {},
+    ) {
+      const task = await repo.getTask(taskId);
+      if (!task)
+        throw respondError(RespondErrorCodes.RESPOND_APPROVAL_UNKNOWN, `no task ${taskId}`);
+      const { incidentId, ...rest } = task;
+      const next: IncidentTask = { ...rest, status, doneAt: now(), doneBy: actor };
+      await repo.saveTask(incidentId, next);
+      await record(
+        incidentId,
+        task.kind === 'approval' ? `approval_${status}` : 'task_done',
+        actor,
+        { taskId, ...extra },
+      );
+      return { ...next, incidentId };
+    },
+    record,
+    timeline: (id: string) => repo.timeline(id),
+    tasks: (filter: { incidentId?: string; kind?: string; status?: string } = {}) =>
+      repo.listTasks(filter),
+    getTask: (id: string) => repo.getTask(id),
+  };
+}
+export type IncidentService = ReturnType<typeof createIncidentService>;

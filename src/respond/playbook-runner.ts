@@ -1,0 +1,241 @@
+import { createId, type Alert, type Clock } from '../core/index.js';
+import { respondError, RespondErrorCodes } from './errors.js';
+import type { Incident } from './incident.js';
+import type { AuditFn, IncidentService } from './incident-service.js';
+import {
+  decide,
+  newRun,
+  unansweredSteps,
+  type RunCommand,
+  type RunEvent,
+  type RunState,
+} from './playbook-engine.js';
+import type { Playbook } from './playbook-schema.js';
+import type { RespondRepository } from './respond-repository.js';
+import type { StepExecutor } from './step-adapters.js';
+
+export interface PlaybookRunnerOptions {
+  repo: RespondRepository;
+  incidents: IncidentService;
+  execute: StepExecutor;
+  playbooks: () => ReadonlyMap<string, Playbook>;
+  audit: AuditFn;
+  clock: Clock;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Runs playbooks durably: every decision of the pure engine is persisted before its commands
+ * are carried out, step results are recorded per attempt (a recorded result is never redone),
+ * and `resume` picks up every unfinished run after a restart.
+ */
+export function createPlaybookRunner(options: PlaybookRunnerOptions) {
+  const { repo, incidents, audit, clock } = options;
+  const now = () => new Date(clock.now()).toISOString();
+  const queues = new Map<string, Promise<void>>();
+  const inflight = new Set<Promise<unknown>>();
+  const alerts = new Map<string, Alert | null>(); // trigger alert per run, for templates
+
+  const track = (p: Promise<unknown>) => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
+  const playbookOf = (state: RunState) => {
+    const pb = options.playbooks().get(state.playbookId);
+    if (!pb)
+      throw respondError(
+        RespondErrorCodes.RESPOND_PLAYBOOK_UNKNOWN,
+        `run ${state.id}: playbook ${state.playbookId} is no longer loaded`,
+      );
+    return pb;
+  };
+
+  /** Applies one event to a run, persists the new state, then carries out the commands. */
+  const feed = (runId: string, event: RunEvent): Promise<void> => {
+    const prior = queues.get(runId) ?? Promise.resolve();
+    const next = prior.then(async () => {
+      const state = await repo.getRun(runId);
+      if (!state || state.status !== 'running') return;
+      const playbook = playbookOf(state);
+      const d = decide(playbook, state, event);
+      await repo.saveRun(d.state, event.at);
+      for (const command of d.commands) await carryOut(d.state, playbook, command);
+    });
+    const settled = next.catch((e: unknown) => options.onError?.(e));
+    queues.set(runId, settled);
+    track(settled);
+    return next;
+  };
+
+  const carryOut = async (state: RunState, playbook: Playbook, command: RunCommand) => {
+    const base = {
+      actor: `playbook:${playbook.id}`,
+      at: now(),
+      runId: state.id,
+      playbookId: playbook.id,
+      incidentId: state.incidentId,
+    };
+    switch (command.type) {
+      case 'execute':
+        track(runStep(state, playbook, command.stepId, command.attempt));
+        break;
+      case 'escalate': {
+        const step = playbook.steps.find((s) => s.id === command.stepId)!;
+        await incidents.addTask(
+          state.incidentId,
+          {
+            title: `Playbook ${playbook.id}, step ${step.id} (${step.kind}) ${command.reason}: do it by hand`,
+            kind: 'task',
+            role: null,
+            runId: state.id,
+            stepId: null,
+          },
+          base.actor,
+        );
+        await audit({
+          type: 'respond.playbook.escalated',
+          ...base,
+          stepId: command.stepId,
+          reason: command.reason,
+        });
+        break;
+      }
+      case 'step_finished':
+        await incidents.record(state.incidentId, 'playbook_step', base.actor, {
+          runId: state.id,
+          stepId: command.stepId,
+          status: command.status,
+          outcome: command.outcome,
+        });
+        break;
+      case 'finished':
+        await incidents.record(state.incidentId, 'playbook_finished', base.actor, {
+          runId: state.id,
+          status: command.status,
+        });
+        break;
+      case 'wake':
+        break; // the periodic tick wakes runs; nothing to schedule per run
+    }
+  };
+
+  const runStep = async (state: RunState, playbook: Playbook, stepId: string, attempt: number) => {
+    const step = playbook.steps.find((s) => s.id === stepId)!;
+    const done = (await repo.stepRecords(state.id, stepId)).find((r) => r.attempt === attempt);
+    let event: RunEvent;
+    if (done) {
+      event =
+        done.status === 'succeeded'
+          ? { type: 'step_succeeded', stepId, at: now(), outcome: String(done.result.outcome) }
+          : { type: 'step_failed', stepId, at: now(), error: String(done.result.error) };
+    } else {
+      const incident = await incidents.get(state.incidentId);
+      try {
+        const result = await options.execute(step, {
+          run: state,
+          playbook,
+          incident,
+          alert: alerts.get(state.id) ?? (await repo.alertsOf(state.incidentId))[0] ?? null,
+          attempt,
+        });
+        await repo.recordStep({
+          runId: state.id,
+          stepId,
+          attempt,
+          status: 'succeeded',
+          at: now(),
+          result: { outcome: result.outcome, ...result.data },
+        });
+        event = { type: 'step_succeeded', stepId, at: now(), outcome: result.outcome };
+      } catch (error) {
+        const message = (error as Error).message ?? String(error);
+        await repo.recordStep({
+          runId: state.id,
+          stepId,
+          attempt,
+          status: 'failed',
+          at: now(),
+          result: { error: message },
+        });
+        event = { type: 'step_failed', stepId, at: now(), error: message };
+      }
+      await audit({
+        type: 'respond.playbook.step',
+        actor: `playbook:${playbook.id}`,
+        at: now(),
+        runId: state.id,
+        playbookId: playbook.id,
+        incidentId: state.incidentId,
+        stepId,
+        kind: step.kind,
+        attempt,
+        status: event.type === 'step_succeeded' ? 'succeeded' : 'failed',
+        outcome: event.type === 'step_succeeded' ? event.outcome : event.error,
+      });
+    }
+    await feed(state.id, event);
+  };
+
+  return {
+    /** Starts a playbook for an incident (once per incident and playbook). */
+    async start(
+      playbook: Playbook,
+      incident: Incident,
+      alert: Alert | null,
+      actor: string,
+    ): Promise<RunState> {
+      const existing = (await repo.listRuns({ incidentId: incident.id })).find(
+        (r) => r.playbookId === playbook.id,
+      );
+      if (existing) return existing;
+      const at = now();
+      const state = newRun(createId('run', clock.now()), playbook, incident.id, incident.phase, at);
+      alerts.set(state.id, alert);
+      await repo.saveRun(state, at);
+      await audit({
+        type: 'respond.playbook.started',
+        actor,
+        at,
+        runId: state.id,
+        playbookId: playbook.id,
+        incidentId: incident.id,
+      });
+      await incidents.record(incident.id, 'playbook_started', actor, {
+        runId: state.id,
+        playbookId: playbook.id,
+      });
+      await feed(state.id, { type: 'start', at });
+      return (await repo.getRun(state.id))!;
+    },
+    feed,
+    /** Feeds an event to every running run of an incident (alerts, phase changes). */
+    async feedIncident(incidentId: string, event: RunEvent): Promise<void> {
+      for (const run of await repo.listRuns({ incidentId, status: 'running' }))
+        await feed(run.id, event);
+    },
+    /** After a restart: steps that were executing run again (a recorded result is reused). */
+    async resume(): Promise<number> {
+      const runs = await repo.listRuns({ status: 'running' });
+      for (const run of runs) {
+        for (const stepId of unansweredSteps(run))
+          track(runStep(run, playbookOf(run), stepId, run.steps[stepId]!.attempts));
+        await feed(run.id, { type: 'tick', at: now() });
+      }
+      return runs.length;
+    },
+    /** Wakes every running run (retries, wait conditions, timeouts). */
+    async tick(): Promise<void> {
+      const at = now();
+      for (const run of await repo.listRuns({ status: 'running' }))
+        await feed(run.id, { type: 'tick', at });
+    },
+    get: (id: string) => repo.getRun(id),
+    list: (filter: { status?: string; incidentId?: string } = {}) => repo.listRuns(filter),
+    steps: (runId: string) => repo.stepRecords(runId),
+    /** Resolves when nothing is queued or executing (tests and shutdown). */
+    async idle(): Promise<void> {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+  };
+}
+export type PlaybookRunner = ReturnType<typeof createPlaybookRunner>;

@@ -1,0 +1,227 @@
+import { Subjects, type Bus, type PolicyChannel, type Subscription } from '../bus/index.js';
+import { AlertSchema, SEVERITIES, systemClock, type Alert, type Clock } from '../core/index.js';
+import type { Store } from '../store/index.js';
+import type { ActionService } from './action-service.js';
+import { createContainmentTimer } from './containment-timer.js';
+import type { CorrelationOptions } from './correlate.js';
+import { respondError, RespondErrorCodes } from './errors.js';
+import { createEvidenceService } from './evidence-service.js';
+import { createFolderEvidenceStore, type EvidenceStore } from './evidence-store.js';
+import { effectiveSeverity, meanMetrics, type Incident, type Phase } from './incident.js';
+import { createIncidentService, type AuditFn } from './incident-service.js';
+import { loadPlaybookDir } from './load-playbook.js';
+import type { WebhookTarget } from './notify.js';
+import type { Playbook } from './playbook-schema.js';
+import { createPlaybookRunner } from './playbook-runner.js';
+import { createRespondRepository } from './respond-repository.js';
+import { simulateRun } from './simulate-run.js';
+import { createStepAdapters, type EvidenceSources } from './step-adapters.js';
+import type { AssetInfo } from './summarise-alerts.js';
+import { createApprovals } from './approvals.js';
+
+export interface ResponderDeps {
+  store: Pick<Store, 'db'>;
+  bus: Bus;
+  actions: ActionService;
+  channel: Pick<PolicyChannel, 'watch' | 'acks'>;
+  audit: AuditFn;
+  /** Asset criticality, data sensitivity and tags by model id (config `models[]`). */
+  assets: ReadonlyMap<string, AssetInfo>;
+  evidenceDir?: string;
+  evidenceStore?: EvidenceStore;
+  playbookDir?: string;
+  playbooks?: readonly Playbook[];
+  sources?: Partial<EvidenceSources>;
+  webhooks?: Readonly<Record<string, WebhookTarget>>;
+  /** Who holds which approval roles; without it the role an approver names is trusted. */
+  roles?: Readonly<Record<string, readonly string[]>>;
+  correlation?: CorrelationOptions;
+  clock?: Clock;
+  tickMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+const noSources: EvidenceSources = {
+  artifact: async () => null,
+  events: async () => [],
+  detectorState: async () => null,
+  config: async () => null,
+};
+
+/** Whether a playbook's trigger matches an alert filed into an incident. */
+export function triggerMatches(
+  playbook: Playbook,
+  alert: Alert,
+  incident: Incident,
+  assets: ReadonlyMap<string, AssetInfo>,
+): boolean {
+  const t = playbook.trigger;
+  if (!t.kinds.includes(alert.kind) && !t.kinds.includes('*')) return false;
+  if (SEVERITIES.indexOf(effectiveSeverity(incident)) < SEVERITIES.indexOf(t.minSeverity))
+    return false;
+  if (t.models && !(alert.model && t.models.includes(alert.model))) return false;
+  if (
+    t.tags &&
+    !t.tags.some((tag) => (alert.model ? (assets.get(alert.model)?.tags ?? []) : []).includes(tag))
+  )
+    return false;
+  return true;
+}
+
+/**
+ * The response module assembled: files alerts from `detect.alert.raised` into incidents,
+ * starts matching playbooks, measures time-to-contain at the gateways, and serves the
+ * incident, approval, playbook and evidence operations the API and CLI expose.
+ */
+export async function createResponder(deps: ResponderDeps) {
+  const clock = deps.clock ?? systemClock;
+  const onError = deps.onError ?? (() => {});
+  const repo = createRespondRepository(deps.store.db as never);
+  const incidents = createIncidentService({
+    repo,
+    audit: deps.audit,
+    clock,
+    assets: deps.assets,
+    ...(deps.correlation ? { correlation: deps.correlation } : {}),
+  });
+  const store = deps.evidenceStore ?? createFolderEvidenceStore(deps.evidenceDir ?? 'evidence');
+  const evidence = createEvidenceService({ store, repo, audit: deps.audit, clock });
+  const webhooks = deps.webhooks ?? {};
+  let playbooks = new Map<string, Playbook>((deps.playbooks ?? []).map((p) => [p.id, p]));
+  if (deps.playbookDir)
+    for (const p of await loadPlaybookDir(deps.playbookDir, Object.keys(webhooks)))
+      playbooks.set(p.id, p);
+
+  const timer = await createContainmentTimer({ channel: deps.channel });
+  const arrivals = new Map<string, number>(); // incident id → performance.now() of its first alert
+  const execute = createStepAdapters({
+    actions: deps.actions,
+    incidents,
+    evidence,
+    webhooks,
+    sources: { ...noSources, ...deps.sources },
+    async onContainment(incident, applied) {
+      const t0 = arrivals.get(incident.id);
+      const t1 = await timer.waitEnforced(applied.id);
+      if (t0 === undefined || t1 === null) return;
+      arrivals.delete(incident.id);
+      await incidents.setTimeToContain(incident.id, Math.round((t1 - t0) * 1000) / 1000);
+    },
+  });
+  const runner = createPlaybookRunner({
+    repo,
+    incidents,
+    execute,
+    playbooks: () => playbooks,
+    audit: deps.audit,
+    clock,
+    onError,
+  });
+  const approvals = createApprovals({
+    incidents,
+    runner,
+    audit: deps.audit,
+    clock,
+    ...(deps.roles ? { roles: deps.roles } : {}),
+  });
+
+  const handleAlert = async (alert: Alert) => {
+    const t0 = timer.now();
+    const { incident, decision } = await incidents.ingest(alert);
+    if (decision.kind === 'new') arrivals.set(incident.id, t0);
+    if (decision.kind !== 'new')
+      await runner.feedIncident(incident.id, {
+        type: 'alert',
+        at: new Date(clock.now()).toISOString(),
+      });
+    const started = [];
+    if (decision.kind !== 'duplicate') {
+      for (const playbook of playbooks.values())
+        if (triggerMatches(playbook, alert, incident, deps.assets))
+          started.push(await runner.start(playbook, incident, alert, 'respond'));
+    }
+    return { incident, decision, runs: started };
+  };
+
+  const playbook = (id: string) => {
+    const p = playbooks.get(id);
+    if (!p)
+      throw respondError(
+        RespondErrorCodes.RESPOND_PLAYBOOK_UNKNOWN,
+        `no playbook "${id}" (loaded: ${[...playbooks.keys()].join(', ') || 'none'})`,
+      );
+    return p;
+  };
+
+  let subscription: Subscription | null = null;
+  let interval: NodeJS.Timeout | null = null;
+  return {
+    handleAlert,
+    incidents,
+    evidence,
+    runner,
+    approvals,
+    async start(): Promise<void> {
+      subscription = await deps.bus.subscribeDurable<unknown>(
+        Subjects.alertRaised,
+        'respond',
+        async (message) => {
+          const parsed = AlertSchema.safeParse(message.data);
+          if (!parsed.success)
+            return onError(
+              respondError(
+                RespondErrorCodes.RESPOND_INCIDENT_INVALID,
+                `alert on ${message.subject} does not match the schema: ${parsed.error.issues[0]?.message}`,
+              ),
+            );
+          await handleAlert(parsed.data);
+        },
+      );
+      await runner.resume();
+      interval = setInterval(() => void runner.tick().catch(onError), deps.tickMs ?? 1000);
+      interval.unref();
+    },
+    async close(): Promise<void> {
+      if (interval) clearInterval(interval);
+      await subscription?.unsubscribe();
+      await runner.idle();
+      await timer.close();
+    },
+    async setPhase(id: string, phase: Phase, actor: string) {
+      const next = await incidents.setPhase(id, phase, actor);
+      await runner.feedIncident(id, {
+        type: 'phase',
+        phase,
+        at: new Date(clock.now()).toISOString(),
+      });
+      return next;
+    },
+    playbooks: {
+      list: () => [...playbooks.values()],
+      get: playbook,
+      async reload() {
+        if (deps.playbookDir)
+          playbooks = new Map(
+            (await loadPlaybookDir(deps.playbookDir, Object.keys(webhooks))).map((p) => [p.id, p]),
+          );
+        return [...playbooks.values()];
+      },
+      /** What the playbook would do for an incident: no side effects. */
+      async plan(id: string, incidentId: string) {
+        const incident = await incidents.get(incidentId);
+        return simulateRun(playbook(id), incident, (await repo.alertsOf(incidentId))[0] ?? null);
+      },
+      async run(id: string, incidentId: string, actor: string) {
+        const incident = await incidents.get(incidentId);
+        return runner.start(
+          playbook(id),
+          incident,
+          (await repo.alertsOf(incidentId))[0] ?? null,
+          actor,
+        );
+      },
+    },
+    metrics: async () => meanMetrics(await incidents.list({ limit: 10_000 })),
+  };
+}
+export type Responder = Awaited<ReturnType<typeof createResponder>>;
