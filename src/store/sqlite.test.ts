@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createId } from '../core/index.js';
-import { createStore } from './index.js';
+import { createMigrations, createStore } from './index.js';
 import { expectStoreError, runStoreContract } from './store.contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aisoc-store-'));
@@ -60,7 +60,7 @@ describe('SQLite store', () => {
   it('works in memory', async () => {
     const store = await createStore({ driver: 'sqlite', path: ':memory:' });
     try {
-      expect(await store.migrate()).toEqual(['0001_initial']);
+      expect(await store.migrate()).toEqual(Object.keys(createMigrations('sqlite')).sort());
       expect(await store.db.selectFrom('api_keys').selectAll().execute()).toEqual([]);
     } finally {
       await store.close();
