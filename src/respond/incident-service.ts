@@ -38,6 +38,10 @@ export function createIncidentService(options: IncidentServiceOptions) {
     return next;
   };
 
+  let seq = 0;
+  // Timeline ids sort in recording order even within one millisecond: time, counter, random.
+  const timelineId = (at: string) =>
+    `tl_${Date.parse(at).toString(36).padStart(9, '0')}${(seq++ % 1e9).toString(36).padStart(6, '0')}${createId('x').slice(-6)}`;
   const record = async (
     incidentId: string,
     type: string,
@@ -46,7 +50,7 @@ export function createIncidentService(options: IncidentServiceOptions) {
     at = now(),
   ) => {
     await repo.addTimeline({
-      id: createId('tl', Date.parse(at)),
+      id: timelineId(at),
       incidentId,
       at,
       type,

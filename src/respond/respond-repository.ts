@@ -166,16 +166,14 @@ export function createRespondRepository(db: Kysely<Database>) {
         .insertInto('incidents')
         .values(row)
         .onConflict((oc) =>
-          oc
-            .column('id')
-            .doUpdateSet({
-              phase: row.phase,
-              severity: row.severity,
-              assignee: row.assignee,
-              merged_into: row.merged_into,
-              updated_at: row.updated_at,
-              body: row.body,
-            }),
+          oc.column('id').doUpdateSet({
+            phase: row.phase,
+            severity: row.severity,
+            assignee: row.assignee,
+            merged_into: row.merged_into,
+            updated_at: row.updated_at,
+            body: row.body,
+          }),
         )
         .execute();
     },

@@ -97,8 +97,8 @@ describe('responder with the shipped model-extraction playbook, a real gateway a
     expect((await rig.responder.incidents.get(incident!.id)).phase).toBe('contained');
     const steps = rig.audit.filter((a) => a.type === 'respond.playbook.step');
     expect(steps.map((s) => s.stepId)).toEqual([
-      'keep-evidence',
       'throttle',
+      'keep-evidence',
       'tell-soc',
       'analyse',
       'estimate-loss',
