@@ -63,7 +63,7 @@ export function signCheckpoint(checkpoint: Checkpoint, signer: NoteSigner): stri
  */
 export function verifyCheckpoint(
   note: string,
-  key: NoteVerifierKey,
+  key: NoteVerifierKey | { readonly publicKey: Buffer },
   origin?: string,
 ): Checkpoint | null {
   const text = openNote(note, key);

@@ -137,9 +137,13 @@ function parseSignatureLine(line: string, n: number): NoteSignature {
 
 /**
  * The note's text when a signature by `key` (same name and key id) verifies, else null.
- * Signatures by other keys are ignored, as the spec asks of verifiers.
+ * Signatures by other keys are ignored, as the spec asks of verifiers. A key without a name
+ * (e.g. from a PEM file) matches any signature line whose key id its name and key derive.
  */
-export function openNote(note: string, key: NoteVerifierKey): string | null {
+export function openNote(
+  note: string,
+  key: NoteVerifierKey | { readonly publicKey: Buffer },
+): string | null {
   const { text, signatures } = parseNote(note);
   const publicKey = createPublicKey({
     key: { kty: 'OKP', crv: 'Ed25519', x: key.publicKey.toString('base64url') },
@@ -147,7 +151,9 @@ export function openNote(note: string, key: NoteVerifierKey): string | null {
   });
   const message = Buffer.from(text);
   for (const s of signatures) {
-    if (s.name !== key.name || !s.keyId.equals(key.keyId) || s.signature.length !== 64) continue;
+    const keyId =
+      'name' in key ? (s.name === key.name ? key.keyId : null) : noteKeyId(s.name, key.publicKey);
+    if (keyId === null || !s.keyId.equals(keyId) || s.signature.length !== 64) continue;
     if (verify(null, message, publicKey, s.signature)) return text;
   }
   return null;
