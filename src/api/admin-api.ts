@@ -31,6 +31,8 @@ export function createAdminApi(options: {
   services: AdminServices;
   token: string;
   onError?: (error: unknown, requestId: string) => void;
+  /** More routes behind the same auth and error mapping (e.g. `createRespondRoutes`). */
+  routes?: readonly ((actor: (c: Context) => string) => Hono)[];
 }) {
   const { services } = options;
   const expected = Buffer.from(options.token);
@@ -142,6 +144,8 @@ export function createAdminApi(options: {
     };
     return c.json({ events: await services.events.list(dropUndefined(filter)) });
   });
+
+  for (const routes of options.routes ?? []) app.route('/', routes(actor));
 
   app.notFound((c) =>
     c.json(

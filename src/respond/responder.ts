@@ -7,7 +7,8 @@ import type { CorrelationOptions } from './correlate.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import { createEvidenceService } from './evidence-service.js';
 import { createFolderEvidenceStore, type EvidenceStore } from './evidence-store.js';
-import { effectiveSeverity, meanMetrics, type Incident, type Phase } from './incident.js';
+import { effectiveSeverity, incidentMetrics, meanMetrics, type Incident, type Phase } from './incident.js';
+import { atlasTechnique, owaspTitle } from './taxonomy.js';
 import { createIncidentService, type AuditFn } from './incident-service.js';
 import { loadPlaybookDir } from './load-playbook.js';
 import type { WebhookTarget } from './notify.js';
@@ -153,6 +154,11 @@ export async function createResponder(deps: ResponderDeps) {
     return p;
   };
 
+  const actionsOf = async (incidentId: string) => {
+    const tags = (await runner.list({ incidentId })).map((r) => `[run:${r.id}/`);
+    return (await deps.actions.list({})).filter((a) => tags.some((t) => a.reason.includes(t)));
+  };
+
   let subscription: Subscription | null = null;
   let interval: NodeJS.Timeout | null = null;
   return {
@@ -222,6 +228,43 @@ export async function createResponder(deps: ResponderDeps) {
       },
     },
     metrics: async () => meanMetrics(await incidents.list({ limit: 10_000 })),
+    /** Everything about one incident, as `incidents show` prints it. */
+    async detail(id: string) {
+      const incident = await incidents.get(id);
+      return {
+        incident,
+        metrics: incidentMetrics(incident),
+        techniques: incident.atlasTechniques.map((t) => ({ id: t, ...atlasTechnique(t) })),
+        owasp: incident.owasp.map((o) => ({ id: o, title: owaspTitle(o) ?? null })),
+        alerts: await repo.alertsOf(id),
+        timeline: await incidents.timeline(id),
+        tasks: await incidents.tasks({ incidentId: id }),
+        evidence: await evidence.list(id),
+        runs: await runner.list({ incidentId: id }),
+        actions: await actionsOf(id),
+      };
+    },
+    actionsOf,
+    /** Lifts every containment action the incident's playbook runs applied. */
+    async liftContainment(id: string, actor: string) {
+      await incidents.get(id);
+      const lifted = [];
+      for (const a of await actionsOf(id)) {
+        if (a.liftedAt !== null) continue;
+        const r = await deps.actions.lift(a.id, actor);
+        if (r.status === 'lifted') lifted.push(a.id);
+      }
+      if (lifted.length > 0) await incidents.record(id, 'containment_lifted', actor, { actionIds: lifted });
+      return lifted;
+    },
+    /** An evidence item's bytes; the read is recorded as a hand-over to `actor`. */
+    async evidenceContent(digest: string, actor: string) {
+      const item = (await evidence.list()).find((e) => e.digest === digest);
+      if (!item) throw respondError(RespondErrorCodes.RESPOND_EVIDENCE_UNKNOWN, `no evidence ${digest}`);
+      const bytes = await store.get(digest);
+      await deps.audit({ type: 'respond.evidence.handed_over', actor, at: new Date(clock.now()).toISOString(), incidentId: item.incidentId, recipient: actor, digests: [digest] });
+      return { item, bytes };
+    },
   };
 }
 export type Responder = Awaited<ReturnType<typeof createResponder>>;
