@@ -26,7 +26,7 @@ describe('respond routes behind the admin API', () => {
         : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
     });
     const text = await res.text();
-    let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    let json: any;
     try {
       json = JSON.parse(text);
     } catch {

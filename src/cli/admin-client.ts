@@ -4,10 +4,12 @@ import { AppError } from '../core/index.js';
 export interface AdminClient {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  /** A binary body (evidence downloads); errors as for `get`. */
+  getBytes(path: string): Promise<Buffer>;
 }
 
 export function createAdminClient(baseUrl: string, token: string): AdminClient {
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const call = async <T>(method: string, path: string, body?: unknown, raw = false): Promise<T> => {
     let res: Response;
     try {
       res = await fetch(baseUrl.replace(/\/$/, '') + path, {
@@ -26,7 +28,9 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
         { cause },
       );
     }
-    const text = await res.text();
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (raw && res.ok) return bytes as T;
+    const text = bytes.toString('utf8');
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : {};
@@ -45,5 +49,9 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
     }
     return json as T;
   };
-  return { get: (path) => call('GET', path), post: (path, body) => call('POST', path, body) };
+  return {
+    get: (path) => call('GET', path),
+    post: (path, body) => call('POST', path, body),
+    getBytes: (path) => call<Buffer>('GET', path, undefined, true),
+  };
 }
