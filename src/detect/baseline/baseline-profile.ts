@@ -54,8 +54,9 @@ export interface ProfileOptions {
 }
 
 /** Evenly spaced order statistics of a sorted array, keeping both ends. */
-export function thinSorted(sorted: Float64Array, size: number): number[] {
+export function thinSorted(sorted: ArrayLike<number>, size: number): number[] {
   if (sorted.length <= size) return Array.from(sorted);
+  if (size === 1) return [sorted[Math.floor((sorted.length - 1) / 2)]!];
   const out = new Array<number>(size);
   for (let i = 0; i < size; i++)
     out[i] = sorted[Math.round((i * (sorted.length - 1)) / (size - 1))]!;
