@@ -142,6 +142,20 @@ def quantile_cases():
     return {"data": data, "q": qs, "values": [float(np.quantile(np.sort(data), q)) for q in qs]}
 
 
+def auc_cases():
+    """ROC AUC as the Mann-Whitney U of positive over negative scores (= sklearn roc_auc_score)."""
+    out = []
+    for name, pos, neg in [
+        ("separated with ties", [0.9, 0.8, 0.8, 0.7, 0.4], [0.8, 0.3, 0.2, 0.4, 0.1, 0.05]),
+        ("random", rng.uniform(size=200), rng.uniform(size=300)),
+        ("shifted", rng.normal(0.5, 1, size=150), rng.normal(size=90)),
+    ]:
+        pos, neg = r(pos), r(neg)
+        u = stats.mannwhitneyu(pos, neg).statistic
+        out.append({"name": name, "positives": pos, "negatives": neg, "auc": float(u / (len(pos) * len(neg)))})
+    return out
+
+
 def main():
     out = {
         "generator": "scripts/reference/drift-reference.py",
@@ -155,6 +169,7 @@ def main():
         "chiSquare": chi_cases(),
         "corrections": correction_cases(),
         "quantiles": quantile_cases(),
+        "rocAuc": auc_cases(),
     }
     path = sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/drift/scipy-reference.json"
     with open(path, "w") as f:
