@@ -5,33 +5,29 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type Dataset,
-  SPLIT_NAMES,
-  SPLIT_SEED,
-  readBreastCancer,
-  readDigits,
-  stratifiedSplit,
-  toCsv,
-} from './demo-models/dataset.js';
+import { buildDemoModel } from './demo-models/build-demo-model.js';
+import { SPLIT_NAMES, SPLIT_SEED, stratifiedSplit } from './demo-models/dataset.js';
+import { DEMO_MODELS, type DemoModelSpec } from './demo-models/demo-specs.js';
 
-function writeSplits(root: string, dataset: Dataset): void {
-  const dir = join(root, 'data', dataset.id);
-  mkdirSync(dir, { recursive: true });
+function buildOne(root: string, spec: DemoModelSpec): void {
+  const dataset = spec.read(root);
   const splits = stratifiedSplit(dataset, SPLIT_SEED);
-  for (const name of SPLIT_NAMES) {
-    writeFileSync(join(dir, `${name}.csv`), toCsv(dataset.featureNames, splits[name]));
-    console.log(`data/${dataset.id}/${name}.csv: ${splits[name].length} rows`);
-  }
+  const started = performance.now();
+  const build = buildDemoModel(spec, dataset, splits);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const dataDir = join(root, 'data', spec.id);
+  const modelDir = join(root, 'models', spec.id);
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(modelDir, { recursive: true });
+  for (const name of SPLIT_NAMES) writeFileSync(join(dataDir, `${name}.csv`), build.csv[name]);
+  writeFileSync(join(modelDir, 'model.onnx'), build.onnx);
+  writeFileSync(join(modelDir, 'model.json'), `${JSON.stringify(build.card, null, 2)}\n`);
+  console.log(`${spec.id}: trained in ${seconds}s; metrics ${JSON.stringify(build.card.metrics)}`);
 }
 
 function main(): void {
   const root = process.cwd();
-  const datasets = [
-    readBreastCancer(join(root, 'data/breast-cancer/source.csv')),
-    readDigits(join(root, 'data/digits/source.csv.gz')),
-  ];
-  for (const dataset of datasets) writeSplits(root, dataset);
+  for (const spec of DEMO_MODELS) buildOne(root, spec);
 }
 
 main();
