@@ -156,6 +156,27 @@ def auc_cases():
     return out
 
 
+def file_cases():
+    """What `aisoc drift data/breast-cancer/reference.csv data/breast-cancer/holdout.csv` must print."""
+    import csv
+
+    def load(path):
+        with open(path) as f:
+            rows = list(csv.reader(f))
+        return rows[0], [[float(x) for x in row] for row in rows[1:]]
+
+    header, ref = load("data/breast-cancer/reference.csv")
+    _, cur = load("data/breast-cancer/holdout.csv")
+    out = []
+    for c, name in enumerate(header[:5]):
+        a = [row[c] for row in ref]
+        b = [row[c] for row in cur]
+        ks = stats.ks_2samp(a, b)
+        out.append({"feature": name, "statistic": float(ks.statistic), "pValue": float(ks.pvalue),
+                    "wasserstein": float(stats.wasserstein_distance(b, a))})
+    return out
+
+
 def main():
     out = {
         "generator": "scripts/reference/drift-reference.py",
@@ -170,6 +191,7 @@ def main():
         "corrections": correction_cases(),
         "quantiles": quantile_cases(),
         "rocAuc": auc_cases(),
+        "files": file_cases(),
     }
     path = sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/drift/scipy-reference.json"
     with open(path, "w") as f:
