@@ -1,7 +1,7 @@
 // Label-flip suspects: candidate rows whose label few of their k nearest neighbours share
 // (a kNN disagreement filter; Brodley & Friedl 1999, "Identifying mislabeled training data").
 // Neighbours come from a pool of trusted baseline rows and other candidate rows, capped by
-// even thinning so that the cost stays rows × pool × features, with rows × pool ≤ 10⁸.
+// even thinning so that the cost stays rows × pool × features, with rows × pool ≤ 6·10⁷.
 import type { FeatureMatrix } from './feature-matrix.js';
 
 export interface LabelFlipSuspect {
@@ -109,8 +109,8 @@ export function findLabelFlips(
   candidate: FeatureMatrix,
   options: LabelFlipOptions,
 ): LabelFlipSuspect[] {
-  // Keep rows × pool ≤ 10⁸ distance evaluations (about 3 s at 30 features).
-  const budget = Math.max(200, Math.floor(1e8 / Math.max(1, candidate.rows)));
+  // Keep rows × pool ≤ 6·10⁷ distance evaluations (about 2 s at 30 features).
+  const budget = Math.max(200, Math.floor(6e7 / Math.max(1, candidate.rows)));
   const pool = buildPool(baseline, candidate, Math.min(options.maxPool, budget));
   const selfIndex = new Map<number, number>();
   pool.candidateRow.forEach((r, p) => r >= 0 && selfIndex.set(r, p));
