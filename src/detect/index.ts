@@ -13,6 +13,7 @@ export {
   formatFromPath,
   columnIndex,
 } from './baseline/read-table.js';
+export { parseParquet } from './baseline/read-parquet.js';
 export {
   FEATURE_TYPES,
   type FeatureType,

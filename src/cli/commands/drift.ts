@@ -11,6 +11,7 @@ import {
   type DigestCheckInput,
   type DriftComparison,
   formatFromPath,
+  parseParquet,
   parseTable,
   renderAuditMarkdown,
   windowColumnsFromTable,
@@ -31,7 +32,8 @@ async function readBytes(path: string): Promise<Buffer> {
 
 async function readTable(path: string): Promise<DataTable> {
   const format = formatFromPath(path);
-  return parseTable((await readBytes(path)).toString('utf8'), format);
+  const bytes = await readBytes(path);
+  return format === 'parquet' ? parseParquet(bytes) : parseTable(bytes.toString('utf8'), format);
 }
 
 const list = (v: string): string[] =>
@@ -105,8 +107,8 @@ function registerDrift(program: Command): void {
     .description(
       'compare two data files column by column (KS, PSI, Wasserstein, Jensen–Shannon, chi-square)',
     )
-    .argument('<reference>', 'reference data (.csv, .jsonl)')
-    .argument('<current>', 'current data (.csv, .jsonl)')
+    .argument('<reference>', 'reference data (.csv, .jsonl, .parquet)')
+    .argument('<current>', 'current data (.csv, .jsonl, .parquet)')
     .option('--format <format>', 'table or json', 'table')
     .option('--exclude <columns>', 'columns not compared (comma-separated)', list, [])
     .option('--alpha <p>', 'adjusted p-value threshold', positiveNumber, DEFAULT_DRIFT_RULE.alpha)
@@ -161,8 +163,8 @@ function registerAudit(program: Command): void {
   data
     .command('audit')
     .description('audit a candidate training batch against a trusted snapshot for poisoning')
-    .requiredOption('--baseline <file>', 'trusted snapshot (.csv, .jsonl)')
-    .requiredOption('--candidate <file>', 'new batch (.csv, .jsonl)')
+    .requiredOption('--baseline <file>', 'trusted snapshot (.csv, .jsonl, .parquet)')
+    .requiredOption('--candidate <file>', 'new batch (.csv, .jsonl, .parquet)')
     .option('--label <column>', 'label column')
     .option('--id <column>', 'row id column (default: 1-based row number)')
     .option(

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseParquet } from './read-parquet.js';
 import { columnIndex, formatFromPath, parseCsv, parseJsonLines } from './read-table.js';
 
 describe('reading tables', () => {
@@ -45,11 +47,33 @@ describe('reading tables', () => {
   it('picks formats from file names and names missing columns', () => {
     expect(formatFromPath('x.CSV')).toBe('csv');
     expect(formatFromPath('x.ndjson')).toBe('jsonl');
+    expect(formatFromPath('x.parquet')).toBe('parquet');
     expect(() => formatFromPath('x.xlsx')).toThrow(
       expect.objectContaining({ code: 'DETECT_FORMAT_UNSUPPORTED' }),
     );
     expect(() => columnIndex(parseCsv('a\n1\n'), 'label')).toThrow(
       expect.objectContaining({ code: 'DETECT_COLUMN_MISSING' }),
     );
+  });
+});
+
+describe('reading Parquet', () => {
+  it('reads doubles, 64-bit integers, strings and booleans with nulls as missing', async () => {
+    const bytes = readFileSync(
+      new URL('../../../test/fixtures/drift/small.parquet', import.meta.url),
+    );
+    const t = await parseParquet(bytes);
+    expect(t.columns).toEqual(['score', 'count', 'small', 'colour', 'flag']);
+    expect(t.rowCount).toBe(5);
+    expect(t.data[0]).toEqual([1.5, null, 3, -0.25, Infinity]);
+    expect(t.data[1]).toEqual([1, 2, 3, 4, 5]);
+    expect(t.data[3]).toEqual(['red', 'blue', null, 'red', 'green']);
+    expect(t.data[4]).toEqual(['true', 'false', 'true', null, 'false']);
+  });
+
+  it('refuses bytes that are not Parquet with a stable code', async () => {
+    await expect(parseParquet(new TextEncoder().encode('a,b\n1,2\n'))).rejects.toMatchObject({
+      code: 'DETECT_TABLE_INVALID',
+    });
   });
 });

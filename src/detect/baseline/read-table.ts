@@ -1,5 +1,5 @@
 // Reading tabular data sets (CSV per RFC 4180, JSON Lines) into columns of cells. Parquet is
-// not read: no pure-JS reader is a dependency yet (see docs/detectors.md).
+// binary and async: read-parquet.ts.
 import { detectError, DetectErrorCodes } from '../errors.js';
 
 /** A cell after parsing: a number (±Infinity allowed), a string, or null for missing. */
@@ -12,7 +12,7 @@ export interface DataTable {
   readonly rowCount: number;
 }
 
-export const TABLE_FORMATS = ['csv', 'jsonl'] as const;
+export const TABLE_FORMATS = ['csv', 'jsonl', 'parquet'] as const;
 export type TableFormat = (typeof TABLE_FORMATS)[number];
 
 // Spellings read as missing; NaN is missing too (a NaN carries no value to compare).
@@ -152,24 +152,20 @@ export function parseJsonLines(text: string): DataTable {
   return { columns, data, rowCount: rows.length };
 }
 
-/** Picks the parser from a file name: .csv, .jsonl/.ndjson; .parquet is refused clearly. */
+/** Picks the parser from a file name: .csv, .jsonl/.ndjson or .parquet. */
 export function formatFromPath(path: string): TableFormat {
   const lower = path.toLowerCase();
   if (lower.endsWith('.csv')) return 'csv';
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
-  if (lower.endsWith('.parquet'))
-    throw detectError(
-      DetectErrorCodes.DETECT_FORMAT_UNSUPPORTED,
-      `${path}: Parquet is not supported yet; convert to CSV or JSON Lines`,
-    );
+  if (lower.endsWith('.parquet')) return 'parquet';
   throw detectError(
     DetectErrorCodes.DETECT_FORMAT_UNSUPPORTED,
-    `${path}: unknown data format (expected .csv, .jsonl or .ndjson)`,
+    `${path}: unknown data format (expected .csv, .jsonl, .ndjson or .parquet)`,
   );
 }
 
-/** Parses text in the given format. */
-export function parseTable(text: string, format: TableFormat): DataTable {
+/** Parses a text format (CSV or JSON Lines); Parquet goes through parseParquet. */
+export function parseTable(text: string, format: Exclude<TableFormat, 'parquet'>): DataTable {
   return format === 'csv' ? parseCsv(text) : parseJsonLines(text);
 }
 
