@@ -62,6 +62,7 @@ export {
   type PerformanceMonitor,
   type PerformanceWindowResult,
   type FeedbackResult,
+  type PerformanceSnapshot,
   createPerformanceMonitor,
   recordFeedback,
 } from './performance/performance-monitor.js';

@@ -115,6 +115,24 @@ describe('performance monitor', () => {
     expect(recordFeedback(monitor, [{ requestId: 'req_0', label: 1 }]).unknown).toBe(1);
   });
 
+  it('resumes from a JSON snapshot with the same results as an uninterrupted run', () => {
+    const s = scenario(300, 3);
+    const whole = createPerformanceMonitor({ windowSize: 100 });
+    s.events.forEach((e) => whole.observe(e));
+    recordFeedback(whole, s.labels);
+    const a = createPerformanceMonitor({ windowSize: 100 });
+    s.events.forEach((e) => a.observe(e));
+    recordFeedback(a, s.labels.slice(0, 150));
+    const b = createPerformanceMonitor({ windowSize: 100 });
+    b.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    recordFeedback(b, s.labels.slice(150));
+    expect(b.results()).toEqual(whole.results());
+    expect(b.stats()).toEqual(whole.stats());
+    expect(() => b.restore({} as never)).toThrow(
+      expect.objectContaining({ code: 'DETECT_CHECKPOINT_INVALID' }),
+    );
+  });
+
   it('refuses a window size that is not a positive integer', () => {
     expect(() => createPerformanceMonitor({ windowSize: 0 })).toThrow(
       expect.objectContaining({ code: 'DETECT_OPTIONS_INVALID' }),

@@ -44,7 +44,7 @@ export interface FeedbackResult {
   invalid: number; // not { requestId: string, label: finite number }
 }
 
-interface Pending {
+export interface Pending {
   model: string;
   time: string;
   predicted: number;
@@ -52,7 +52,7 @@ interface Pending {
   eventId: string;
 }
 
-interface ModelWindow {
+export interface ModelWindow {
   index: number;
   pairs: (LabelledPrediction & { time: string; eventId: string })[];
   baseline: Partial<MetricValues> | null;
@@ -64,8 +64,21 @@ export interface PerformanceMonitor {
   observe(event: InferenceEvent): void;
   results(model?: string): readonly PerformanceWindowResult[];
   stats(): FeedbackResult & { pending: number; evicted: number; windows: number };
+  /** JSON-safe copy of everything the monitor holds, for checkpoints. */
+  snapshot(): PerformanceSnapshot;
+  /** Replaces the monitor's contents with a snapshot. */
+  restore(snapshot: PerformanceSnapshot): void;
   /** @internal used by recordFeedback */
   feedback(items: readonly unknown[]): { result: FeedbackResult; findings: Finding[] };
+}
+
+export interface PerformanceSnapshot {
+  version: 1;
+  pending: [string, Pending][];
+  labelled: string[];
+  windows: [string, ModelWindow][];
+  history: PerformanceWindowResult[];
+  totals: Record<'accepted' | 'unknown' | 'duplicate' | 'invalid' | 'evicted' | 'windows', number>;
 }
 
 const HISTORY = 50;
@@ -213,6 +226,31 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
     },
     results: (model) => (model === undefined ? history : history.filter((r) => r.model === model)),
     stats: () => ({ ...totals, pending: pending.size }),
+    snapshot: () =>
+      structuredClone({
+        version: 1 as const,
+        pending: [...pending],
+        labelled: [...labelled],
+        windows: [...windows],
+        history,
+        totals,
+      }),
+    restore(snap) {
+      if (snap?.version !== 1 || !Array.isArray(snap.pending) || !Array.isArray(snap.windows))
+        throw detectError(
+          DetectErrorCodes.DETECT_CHECKPOINT_INVALID,
+          `${name}: not a version 1 performance snapshot`,
+        );
+      const copy = structuredClone(snap);
+      pending.clear();
+      copy.pending.forEach(([k, v]) => pending.set(k, v));
+      labelled.clear();
+      copy.labelled.forEach((k) => labelled.add(k));
+      windows.clear();
+      copy.windows.forEach(([k, v]) => windows.set(k, v));
+      history.splice(0, history.length, ...copy.history);
+      Object.assign(totals, copy.totals);
+    },
     feedback(items) {
       const result: FeedbackResult = { accepted: 0, unknown: 0, duplicate: 0, invalid: 0 };
       const findings: Finding[] = [];

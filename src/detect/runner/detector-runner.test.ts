@@ -108,6 +108,11 @@ describe('detector runner', () => {
     const mem = runner.memory();
     expect(mem.map((m) => m.model).sort()).toEqual(['bc', 'bc2']);
     expect(mem.every((m) => m.detector === 'drift' && m.bytes > 0)).toBe(true);
+    expect(runner.list()).toEqual([
+      { name: 'drift', description: expect.any(String), models: ['bc', 'bc2'] },
+    ]);
+    expect(runner.state('drift', 'bc')).toMatchObject({ closed: 0 });
+    expect(runner.state('drift', 'nope')).toBeUndefined();
   });
 
   it('counts invalid bus messages and detector failures instead of stopping', async () => {

@@ -53,6 +53,10 @@ export interface DetectorRunner {
   checkpoint(): RunnerCheckpoint;
   restore(checkpoint: RunnerCheckpoint): void;
   memory(): MemoryReportEntry[];
+  /** The detectors with the models each holds state for (for the API's listing). */
+  list(): { name: string; description: string; models: string[] }[];
+  /** The live state of one detector for one model (read it, do not change it). */
+  state(detector: string, model: string): unknown;
   stats(): { events: number; alerts: number; invalidEvents: number; detectorErrors: number };
 }
 
@@ -178,6 +182,13 @@ export function createDetectorRunner(options: DetectorRunnerOptions): DetectorRu
           out.push({ detector: detector.name, model, bytes: detector.stateSize(state) });
       return out;
     },
+    list: () =>
+      options.detectors.map((d) => ({
+        name: d.name,
+        description: d.description,
+        models: [...states.get(d.name)!.keys()].sort(),
+      })),
+    state: (detector, model) => states.get(detector)?.get(model),
     stats: () => ({ ...counters }),
   };
 }
