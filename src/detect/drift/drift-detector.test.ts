@@ -177,6 +177,29 @@ describe('streaming drift detector', () => {
     expect(() => detector.deserialize({ nope: 1 })).toThrow(/checkpoint/);
   });
 
+  it('alerts on prediction drift alone, against a baseline whose prediction column is the label', () => {
+    const withPrediction = buildBaseline(reference, {
+      name: 'bc-reference',
+      predictionColumn: 'label',
+    });
+    const detector = createDriftDetector({
+      baselines: { bc: withPrediction },
+      window: { kind: 'count', size: 100 },
+    });
+    const state = detector.init();
+    const findings = rowsOf(holdout).flatMap((row, i) =>
+      detector.observe(state, makeEvent(i, i * 1000, [row], [[0.05, 0.95]])),
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      severity: 'low',
+      title: expect.stringMatching(/prediction distribution drifted/),
+    });
+    expect((findings[0]!.evidence as { prediction: { drifted: boolean } }).prediction.drifted).toBe(
+      true,
+    );
+  });
+
   it('refuses bad window options with a stable code', () => {
     expect(() =>
       createDriftDetector({ baselines: {}, window: { kind: 'count', size: 0 } }),

@@ -3,6 +3,7 @@
 import type { InferenceEvent, Severity } from '../../core/index.js';
 import type { BaselineProfile } from '../baseline/baseline-profile.js';
 import type { Detector, Finding } from '../detector.js';
+import { CORRECTIONS } from '../stats/index.js';
 import { detectError, DetectErrorCodes } from '../errors.js';
 import {
   compareToBaseline,
@@ -65,6 +66,29 @@ function validate(options: DriftDetectorOptions): void {
         `drift: baseline for model "${model}" is not a version 1 profile`,
       );
   }
+  const problems = ruleProblems({ ...DEFAULT_DRIFT_RULE, ...options.rule });
+  if (problems.length)
+    throw detectError(
+      DetectErrorCodes.DETECT_OPTIONS_INVALID,
+      `drift rule: ${problems.join('; ')}`,
+    );
+}
+
+/** Every problem with a drift rule, reported together. */
+export function ruleProblems(r: DriftRule): string[] {
+  const out: string[] = [];
+  const inUnit = (x: number) => Number.isFinite(x) && x > 0 && x <= 1;
+  if (!inUnit(r.alpha)) out.push('alpha must be in (0, 1]');
+  if (!(Number.isFinite(r.psi) && r.psi > 0)) out.push('psi must be a positive number');
+  if (!inUnit(r.missingRate)) out.push('missingRate must be in (0, 1]');
+  if (!inUnit(r.datasetShare)) out.push('datasetShare must be in (0, 1]');
+  if (!(Number.isInteger(r.minRows) && r.minRows >= 1))
+    out.push('minRows must be a positive integer');
+  if (!CORRECTIONS.includes(r.correction))
+    out.push(`correction must be one of ${CORRECTIONS.join(', ')}`);
+  if (r.ksReference !== 'sample' && r.ksReference !== 'matched')
+    out.push("ksReference must be 'sample' or 'matched'");
+  return out;
 }
 
 function severityOf(c: DriftComparison): Severity {
