@@ -40,6 +40,7 @@ export {
   type DriftWindowResult,
   createDriftDetector,
   recentDriftResults,
+  ruleProblems,
 } from './drift/drift-detector.js';
 export { type Prediction, readPrediction } from './drift/prediction.js';
 export {

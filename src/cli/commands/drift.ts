@@ -14,6 +14,7 @@ import {
   parseParquet,
   parseTable,
   renderAuditMarkdown,
+  ruleProblems,
   windowColumnsFromTable,
 } from '../../detect/index.js';
 import { positiveNumber } from '../context.js';
@@ -140,6 +141,8 @@ function registerDrift(program: Command): void {
         minRows: 1,
         ksReference: 'sample' as const,
       };
+      const problems = ruleProblems(rule);
+      if (problems.length) throw new AppError('CLI_USAGE', problems.join('; '));
       const comparison = compareToBaseline(
         baseline,
         windowColumnsFromTable(baseline, current),
