@@ -185,7 +185,11 @@ export function auditDataset(opts: AuditOptions): AuditReport {
         maxPool: opts.maxNeighbourPool ?? 2000,
       })
     : [];
-  const outliers = findOutliers(opts.baseline, opts.candidate, features, cand.labels, {
+  // The profile's sorted sample (every value up to 10 000 rows) gives the fences' quantiles.
+  const sortedBaseline = features.map(
+    (f) => profile.features.find((p) => p.name === f)?.numeric?.sample ?? [],
+  );
+  const outliers = findOutliers(sortedBaseline, opts.candidate, features, cand.labels, {
     widen: opts.outlierWiden ?? 1.5,
     minClusterSize: opts.minClusterSize ?? Math.max(3, Math.ceil(cand.rows * 0.002)),
     minLabelShare: opts.minClusterLabelShare ?? 0.8,

@@ -29,12 +29,12 @@ export interface OutlierOptions {
   minLabelShare: number; // a cluster is reported when its dominant label holds this share
 }
 
-export function fences(baseline: DataTable, features: string[], widen: number): [number, number][] {
-  return features.map((name) => {
-    const col = baseline.data[columnIndex(baseline, name)]!;
-    const sorted = Float64Array.from(
-      col.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)),
-    ).sort();
+/** Fences per feature from its sorted baseline values (empty: no fence). */
+export function fences(
+  sortedBaseline: readonly ArrayLike<number>[],
+  widen: number,
+): [number, number][] {
+  return sortedBaseline.map((sorted) => {
     if (sorted.length === 0) return [-Infinity, Infinity];
     const iqr = quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25);
     return [
@@ -45,13 +45,13 @@ export function fences(baseline: DataTable, features: string[], widen: number): 
 }
 
 export function findOutliers(
-  baseline: DataTable,
+  sortedBaseline: readonly ArrayLike<number>[], // per feature, finite values ascending
   candidate: DataTable,
   features: string[],
   labels: (string | null)[],
   options: OutlierOptions,
 ): { rows: OutlierRow[]; clusters: OutlierCluster[] } {
-  const bounds = fences(baseline, features, options.widen);
+  const bounds = fences(sortedBaseline, options.widen);
   const cols = features.map((name) => candidate.data[columnIndex(candidate, name)]!);
   const rows: OutlierRow[] = [];
   const groups = new Map<string, number[]>();
