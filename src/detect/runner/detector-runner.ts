@@ -30,6 +30,11 @@ export interface DetectorRunnerOptions {
   detectors: readonly Detector<any>[];
   onAlert: (alert: Alert) => void | Promise<void>;
   checkpoint?: { store: CheckpointStore; everyEvents?: number };
+  /**
+   * Subscribe durably (a worker that restarts resumes where it stopped). Two durable names are
+   * used, `<name>-bare` and `<name>-models`, one per subscribed pattern.
+   */
+  durable?: { name: string; deliver?: 'all' | 'new' };
   /** Alert ids; default createId('alr') at the finding's event time. */
   createAlertId?: (finding: Finding) => string;
   onError?: (error: unknown, context: { detector?: string; eventId?: string }) => void;
@@ -159,10 +164,20 @@ export function createDetectorRunner(options: DetectorRunnerOptions): DetectorRu
       const saved = await options.checkpoint?.store.load();
       if (saved) restore(saved);
       // The bare subject for single-stream buses, the wildcard for per-model NATS subjects.
-      subscriptions.push(await options.bus.subscribe(Subjects.inferenceCompleted, onMessage));
-      subscriptions.push(
-        await options.bus.subscribe(`${Subjects.inferenceCompleted}.>`, onMessage),
-      );
+      const patterns = [
+        [Subjects.inferenceCompleted, 'bare'],
+        [Subjects.inferenceCompletedAll, 'models'],
+      ] as const;
+      for (const [pattern, suffix] of patterns) {
+        const d = options.durable;
+        subscriptions.push(
+          d
+            ? await options.bus.subscribeDurable(pattern, `${d.name}-${suffix}`, onMessage, {
+                deliver: d.deliver ?? 'all',
+              })
+            : await options.bus.subscribe(pattern, onMessage),
+        );
+      }
     },
     async stop() {
       for (const s of subscriptions.splice(0)) await s.unsubscribe();
