@@ -81,6 +81,7 @@ export interface DriftComparison {
   share: number;
   datasetDrift: boolean;
   prediction?: FeatureDrift;
+  confidence?: FeatureDrift;
   rule: DriftRule;
 }
 
@@ -215,6 +216,7 @@ export function compareToBaseline(
   columns: WindowColumn[],
   rule: DriftRule = DEFAULT_DRIFT_RULE,
   prediction?: WindowColumn,
+  confidence?: WindowColumn,
 ): DriftComparison {
   const features = baseline.features.map((p, i) =>
     compareFeature(
@@ -240,10 +242,15 @@ export function compareToBaseline(
     datasetDrift: compared > 0 && share >= rule.datasetShare,
     rule,
   };
+  // Predictions and confidences are judged on their own, outside the features' correction.
+  const single = { ...rule, correction: 'none' as const };
   if (prediction && baseline.prediction) {
-    const p = compareFeature(baseline.prediction, prediction, rule);
-    applyRule([p], { ...rule, correction: 'none' });
-    result.prediction = p;
+    result.prediction = compareFeature(baseline.prediction, prediction, rule);
+    applyRule([result.prediction], single);
+  }
+  if (confidence && baseline.confidence) {
+    result.confidence = compareFeature(baseline.confidence, confidence, rule);
+    applyRule([result.confidence], single);
   }
   return result;
 }

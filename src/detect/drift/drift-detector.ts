@@ -107,9 +107,13 @@ function toFinding(
   const c = result.comparison;
   const drifted = c.features.filter((f) => f.drifted);
   const predictionDrift = c.prediction?.drifted === true;
+  const confidenceDrift = c.confidence?.drifted === true;
+  const outputs = [predictionDrift && 'prediction', confidenceDrift && 'confidence'].filter(
+    Boolean,
+  );
   const what = c.datasetDrift
     ? `${drifted.length} of ${c.compared} features drifted`
-    : 'prediction distribution drifted';
+    : `${outputs.join(' and ')} distribution drifted`;
   return {
     time: w.lastTime!,
     detector: name,
@@ -148,6 +152,7 @@ function toFinding(
         missingRate: f.missingRate,
       })),
       prediction: predictionDrift ? c.prediction : undefined,
+      confidence: confidenceDrift ? c.confidence : undefined,
     },
     eventIds: [...w.eventIds],
   };
@@ -175,7 +180,10 @@ export function createDriftDetector(options: DriftDetectorOptions): Detector<Dri
       const prediction = baseline.prediction
         ? windowColumn(baseline.prediction, w.predictions)
         : undefined;
-      const comparison = compareToBaseline(baseline, columns, rule, prediction);
+      const confidence = baseline.confidence
+        ? windowColumn(baseline.confidence, w.confidences)
+        : undefined;
+      const comparison = compareToBaseline(baseline, columns, rule, prediction, confidence);
       const result: DriftWindowResult = {
         index: w.index,
         start: w.firstTime,
@@ -186,7 +194,8 @@ export function createDriftDetector(options: DriftDetectorOptions): Detector<Dri
       };
       state.history.push(result);
       if (state.history.length > historySize) state.history.shift();
-      if (comparison.datasetDrift || comparison.prediction?.drifted)
+      const c = comparison;
+      if (c.datasetDrift || c.prediction?.drifted || c.confidence?.drifted)
         out.push(toFinding(name, model, w, result, spec));
     }
     state.window = emptyWindow(baseline.features.length, state.closed, w.rng);
