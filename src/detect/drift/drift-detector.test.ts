@@ -156,6 +156,25 @@ describe('streaming drift detector', () => {
     expect((findings[0]!.evidence as { window: { rows: number } }).window.rows).toBe(80);
   });
 
+  it('keeps a seeded reservoir sample once a duration window reaches maxRows', () => {
+    const sample = () => {
+      const detector = createDriftDetector({
+        baselines: { bc: baseline },
+        window: { kind: 'duration', ms: 3_600_000, maxRows: 40 },
+      });
+      const state = detector.init();
+      rowsOf(train)
+        .slice(0, 200)
+        .forEach((row, i) => detector.observe(state, makeEvent(i, i * 1000, [row])));
+      return state.window!;
+    };
+    const a = sample();
+    expect(a).toMatchObject({ rows: 40, offered: 200 });
+    expect(a.columns[0]).toHaveLength(40);
+    expect(sample().columns).toEqual(a.columns);
+    expect(a.columns[0]!.some((v, i) => v !== (train.data[0]![i] as number))).toBe(true);
+  });
+
   it('round-trips its state through a JSON checkpoint, NaN and infinities included', () => {
     const detector = createDriftDetector({
       baselines: { bc: baseline },
