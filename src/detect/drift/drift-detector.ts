@@ -210,6 +210,7 @@ export function createDriftDetector(options: DriftDetectorOptions): Detector<Dri
       const baseline = options.baselines[event.model];
       if (!baseline || event.features === null || event.outcome !== 'ok') return [];
       const t = Date.parse(event.time);
+      if (!Number.isFinite(t)) return []; // no usable event time: the event cannot be placed
       const out: Finding[] = [];
       state.window ??= emptyWindow(baseline.features.length, 0, 0x2545f491);
       if (spec.kind === 'duration') {

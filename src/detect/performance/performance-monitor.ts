@@ -210,7 +210,12 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
   return {
     name,
     observe(event) {
-      if (event.outputs === null || event.outcome !== 'ok') return;
+      if (
+        event.outputs === null ||
+        event.outcome !== 'ok' ||
+        !Number.isFinite(Date.parse(event.time))
+      )
+        return;
       event.outputs.forEach((output, i) => {
         const p = readPrediction(output);
         if (p.value === null) return;
