@@ -99,30 +99,32 @@ function main(): void {
     },
   ];
   console.log(
-    '| data set | attack | rate | poisoned rows | flagged | precision | recall | audit ms |',
+    '| data set | attack | rate | poisoned rows | neighbours | flagged | precision | recall | audit ms |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const ds of datasets) {
     for (const attack of ['label-flip', 'backdoor'] as const) {
       for (const rate of [0, 0.01, 0.05, 0.1]) {
         if (rate === 0 && attack === 'backdoor') continue;
         const { table, poisoned } = poison(ds, attack, rate, 7 + Math.round(rate * 1000));
-        const start = performance.now();
-        const report = auditDataset({
-          baseline: ds.reference,
-          candidate: table,
-          labelColumn: 'label',
-          ...(JSON.parse(process.env.AUDIT_OPTIONS ?? '{}') as object),
-        });
-        const ms = performance.now() - start;
-        const flagged = report.quarantine.map((q) => q.row);
-        const tp = flagged.filter((r) => poisoned.has(r)).length;
-        const precision = flagged.length ? tp / flagged.length : NaN;
-        const recall = poisoned.size ? tp / poisoned.size : NaN;
-        const f = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(2));
-        console.log(
-          `| ${ds.name} | ${rate === 0 ? 'none' : attack} | ${rate * 100}% | ${poisoned.size} | ${flagged.length} | ${f(precision)} | ${f(recall)} | ${ms.toFixed(0)} |`,
-        );
+        for (const pool of ['mixed', 'trusted'] as const) {
+          const start = performance.now();
+          const report = auditDataset({
+            baseline: ds.reference,
+            candidate: table,
+            labelColumn: 'label',
+            neighbourPool: pool,
+          });
+          const ms = performance.now() - start;
+          const flagged = report.quarantine.map((q) => q.row);
+          const tp = flagged.filter((r) => poisoned.has(r)).length;
+          const precision = flagged.length ? tp / flagged.length : NaN;
+          const recall = poisoned.size ? tp / poisoned.size : NaN;
+          const f = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(2));
+          console.log(
+            `| ${ds.name} | ${rate === 0 ? 'none' : attack} | ${rate * 100}% | ${poisoned.size} | ${pool} | ${flagged.length} | ${f(precision)} | ${f(recall)} | ${ms.toFixed(0)} |`,
+          );
+        }
       }
     }
   }

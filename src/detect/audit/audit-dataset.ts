@@ -33,6 +33,7 @@ export interface AuditOptions {
   k?: number; // neighbours for label-flip suspects (default 10)
   maxAgreement?: number; // flag when at most this share of neighbours agree (default 0.1)
   maxNeighbourPool?: number; // default 2000
+  neighbourPool?: 'mixed' | 'trusted'; // default 'mixed' (see label-flips.ts)
   nearDuplicateResolution?: number; // in baseline deviations (default 0.01)
   outlierWiden?: number; // IQRs beyond q0.5%/q99.5% (default 1.5)
   minClusterSize?: number; // default max(3, 0.2% of candidate rows)
@@ -183,6 +184,7 @@ export function auditDataset(opts: AuditOptions): AuditReport {
         k: opts.k ?? 10,
         maxAgreement: opts.maxAgreement ?? 0.1,
         maxPool: opts.maxNeighbourPool ?? 2000,
+        pool: opts.neighbourPool ?? 'mixed',
       })
     : [];
   // The profile's sorted sample (every value up to 10 000 rows) gives the fences' quantiles.

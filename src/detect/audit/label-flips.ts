@@ -15,6 +15,8 @@ export interface LabelFlipOptions {
   k: number;
   maxAgreement: number; // flag when agreement ≤ this
   maxPool: number;
+  /** 'mixed': trusted rows and other candidate rows; 'trusted': baseline rows only. */
+  pool: 'mixed' | 'trusted';
 }
 
 interface Pool {
@@ -24,7 +26,12 @@ interface Pool {
   size: number;
 }
 
-function buildPool(baseline: FeatureMatrix, candidate: FeatureMatrix, maxPool: number): Pool {
+function buildPool(
+  baseline: FeatureMatrix,
+  candidate: FeatureMatrix,
+  maxPool: number,
+  mode: LabelFlipOptions['pool'],
+): Pool {
   const picks: [FeatureMatrix, number, number][] = [];
   const take = (m: FeatureMatrix, share: number, isCandidate: boolean) => {
     const n = Math.min(m.rows, Math.max(0, Math.floor(share)));
@@ -33,9 +40,11 @@ function buildPool(baseline: FeatureMatrix, candidate: FeatureMatrix, maxPool: n
       if (m.labels[r] !== null) picks.push([m, r, isCandidate ? r : -1]);
     }
   };
-  const baseShare = Math.min(baseline.rows, maxPool / 2);
+  // Mixed: up to half trusted rows, the rest candidate rows. Trusted-only cannot be outvoted
+  // by poisoned neighbours but needs enough trusted rows per class.
+  const baseShare = Math.min(baseline.rows, mode === 'trusted' ? maxPool : maxPool / 2);
   take(baseline, baseShare, false);
-  take(candidate, maxPool - Math.min(baseline.rows, baseShare), true);
+  if (mode === 'mixed') take(candidate, maxPool - baseShare, true);
   const dims = candidate.dims;
   const values = new Float64Array(picks.length * dims);
   picks.forEach(([m, r], i) => {
@@ -111,7 +120,7 @@ export function findLabelFlips(
 ): LabelFlipSuspect[] {
   // Keep rows × pool ≤ 6·10⁷ distance evaluations (about 2 s at 30 features).
   const budget = Math.max(200, Math.floor(6e7 / Math.max(1, candidate.rows)));
-  const pool = buildPool(baseline, candidate, Math.min(options.maxPool, budget));
+  const pool = buildPool(baseline, candidate, Math.min(options.maxPool, budget), options.pool);
   const selfIndex = new Map<number, number>();
   pool.candidateRow.forEach((r, p) => r >= 0 && selfIndex.set(r, p));
   const dims = candidate.dims;
