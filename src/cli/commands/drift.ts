@@ -174,9 +174,15 @@ function registerAudit(program: Command): void {
       '--manifest <file>',
       'recorded digests: JSON {files:[{path,sha256}]} or sha256sum lines',
     )
+    .option('--neighbours <pool>', 'label-flip neighbours: mixed or trusted', 'mixed')
     .option('--out <dir>', 'write audit.json, audit.md and quarantine.csv here')
     .option('--format <format>', 'markdown or json when printing', 'markdown')
     .action(async (opts) => {
+      if (opts.neighbours !== 'mixed' && opts.neighbours !== 'trusted')
+        throw new AppError(
+          'CLI_USAGE',
+          `--neighbours must be mixed or trusted, got "${opts.neighbours}"`,
+        );
       const [baseline, candidate] = await Promise.all([
         readTable(opts.baseline),
         readTable(opts.candidate),
@@ -187,6 +193,7 @@ function registerAudit(program: Command): void {
         candidate,
         labelColumn: opts.label,
         idColumn: opts.id,
+        neighbourPool: opts.neighbours,
         digests,
       });
       const markdown = renderAuditMarkdown(
