@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { createAdminApi } from '../api/index.js';
+import { createAdminApi, createRespondRoutes } from '../api/index.js';
 import {
   createMemoryBus,
   createMemoryPolicyChannel,
@@ -35,6 +35,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { prepareDataDir } from './data-dir.js';
+import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
 
@@ -163,6 +164,20 @@ export async function startAisoc(
     });
     await actions.republish();
 
+    // ── respond (issue 7): alerts → incidents → playbooks → containment, evidence ──
+    const auditQueued = (entry: Record<string, unknown>) => ledger.append('audit', entry);
+    const responder = await startResponder(config, {
+      store,
+      bus,
+      actions,
+      channel,
+      audit,
+      auditQueued,
+      log,
+    });
+    cleanups.push(() => responder.close());
+    // ── end respond ──
+
     const localModels = new Map<string, LocalModel>();
     for (const model of config.models) {
       for (const version of model.versions) {
@@ -218,6 +233,7 @@ export async function startAisoc(
     const api = createAdminApi({
       services,
       token: secrets.adminToken,
+      routes: [(actor) => createRespondRoutes(responder, actor)], // respond (issue 7)
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });
     const adminServer = await listen(api.fetch, config.admin.host, config.admin.port);

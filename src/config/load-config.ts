@@ -127,6 +127,17 @@ function resolvePaths(config: AisocConfig, baseDir: string): AisocConfig {
         : config.store,
     ledger: { ...config.ledger, keyFile: abs(config.ledger.keyFile) },
     admin: { ...config.admin, tokenFile: abs(config.admin.tokenFile) },
+    respond: {
+      ...config.respond,
+      ...(config.respond.playbookDir ? { playbookDir: abs(config.respond.playbookDir) } : {}),
+      ...(config.respond.evidenceDir ? { evidenceDir: abs(config.respond.evidenceDir) } : {}),
+      webhooks: Object.fromEntries(
+        Object.entries(config.respond.webhooks).map(([k, w]) => [
+          k,
+          { ...w, secretFile: abs(w.secretFile) },
+        ]),
+      ),
+    },
     models: config.models.map((m) => ({
       ...m,
       versions: m.versions.map((v) => (v.onnx ? { ...v, onnx: abs(v.onnx) } : v)),

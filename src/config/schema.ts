@@ -84,6 +84,11 @@ const ModelSchema = z
     fallback: FallbackSchema.optional(),
     generic: GenericJsonSchema.optional(),
     criticality: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
+    /** The most sensitive data the model was trained on or sees; feeds incident severity. */
+    dataSensitivity: z
+      .enum(['public', 'internal', 'confidential', 'restricted'])
+      .default('internal'),
+    tags: z.array(z.string().min(1).max(64)).max(64).default([]),
     owner: z.string().optional(),
   })
   .strict();
@@ -111,6 +116,30 @@ const AdminSchema = z
   })
   .strict();
 
+/** Incident response: playbooks, evidence, notification webhooks, approval roles. */
+const RespondSchema = z
+  .object({
+    /** Folder of playbook YAML files; default: the playbooks shipped with aisoc. */
+    playbookDir: z.string().optional(),
+    /** Content-addressed evidence folder; default: `<dataDir>/evidence`. */
+    evidenceDir: z.string().optional(),
+    webhooks: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+        z.object({ url: z.string().url(), secretFile: z.string() }).strict(),
+      )
+      .default({}),
+    /** Approval roles each actor holds; without it the role an approver names is trusted. */
+    roles: z.record(z.string(), z.array(z.string().min(1))).optional(),
+    correlationWindowMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(30 * 60_000),
+    dedupWindowMs: z.number().int().min(0).default(60_000),
+  })
+  .strict();
+
 /** The whole `aisoc.yaml`. Every field has a default except models. */
 export const ConfigSchema = z
   .object({
@@ -121,6 +150,7 @@ export const ConfigSchema = z
     gateway: GatewaySchema.default(GatewaySchema.parse({})),
     admin: AdminSchema.default(AdminSchema.parse({})),
     models: z.array(ModelSchema).default([]),
+    respond: RespondSchema.default(RespondSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -170,3 +200,4 @@ export type BusConfig = AisocConfig['bus'];
 export type LedgerConfig = AisocConfig['ledger'];
 export type GatewayConfig = AisocConfig['gateway'];
 export type AdminConfig = AisocConfig['admin'];
+export type RespondConfig = AisocConfig['respond'];

@@ -48,8 +48,8 @@ export interface ActionService {
 }
 
 /**
- * Applies and lifts containment actions: validate the target, record the action, write it to
- * the audit ledger, then publish the new active set so every gateway enforces it. Lifting is
+ * Applies and lifts containment actions: validate the target, record the action, then write it
+ * to the audit ledger and publish the new active set (in parallel) so every gateway enforces it. Lifting is
  * idempotent; a second lift reports the first.
  */
 export function createActionService(options: ActionServiceOptions): ActionService {
@@ -77,15 +77,20 @@ export function createActionService(options: ActionServiceOptions): ActionServic
         liftedBy: null,
       };
       await records.insert(applied);
-      await audit({
-        type: 'respond.action.applied',
-        actor,
-        at: applied.appliedAt,
-        actionId: applied.id,
-        action,
-        reason,
-      });
-      await publish();
+      // The record is committed; the ledger entry and the publication go out together so the
+      // gateways enforce without waiting for the ledger's commit (time-to-contain). Both are
+      // awaited: apply resolves only once the action is in the ledger and published.
+      await Promise.all([
+        audit({
+          type: 'respond.action.applied',
+          actor,
+          at: applied.appliedAt,
+          actionId: applied.id,
+          action,
+          reason,
+        }),
+        publish(),
+      ]);
       return applied;
     },
     async lift(id, actor) {

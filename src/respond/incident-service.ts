@@ -15,6 +15,8 @@ export type AuditFn = (entry: Record<string, unknown>) => Promise<void>;
 export interface IncidentServiceOptions {
   repo: RespondRepository;
   audit: AuditFn;
+  /** Queues an audit entry without waiting for its commit (book-keeping; see responder). */
+  auditQueued?: (entry: Record<string, unknown>) => void;
   clock: Clock;
   assets: ReadonlyMap<string, AssetInfo>;
   correlation?: CorrelationOptions;
@@ -42,44 +44,53 @@ export function createIncidentService(options: IncidentServiceOptions) {
   // Timeline ids sort in recording order even within one millisecond: time, counter, random.
   const timelineId = (at: string) =>
     `tl_${Date.parse(at).toString(36).padStart(9, '0')}${(seq++ % 1e9).toString(36).padStart(6, '0')}${createId('x').slice(-6)}`;
-  const record = async (
+  type Entry = Record<string, unknown>;
+  const emit = async (entries: readonly Entry[]) => {
+    for (const entry of entries) {
+      if (options.auditQueued) options.auditQueued(entry);
+      else await options.audit(entry);
+    }
+  };
+  /** Writes a timeline entry through `r` and returns its audit entry (emitted after commit). */
+  const timeline = async (
+    r: RespondRepository,
     incidentId: string,
     type: string,
     actor: string,
-    data: Record<string, unknown>,
+    data: Entry,
     at = now(),
-  ) => {
-    await repo.addTimeline({
-      id: timelineId(at),
-      incidentId,
-      at,
-      type,
-      actor,
-      data,
-    });
-    await options.audit({ type: `respond.incident.${type}`, actor, at, incidentId, ...data });
+  ): Promise<Entry> => {
+    await r.addTimeline({ id: timelineId(at), incidentId, at, type, actor, data });
+    return { type: `respond.incident.${type}`, actor, at, incidentId, ...data };
   };
+  const record = async (incidentId: string, type: string, actor: string, data: Entry, at = now()) =>
+    emit([await timeline(repo, incidentId, type, actor, data, at)]);
   const get = async (id: string) => {
     const incident = await repo.getIncident(id);
     if (!incident)
       throw respondError(RespondErrorCodes.RESPOND_INCIDENT_UNKNOWN, `no incident ${id}`);
     return incident;
   };
-  const refresh = async (incident: Incident): Promise<Incident> => {
-    const summary = summariseAlerts(await repo.alertsOf(incident.id), assets);
+  const refresh = async (incident: Incident, r: RespondRepository = repo): Promise<Incident> => {
+    const summary = summariseAlerts(await r.alertsOf(incident.id), assets);
     const next: Incident = {
       ...incident,
       ...summary,
       severity: { ...summary.severity, override: incident.severity.override },
       updatedAt: now(),
     };
-    await repo.saveIncident(next);
+    await r.saveIncident(next);
     return next;
   };
 
-  const open = async (alert: Alert, at: string): Promise<Incident> => {
+  const open = async (
+    alert: Alert,
+    at: string,
+    r: RespondRepository,
+    out: Entry[],
+  ): Promise<Incident> => {
     const id = createId('inc', clock.now());
-    await repo.insertAlert(alert, id, at);
+    await r.insertAlert(alert, id, at);
     const summary = summariseAlerts([alert], assets);
     const incident: Incident = {
       id,
@@ -95,15 +106,45 @@ export function createIncidentService(options: IncidentServiceOptions) {
       createdAt: at,
       updatedAt: at,
     };
-    await repo.saveIncident(incident);
-    await record(
-      id,
-      'opened',
-      'respond',
-      { alertId: alert.id, title: incident.title, severity: incident.severity.computed },
-      at,
-    );
+    await r.saveIncident(incident);
+    const data = { alertId: alert.id, title: incident.title, severity: incident.severity.computed };
+    out.push(await timeline(r, id, 'opened', 'respond', data, at));
     return incident;
+  };
+
+  const fileAlert = async (
+    alert: Alert,
+    r: RespondRepository,
+    out: Entry[],
+  ): Promise<IngestResult> => {
+    const at = now();
+    const decision = correlateAlert(
+      alert,
+      await r.listIncidents({ open: true, limit: 500 }),
+      correlation,
+    );
+    if (decision.kind === 'new') return { incident: await open(alert, at, r, out), decision };
+    const incident = await r.getIncident(decision.incidentId);
+    if (!incident)
+      throw respondError(
+        RespondErrorCodes.RESPOND_INCIDENT_UNKNOWN,
+        `no incident ${decision.incidentId}`,
+      );
+    if (decision.kind === 'duplicate') {
+      await r.insertAlert(alert, null, at);
+      const next = { ...incident, duplicateCount: incident.duplicateCount + 1, updatedAt: at };
+      await r.saveIncident(next);
+      return { incident: next, decision };
+    }
+    await r.insertAlert(alert, incident.id, at);
+    const next = await refresh(incident, r);
+    out.push(
+      await timeline(r, incident.id, 'alert_attached', 'respond', {
+        alertId: alert.id,
+        reason: decision.reason,
+      }),
+    );
+    return { incident: next, decision };
   };
 
   return {
@@ -111,25 +152,12 @@ export function createIncidentService(options: IncidentServiceOptions) {
     list: (filter: { open?: boolean; limit?: number } = {}) => repo.listIncidents(filter),
     /** Files an alert: a duplicate, into an open incident, or into a new one. */
     ingest(alert: Alert): Promise<IngestResult> {
+      // One transaction per alert (one commit on the path to containment); audit after it.
       return serial(async () => {
-        const at = now();
-        const openIncidents = await repo.listIncidents({ open: true, limit: 500 });
-        const decision = correlateAlert(alert, openIncidents, correlation);
-        if (decision.kind === 'new') return { incident: await open(alert, at), decision };
-        const incident = await get(decision.incidentId);
-        if (decision.kind === 'duplicate') {
-          await repo.insertAlert(alert, null, at);
-          const next = { ...incident, duplicateCount: incident.duplicateCount + 1, updatedAt: at };
-          await repo.saveIncident(next);
-          return { incident: next, decision };
-        }
-        await repo.insertAlert(alert, incident.id, at);
-        const next = await refresh(incident);
-        await record(incident.id, 'alert_attached', 'respond', {
-          alertId: alert.id,
-          reason: decision.reason,
-        });
-        return { incident: next, decision };
+        const entries: Entry[] = [];
+        const result = await repo.transaction((r) => fileAlert(alert, r, entries));
+        await emit(entries);
+        return result;
       });
     },
     async assign(id: string, assignee: string, actor: string) {
@@ -231,7 +259,9 @@ export function createIncidentService(options: IncidentServiceOptions) {
           "split needs some, but not all, of the incident's alert ids",
         );
       const alerts = (await repo.alertsOf(id)).filter((a) => moving.includes(a.id));
-      const created = await open(alerts[0]!, now());
+      const entries: Entry[] = [];
+      const created = await open(alerts[0]!, now(), repo, entries);
+      await emit(entries);
       await repo.moveAlerts(moving, created.id);
       const fresh = await refresh(created);
       await refresh(incident);

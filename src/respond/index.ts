@@ -27,7 +27,13 @@ export {
   meanMetrics,
   effectiveSeverity,
 } from './incident.js';
-export { correlateAlert, DEFAULT_CORRELATION, type CorrelationOptions } from './correlate.js';
+export {
+  correlateAlert,
+  CORRELATION_KEYS,
+  DEFAULT_CORRELATION,
+  type CorrelationOptions,
+} from './correlate.js';
+export { createLedgerEvidenceSources, type ModelSource } from './ledger-sources.js';
 export { computeSeverity, type SeverityInputs } from './severity.js';
 export {
   parsePlaybook,

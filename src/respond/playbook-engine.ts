@@ -40,7 +40,7 @@ export type RunEvent =
   | { type: 'start'; at: string }
   | { type: 'tick'; at: string }
   | { type: 'step_succeeded'; stepId: string; at: string; outcome?: string }
-  | { type: 'step_failed'; stepId: string; at: string; error: string }
+  | { type: 'step_failed'; stepId: string; at: string; error: string; permanent?: boolean }
   | { type: 'approval'; stepId: string; decision: 'approved' | 'rejected'; by: string; at: string }
   | { type: 'alert'; at: string }
   | { type: 'task_done'; stepId: string; at: string }
@@ -174,9 +174,16 @@ function advance(d: Decision, playbook: Playbook, at: string): void {
   }
 }
 
-function onFailed(d: Decision, step: PlaybookStep, error: string, at: string): void {
+function onFailed(
+  d: Decision,
+  step: PlaybookStep,
+  error: string,
+  at: string,
+  permanent: boolean,
+): void {
   const s = d.state.steps[step.id]!;
-  if (s.attempts < step.retry.attempts) {
+  // A permanent failure (bad config, unknown target) would fail the same way again.
+  if (!permanent && s.attempts < step.retry.attempts) {
     // Exponential backoff: backoff × 2^(attempt-1).
     const retryAt = plus(at, step.retry.backoff * 2 ** (s.attempts - 1));
     d.state.steps[step.id] = { ...s, status: 'retry_wait', retryAt, outcome: error };
@@ -234,7 +241,7 @@ export function decide(playbook: Playbook, prior: RunState, event: RunEvent): De
       break;
     case 'step_failed':
       if (step && d.state.steps[step.id]!.status === 'executing')
-        onFailed(d, step, event.error, event.at);
+        onFailed(d, step, event.error, event.at, event.permanent === true);
       break;
     case 'approval':
       if (step?.kind === 'approval' && d.state.steps[step.id]!.status === 'waiting') {

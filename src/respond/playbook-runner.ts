@@ -14,12 +14,24 @@ import type { Playbook } from './playbook-schema.js';
 import type { RespondRepository } from './respond-repository.js';
 import type { StepExecutor } from './step-adapters.js';
 
+// Failures that would repeat on retry: a missing webhook, a template without a value, an
+// unknown target, an invalid action. They are escalated at once.
+const PERMANENT = new Set([
+  'RESPOND_WEBHOOK_UNKNOWN',
+  'RESPOND_TEMPLATE_INVALID',
+  'ACTION_TARGET_UNKNOWN',
+  'VALIDATION_FAILED',
+]);
+const isPermanent = (error: unknown) =>
+  PERMANENT.has((error as { code?: string })?.code ?? '') || (error as Error)?.name === 'ZodError';
+
 export interface PlaybookRunnerOptions {
   repo: RespondRepository;
   incidents: IncidentService;
   execute: StepExecutor;
   playbooks: () => ReadonlyMap<string, Playbook>;
   audit: AuditFn;
+  auditQueued?: (entry: Record<string, unknown>) => void;
   clock: Clock;
   onError?: (error: unknown) => void;
 }
@@ -35,6 +47,7 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
   const queues = new Map<string, Promise<void>>();
   const inflight = new Set<Promise<unknown>>();
   const alerts = new Map<string, Alert | null>(); // trigger alert per run, for templates
+  const wakeTimers = new Map<string, { at: string; timer: NodeJS.Timeout }>();
 
   const track = (p: Promise<unknown>) => {
     inflight.add(p);
@@ -58,7 +71,12 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
       if (!state || state.status !== 'running') return;
       const playbook = playbookOf(state);
       const d = decide(playbook, state, event);
-      await repo.saveRun(d.state, event.at);
+      // Ticks that change nothing write nothing.
+      if (
+        d.commands.some((c) => c.type !== 'wake') ||
+        JSON.stringify(d.state) !== JSON.stringify(state)
+      )
+        await repo.saveRun(d.state, event.at);
       for (const command of d.commands) await carryOut(d.state, playbook, command);
     });
     const settled = next.catch((e: unknown) => options.onError?.(e));
@@ -114,8 +132,20 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
           status: command.status,
         });
         break;
-      case 'wake':
-        break; // the periodic tick wakes runs; nothing to schedule per run
+      case 'wake': {
+        // Retries and timeouts wake the run on time (one timer per run); the tick is the net.
+        const prior = wakeTimers.get(state.id);
+        if (prior?.at === command.at) break;
+        if (prior) clearTimeout(prior.timer);
+        const delay = Math.min(2 ** 31 - 1, Math.max(0, Date.parse(command.at) - clock.now()) + 1);
+        const timer = setTimeout(() => {
+          wakeTimers.delete(state.id);
+          void feed(state.id, { type: 'tick', at: now() }).catch(() => {});
+        }, delay);
+        timer.unref();
+        wakeTimers.set(state.id, { at: command.at, timer });
+        break;
+      }
     }
   };
 
@@ -127,7 +157,13 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
       event =
         done.status === 'succeeded'
           ? { type: 'step_succeeded', stepId, at: now(), outcome: String(done.result.outcome) }
-          : { type: 'step_failed', stepId, at: now(), error: String(done.result.error) };
+          : {
+              type: 'step_failed',
+              stepId,
+              at: now(),
+              error: String(done.result.error),
+              permanent: done.result.permanent === true,
+            };
     } else {
       const incident = await incidents.get(state.incidentId);
       try {
@@ -155,9 +191,15 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
           attempt,
           status: 'failed',
           at: now(),
-          result: { error: message },
+          result: { error: message, permanent: isPermanent(error) },
         });
-        event = { type: 'step_failed', stepId, at: now(), error: message };
+        event = {
+          type: 'step_failed',
+          stepId,
+          at: now(),
+          error: message,
+          permanent: isPermanent(error),
+        };
       }
       await audit({
         type: 'respond.playbook.step',
@@ -189,23 +231,41 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
       );
       if (existing) return existing;
       const at = now();
-      const state = newRun(createId('run', clock.now()), playbook, incident.id, incident.phase, at);
-      alerts.set(state.id, alert);
-      await repo.saveRun(state, at);
-      await audit({
+      const initial = newRun(
+        createId('run', clock.now()),
+        playbook,
+        incident.id,
+        incident.phase,
+        at,
+      );
+      alerts.set(initial.id, alert);
+      // The start is decided before the first write: one commit, then the first step runs.
+      const d = decide(playbook, initial, { type: 'start', at });
+      await repo.saveRun(d.state, at);
+      const entry = {
         type: 'respond.playbook.started',
         actor,
         at,
-        runId: state.id,
+        runId: initial.id,
         playbookId: playbook.id,
         incidentId: incident.id,
-      });
+      };
+      if (options.auditQueued) options.auditQueued(entry);
+      else await audit(entry);
+      const run = d.state;
+      const work = (async () => {
+        for (const command of d.commands) await carryOut(run, playbook, command);
+      })();
+      queues.set(
+        run.id,
+        work.catch((e: unknown) => options.onError?.(e)),
+      );
+      await work;
       await incidents.record(incident.id, 'playbook_started', actor, {
-        runId: state.id,
+        runId: run.id,
         playbookId: playbook.id,
       });
-      await feed(state.id, { type: 'start', at });
-      return (await repo.getRun(state.id))!;
+      return (await repo.getRun(run.id))!;
     },
     feed,
     /** Feeds an event to every running run of an incident (alerts, phase changes). */
@@ -233,6 +293,11 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
     list: (filter: { status?: string; incidentId?: string } = {}) => repo.listRuns(filter),
     steps: (runId: string) => repo.stepRecords(runId),
     /** Resolves when nothing is queued or executing (tests and shutdown). */
+    /** Stops the wake timers (shutdown). */
+    stop(): void {
+      for (const { timer } of wakeTimers.values()) clearTimeout(timer);
+      wakeTimers.clear();
+    },
     async idle(): Promise<void> {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },

@@ -105,7 +105,14 @@ const json = (v: unknown) => canonicalJson(v);
 const parse = <T>(text: string) => JSON.parse(text) as T;
 
 /** Reads and writes incidents, alerts, timeline, tasks, evidence and runs on either engine. */
-export function createRespondRepository(db: Kysely<Database>) {
+export function createRespondRepository(db: Kysely<Database>): RespondRepository {
+  return {
+    ...repositoryMethods(db),
+    transaction: (fn) => db.transaction().execute((trx) => fn(createRespondRepository(trx))),
+  };
+}
+
+function repositoryMethods(db: Kysely<Database>) {
   const q = db.withTables<RespondTables>();
   return {
     async insertAlert(
@@ -359,4 +366,7 @@ export function createRespondRepository(db: Kysely<Database>) {
     },
   };
 }
-export type RespondRepository = ReturnType<typeof createRespondRepository>;
+export type RespondRepository = ReturnType<typeof repositoryMethods> & {
+  /** Runs `fn` with a repository bound to one transaction (one commit for several writes). */
+  transaction<T>(fn: (repo: RespondRepository) => Promise<T>): Promise<T>;
+};

@@ -7,7 +7,13 @@ import type { CorrelationOptions } from './correlate.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import { createEvidenceService } from './evidence-service.js';
 import { createFolderEvidenceStore, type EvidenceStore } from './evidence-store.js';
-import { effectiveSeverity, incidentMetrics, meanMetrics, type Incident, type Phase } from './incident.js';
+import {
+  effectiveSeverity,
+  incidentMetrics,
+  meanMetrics,
+  type Incident,
+  type Phase,
+} from './incident.js';
 import { atlasTechnique, owaspTitle } from './taxonomy.js';
 import { createIncidentService, type AuditFn } from './incident-service.js';
 import { loadPlaybookDir } from './load-playbook.js';
@@ -26,6 +32,12 @@ export interface ResponderDeps {
   actions: ActionService;
   channel: Pick<PolicyChannel, 'watch' | 'acks'>;
   audit: AuditFn;
+  /**
+   * Queues an audit entry without waiting for its commit (the ledger writer's `append`). The
+   * incident timeline and run start use it so that containment is not held up by commits;
+   * actions, step results, evidence and approvals always wait for `audit`. Default: `audit`.
+   */
+  auditQueued?: (entry: Record<string, unknown>) => void;
   /** Asset criticality, data sensitivity and tags by model id (config `models[]`). */
   assets: ReadonlyMap<string, AssetInfo>;
   evidenceDir?: string;
@@ -78,9 +90,11 @@ export async function createResponder(deps: ResponderDeps) {
   const clock = deps.clock ?? systemClock;
   const onError = deps.onError ?? (() => {});
   const repo = createRespondRepository(deps.store.db as never);
+  const queued = deps.auditQueued ? { auditQueued: deps.auditQueued } : {};
   const incidents = createIncidentService({
     repo,
     audit: deps.audit,
+    ...queued,
     clock,
     assets: deps.assets,
     ...(deps.correlation ? { correlation: deps.correlation } : {}),
@@ -88,10 +102,11 @@ export async function createResponder(deps: ResponderDeps) {
   const store = deps.evidenceStore ?? createFolderEvidenceStore(deps.evidenceDir ?? 'evidence');
   const evidence = createEvidenceService({ store, repo, audit: deps.audit, clock });
   const webhooks = deps.webhooks ?? {};
+  // With no webhook configured, notify steps are not refused at load: they escalate to a task.
+  const webhookNames = Object.keys(webhooks).length > 0 ? Object.keys(webhooks) : undefined;
   let playbooks = new Map<string, Playbook>((deps.playbooks ?? []).map((p) => [p.id, p]));
   if (deps.playbookDir)
-    for (const p of await loadPlaybookDir(deps.playbookDir, Object.keys(webhooks)))
-      playbooks.set(p.id, p);
+    for (const p of await loadPlaybookDir(deps.playbookDir, webhookNames)) playbooks.set(p.id, p);
 
   const timer = await createContainmentTimer({ channel: deps.channel });
   const arrivals = new Map<string, number>(); // incident id → performance.now() of its first alert
@@ -115,6 +130,7 @@ export async function createResponder(deps: ResponderDeps) {
     execute,
     playbooks: () => playbooks,
     audit: deps.audit,
+    ...queued,
     clock,
     onError,
   });
@@ -190,6 +206,7 @@ export async function createResponder(deps: ResponderDeps) {
     async close(): Promise<void> {
       if (interval) clearInterval(interval);
       await subscription?.unsubscribe();
+      runner.stop();
       await runner.idle();
       await timer.close();
     },
@@ -208,7 +225,7 @@ export async function createResponder(deps: ResponderDeps) {
       async reload() {
         if (deps.playbookDir)
           playbooks = new Map(
-            (await loadPlaybookDir(deps.playbookDir, Object.keys(webhooks))).map((p) => [p.id, p]),
+            (await loadPlaybookDir(deps.playbookDir, webhookNames)).map((p) => [p.id, p]),
           );
         return [...playbooks.values()];
       },
@@ -254,15 +271,24 @@ export async function createResponder(deps: ResponderDeps) {
         const r = await deps.actions.lift(a.id, actor);
         if (r.status === 'lifted') lifted.push(a.id);
       }
-      if (lifted.length > 0) await incidents.record(id, 'containment_lifted', actor, { actionIds: lifted });
+      if (lifted.length > 0)
+        await incidents.record(id, 'containment_lifted', actor, { actionIds: lifted });
       return lifted;
     },
     /** An evidence item's bytes; the read is recorded as a hand-over to `actor`. */
     async evidenceContent(digest: string, actor: string) {
       const item = (await evidence.list()).find((e) => e.digest === digest);
-      if (!item) throw respondError(RespondErrorCodes.RESPOND_EVIDENCE_UNKNOWN, `no evidence ${digest}`);
+      if (!item)
+        throw respondError(RespondErrorCodes.RESPOND_EVIDENCE_UNKNOWN, `no evidence ${digest}`);
       const bytes = await store.get(digest);
-      await deps.audit({ type: 'respond.evidence.handed_over', actor, at: new Date(clock.now()).toISOString(), incidentId: item.incidentId, recipient: actor, digests: [digest] });
+      await deps.audit({
+        type: 'respond.evidence.handed_over',
+        actor,
+        at: new Date(clock.now()).toISOString(),
+        incidentId: item.incidentId,
+        recipient: actor,
+        digests: [digest],
+      });
       return { item, bytes };
     },
   };

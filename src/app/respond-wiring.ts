@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Bus, PolicyChannel } from '../bus/index.js';
+import type { AisocConfig } from '../config/index.js';
+import {
+  CORRELATION_KEYS,
+  createLedgerEvidenceSources,
+  createResponder,
+  type ActionService,
+  type Responder,
+  type WebhookTarget,
+} from '../respond/index.js';
+import type { Store } from '../store/index.js';
+import { packageRoot } from './demo.js';
+
+/** Builds and starts the responder from the config (issue 7); the caller closes it. */
+export async function startResponder(
+  config: Readonly<AisocConfig>,
+  deps: {
+    store: Store;
+    bus: Bus;
+    actions: ActionService;
+    channel: PolicyChannel;
+    audit: (entry: Record<string, unknown>) => Promise<void>;
+    auditQueued: (entry: Record<string, unknown>) => void;
+    log: (line: string) => void;
+  },
+): Promise<Responder> {
+  const webhooks: Record<string, WebhookTarget> = {};
+  for (const [name, w] of Object.entries(config.respond.webhooks))
+    webhooks[name] = { url: w.url, secret: (await readFile(w.secretFile, 'utf8')).trim() };
+  const responder = await createResponder({
+    store: deps.store,
+    bus: deps.bus,
+    actions: deps.actions,
+    channel: deps.channel,
+    audit: deps.audit,
+    auditQueued: deps.auditQueued,
+    assets: new Map(
+      config.models.map((m) => [
+        m.id,
+        { criticality: m.criticality, dataSensitivity: m.dataSensitivity, tags: m.tags },
+      ]),
+    ),
+    playbookDir: config.respond.playbookDir ?? join(packageRoot(), 'playbooks'),
+    evidenceDir: config.respond.evidenceDir ?? join(config.dataDir, 'evidence'),
+    webhooks,
+    ...(config.respond.roles ? { roles: config.respond.roles } : {}),
+    correlation: {
+      windowMs: config.respond.correlationWindowMs,
+      dedupWindowMs: config.respond.dedupWindowMs,
+      on: CORRELATION_KEYS,
+    },
+    sources: createLedgerEvidenceSources({ store: deps.store, models: config.models }),
+    onError: (e) => deps.log(`respond: ${(e as Error)?.message ?? String(e)}`),
+  });
+  await responder.start();
+  return responder;
+}
