@@ -114,7 +114,7 @@ export async function startRespondRig(
   });
   const gatewayUrl = await gateway.listen();
 
-  const responder = await createResponder({
+  const deps: ResponderDeps = {
     store,
     bus,
     actions,
@@ -130,7 +130,8 @@ export async function startRespondRig(
     },
     tickMs: 20,
     ...options.extra,
-  });
+  };
+  const responder = await createResponder(deps);
   await responder.start();
 
   const infer = async () =>
@@ -159,6 +160,8 @@ export async function startRespondRig(
     keyId: generated.id,
     infer,
     policy: () => snapshot,
+    /** Another responder over the same store, bus and gateway (a restart). */
+    newResponder: (over: Partial<ResponderDeps> = {}) => createResponder({ ...deps, ...over }),
     async close() {
       await responder.close();
       await gateway.close();
