@@ -161,7 +161,8 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
       detectors: () => deps.detection.runner.list(),
       alerts: (filter) => deps.detection.recentAlerts(filter),
       // recordFeedback checks each item and counts the malformed ones as `invalid`.
-      feedback: (items) => recordFeedback(deps.detection.performance, items as { requestId: string; label: number }[]),
+      feedback: (items) =>
+        recordFeedback(deps.detection.performance, items as { requestId: string; label: number }[]),
       performance: (model) => deps.detection.performance.results(model),
       drift: (model) => {
         const state = deps.detection.runner.state('drift', model) as DriftState | undefined;
