@@ -7,6 +7,7 @@ const StoreSchema = z.discriminatedUnion('driver', [
       driver: z.literal('sqlite'),
       path: z.string().min(1).default('.aisoc/aisoc.db'),
       synchronous: z.enum(['normal', 'full']).default('normal'),
+      busyTimeoutMs: z.number().int().min(0).max(600_000).default(5_000),
     })
     .strict(),
   z
@@ -17,7 +18,8 @@ const StoreSchema = z.discriminatedUnion('driver', [
         .string()
         .regex(/^[a-z_][a-z0-9_]*$/)
         .optional(),
-      poolSize: z.number().int().positive().default(10),
+      poolSize: z.number().int().min(1).max(1_000).default(10),
+      connectTimeoutMs: z.number().int().min(1).max(600_000).default(10_000),
     })
     .strict(),
 ]);
@@ -113,11 +115,7 @@ const AdminSchema = z
 export const ConfigSchema = z
   .object({
     dataDir: z.string().default('.aisoc'),
-    store: StoreSchema.default({
-      driver: 'sqlite',
-      path: '.aisoc/aisoc.db',
-      synchronous: 'normal',
-    }),
+    store: StoreSchema.default(() => StoreSchema.parse({ driver: 'sqlite' })),
     bus: BusSchema.default({ driver: 'memory' }),
     ledger: LedgerSchema.default(LedgerSchema.parse({})),
     gateway: GatewaySchema.default(GatewaySchema.parse({})),

@@ -43,7 +43,7 @@ async function migrate(
     ? `Migration ${failed} failed: ${reason}`
     : `Migrations could not run: ${reason}`;
   throw new AppError(StoreErrorCodes.STORE_MIGRATION_FAILED, message, {
-    details: { migration: failed ?? null },
+    details: { migration: failed ?? null, causeCode: (error as { code?: unknown }).code ?? null },
     cause: error,
   });
 }

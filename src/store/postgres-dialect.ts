@@ -38,6 +38,11 @@ export async function createPostgresDialect(options: PostgresOptions): Promise<P
   // itself, and an unhandled 'error' event would kill the process. The next query that needs
   // the server fails and is mapped to STORE_UNAVAILABLE.
   pool.on('error', () => undefined);
+  // The same for a client that is checked out (pg-pool detaches its own listener then): when
+  // the server kills the connection mid-query, pg rejects the query (mapped to
+  // STORE_UNAVAILABLE) and also emits 'error', which without a listener would crash aisoc.
+  // pg-pool drops the dead client when Kysely releases it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     if (options.schema) await createSchema(pool, options.schema);
     else await pool.query('select 1');

@@ -102,6 +102,41 @@ await describeWithService('postgres', 'PostgreSQL store', () => {
       }
     });
 
+    it('reports a connection killed by the server as STORE_UNAVAILABLE and recovers', async () => {
+      const store = await open();
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        const work = store.db.connection().execute(async (c) => {
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(c);
+          const sleeping = sql`select pg_sleep(10)`.execute(c);
+          sleeping.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+          await new Promise((r) => setTimeout(r, 100));
+          await admin.query('select pg_terminate_backend($1)', [rows[0]?.pid]);
+          await sleeping;
+        });
+        const error = await expectStoreError(work, 'STORE_UNAVAILABLE');
+        expect(error.status).toBe(503);
+        // The pool may hand out the dead client once more before it sees the close; that
+        // attempt fails as STORE_UNAVAILABLE too, and the next one gets a fresh connection.
+        let rows: unknown[] | undefined;
+        for (let attempt = 0; attempt < 3 && !rows; attempt++) {
+          rows = await store.db
+            .selectFrom('api_keys')
+            .selectAll()
+            .execute()
+            .catch((e: unknown) => {
+              expect(e).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+              return undefined;
+            });
+        }
+        expect(rows).toEqual([]);
+      } finally {
+        await admin.end();
+        await store.close();
+      }
+    });
+
     it('fails at start-up with STORE_UNAVAILABLE when the server does not answer', async () => {
       const error = await expectStoreError(
         createStore({

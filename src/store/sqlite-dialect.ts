@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
+import { SqliteAdapter, SqliteDialect, type DialectAdapter, type SqliteDatabase } from 'kysely';
 import { toStoreError } from './errors.js';
 
 // The only file that imports better-sqlite3.
@@ -35,6 +35,31 @@ class AisocSqliteDialect extends SqliteDialect {
   }
 }
 
+const STATEMENT_CACHE_SIZE = 64;
+
+/**
+ * Kysely prepares every query afresh; preparing a 1,000-row INSERT costs about as much as
+ * running it. Keeping recent statements by SQL text lets repeated batch appends skip that.
+ * A statement still iterating (a stream in progress) is never handed out twice.
+ */
+function withStatementCache(db: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      db.close();
+    },
+    prepare: (sql) => {
+      const cached = cache.get(sql);
+      cache.delete(sql);
+      const stmt = cached && !cached.busy ? cached : db.prepare(sql);
+      cache.set(sql, stmt); // re-inserted last: the Map's order is least recently used first
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      return stmt;
+    },
+  };
+}
+
 function open(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   return new Database(path);
@@ -56,5 +81,5 @@ export function createSqliteDialect(options: SqliteOptions): SqliteDialect {
     db?.close();
     throw toStoreError(e);
   }
-  return new AisocSqliteDialect({ database: db });
+  return new AisocSqliteDialect({ database: withStatementCache(db) });
 }

@@ -97,7 +97,7 @@ function migrationCases(ctx: ContractContext): void {
         await store.db.schema.createTable('api_keys').addColumn('x', 'text').execute();
         const error = await expectStoreError(store.migrate(), 'STORE_MIGRATION_FAILED');
         expect(error.message).toContain('0001_initial');
-        expect(error.details).toEqual({ migration: '0001_initial' });
+        expect(error.details).toMatchObject({ migration: '0001_initial' });
         // Transactional DDL: the tables created before the failure are gone too.
         await expectStoreError(
           store.db.selectFrom('ledger_entries').selectAll().execute(),
