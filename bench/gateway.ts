@@ -18,6 +18,7 @@ import {
   type LoadSpec,
 } from './gateway/load.js';
 import { findNginx, startNginx } from './gateway/nginx.js';
+import { cpuSecondsOf, monotonicMicros } from './gateway/proc-cpu.js';
 import { formatTable, summarise, verdicts } from './gateway/report.js';
 
 interface Settings {
@@ -146,7 +147,8 @@ async function measure(
 ): Promise<void> {
   for (const t of targets) await load.run({ ...spec(t.handle.url), seconds: settings.warmSeconds });
   for (let round = 0; round < settings.rounds; round++) {
-    for (const t of targets) t.saturation.push(await load.run(spec(t.handle.url)));
+    for (const t of targets)
+      t.saturation.push(await withCpu(t.handle.pid, load.run(spec(t.handle.url))));
     for (const t of targets) {
       const fixed = {
         ...spec(t.handle.url),
@@ -158,6 +160,18 @@ async function measure(
     const progress = targets.map((t) => `${t.name} ${t.saturation.at(-1)!.rps.toFixed(0)}`);
     console.log(`round ${round + 1}/${settings.rounds}: req/s ${progress.join(', ')}`);
   }
+}
+
+/** Adds the target process's CPU time per request to a load run's result. */
+async function withCpu(pid: number, running: Promise<LoadResult>): Promise<LoadResult> {
+  const before = cpuSecondsOf(pid);
+  const result = await running;
+  const after = cpuSecondsOf(pid);
+  const cpuUs =
+    before === null || after === null || result.requests === 0
+      ? null
+      : ((after - before) * 1e6) / result.requests;
+  return { ...result, cpuUs };
 }
 
 async function stopGateways(targets: Target[]): Promise<Map<string, Record<string, unknown>>> {
@@ -192,12 +206,14 @@ async function profileAll(
         ? await startChild('bare-proxy', { BENCH_UPSTREAM: upstream }, { execArgv })
         : await startGateway(which.replace('gateway-', ''), upstream, tmp, keyHash, execArgv);
     try {
+      const from = monotonicMicros();
       const result = await load.run({ ...spec(handle.url), seconds: settings.profileSeconds });
+      const to = monotonicMicros();
       await handle.stop();
       const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
       if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
       const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
-      printProfile(which, result, summariseCpuProfile(profile));
+      printProfile(which, result, summariseCpuProfile(profile, 15, { from, to }));
     } finally {
       handle.kill();
     }

@@ -4,6 +4,7 @@ export interface CpuProfile {
     id: number;
     callFrame: { functionName: string; url: string; lineNumber: number };
   }[];
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -23,18 +24,26 @@ export interface ProfileSummary {
 
 /**
  * Self time per function and per area (aisoc code, undici, Node internals, GC, native), from
- * the sample stream: each sample's time is the delta to the next sample.
+ * the sample stream: each sample's time is the delta to the next sample. With `window`
+ * (monotonic µs, the clock V8 stamps samples with) only samples inside it count, which keeps
+ * start-up and shutdown out of the figures.
  */
-export function summariseCpuProfile(profile: CpuProfile, topN = 15): ProfileSummary {
+export function summariseCpuProfile(
+  profile: CpuProfile,
+  topN = 15,
+  window: { from: number; to: number } = { from: -Infinity, to: Infinity },
+): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const perFunction = new Map<string, number>();
   const perArea = new Map<string, number>();
   let idle = 0;
   let busy = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
     const us = profile.timeDeltas[i + 1] ?? 0;
     const frame = byId.get(id);
-    if (!frame) return;
+    if (!frame || at < window.from || at > window.to) return;
     if (frame.functionName === '(idle)') {
       idle += us;
       return;

@@ -23,6 +23,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time the target process spent per request, when it could be read. */
+  cpuUs?: number | null;
 }
 
 export interface LoadGenerator {

@@ -23,6 +23,9 @@ export interface TargetFigures {
   addedP99: number | null;
   fixedRps: number;
   errors: number;
+  /** CPU µs the target process spent per request at saturation, and that against the bare proxy. */
+  cpuUs: number | null;
+  cpuVsBare: number | null;
 }
 
 export function median(values: readonly number[]): number {
@@ -55,7 +58,17 @@ export function summarise(targets: readonly TargetRuns[]): TargetFigures[] {
     addedP99: perRound(t, direct, (r, d) => r.p99 - d.p99, 'fixed'),
     fixedRps: median(t.fixed.map((r) => r.rps)),
     errors: [...t.saturation, ...t.fixed].reduce((sum, r) => sum + r.errors, 0),
+    cpuUs: cpuOf(t.saturation),
+    cpuVsBare:
+      bare === t
+        ? 1
+        : perRound(t, bare, (r, b) => (r.cpuUs ?? NaN) / (b.cpuUs ?? NaN), 'saturation'),
   }));
+}
+
+function cpuOf(runs: readonly LoadResult[]): number | null {
+  const known = runs.map((r) => r.cpuUs).filter((c): c is number => typeof c === 'number');
+  return known.length ? median(known) : null;
 }
 
 const HEAD = [
@@ -63,6 +76,8 @@ const HEAD = [
   'req/s',
   'vs bare',
   'vs nginx',
+  'cpu µs/req',
+  'cpu vs bare',
   'p50 µs',
   'p99 µs',
   '+p50 µs',
@@ -78,6 +93,8 @@ export function formatTable(rows: readonly TargetFigures[]): string {
     r.rps.toFixed(0),
     r.vsBare === null ? '—' : `${r.vsBare.toFixed(2)}x`,
     r.vsNginx === null ? '—' : `${r.vsNginx.toFixed(2)}x`,
+    r.cpuUs === null ? '—' : r.cpuUs.toFixed(0),
+    r.cpuVsBare === null || Number.isNaN(r.cpuVsBare) ? '—' : `${r.cpuVsBare.toFixed(2)}x`,
     r.p50.toFixed(0),
     r.p99.toFixed(0),
     signed(r.addedP50),
