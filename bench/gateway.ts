@@ -30,7 +30,11 @@ interface Settings {
   rateConnections: number;
   profileSeconds: number;
   profile: readonly string[];
+  /** Which of bare, nginx, gateway-async, gateway-durable to measure (direct always is). */
+  targets: readonly string[];
 }
+
+const ALL_TARGETS = ['bare', 'nginx', 'gateway-async', 'gateway-durable'];
 
 interface Target {
   name: string;
@@ -41,6 +45,11 @@ interface Target {
 
 export function benchSettings(env: NodeJS.ProcessEnv): Settings {
   const quick = env.AISOC_BENCH_QUICK === '1';
+  const list = (name: string, fallback: readonly string[]) => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    return value === 'none' ? [] : value.split(',').map((v) => v.trim());
+  };
   const num = (name: string, fallback: number) => {
     const value = Number(env[name]);
     return Number.isFinite(value) && value > 0 ? value : fallback;
@@ -53,7 +62,11 @@ export function benchSettings(env: NodeJS.ProcessEnv): Settings {
     rate: 1000,
     rateConnections: 20,
     profileSeconds: quick ? 2 : 4,
-    profile: quick ? ['gateway-async'] : ['gateway-async', 'gateway-durable', 'bare'],
+    profile: list(
+      'AISOC_BENCH_PROFILE',
+      quick ? ['gateway-async'] : ['gateway-async', 'gateway-durable', 'bare'],
+    ),
+    targets: list('AISOC_BENCH_TARGETS', ALL_TARGETS),
   };
 }
 
@@ -77,7 +90,7 @@ export async function run(): Promise<void> {
   try {
     const upstream = await startChild('upstream-server', {});
     handles.push(upstream);
-    const targets = await startTargets(upstream.url, tmp, key.hash, handles);
+    const targets = await startTargets(upstream.url, tmp, key.hash, handles, settings.targets);
     await measure(targets, settings, load, spec);
     const reports = await stopGateways(targets);
     const rows = summarise(targets);
@@ -96,6 +109,7 @@ async function startTargets(
   tmp: string,
   keyHash: string,
   handles: ChildHandle[],
+  wanted: readonly string[],
 ): Promise<Target[]> {
   const add = (name: string, handle: ChildHandle): Target => {
     handles.push(handle);
@@ -104,16 +118,20 @@ async function startTargets(
   const targets: Target[] = [
     { name: 'direct upstream', handle: handles[0]!, saturation: [], fixed: [] },
   ];
-  targets.push(
-    add('bare node proxy', await startChild('bare-proxy', { BENCH_UPSTREAM: upstream })),
-  );
-  const nginx = findNginx();
-  const started = nginx
-    ? await startNginx(nginx, join(tmp, 'nginx'), upstream)
-    : 'nginx is not installed';
-  if (typeof started === 'string') console.log(`nginx: skipped (${started})`);
-  else targets.push(add('nginx', started));
+  if (wanted.includes('bare')) {
+    const bare = await startChild('bare-proxy', { BENCH_UPSTREAM: upstream });
+    targets.push(add('bare node proxy', bare));
+  }
+  if (wanted.includes('nginx')) {
+    const nginx = findNginx();
+    const started = nginx
+      ? await startNginx(nginx, join(tmp, 'nginx'), upstream)
+      : 'nginx is not installed (apt-get install nginx-light)';
+    if (typeof started === 'string') console.log(`nginx: skipped (${started})`);
+    else targets.push(add('nginx', started));
+  }
   for (const mode of ['async', 'durable']) {
+    if (!wanted.includes(`gateway-${mode}`)) continue;
     targets.push(add(`gateway ${mode}`, await startGateway(mode, upstream, tmp, keyHash)));
   }
   return targets;
