@@ -185,11 +185,11 @@ async function withCpu(pid: number, running: Promise<LoadResult>): Promise<LoadR
   const before = cpuSecondsOf(pid);
   const result = await running;
   const after = cpuSecondsOf(pid);
-  const cpuUs =
-    before === null || after === null || result.requests === 0
-      ? null
-      : ((after - before) * 1e6) / result.requests;
-  return { ...result, cpuUs };
+  const per = (seconds: number) => (seconds * 1e6) / result.requests;
+  const known = before !== null && after !== null && result.requests > 0;
+  const cpuUs = known ? per(after.user + after.system - before.user - before.system) : null;
+  const userUs = known ? per(after.user - before.user) : null;
+  return { ...result, cpuUs, userUs };
 }
 
 async function stopGateways(targets: Target[]): Promise<Map<string, Record<string, unknown>>> {

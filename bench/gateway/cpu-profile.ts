@@ -23,10 +23,13 @@ export interface ProfileSummary {
 }
 
 /**
- * Self time per function and per area (aisoc code, undici, Node internals, GC, native), from
- * the sample stream: each sample's time is the delta to the next sample. With `window`
- * (monotonic µs, the clock V8 stamps samples with) only samples inside it count, which keeps
- * start-up and shutdown out of the figures.
+ * Self time per function and per area (aisoc code, undici, Node internals, GC, native).
+ * Samples are counted rather than weighted by their time deltas: on a machine shared with the
+ * load generator and the upstream the process is often descheduled, and a delta then charges
+ * that wait to whatever ran last (usually the writev that woke the peer). A sample is only
+ * taken while the thread runs, so counts track CPU time. Each sample is worth the median
+ * interval. With `window` (monotonic µs, the clock V8 stamps samples with) only samples inside
+ * it count, which keeps start-up and shutdown out of the figures.
  */
 export function summariseCpuProfile(
   profile: CpuProfile,
@@ -36,34 +39,44 @@ export function summariseCpuProfile(
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const perFunction = new Map<string, number>();
   const perArea = new Map<string, number>();
+  const interval = medianOf(profile.timeDeltas.slice(1)) / 1000;
   let idle = 0;
   let busy = 0;
   let at = profile.startTime;
   profile.samples.forEach((id, i) => {
     at += profile.timeDeltas[i] ?? 0;
-    const us = profile.timeDeltas[i + 1] ?? 0;
     const frame = byId.get(id);
     if (!frame || at < window.from || at > window.to) return;
     if (frame.functionName === '(idle)') {
-      idle += us;
+      idle++;
       return;
     }
-    busy += us;
+    busy++;
     const name = `${frame.functionName || '(anonymous)'} ${location(frame.url, frame.lineNumber)}`;
-    perFunction.set(name, (perFunction.get(name) ?? 0) + us);
+    perFunction.set(name, (perFunction.get(name) ?? 0) + 1);
     const area = areaOf(frame.functionName, frame.url);
-    perArea.set(area, (perArea.get(area) ?? 0) + us);
+    perArea.set(area, (perArea.get(area) ?? 0) + 1);
   });
   const lines = (m: Map<string, number>) =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
-      .map(([name, us]) => ({ name: name.trim(), selfMs: us / 1000, share: busy ? us / busy : 0 }));
+      .map(([name, n]) => ({
+        name: name.trim(),
+        selfMs: n * interval,
+        share: busy ? n / busy : 0,
+      }));
   return {
-    busyMs: busy / 1000,
-    idleMs: idle / 1000,
+    busyMs: busy * interval,
+    idleMs: idle * interval,
     top: lines(perFunction).slice(0, topN),
     byArea: lines(perArea),
   };
+}
+
+function medianOf(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
 }
 
 export function areaOf(functionName: string, url: string): string {

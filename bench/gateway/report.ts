@@ -26,6 +26,7 @@ export interface TargetFigures {
   /** CPU µs the target process spent per request at saturation, and that against the bare proxy. */
   cpuUs: number | null;
   cpuVsBare: number | null;
+  userUs: number | null;
 }
 
 export function median(values: readonly number[]): number {
@@ -58,7 +59,8 @@ export function summarise(targets: readonly TargetRuns[]): TargetFigures[] {
     addedP99: perRound(t, direct, (r, d) => r.p99 - d.p99, 'fixed'),
     fixedRps: median(t.fixed.map((r) => r.rps)),
     errors: [...t.saturation, ...t.fixed].reduce((sum, r) => sum + r.errors, 0),
-    cpuUs: cpuOf(t.saturation),
+    cpuUs: cpuOf(t.saturation.map((r) => r.cpuUs)),
+    userUs: cpuOf(t.saturation.map((r) => r.userUs)),
     cpuVsBare:
       bare === t
         ? 1
@@ -66,8 +68,8 @@ export function summarise(targets: readonly TargetRuns[]): TargetFigures[] {
   }));
 }
 
-function cpuOf(runs: readonly LoadResult[]): number | null {
-  const known = runs.map((r) => r.cpuUs).filter((c): c is number => typeof c === 'number');
+function cpuOf(values: readonly (number | null | undefined)[]): number | null {
+  const known = values.filter((c): c is number => typeof c === 'number');
   return known.length ? median(known) : null;
 }
 
@@ -78,6 +80,7 @@ const HEAD = [
   'vs nginx',
   'cpu µs/req',
   'cpu vs bare',
+  'user µs/req',
   'p50 µs',
   'p99 µs',
   '+p50 µs',
@@ -95,6 +98,7 @@ export function formatTable(rows: readonly TargetFigures[]): string {
     r.vsNginx === null ? '—' : `${r.vsNginx.toFixed(2)}x`,
     r.cpuUs === null ? '—' : r.cpuUs.toFixed(0),
     r.cpuVsBare === null || Number.isNaN(r.cpuVsBare) ? '—' : `${r.cpuVsBare.toFixed(2)}x`,
+    r.userUs === null ? '—' : r.userUs.toFixed(0),
     r.p50.toFixed(0),
     r.p99.toFixed(0),
     signed(r.addedP50),
