@@ -70,7 +70,7 @@ export async function startAisoc(config: Readonly<AisocConfig>, options: StartOp
       flushIntervalMs: config.ledger.flushIntervalMs,
       maxQueue: config.ledger.maxQueue,
       overflow: config.ledger.overflow,
-      checkpointIntervalMs: config.ledger.checkpointIntervalMs,
+      checkpointEvery: { ms: config.ledger.checkpointIntervalMs },
     });
     cleanups.push(() => ledger.close());
 
@@ -85,7 +85,7 @@ export async function startAisoc(config: Readonly<AisocConfig>, options: StartOp
     const keySub = await bus.subscribe(KEYS_CHANGED, () => reloadKeys());
     cleanups.push(() => keySub.unsubscribe());
 
-    const gatewayId = `${hostname()}-${process.pid}-${createId('gw').slice(-6)}`;
+    const gatewayId = `${hostname()}-${process.pid}-${createId('gw').slice(-6)}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128);
     let snapshot = buildPolicySnapshot(0, []);
     const policySub = await channel.watch(async (state) => {
       if (state.version < snapshot.version) return;

@@ -4,6 +4,7 @@ import { registerEventsCommand } from './commands/events.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerPolicyCommands } from './commands/policy.js';
+import { registerScanCommand } from './commands/scan.js';
 import { registerServeCommands } from './commands/serve.js';
 import { ExitCodes, exitCodeFor } from './exit-codes.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerPolicyCommands(program);
   registerLedgerCommands(program);
   registerEventsCommand(program);
+  registerScanCommand(program);
   return program;
 }
 
@@ -37,7 +39,8 @@ export async function runCli(argv: string[]): Promise<void> {
     const code = isAppError(error) ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`aisoc: ${code}: ${message}\n`);
-    if (!isAppError(error) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (!isAppError(error) && error instanceof Error && error.stack)
+      process.stderr.write(`${error.stack}\n`);
     process.exitCode = exitCodeFor(error);
   }
 }
