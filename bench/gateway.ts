@@ -201,11 +201,22 @@ async function stopGateways(targets: Target[]): Promise<Map<string, Record<strin
 }
 
 function printLedger(name: string, report: Record<string, unknown>): void {
-  const stats = report.stats as { requests?: number; eventsRefused?: number } | undefined;
+  if (report.error) {
+    console.log(`${name}: shutdown failed: ${String(report.error)}`);
+    return;
+  }
+  const c = (report.counters ?? {}) as Record<string, number>;
+  const v = report.verified as { ok: boolean; entries: number; firstBad?: unknown } | null;
+  const ms = Number(report.verifyMs);
   console.log(
-    `${name}: ledger ${String(report.ledger)}; counters ${JSON.stringify(report.counters)}; gateway requests ${stats?.requests}, events refused ${stats?.eventsRefused}; verify ${JSON.stringify(report.verified)}`,
+    `${name}: ledger ${String(report.ledger)}: queued ${c.queued}, written ${c.written}, dropped ${c.dropped}, rejected ${c.rejected}, failed ${c.failed}, batches ${c.batches}`,
   );
-  if (report.error) console.log(`${name}: shutdown failed: ${String(report.error)}`);
+  if (v) {
+    const rate = v.entries / (ms / 1000);
+    console.log(
+      `${name}: ledger verify ${v.ok ? 'ok' : `FAILED at ${JSON.stringify(v.firstBad)}`}: ${v.entries} entries in ${ms.toFixed(0)} ms (${rate.toFixed(0)} entries/s)`,
+    );
+  }
 }
 
 async function profileAll(

@@ -108,15 +108,13 @@ async function appendDurable(
 async function rawInsert(store: Store, payloads: string[]) {
   const started = performance.now();
   for (let i = 0; i < payloads.length; i += 1000) {
-    const rows = payloads
-      .slice(i, i + 1000)
-      .map((payload, j) => ({
-        stream: 'raw',
-        seq: i + j,
-        time: '2026-01-01T00:00:00.000Z',
-        leaf_hash: '0'.repeat(64),
-        payload,
-      }));
+    const rows = payloads.slice(i, i + 1000).map((payload, j) => ({
+      stream: 'raw',
+      seq: i + j,
+      time: '2026-01-01T00:00:00.000Z',
+      leaf_hash: '0'.repeat(64),
+      payload,
+    }));
     await store.db
       .transaction()
       .execute((trx) => trx.insertInto('ledger_entries').values(rows).execute());
