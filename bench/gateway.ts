@@ -187,9 +187,9 @@ async function withCpu(pid: number, running: Promise<LoadResult>): Promise<LoadR
   const after = cpuSecondsOf(pid);
   const per = (seconds: number) => (seconds * 1e6) / result.requests;
   const known = before !== null && after !== null && result.requests > 0;
-  const cpuUs = known ? per(after.user + after.system - before.user - before.system) : null;
-  const userUs = known ? per(after.user - before.user) : null;
-  return { ...result, cpuUs, userUs };
+  const cpuUs = known ? per(after.process - before.process) : null;
+  const mainUs = known ? per(after.mainThread - before.mainThread) : null;
+  return { ...result, cpuUs, mainUs };
 }
 
 async function stopGateways(targets: Target[]): Promise<Map<string, Record<string, unknown>>> {

@@ -25,8 +25,8 @@ export interface LoadResult {
   errors: number;
   /** CPU time the target process spent per request, when it could be read. */
   cpuUs?: number | null;
-  /** The user-mode part of it: the process's own code, without socket syscalls. */
-  userUs?: number | null;
+  /** The part of it spent on the main thread (the event loop that serves requests). */
+  mainUs?: number | null;
 }
 
 export interface LoadGenerator {

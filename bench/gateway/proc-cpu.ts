@@ -4,15 +4,21 @@ import { readFileSync } from 'node:fs';
 let ticksPerSecond: number | undefined;
 
 /**
- * CPU seconds a process has used so far in user and in system mode, from /proc/<pid>/stat;
- * null where /proc is missing. On a shared, noisy machine CPU per request is steadier than
- * req/s, and user time (the proxy's own code) steadier than system time (socket syscalls,
- * which grow with contention).
+ * CPU seconds (user + system) used so far by a whole process and by its main thread (the
+ * event loop; worker threads such as the ledger writer's are the difference), from
+ * /proc/<pid>/stat and /proc/<pid>/task/<pid>/stat; null where /proc is missing. On a shared,
+ * noisy machine CPU per request is steadier than req/s.
  */
-export function cpuSecondsOf(pid: number): { user: number; system: number } | null {
+export function cpuSecondsOf(pid: number): { process: number; mainThread: number } | null {
+  const all = readStat(`/proc/${pid}/stat`);
+  const main = readStat(`/proc/${pid}/task/${pid}/stat`);
+  return all === null || main === null ? null : { process: all, mainThread: main };
+}
+
+function readStat(path: string): number | null {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    stat = readFileSync(path, 'utf8');
   } catch {
     return null;
   }
@@ -23,7 +29,7 @@ export function cpuSecondsOf(pid: number): { user: number; system: number } | nu
   const system = Number(fields[12]);
   ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
   if (!Number.isFinite(user) || !Number.isFinite(system)) return null;
-  return { user: user / ticksPerSecond, system: system / ticksPerSecond };
+  return (user + system) / ticksPerSecond;
 }
 
 /** Monotonic microseconds on the clock V8 stamps its CPU profiles with. */

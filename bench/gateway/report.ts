@@ -26,7 +26,7 @@ export interface TargetFigures {
   /** CPU µs the target process spent per request at saturation, and that against the bare proxy. */
   cpuUs: number | null;
   cpuVsBare: number | null;
-  userUs: number | null;
+  mainUs: number | null;
 }
 
 export function median(values: readonly number[]): number {
@@ -60,7 +60,7 @@ export function summarise(targets: readonly TargetRuns[]): TargetFigures[] {
     fixedRps: median(t.fixed.map((r) => r.rps)),
     errors: [...t.saturation, ...t.fixed].reduce((sum, r) => sum + r.errors, 0),
     cpuUs: cpuOf(t.saturation.map((r) => r.cpuUs)),
-    userUs: cpuOf(t.saturation.map((r) => r.userUs)),
+    mainUs: cpuOf(t.saturation.map((r) => r.mainUs)),
     cpuVsBare:
       bare === t
         ? 1
@@ -80,7 +80,7 @@ const HEAD = [
   'vs nginx',
   'cpu µs/req',
   'cpu vs bare',
-  'user µs/req',
+  'main thread µs/req',
   'p50 µs',
   'p99 µs',
   '+p50 µs',
@@ -98,7 +98,7 @@ export function formatTable(rows: readonly TargetFigures[]): string {
     r.vsNginx === null ? '—' : `${r.vsNginx.toFixed(2)}x`,
     r.cpuUs === null ? '—' : r.cpuUs.toFixed(0),
     r.cpuVsBare === null || Number.isNaN(r.cpuVsBare) ? '—' : `${r.cpuVsBare.toFixed(2)}x`,
-    r.userUs === null ? '—' : r.userUs.toFixed(0),
+    r.mainUs === null ? '—' : r.mainUs.toFixed(0),
     r.p50.toFixed(0),
     r.p99.toFixed(0),
     signed(r.addedP50),

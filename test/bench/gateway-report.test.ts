@@ -52,6 +52,17 @@ describe('gateway bench report', () => {
     );
   });
 
+  it('reports CPU per request as a median and against the bare proxy round by round', () => {
+    const cpu = (rps: number, cpuUs: number, mainUs: number) => ({ ...result(rps), cpuUs, mainUs });
+    const rows = summarise([
+      { name: 'bare node proxy', saturation: [cpu(10, 40, 40), cpu(10, 50, 50)], fixed: [] },
+      { name: 'gateway async', saturation: [cpu(9, 60, 44), cpu(9, 100, 60)], fixed: [] },
+    ]);
+    expect(rows[1]!.cpuUs).toBe(80);
+    expect(rows[1]!.mainUs).toBe(52);
+    expect(rows[1]!.cpuVsBare).toBeCloseTo(1.75);
+  });
+
   it('counts samples per function and area and leaves idle time out of the shares', () => {
     const profile: CpuProfile = {
       nodes: [
