@@ -74,7 +74,7 @@ export async function run(): Promise<void> {
   const settings = benchSettings(process.env);
   const tmp = await mkdtemp(join(tmpdir(), 'aisoc-bench-gateway-'));
   const key = generateApiKey();
-  const load = pickLoadGenerator(tmp);
+  const load = pickLoadGenerator(tmp, process.env.AISOC_BENCH_LOADGEN);
   const spec = (url: string): LoadSpec => ({
     url: url + INFER_PATH,
     body: REQUEST_BODY,

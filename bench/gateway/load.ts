@@ -34,8 +34,9 @@ export interface LoadGenerator {
   run(spec: LoadSpec): Promise<LoadResult>;
 }
 
-/** wrk (native, cheap) when installed, else autocannon in a child process. */
-export function pickLoadGenerator(tmpDir: string): LoadGenerator {
+/** wrk (native, cheap) when installed, else (or when `prefer` says so) autocannon in a child. */
+export function pickLoadGenerator(tmpDir: string, prefer?: string): LoadGenerator {
+  if (prefer === 'autocannon') return autocannonGenerator();
   const wrk = spawnSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' });
   if (wrk.status === 0 && wrk.stdout.trim()) return wrkGenerator(wrk.stdout.trim(), tmpDir);
   return autocannonGenerator();
