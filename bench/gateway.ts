@@ -259,7 +259,8 @@ function printProfile(
     `\n## profile: ${which} under saturation (${result.rps.toFixed(0)} req/s while profiled; busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms)`,
   );
   console.log('self time by area:');
-  for (const a of summary.byArea.slice(0, 10)) console.log(`  ${pct(a.share)}  ${a.name}`);
+  for (const a of summary.byArea.filter((a) => a.share >= 0.01))
+    console.log(`  ${pct(a.share)}  ${a.name}`);
   console.log('top self-time functions:');
   for (const f of summary.top) console.log(`  ${pct(f.share)}  ${f.name}`);
 }
