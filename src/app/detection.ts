@@ -35,6 +35,8 @@ export async function startDetection(options: {
   bus: Bus;
   models: readonly ModelConfig[];
   extra?: readonly Detector<unknown>[];
+  /** True for the in-process bus: its events were built by this process's gateway. */
+  trustedEvents: boolean;
   log: (line: string) => void;
 }): Promise<Detection> {
   const { bus, log } = options;
@@ -60,6 +62,7 @@ export async function startDetection(options: {
     bus,
     detectors,
     onAlert: raise,
+    trustedEvents: options.trustedEvents,
     onError: (error, context) =>
       log(`detector ${context.detector ?? '?'} failed: ${String(error)}`),
   });

@@ -186,7 +186,12 @@ export async function startAisoc(
         void publish();
       },
     };
-    const detection = await startDetection({ bus, models: config.models, log });
+    const detection = await startDetection({
+      bus,
+      models: config.models,
+      trustedEvents: config.bus.driver === 'memory',
+      log,
+    });
     cleanups.push(() => detection.close());
 
     const gateway = createGateway({
