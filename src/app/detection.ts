@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createFileCheckpointStore } from './file-checkpoint-store.js';
 import { Subjects, type Bus, type Subscription } from '../bus/index.js';
 import type { ModelConfig } from '../config/index.js';
 import type { Alert, InferenceEvent } from '../core/index.js';
@@ -37,6 +38,8 @@ export async function startDetection(options: {
   extra?: readonly Detector<unknown>[];
   /** True for the in-process bus: its events were built by this process's gateway. */
   trustedEvents: boolean;
+  /** Where detector state is checkpointed (every 10,000 events and at shutdown). */
+  checkpointFile: string;
   log: (line: string) => void;
 }): Promise<Detection> {
   const { bus, log } = options;
@@ -63,6 +66,10 @@ export async function startDetection(options: {
     detectors,
     onAlert: raise,
     trustedEvents: options.trustedEvents,
+    checkpoint: {
+      store: createFileCheckpointStore(options.checkpointFile, log),
+      everyEvents: 10_000,
+    },
     onError: (error, context) =>
       log(`detector ${context.detector ?? '?'} failed: ${String(error)}`),
   });

@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { createAdminApi } from '../api/index.js';
 import {
   createMemoryBus,
@@ -190,6 +191,7 @@ export async function startAisoc(
       bus,
       models: config.models,
       trustedEvents: config.bus.driver === 'memory',
+      checkpointFile: join(config.dataDir, 'detectors.checkpoint.json'),
       log,
     });
     cleanups.push(() => detection.close());
