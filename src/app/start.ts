@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { createAdminApi, createRespondRoutes } from '../api/index.js';
 import {
   createMemoryBus,
@@ -35,6 +36,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { prepareDataDir } from './data-dir.js';
+import { startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
@@ -200,6 +202,15 @@ export async function startAisoc(
         void publish();
       },
     };
+    const detection = await startDetection({
+      bus,
+      models: config.models,
+      trustedEvents: config.bus.driver === 'memory',
+      checkpointFile: join(config.dataDir, 'detectors.checkpoint.json'),
+      log,
+    });
+    cleanups.push(() => detection.close());
+
     const gateway = createGateway({
       config: config.gateway,
       models: config.models,
@@ -219,6 +230,7 @@ export async function startAisoc(
       policyVersion: () => snapshot.version,
     });
     const services = createAdminServices({
+      detection,
       config,
       store,
       bus,

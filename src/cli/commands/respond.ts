@@ -3,7 +3,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { AlertSchema, AppError, canonicalJson, type Alert, type AppliedAction } from '../../core/index.js';
+import {
+  AlertSchema,
+  AppError,
+  canonicalJson,
+  type Alert,
+  type AppliedAction,
+} from '../../core/index.js';
 import {
   formatProblems,
   parsePlaybook,
