@@ -33,8 +33,9 @@ export async function createContainmentTimer(options: ContainmentTimerOptions) {
       const deadline = performance.now() + (options.timeoutMs ?? 5000);
       for (let spins = 0; performance.now() < deadline; spins++) {
         if (await enforced(actionId)) return performance.now();
-        // Embedded acks land within microtasks; poll tightly at first, then back off to 5 ms.
-        await new Promise((r) => (spins < 200 ? setImmediate(r) : setTimeout(r, 5)));
+        // Embedded acks land within a few turns: poll tightly at first, then every 1 ms, then 5 ms
+        // (on NATS each poll is a key-value read).
+        await new Promise((r) => (spins < 20 ? setImmediate(r) : setTimeout(r, spins < 100 ? 1 : 5)));
       }
       return null;
     },
