@@ -145,7 +145,7 @@ describe('respond routes behind the admin API', () => {
 
   it("lifts the incident's containment", async () => {
     const r = await call(`/api/v1/incidents/${incidentId}/lift`, { body: {} });
-    expect(r.json.lifted).toHaveLength(1);
+    expect(r.json.lifted).toHaveLength(2);
     await eventually(() => rig.policy().rateLimits.size === 0);
   });
 });

@@ -7,6 +7,8 @@ export const CONTAINMENT_ACTION_KINDS = [
   'rate_limit',
   'isolate_model',
   'pin_version',
+  'harden_output',
+  'block_input',
 ] as const;
 export type ContainmentActionKind = (typeof CONTAINMENT_ACTION_KINDS)[number];
 
@@ -18,6 +20,33 @@ export const FallbackSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reject') }).strict(),
 ]);
 export type Fallback = z.infer<typeof FallbackSchema>;
+
+/**
+ * An input rule: a request is refused when any of its rows matches. `range` matches a row whose
+ * feature `feature` (0-based) is outside [min, max] (`outside`) or inside it (`inside`);
+ * `row_digest` matches a row whose SHA-256 of canonical JSON (the number array) is listed.
+ */
+export const InputRuleSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('range'),
+      feature: z.number().int().nonnegative(),
+      min: z.number().optional(),
+      max: z.number().optional(),
+      match: z.enum(['inside', 'outside']).default('inside'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('row_digest'),
+      digests: z
+        .array(z.string().regex(/^[0-9a-f]{64}$/))
+        .min(1)
+        .max(10_000),
+    })
+    .strict(),
+]);
+export type InputRule = z.infer<typeof InputRuleSchema>;
 
 export const ContainmentActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('suspend_key'), keyId: z.string() }).strict(),
@@ -38,6 +67,25 @@ export const ContainmentActionSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.literal('pin_version'), model: z.string(), version: z.string() }).strict(),
+  // Output hardening against extraction (Tramèr et al., USENIX Security 2016: rounding and
+  // label-only answers raise the query cost): `top1` answers the label only, `round` rounds
+  // every score to `decimals`.
+  z
+    .object({
+      kind: z.literal('harden_output'),
+      model: z.string(),
+      mode: z.enum(['top1', 'round']),
+      decimals: z.number().int().min(0).max(6).default(2),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('block_input'),
+      model: z.string(),
+      rule: InputRuleSchema,
+      description: z.string().max(500).optional(),
+    })
+    .strict(),
 ]);
 export type ContainmentAction = z.infer<typeof ContainmentActionSchema>;
 
@@ -68,6 +116,13 @@ export interface PolicySnapshot {
   >;
   readonly isolated: ReadonlyMap<string, { fallback: Fallback | undefined; actionId: string }>;
   readonly pinned: ReadonlyMap<string, { version: string; actionId: string }>;
+  /** Output hardening per model (the latest action wins). */
+  readonly hardened: ReadonlyMap<
+    string,
+    { mode: 'top1' | 'round'; decimals: number; actionId: string }
+  >;
+  /** Input rules per model; every active rule applies (they accumulate). */
+  readonly inputRules: ReadonlyMap<string, readonly { rule: InputRule; actionId: string }[]>;
 }
 
 /** Folds active (not lifted) actions, oldest first, into the snapshot the gateway reads. */
@@ -79,6 +134,11 @@ export function buildPolicySnapshot(
   const rateLimits = new Map<string, { ratePerSecond: number; burst: number; actionId: string }>();
   const isolated = new Map<string, { fallback: Fallback | undefined; actionId: string }>();
   const pinned = new Map<string, { version: string; actionId: string }>();
+  const hardened = new Map<
+    string,
+    { mode: 'top1' | 'round'; decimals: number; actionId: string }
+  >();
+  const inputRules = new Map<string, { rule: InputRule; actionId: string }[]>();
   for (const applied of actions) {
     if (applied.liftedAt !== null) continue;
     const a = applied.action;
@@ -103,7 +163,30 @@ export function buildPolicySnapshot(
       case 'pin_version':
         pinned.set(a.model, { version: a.version, actionId: applied.id });
         break;
+      case 'harden_output':
+        hardened.set(a.model, { mode: a.mode, decimals: a.decimals, actionId: applied.id });
+        break;
+      case 'block_input':
+        inputRules.set(a.model, [
+          ...(inputRules.get(a.model) ?? []),
+          { rule: a.rule, actionId: applied.id },
+        ]);
+        break;
     }
   }
-  return { version, keys, rateLimits, isolated, pinned };
+  return { version, keys, rateLimits, isolated, pinned, hardened, inputRules };
+}
+
+/** Whether one feature row matches an input rule; `rowDigest` is computed only when needed. */
+export function inputRuleMatches(
+  rule: InputRule,
+  row: readonly number[],
+  rowDigest: () => string,
+): boolean {
+  if (rule.type === 'row_digest') return rule.digests.includes(rowDigest());
+  const value = row[rule.feature];
+  if (value === undefined) return false;
+  const inside =
+    (rule.min === undefined || value >= rule.min) && (rule.max === undefined || value <= rule.max);
+  return rule.match === 'inside' ? inside : !inside;
 }

@@ -24,4 +24,7 @@ export {
   type AppliedAction,
   type PolicySnapshot,
   buildPolicySnapshot,
+  InputRuleSchema,
+  type InputRule,
+  inputRuleMatches,
 } from './containment.js';

@@ -98,6 +98,7 @@ describe('responder with the shipped model-extraction playbook, a real gateway a
     const steps = rig.audit.filter((a) => a.type === 'respond.playbook.step');
     expect(steps.map((s) => s.stepId)).toEqual([
       'throttle',
+      'round-scores',
       'keep-evidence',
       'tell-soc',
       'analyse',

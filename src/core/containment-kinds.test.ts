@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildPolicySnapshot,
+  ContainmentActionSchema,
+  inputRuleMatches,
+  type AppliedAction,
+} from './index.js';
+
+const applied = (id: string, action: unknown): AppliedAction => ({
+  id,
+  action: ContainmentActionSchema.parse(action),
+  reason: 'test',
+  actor: 'test',
+  appliedAt: '2026-01-01T00:00:00.000Z',
+  liftedAt: null,
+  liftedBy: null,
+});
+
+describe('output hardening and input rules', () => {
+  it('puts the latest hardening per model and every input rule into the snapshot', () => {
+    const snapshot = buildPolicySnapshot(1, [
+      applied('a1', { kind: 'harden_output', model: 'fraud', mode: 'round' }),
+      applied('a2', { kind: 'harden_output', model: 'fraud', mode: 'top1' }),
+      applied('a3', {
+        kind: 'block_input',
+        model: 'fraud',
+        rule: { type: 'range', feature: 0, max: 0 },
+      }),
+      applied('a4', {
+        kind: 'block_input',
+        model: 'fraud',
+        rule: { type: 'row_digest', digests: ['a'.repeat(64)] },
+      }),
+    ]);
+    expect(snapshot.hardened.get('fraud')).toEqual({ mode: 'top1', decimals: 2, actionId: 'a2' });
+    expect(snapshot.inputRules.get('fraud')!.map((r) => r.actionId)).toEqual(['a3', 'a4']);
+  });
+
+  it('matches rows inside or outside a range, and by digest', () => {
+    const inside = { type: 'range', feature: 1, min: 0, max: 1, match: 'inside' } as const;
+    const outside = { ...inside, match: 'outside' } as const;
+    expect(inputRuleMatches(inside, [9, 0.5], () => '')).toBe(true);
+    expect(inputRuleMatches(outside, [9, 0.5], () => '')).toBe(false);
+    expect(inputRuleMatches(outside, [9, 7], () => '')).toBe(true);
+    expect(inputRuleMatches(inside, [9], () => '')).toBe(false);
+    expect(
+      inputRuleMatches({ type: 'row_digest', digests: ['b'.repeat(64)] }, [1], () =>
+        'b'.repeat(64),
+      ),
+    ).toBe(true);
+  });
+
+  it('refuses a malformed rule', () => {
+    expect(
+      ContainmentActionSchema.safeParse({
+        kind: 'block_input',
+        model: 'm',
+        rule: { type: 'row_digest', digests: ['xyz'] },
+      }).success,
+    ).toBe(false);
+    expect(
+      ContainmentActionSchema.safeParse({
+        kind: 'harden_output',
+        model: 'm',
+        mode: 'round',
+        decimals: 12,
+      }).success,
+    ).toBe(false);
+  });
+});
