@@ -35,7 +35,9 @@ export async function createContainmentTimer(options: ContainmentTimerOptions) {
         if (await enforced(actionId)) return performance.now();
         // Embedded acks land within a few turns: poll tightly at first, then every 1 ms, then 5 ms
         // (on NATS each poll is a key-value read).
-        await new Promise((r) => (spins < 20 ? setImmediate(r) : setTimeout(r, spins < 100 ? 1 : 5)));
+        await new Promise((r) =>
+          spins < 20 ? setImmediate(r) : setTimeout(r, spins < 100 ? 1 : 5),
+        );
       }
       return null;
     },

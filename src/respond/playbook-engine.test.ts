@@ -128,4 +128,15 @@ describe('playbook engine', () => {
     expect(commands).toHaveLength(1);
     expect(state.cursor).toBe(0);
   });
+
+  it('takes an approval that arrives before the approval request was acknowledged', () => {
+    const { state } = run([
+      { type: 'start', at: T0 },
+      { type: 'step_succeeded', stepId: 'throttle', at: at(1) },
+      { type: 'approval', stepId: 'ok', decision: 'approved', by: 'ann', at: at(1) },
+      { type: 'step_succeeded', stepId: 'ok', at: at(2) },
+    ]);
+    expect(state.steps.ok!).toMatchObject({ status: 'succeeded', outcome: 'approved by ann' });
+    expect(state.steps.check!.status).toBe('executing');
+  });
 });

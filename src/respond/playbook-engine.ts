@@ -244,7 +244,12 @@ export function decide(playbook: Playbook, prior: RunState, event: RunEvent): De
         onFailed(d, step, event.error, event.at, event.permanent === true);
       break;
     case 'approval':
-      if (step?.kind === 'approval' && d.state.steps[step.id]!.status === 'waiting') {
+      // Also while executing: a quick approver can decide before the adapter's answer lands;
+      // that late answer is then ignored (the step is no longer current).
+      if (
+        step?.kind === 'approval' &&
+        ['waiting', 'executing'].includes(d.state.steps[step.id]!.status)
+      ) {
         const ok = event.decision === 'approved';
         finishStep(
           d,
