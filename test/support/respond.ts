@@ -3,7 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryBus, createMemoryPolicyChannel } from '../../src/bus/index.js';
+import {
+  createMemoryBus,
+  createMemoryPolicyChannel,
+  type Bus,
+  type PolicyChannel,
+} from '../../src/bus/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { buildPolicySnapshot, systemClock, type Alert } from '../../src/core/index.js';
 import { createGateway, createKeyDirectory, generateApiKey } from '../../src/gateway/index.js';
@@ -42,13 +47,19 @@ export async function startWebhookReceiver() {
  * and policy channel, the action service, a real gateway on HTTP in front of a real upstream.
  */
 export async function startRespondRig(
-  options: { playbooks?: Playbook[]; extra?: Partial<ResponderDeps> } = {},
+  options: {
+    playbooks?: Playbook[];
+    extra?: Partial<ResponderDeps>;
+    /** Another bus and policy channels (NATS); `gatewayChannel` is the gateway's own connection. */
+    transport?: { bus: Bus; channel: PolicyChannel; gatewayChannel: PolicyChannel };
+  } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'aisoc-respond-'));
   const store = await createStore({ driver: 'sqlite', path: join(dir, 'aisoc.db') });
   await store.migrate();
-  const bus = createMemoryBus();
-  const channel = createMemoryPolicyChannel();
+  const bus = options.transport?.bus ?? createMemoryBus();
+  const channel = options.transport?.channel ?? createMemoryPolicyChannel();
+  const gatewayChannel = options.transport?.gatewayChannel ?? channel;
   const upstream = await startTestUpstream();
   const webhook = await startWebhookReceiver();
   const audit: Record<string, unknown>[] = [];
@@ -82,9 +93,9 @@ export async function startRespondRig(
   ]);
 
   let snapshot = buildPolicySnapshot(0, []);
-  await channel.watch(async (state) => {
+  const policySub = await gatewayChannel.watch(async (state) => {
     snapshot = buildPolicySnapshot(state.version, state.actions);
-    await channel.ack('gw-test', state.version);
+    await gatewayChannel.ack('gw-test', state.version);
   });
   const actions = createActionService({
     records: createPolicyActionRepository(store.db),
@@ -167,8 +178,10 @@ export async function startRespondRig(
       await gateway.close();
       await upstream.close();
       await webhook.close();
+      await policySub.unsubscribe();
       await bus.close();
       await channel.close();
+      if (gatewayChannel !== channel) await gatewayChannel.close();
       await store.close();
     },
   };
