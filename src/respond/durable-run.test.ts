@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, startRespondRig, testAlert } from '../../test/support/respond.js';
+import { Subjects } from '../bus/index.js';
 import { loadPlaybookText } from './index.js';
 import type { RespondTables } from './respond-repository.js';
 
@@ -126,5 +127,21 @@ describe('durable playbook runs', () => {
     } finally {
       await restarted.close();
     }
+  });
+
+  it('reports an alert that does not match the schema and files nothing', async () => {
+    const errors: unknown[] = [];
+    rig = await startRespondRig({
+      playbooks: [playbook],
+      extra: { onError: (e) => errors.push(e) },
+    });
+    await rig.bus.publish(Subjects.alertRaised, {
+      id: 'x',
+      kind: 'extraction',
+      severity: 'apocalyptic',
+    });
+    await eventually(() => errors.length > 0);
+    expect(errors[0]).toMatchObject({ code: 'RESPOND_INCIDENT_INVALID' });
+    expect(await rig.responder.incidents.list()).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { canonicalJson, type Alert } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import type { Incident, IncidentTask } from './incident.js';
-import type { RunState } from './playbook-engine.js';
+import { runRecordMethods } from './run-records.js';
 
 /** The respond module's tables (created by the store's `0003_respond` migration). */
 export type RespondTables = {
@@ -80,26 +80,7 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
 }
 
-export interface EvidenceItem {
-  id: string;
-  incidentId: string;
-  digest: string;
-  kind: string;
-  size: number;
-  mediaType: string;
-  description: string;
-  collectedBy: string;
-  createdAt: string;
-}
-
-export interface StepRecord {
-  runId: string;
-  stepId: string;
-  attempt: number;
-  status: 'succeeded' | 'failed';
-  at: string;
-  result: Record<string, unknown>;
-}
+export type { EvidenceItem, StepRecord } from './run-records.js';
 
 const json = (v: unknown) => canonicalJson(v);
 const parse = <T>(text: string) => JSON.parse(text) as T;
@@ -115,6 +96,7 @@ export function createRespondRepository(db: Kysely<Database>): RespondRepository
 function repositoryMethods(db: Kysely<Database>) {
   const q = db.withTables<RespondTables>();
   return {
+    ...runRecordMethods(db),
     async insertAlert(
       alert: Alert,
       incidentId: string | null,
@@ -282,87 +264,6 @@ function repositoryMethods(db: Kysely<Database>) {
         .set({ incident_id: to })
         .where('incident_id', '=', from)
         .execute();
-    },
-    async insertEvidence(e: EvidenceItem): Promise<void> {
-      await q
-        .insertInto('evidence_items')
-        .values({
-          id: e.id,
-          incident_id: e.incidentId,
-          digest: e.digest,
-          kind: e.kind,
-          created_at: e.createdAt,
-          body: json(e),
-        })
-        .execute();
-    },
-    async listEvidence(incidentId?: string): Promise<EvidenceItem[]> {
-      let query = q.selectFrom('evidence_items').select('body').orderBy('created_at');
-      if (incidentId) query = query.where('incident_id', '=', incidentId);
-      return (await query.execute()).map((r) => parse<EvidenceItem>(r.body));
-    },
-    async saveRun(state: RunState, at: string): Promise<void> {
-      const row = {
-        id: state.id,
-        playbook_id: state.playbookId,
-        incident_id: state.incidentId,
-        status: state.status,
-        created_at: at,
-        updated_at: at,
-        state: json(state),
-      };
-      await q
-        .insertInto('playbook_runs')
-        .values(row)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet({ status: row.status, updated_at: at, state: row.state }),
-        )
-        .execute();
-    },
-    async getRun(id: string): Promise<RunState | undefined> {
-      const row = await q
-        .selectFrom('playbook_runs')
-        .select('state')
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row && parse<RunState>(row.state);
-    },
-    async listRuns(filter: { status?: string; incidentId?: string } = {}): Promise<RunState[]> {
-      let query = q.selectFrom('playbook_runs').select('state').orderBy('created_at');
-      if (filter.status) query = query.where('status', '=', filter.status);
-      if (filter.incidentId) query = query.where('incident_id', '=', filter.incidentId);
-      return (await query.execute()).map((r) => parse<RunState>(r.state));
-    },
-    async recordStep(s: StepRecord): Promise<void> {
-      await q
-        .insertInto('playbook_steps')
-        .values({
-          run_id: s.runId,
-          step_id: s.stepId,
-          attempt: s.attempt,
-          status: s.status,
-          at: s.at,
-          result: json(s.result),
-        })
-        .onConflict((oc) => oc.columns(['run_id', 'step_id', 'attempt']).doNothing())
-        .execute();
-    },
-    async stepRecords(runId: string, stepId?: string): Promise<StepRecord[]> {
-      let query = q
-        .selectFrom('playbook_steps')
-        .selectAll()
-        .where('run_id', '=', runId)
-        .orderBy('at')
-        .orderBy('attempt');
-      if (stepId) query = query.where('step_id', '=', stepId);
-      return (await query.execute()).map((r) => ({
-        runId: r.run_id,
-        stepId: r.step_id,
-        attempt: Number(r.attempt),
-        status: r.status as StepRecord['status'],
-        at: r.at,
-        result: parse(r.result),
-      }));
     },
   };
 }
