@@ -139,4 +139,14 @@ describe('playbook engine', () => {
     expect(state.steps.ok!).toMatchObject({ status: 'succeeded', outcome: 'approved by ann' });
     expect(state.steps.check!.status).toBe('executing');
   });
+
+  it('stops the run when an approval cannot be requested, whatever onFailure says', () => {
+    const { state } = run([
+      { type: 'start', at: T0 },
+      { type: 'step_succeeded', stepId: 'throttle', at: at(1) },
+      { type: 'step_failed', stepId: 'ok', at: at(1), error: 'store down', permanent: true },
+    ]);
+    expect(state.status).toBe('failed');
+    expect(state.steps.check!.status).toBe('pending');
+  });
 });

@@ -194,7 +194,8 @@ function onFailed(
     stepId: step.id,
     reason: `failed ${s.attempts} times: ${error}`,
   });
-  finishStep(d, step, 'failed', error, step.onFailure === 'stop');
+  // An approval that could not even be requested must never let the guarded steps run.
+  finishStep(d, step, 'failed', error, step.kind === 'approval' || step.onFailure === 'stop');
 }
 
 function current(state: RunState, playbook: Playbook, stepId: string): PlaybookStep | undefined {

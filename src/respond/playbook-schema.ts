@@ -74,6 +74,8 @@ export const StepSchema = z.discriminatedUnion('kind', [
       timeout: DurationSchema.default(4 * 3_600_000),
       onTimeout: z.enum(['continue', 'stop']).default('stop'),
       onReject: z.enum(['continue', 'stop']).default('stop'),
+      /** A webhook to post the request to, with the command and API call that decide it. */
+      notify: z.string().min(1).optional(),
     })
     .strict(),
   z.object({ ...common, kind: z.literal('set_phase'), phase: z.enum(PHASES) }).strict(),

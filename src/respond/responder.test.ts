@@ -83,6 +83,12 @@ describe('responder with the shipped model-extraction playbook, a real gateway a
       async () => (await rig.responder.approvals.list({ status: 'open' }))[0],
     );
     expect(approval.role).toBe('soc-lead');
+    const request = await eventually(() =>
+      rig.webhook.received.find((r) => r.body.includes(approval.id)),
+    );
+    expect(JSON.parse(request.body).text).toContain(
+      `aisoc approvals approve ${approval.id} --role soc-lead`,
+    );
     await expect(
       rig.responder.approvals.decide(approval.id, 'approved', 'intern', 'soc-analyst'),
     ).rejects.toMatchObject({ code: 'RESPOND_APPROVAL_WRONG_ROLE' });

@@ -188,10 +188,56 @@ export function createStepAdapters(deps: StepAdapterDeps) {
         },
         actor(ctx),
       ));
+    let unsent = '';
+    if (!existing && step.kind === 'approval' && step.notify) {
+      // The approval stands without its notification; the person is told to ask by hand.
+      unsent = await requestApproval(step, ctx, created.id, created.title).then(
+        () => '',
+        async (e: unknown) => {
+          const why = (e as Error).message;
+          await deps.incidents.addTask(
+            ctx.incident.id,
+            {
+              title: `Approval ${created.id} could not be posted (${why}): ask role ${step.role} by hand`,
+              kind: 'task',
+              role: null,
+              runId: ctx.run.id,
+              stepId: null,
+            },
+            actor(ctx),
+          );
+          return ` (request not posted: ${why})`;
+        },
+      );
+    }
     return {
-      outcome: `${step.kind} ${created.id}${step.role ? ` for role ${step.role}` : ''}`,
+      outcome: `${step.kind} ${created.id}${step.role ? ` for role ${step.role}` : ''}${unsent}`,
       data: { taskId: created.id },
     };
+  }
+
+  async function requestApproval(
+    step: Extract<PlaybookStep, { kind: 'approval' }>,
+    ctx: StepContext,
+    taskId: string,
+    prompt: string,
+  ) {
+    const target = deps.webhooks[step.notify!];
+    if (!target)
+      throw respondError(
+        RespondErrorCodes.RESPOND_WEBHOOK_UNKNOWN,
+        `no webhook "${step.notify}" is configured`,
+      );
+    const text = `Approval needed (${step.role}) for incident ${ctx.incident.id}: ${prompt}\nApprove: \`aisoc approvals approve ${taskId} --role ${step.role}\` (or reject), or POST /api/v1/approvals/${taskId} {"decision":"approved","role":"${step.role}"}`;
+    await sendWebhook(target, {
+      text,
+      fields: {
+        incident: ctx.incident.id,
+        approval: taskId,
+        role: step.role,
+        playbook: ctx.playbook.id,
+      },
+    });
   }
 
   async function setPhase(

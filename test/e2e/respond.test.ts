@@ -62,6 +62,9 @@ describe('aisoc respond end to end on the embedded defaults', () => {
     await eventually(
       async () => (await t.admin('/api/v1/approvals?status=open')).json.approvals.length > 0,
     );
+    // No webhook is configured: the request is escalated to a task, the approval stays open
+    // and the key is not revoked without it.
+    expect(t.aisoc.policy().keys.size).toBe(0);
     await t.aisoc.ledger.flush();
     const entries = (await t.admin('/api/v1/ledger/audit/entries?limit=1000')).json.entries;
     const types = entries.map((e: { payload: { type: string } }) => e.payload.type);
