@@ -66,6 +66,7 @@ export function runLedgerContract(makeHarness: () => Promise<LedgerHarness>): vo
     a: newStream(),
     b: newStream(),
     witness: newStream(),
+    tail: newStream(),
     tamper: Array.from({ length: 7 }, newStream),
   };
   let plain: LedgerWriter; // default options
@@ -78,7 +79,7 @@ export function runLedgerContract(makeHarness: () => Promise<LedgerHarness>): vo
     const open = (streams: string[], extra: Partial<LedgerWriterOptions> = {}) =>
       createLedgerWriter({ store: config, streams, key, origin: ORIGIN, ...extra });
     [plain, batched, fine] = await Promise.all([
-      open([s.durable, s.resumed]),
+      open([s.durable, s.resumed, s.tail]),
       open([s.a, s.b], { batchSize: 256, checkpointEvery: { entries: 1000 } }),
       open([s.resumed, s.witness, ...s.tamper], { checkpointEvery: { entries: 1 } }),
     ]);
@@ -169,6 +170,34 @@ export function runLedgerContract(makeHarness: () => Promise<LedgerHarness>): vo
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('names swapped entries that no checkpoint covers yet', async () => {
+    for (let i = 0; i < 8; i++) await plain.appendDurable(s.tail, { i });
+    await disableAppendOnly(store);
+    const row = (seq: number) =>
+      store.db
+        .selectFrom('ledger_entries')
+        .selectAll()
+        .where('stream', '=', s.tail)
+        .where('seq', '=', seq)
+        .executeTakeFirstOrThrow();
+    const [two, five] = [await row(2), await row(5)];
+    for (const [seq, from] of [
+      [2, five],
+      [5, two],
+    ] as const) {
+      await store.db
+        .updateTable('ledger_entries')
+        .set({ payload: from.payload, leaf_hash: from.leaf_hash, time: from.time })
+        .where('stream', '=', s.tail)
+        .where('seq', '=', seq)
+        .execute();
+    }
+    expect((await verifyLedger(store, s.tail, { publicKey })).firstBad).toEqual({
+      seq: 2,
+      reason: 'entry 2 holds the payload of entry 5',
+    });
   });
 
   const tamperStreams = [...s.tamper];
