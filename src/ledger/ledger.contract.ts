@@ -136,8 +136,13 @@ export function runLedgerContract(makeHarness: () => Promise<LedgerHarness>): vo
     const c = await proveConsistency(store, a, 700, 2000);
     expect(verifyConsistency(700, 2000, oldRoot, signed.root, c.proof.map(hex))).toBe(true);
     expect(verifyConsistency(700, 2000, hashLeaf('x'), signed.root, c.proof.map(hex))).toBe(false);
-    for (const stream of [a, b])
+    for (const stream of [a, b]) {
       expect((await verifyLedger(store, stream, { publicKey })).ok).toBe(true);
+      expect(await verifyLedger(store, stream, { publicKey, full: true })).toMatchObject({
+        ok: true,
+        entries: stream === a ? 2000 : 1000,
+      });
+    }
     await batched.close();
     expect(() => batched.append(a, {})).toThrowError(
       expect.objectContaining({ code: 'LEDGER_WRITER_CLOSED' }),

@@ -24,6 +24,8 @@ export interface VerifyLedgerOptions {
   readonly publicKey: string;
   /** When given, every checkpoint's origin must be `<origin>/<stream>`. */
   readonly origin?: string;
+  /** Parse every payload, even those a verified root covers (slower; default false). */
+  readonly full?: boolean;
 }
 
 interface CheckpointRow {
@@ -202,7 +204,9 @@ export async function verifyLedger(
     const seq = frontier.size;
     const leaf = hashLeaf(row.payload);
     const problem =
-      seq < lastCheckpoint ? quickProblem(row, seq, leaf) : entryProblem(row, seq, stream, leaf);
+      seq < lastCheckpoint && !options.full
+        ? quickProblem(row, seq, leaf)
+        : entryProblem(row, seq, stream, leaf);
     if (problem) {
       fail(seq, problem);
       break;
