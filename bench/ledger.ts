@@ -7,11 +7,11 @@ import {
   createMerkleFrontier,
   hashLeaf,
   leafPayload,
+  keyFromPrivate,
   leafTemplate,
   verifyLedger,
   type LeafTemplate,
 } from '../src/ledger/index.js';
-import { keyFromPrivate } from '../src/ledger/ledger-key.js';
 import { createStore, type Store } from '../src/store/index.js';
 
 // Ledger throughput on SQLite, each figure beside a reference measured in the same run:
