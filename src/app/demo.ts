@@ -36,7 +36,16 @@ export function demoModels(root: string = packageRoot()): Record<string, unknown
         protocol: 'kserve-v2',
         featureCount: card.features.length,
         criticality: 'high',
-        versions: [{ version: card.version, onnx: join(dir, d.name, 'model.onnx'), ...(digest ? { digest } : {}) }],
+        ...(existsSync(join(root, 'data', card.id, 'reference.csv'))
+          ? { baseline: join(root, 'data', card.id, 'reference.csv') }
+          : {}),
+        versions: [
+          {
+            version: card.version,
+            onnx: join(dir, d.name, 'model.onnx'),
+            ...(digest ? { digest } : {}),
+          },
+        ],
       };
     });
 }

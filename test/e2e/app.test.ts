@@ -28,15 +28,24 @@ describe('aisoc end to end on the embedded defaults', () => {
     const rows = await demoRows('breast-cancer', 'holdout', 3);
     const res = await infer('breast-cancer', rows);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { outputs: { name: string; shape: number[]; data: number[] }[] };
+    const body = (await res.json()) as {
+      outputs: { name: string; shape: number[]; data: number[] }[];
+    };
     const probs = body.outputs.find((o) => o.name === 'probabilities')!;
     expect(probs.shape).toEqual([3, 2]);
-    for (let i = 0; i < 3; i++) expect(probs.data[2 * i]! + probs.data[2 * i + 1]!).toBeCloseTo(1, 5);
+    for (let i = 0; i < 3; i++)
+      expect(probs.data[2 * i]! + probs.data[2 * i + 1]!).toBeCloseTo(1, 5);
     const requestId = res.headers.get('x-request-id');
     await t.aisoc.ledger.flush();
     const events = await t.admin('/api/v1/events?limit=10');
     const event = events.json.events.find((e: { requestId: string }) => e.requestId === requestId);
-    expect(event).toMatchObject({ model: 'breast-cancer', modelVersion: '1', principal: 'team-a', status: 200, outcome: 'ok' });
+    expect(event).toMatchObject({
+      model: 'breast-cancer',
+      modelVersion: '1',
+      principal: 'team-a',
+      status: 200,
+      outcome: 'ok',
+    });
     expect(event.artifactDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(event.features).toHaveLength(3);
   });
@@ -44,21 +53,29 @@ describe('aisoc end to end on the embedded defaults', () => {
   it('suspends a key through the admin API and the gateway enforces it at once', async () => {
     const rows = await demoRows('digits', 'holdout', 1);
     expect((await infer('digits', rows)).status).toBe(200);
-    const applied = await t.admin('/api/v1/actions', { body: { action: { kind: 'suspend_key', keyId }, reason: 'e2e' } });
+    const applied = await t.admin('/api/v1/actions', {
+      body: { action: { kind: 'suspend_key', keyId }, reason: 'e2e' },
+    });
     expect(applied.status).toBe(201);
     const blocked = await infer('digits', rows);
     expect(blocked.status).toBe(403);
-    expect(((await blocked.json()) as { details: { actionId: string } }).details.actionId).toBe(applied.json.id);
+    expect(((await blocked.json()) as { details: { actionId: string } }).details.actionId).toBe(
+      applied.json.id,
+    );
     const keys = await t.admin('/api/v1/keys');
     expect(keys.json.keys.find((k: { id: string }) => k.id === keyId).state).toBe('suspended');
     const lifted = await t.admin(`/api/v1/actions/${applied.json.id}/lift`, { method: 'POST' });
     expect(lifted.json.status).toBe('lifted');
-    expect((await t.admin(`/api/v1/actions/${applied.json.id}/lift`, { method: 'POST' })).json.status).toBe('already_lifted');
+    expect(
+      (await t.admin(`/api/v1/actions/${applied.json.id}/lift`, { method: 'POST' })).json.status,
+    ).toBe('already_lifted');
     expect((await infer('digits', rows)).status).toBe(200);
   });
 
   it('refuses an action on a key that does not exist', async () => {
-    const res = await t.admin('/api/v1/actions', { body: { action: { kind: 'revoke_key', keyId: 'key_nope' }, reason: 'x' } });
+    const res = await t.admin('/api/v1/actions', {
+      body: { action: { kind: 'revoke_key', keyId: 'key_nope' }, reason: 'x' },
+    });
     expect(res.status).toBe(404);
     expect(res.json.code).toBe('ACTION_TARGET_UNKNOWN');
   });
@@ -67,7 +84,13 @@ describe('aisoc end to end on the embedded defaults', () => {
     await t.aisoc.ledger.flush();
     const audit = await t.admin('/api/v1/ledger/audit/entries?from=0&limit=100');
     const types = audit.json.entries.map((e: { payload: { type: string } }) => e.payload.type);
-    expect(types).toEqual(expect.arrayContaining(['gateway.key.created', 'respond.action.applied', 'respond.action.lifted']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'gateway.key.created',
+        'respond.action.applied',
+        'respond.action.lifted',
+      ]),
+    );
     for (const stream of ['inference', 'audit']) {
       const verified = await t.admin(`/api/v1/ledger/${stream}/verify`, { method: 'POST' });
       expect(verified.json.ok).toBe(true);
@@ -89,5 +112,44 @@ describe('aisoc end to end on the embedded defaults', () => {
     const metrics = await (await fetch(`${t.aisoc.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/aisoc_gateway_requests\{outcome="ok"\} [1-9]/);
     expect(metrics).toContain('aisoc_ledger_events{state="written"}');
+  });
+
+  it('raises a drift alert when the traffic moves away from the baseline', async () => {
+    const rows = (await demoRows('breast-cancer', 'holdout', 100)).map((r) => r.map((v) => v * 3));
+    for (let i = 0; i < 6; i++) expect((await infer('breast-cancer', rows)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    const alerts = await t.admin('/api/v1/alerts?model=breast-cancer');
+    const drift = alerts.json.alerts.find((a: { detector: string }) => a.detector === 'drift');
+    expect(drift).toBeDefined();
+    expect(drift.kind).toBe('drift');
+    const windows = await t.admin('/api/v1/drift/breast-cancer');
+    expect(windows.json.windows.length).toBeGreaterThan(0);
+    const detectors = await t.admin('/api/v1/detectors');
+    expect(detectors.json.detectors.map((d: { name: string }) => d.name)).toContain('drift');
+  });
+
+  it('takes ground-truth labels by request id and counts the unknown and malformed ones', async () => {
+    const res = await infer('breast-cancer', await demoRows('breast-cancer', 'holdout', 1));
+    const requestId = res.headers.get('x-request-id')!;
+    await new Promise((r) => setTimeout(r, 20));
+    const fed = await t.admin('/api/v1/feedback', {
+      body: {
+        items: [{ requestId, label: 1 }, { requestId: 'evt_unknown', label: 0 }, { label: 'x' }],
+      },
+    });
+    expect(fed.status).toBe(200);
+    expect(fed.json).toMatchObject({ accepted: 1, unknown: 1, invalid: 1 });
+  });
+
+  it('checkpoints detector state at shutdown and restores it on the next start', async () => {
+    const before = (await t.admin('/healthz')).json.detection.events as number;
+    expect(before).toBeGreaterThan(0);
+    await t.aisoc.close();
+    const { startAisoc } = await import('../../src/app/index.js');
+    t.aisoc = await startAisoc(t.config);
+    const after = await fetch(`${t.aisoc.adminUrl}/healthz`);
+    expect(((await after.json()) as { detection: { events: number } }).detection.events).toBe(
+      before,
+    );
   });
 });
