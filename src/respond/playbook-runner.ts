@@ -131,6 +131,7 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
           runId: state.id,
           status: command.status,
         });
+        alerts.delete(state.id);
         break;
       case 'wake': {
         // Retries and timeouts wake the run on time (one timer per run); the tick is the net.

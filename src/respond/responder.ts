@@ -145,7 +145,11 @@ export async function createResponder(deps: ResponderDeps) {
   const handleAlert = async (alert: Alert) => {
     const t0 = timer.now();
     const { incident, decision } = await incidents.ingest(alert);
-    if (decision.kind === 'new') arrivals.set(incident.id, t0);
+    if (decision.kind === 'new') {
+      arrivals.set(incident.id, t0);
+      // Incidents no playbook contains would otherwise stay here forever.
+      if (arrivals.size > 10_000) arrivals.delete(arrivals.keys().next().value!);
+    }
     if (decision.kind !== 'new')
       await runner.feedIncident(incident.id, {
         type: 'alert',
