@@ -51,7 +51,18 @@ export async function startResponder(
       dedupWindowMs: config.respond.dedupWindowMs,
       on: CORRELATION_KEYS,
     },
-    sources: createLedgerEvidenceSources({ store: deps.store, models: config.models }),
+    sources: createLedgerEvidenceSources({
+      store: deps.store,
+      models: config.models,
+      // The detectors' last checkpoint (written by src/app/detection.ts), as found on disk.
+      detectorState: async () => {
+        const file = join(config.dataDir, 'detectors.checkpoint.json');
+        const text = await readFile(file, 'utf8').catch(() => null);
+        return text === null
+          ? { file, checkpoint: null }
+          : { file, checkpoint: JSON.parse(text) as unknown };
+      },
+    }),
     onError: (e) => deps.log(`respond: ${(e as Error)?.message ?? String(e)}`),
   });
   await responder.start();
