@@ -372,4 +372,66 @@ describe('gateway', () => {
     expect(((await res.json()) as { code: string }).code).toBe('GATEWAY_LEDGER_BACKPRESSURE');
     expect(gateway.stats().eventsRefused).toBe(1);
   });
+
+  it('answers only the top label while outputs are hardened to top1, and records the true scores', async () => {
+    apply('act_h', { kind: 'harden_output', model: 'fraud', mode: 'top1', decimals: 2 });
+    const res = await post(
+      '/v2/models/fraud/infer',
+      kserve([
+        [1, 2, 3],
+        [-5, -5, -5],
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      outputs: [{ name: 'label', datatype: 'INT64', shape: [2], data: [1, 0] }],
+    });
+    expect(lastEvent()).toMatchObject({ policyAction: 'harden_output:act_h' });
+    expect((lastEvent().outputs as number[][])[0]![1]).toBeGreaterThan(0.99);
+    liftAll();
+  });
+
+  it('rounds every score while outputs are hardened to round', async () => {
+    apply('act_r2', { kind: 'harden_output', model: 'tf', mode: 'round', decimals: 1 });
+    const res = await post('/v1/models/tf:predict', { instances: [[0.3, 0.1]] });
+    const body = (await res.json()) as { predictions: number[][] };
+    expect(body.predictions[0]).toEqual([0.4, 0.6]);
+    liftAll();
+  });
+
+  it('refuses rows that match a block_input rule, naming the action', async () => {
+    apply('act_b', {
+      kind: 'block_input',
+      model: 'fraud',
+      rule: { type: 'range', feature: 2, min: 100, match: 'inside' },
+    });
+    let res = await post(
+      '/v2/models/fraud/infer',
+      kserve([
+        [1, 2, 3],
+        [1, 2, 500],
+      ]),
+    );
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as {
+      code: string;
+      message: string;
+      details: { actionId: string };
+    };
+    expect(body.code).toBe('GATEWAY_INPUT_BLOCKED');
+    expect(body.message).toContain('row 1');
+    expect(body.details.actionId).toBe('act_b');
+    res = await post('/v2/models/fraud/infer', kserve([[1, 2, 3]]));
+    expect(res.status).toBe(200);
+    liftAll();
+    const { sha256Hex, canonicalJson } = await import('../core/index.js');
+    apply('act_d', {
+      kind: 'block_input',
+      model: 'fraud',
+      rule: { type: 'row_digest', digests: [sha256Hex(canonicalJson([7, 8, 9]))] },
+    });
+    expect((await post('/v2/models/fraud/infer', kserve([[7, 8, 9]]))).status).toBe(403);
+    expect((await post('/v2/models/fraud/infer', kserve([[7, 8, 9.5]]))).status).toBe(200);
+    liftAll();
+  });
 });

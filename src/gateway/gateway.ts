@@ -14,9 +14,13 @@ import {
   type InferenceEvent,
   type InferenceOutcome,
   type PolicySnapshot,
+  canonicalJson,
+  inputRuleMatches,
+  sha256Hex,
 } from '../core/index.js';
 import { hashApiKey, readApiKey, type GatewayKey, type KeyDirectory } from './api-keys.js';
 import { GatewayError } from './errors.js';
+import { hardenAnswer } from './output-hardening.js';
 import { buildResponse, extractOutputs, extractRows } from './protocols.js';
 import { readBody } from './read-body.js';
 import { matchRoute, type InferenceRoute } from './routes.js';
@@ -209,6 +213,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         );
     }
     ex.rows = rows;
+    enforceInputRules(snapshot, model.id, rows);
     const isolation = snapshot.isolated.get(model.id);
     if (isolation) {
       ex.policyAction = `isolate_model:${isolation.actionId}`;
@@ -228,7 +233,38 @@ export function createGateway(options: GatewayOptions): Gateway {
         `model "${model.id}" has no version "${truncate(versionId)}"`,
       );
     ex.version = version;
-    return invoke(version, ex, route, raw, rows);
+    const answer = await invoke(version, ex, route, raw, rows);
+    const hardening = snapshot.hardened.get(model.id);
+    if (hardening && answer.status < 300 && answer.outcome === 'ok') {
+      ex.policyAction = [ex.policyAction, `harden_output:${hardening.actionId}`]
+        .filter(Boolean)
+        .join(',');
+      return {
+        ...answer,
+        body: hardenAnswer(route.protocol, answer.body, hardening, model.generic),
+      };
+    }
+    return answer;
+  }
+
+  function enforceInputRules(snapshot: PolicySnapshot, model: string, rows: number[][]): void {
+    const rules = snapshot.inputRules.get(model);
+    if (!rules) return;
+    rows.forEach((row, i) => {
+      let digest: string | undefined;
+      const rowDigest = () => (digest ??= sha256Hex(canonicalJson(row)));
+      const hit = rules.find(({ rule }) => inputRuleMatches(rule, row, rowDigest));
+      if (hit) {
+        throw new GatewayError(
+          'GATEWAY_INPUT_BLOCKED',
+          `row ${i} matches input rule of containment action ${hit.actionId} (block_input)`,
+          {
+            action: 'block_input',
+            actionId: hit.actionId,
+          },
+        );
+      }
+    });
   }
 
   function authenticate(req: IncomingMessage): GatewayKey {
