@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { migrateRegistry } from './migration-0002-registry.js';
 
 export type StoreDriver = 'sqlite' | 'postgres';
 
@@ -106,6 +107,7 @@ export function createMigrations(driver: StoreDriver): Record<string, Migration>
         await (driver === 'sqlite' ? sqliteTriggers(db) : postgresTriggers(db));
       },
     },
+    '0002_registry': { up: (db: Kysely<unknown>) => migrateRegistry(db, driver) },
   };
 }
 

@@ -170,7 +170,7 @@ await describeWithService('postgres', 'PostgreSQL store', () => {
       ]);
       try {
         const applied = await Promise.all([a.migrate(), b.migrate()]);
-        expect(applied.flat()).toEqual(['0001_initial']);
+        expect(applied.flat()).toEqual(['0001_initial', '0002_registry']);
       } finally {
         await Promise.all([a.close(), b.close()]);
       }

@@ -60,7 +60,7 @@ describe('SQLite store', () => {
   it('works in memory', async () => {
     const store = await createStore({ driver: 'sqlite', path: ':memory:' });
     try {
-      expect(await store.migrate()).toEqual(['0001_initial']);
+      expect(await store.migrate()).toEqual(['0001_initial', '0002_registry']);
       expect(await store.db.selectFrom('api_keys').selectAll().execute()).toEqual([]);
     } finally {
       await store.close();

@@ -70,8 +70,8 @@ async function tableColumns(store: Store, schema: string | undefined) {
 
 function migrationCases(ctx: ContractContext): void {
   describe('migrations', () => {
-    it('applies 0001_initial on an empty database', () => {
-      expect(ctx.firstMigration).toEqual(['0001_initial']);
+    it('applies every migration in order on an empty database', () => {
+      expect(ctx.firstMigration).toEqual(['0001_initial', '0002_registry']);
     });
 
     it('creates every table of schema.ts with its columns', async () => {

@@ -1,0 +1,49 @@
+/** Provenance: models, versions, datasets, training runs, deployments, lineage, OMS signatures, admission. */
+export {
+  createRegistry,
+  type Registry,
+  type RegistryDeps,
+  type DeployInput,
+  type VersionView,
+} from './create-registry.js';
+export { createRegistryRepository, type RegistryRepository } from './registry-repository.js';
+export {
+  createLineage,
+  type Lineage,
+  type SnapshotLineage,
+  type EndpointProvenance,
+} from './lineage.js';
+export {
+  createAdmission,
+  type Admission,
+  type AdmissionOptions,
+  type AdmissionReport,
+} from './admission.js';
+export { canTransition, DEPLOYABLE_STATES } from './version-states.js';
+export { RegistryErrorCodes, type RegistryErrorCode } from './errors.js';
+export type { RegistryDatabase } from './schema.js';
+export type {
+  ModelInput,
+  VersionInput,
+  DatasetInput,
+  SnapshotInput,
+  RunInput,
+} from './registry-input.js';
+export * from './types.js';
+export {
+  hashModel,
+  rootDigest,
+  compareFiles,
+  DEFAULT_IGNORED_PATHS,
+  type ModelManifest,
+  type FileProblem,
+} from './oms/model-manifest.js';
+export { signModel, type SignModelOptions } from './oms/sign-model.js';
+export {
+  verifyModelSignature,
+  type TrustAnchor,
+  type VerifiedSignature,
+  type VerifyTarget,
+} from './oms/verify-signature.js';
+export { loadPrivateKey, loadPublicKey, publicKeyHint } from './oms/signing-keys.js';
+export { parsePemCertificates } from './oms/certificate-chain.js';
