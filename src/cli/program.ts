@@ -4,6 +4,7 @@ import { registerEventsCommand } from './commands/events.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerPolicyCommands } from './commands/policy.js';
+import { registerProvenanceCommands } from './commands/provenance.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerServeCommands } from './commands/serve.js';
 import { ExitCodes, exitCodeFor } from './exit-codes.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerLedgerCommands(program);
   registerEventsCommand(program);
   registerScanCommand(program);
+  registerProvenanceCommands(program);
   return program;
 }
 

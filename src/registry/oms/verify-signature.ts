@@ -1,4 +1,4 @@
-import { verify, type KeyObject, type X509Certificate } from 'node:crypto';
+import { verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { registryError } from '../errors.js';
 import type { ArtifactFile } from '../types.js';
 import {
@@ -90,7 +90,8 @@ function checkSignature(bundle: SignatureBundle, trust: TrustAnchor): VerifiedSi
     throw invalid('DSSE signature does not verify with the signing certificate', {
       reason: 'bad signature',
     });
-  return { kind: 'certificate', subject: 'leaf' };
+  const leaf = new X509Certificate(Buffer.from(certs[0]!.rawBytes, 'base64'));
+  return { kind: 'certificate', subject: leaf.subject.replace(/\n/g, ', ') };
 }
 
 function checkedResources(statement: Statement): {
