@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +7,21 @@ import { startTestAisoc } from '../support/aisoc.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-function aisoc(args: string[], cwd = root) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Runs the CLI in a child process; async, because the server it calls runs in this process. */
+function aisoc(
+  args: string[],
+  cwd = root,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args],
+    { cwd },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 describe('the aisoc CLI', () => {
@@ -24,26 +36,53 @@ describe('the aisoc CLI', () => {
     await t.aisoc.close();
   });
 
-  it('creates, lists and suspends keys through the running server', () => {
-    const created = aisoc([...connection, 'keys', 'create', '--principal', 'cli-team', '--models', 'digits', '--json']);
+  it('creates, lists and suspends keys through the running server', async () => {
+    const created = await aisoc([
+      ...connection,
+      'keys',
+      'create',
+      '--principal',
+      'cli-team',
+      '--models',
+      'digits',
+      '--json',
+    ]);
     expect(created.code).toBe(0);
     const { key, secret } = JSON.parse(created.stdout) as { key: { id: string }; secret: string };
     expect(secret).toMatch(/^aisoc_/);
-    expect(aisoc([...connection, 'keys', 'suspend', key.id, '--reason', 'cli test']).code).toBe(0);
-    const listed = aisoc([...connection, 'keys', 'list', '--json']);
-    expect(JSON.parse(listed.stdout).find((k: { id: string }) => k.id === key.id).state).toBe('suspended');
-    expect(aisoc([...connection, 'keys', 'reinstate', key.id]).stdout).toContain('lifted 1');
+    expect(
+      (await aisoc([...connection, 'keys', 'suspend', key.id, '--reason', 'cli test'])).code,
+    ).toBe(0);
+    const listed = await aisoc([...connection, 'keys', 'list', '--json']);
+    expect(JSON.parse(listed.stdout).find((k: { id: string }) => k.id === key.id).state).toBe(
+      'suspended',
+    );
+    expect((await aisoc([...connection, 'keys', 'reinstate', key.id])).stdout).toContain(
+      'lifted 1',
+    );
   });
 
-  it('exits 2 on a usage error and 4 when no server answers', () => {
-    expect(aisoc(['keys', 'create']).code).toBe(2);
-    const down = aisoc(['--url', 'http://127.0.0.1:9', '--token-file', t.config.admin.tokenFile, 'keys', 'list']);
+  it('exits 2 on a usage error and 4 when no server answers', async () => {
+    expect((await aisoc(['keys', 'create'])).code).toBe(2);
+    const down = await aisoc([
+      '--url',
+      'http://127.0.0.1:9',
+      '--token-file',
+      t.config.admin.tokenFile,
+      'keys',
+      'list',
+    ]);
     expect(down.code).toBe(4);
     expect(down.stderr).toContain('CLI_SERVER_UNREACHABLE');
   });
 
-  it('exits 5 listing every config problem', () => {
-    const bad = aisoc(['-c', join(root, 'test', 'fixtures', 'config', 'invalid.yaml'), 'ledger', 'public-key']);
+  it('exits 5 listing every config problem', async () => {
+    const bad = await aisoc([
+      '-c',
+      join(root, 'test', 'fixtures', 'config', 'invalid.yaml'),
+      'ledger',
+      'public-key',
+    ]);
     expect(bad.code).toBe(5);
     expect(bad.stderr).toContain('gateway.port');
     expect(bad.stderr).toContain('models[0].versions');
@@ -52,20 +91,25 @@ describe('the aisoc CLI', () => {
   it('verifies the ledger, and after tampering exits 3 naming the first bad entry', async () => {
     const cfg = ['-c', join(t.dir, 'cli.yaml')];
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(join(t.dir, 'cli.yaml'), `dataDir: ${t.dir}\nstore: { driver: sqlite, path: ${t.config.store.driver === 'sqlite' ? t.config.store.path : ''} }\nledger: { keyFile: ${t.config.ledger.keyFile} }\n`);
+    writeFileSync(
+      join(t.dir, 'cli.yaml'),
+      `dataDir: ${t.dir}\nstore: { driver: sqlite, path: ${t.config.store.driver === 'sqlite' ? t.config.store.path : ''} }\nledger: { keyFile: ${t.config.ledger.keyFile} }\n`,
+    );
     await t.aisoc.ledger.flush();
-    const ok = aisoc([...cfg, 'ledger', 'verify']);
+    const ok = await aisoc([...cfg, 'ledger', 'verify']);
     expect(ok.stdout).toMatch(/ok\s+audit: [1-9]\d* entries/);
     expect(ok.code).toBe(0);
 
     const store = await createStore(t.config.store);
     try {
       await sql`drop trigger ledger_entries_refuse_update`.execute(store.db);
-      await sql`update ledger_entries set payload = replace(payload, 'cli-team', 'someone-else') where stream = 'audit'`.execute(store.db);
+      await sql`update ledger_entries set payload = replace(payload, 'cli-team', 'someone-else') where stream = 'audit'`.execute(
+        store.db,
+      );
     } finally {
       await store.close();
     }
-    const tampered = aisoc([...cfg, 'ledger', 'verify', '--stream', 'audit']);
+    const tampered = await aisoc([...cfg, 'ledger', 'verify', '--stream', 'audit']);
     expect(tampered.code).toBe(3);
     expect(tampered.stdout).toMatch(/TAMPERED audit: first bad entry seq \d+/);
   });

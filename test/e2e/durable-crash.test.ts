@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
-import { exportPublicKey, loadLedgerKey, readEntries, verifyLedger } from '../../src/ledger/index.js';
+import {
+  exportPublicKey,
+  loadLedgerKey,
+  readEntries,
+  verifyLedger,
+} from '../../src/ledger/index.js';
 import { createStore } from '../../src/store/index.js';
 import { startChildAisoc, writeChildConfig } from '../support/child-aisoc.js';
 import { demoRows, kserveBody } from '../support/aisoc.js';
@@ -11,7 +16,12 @@ import { demoRows, kserveBody } from '../support/aisoc.js';
 describe('durable mode under kill -9', () => {
   it('loses no answered request, and the ledger verifies and keeps growing after a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aisoc-crash-'));
-    const configFile = writeChildConfig(dir, { gateway: { durability: 'durable', defaultRateLimit: { ratePerSecond: 100000, burst: 100000 } } });
+    const configFile = writeChildConfig(dir, {
+      gateway: {
+        durability: 'durable',
+        defaultRateLimit: { ratePerSecond: 100000, burst: 100000 },
+      },
+    });
     const first = await startChildAisoc(configFile);
     const body = kserveBody(await demoRows('breast-cancer', 'holdout', 1));
     const answered: string[] = [];
@@ -38,7 +48,14 @@ describe('durable mode under kill -9', () => {
     await Promise.all(workers);
     expect(answered.length).toBeGreaterThan(50);
 
-    const config = parseConfig({ dataDir: dir, store: { driver: 'sqlite', path: join(dir, 'aisoc.db') }, ledger: { keyFile: join(dir, 'ledger.key') } }, dir);
+    const config = parseConfig(
+      {
+        dataDir: dir,
+        store: { driver: 'sqlite', path: join(dir, 'aisoc.db') },
+        ledger: { keyFile: join(dir, 'ledger.key') },
+      },
+      dir,
+    );
     const publicKey = exportPublicKey(await loadLedgerKey(config.ledger.keyFile)).verifierKey;
     const recorded = async () => {
       const store = await createStore(config.store);

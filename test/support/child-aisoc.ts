@@ -24,11 +24,21 @@ export function writeChildConfig(dir: string, extra: Record<string, unknown> = {
 }
 
 /** Runs `aisoc serve --demo` from the TypeScript sources in a child process; resolves once it printed its demo key. */
-export function startChildAisoc(configFile: string): Promise<{ child: ChildProcess; gatewayUrl: string; adminUrl: string; key: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--demo', '-c', configFile], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startChildAisoc(configFile: string): Promise<{
+  child: ChildProcess;
+  gatewayUrl: string;
+  adminUrl: string;
+  key: string;
+  output: () => string;
+}> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--demo', '-c', configFile],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,0 +1,55 @@
+import { AppError } from '../core/index.js';
+
+/** Error codes of the ledger module; each is documented in docs/errors.md. */
+export const LedgerErrorCodes = {
+  /** The writer's queue is full and overflow is 'reject' (fail-closed). */
+  BACKPRESSURE: 'LEDGER_BACKPRESSURE',
+  /** An entry cannot be appended (not an object, carries `stream`/`seq`, not JSON). */
+  ENTRY_INVALID: 'LEDGER_ENTRY_INVALID',
+  /** Writer or reader options are out of range or inconsistent. */
+  OPTIONS_INVALID: 'LEDGER_OPTIONS_INVALID',
+  /** The stream is not one the writer was configured with. */
+  STREAM_UNKNOWN: 'LEDGER_STREAM_UNKNOWN',
+  /** The writer was closed, or its worker died; nothing more can be appended. */
+  WRITER_CLOSED: 'LEDGER_WRITER_CLOSED',
+  /** The worker failed to commit a batch (database error); the entries were not written. */
+  WRITE_FAILED: 'LEDGER_WRITE_FAILED',
+  /** A signing key file is readable by group or others. */
+  KEY_INSECURE: 'LEDGER_KEY_INSECURE',
+  /** A key file or verifier key string is malformed, or a key name is not allowed. */
+  KEY_INVALID: 'LEDGER_KEY_INVALID',
+  /** createLedgerKey would overwrite an existing key file. */
+  KEY_EXISTS: 'LEDGER_KEY_EXISTS',
+  /** A signed note or checkpoint is malformed. */
+  NOTE_INVALID: 'LEDGER_NOTE_INVALID',
+  /** A proof was asked for an index or sizes the tree does not have. */
+  PROOF_RANGE: 'LEDGER_PROOF_RANGE',
+  /** Stored ledger data contradicts itself (found while proving or exporting). */
+  CHAIN_BROKEN: 'LEDGER_CHAIN_BROKEN',
+} as const;
+
+export type LedgerErrorCode = (typeof LedgerErrorCodes)[keyof typeof LedgerErrorCodes];
+
+const STATUS: Record<LedgerErrorCode, number> = {
+  LEDGER_BACKPRESSURE: 503,
+  LEDGER_ENTRY_INVALID: 400,
+  LEDGER_OPTIONS_INVALID: 400,
+  LEDGER_STREAM_UNKNOWN: 400,
+  LEDGER_WRITER_CLOSED: 503,
+  LEDGER_WRITE_FAILED: 500,
+  LEDGER_KEY_INSECURE: 500,
+  LEDGER_KEY_INVALID: 400,
+  LEDGER_KEY_EXISTS: 409,
+  LEDGER_NOTE_INVALID: 400,
+  LEDGER_PROOF_RANGE: 400,
+  LEDGER_CHAIN_BROKEN: 500,
+};
+
+/** An AppError with a ledger code and the HTTP status that code maps to. */
+export function ledgerError(
+  code: LedgerErrorCode,
+  message: string,
+  options: { details?: unknown; cause?: unknown } = {},
+): AppError {
+  return new AppError(code, message, { ...options, status: STATUS[code] });
+}

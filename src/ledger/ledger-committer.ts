@@ -1,0 +1,208 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../core/index.js';
+import type { Database, Store } from '../store/index.js';
+import { signCheckpoint } from './checkpoint.js';
+import { createMerkleFrontier, type MerkleFrontier } from './merkle-frontier.js';
+import { hashLeaf } from './merkle-hash.js';
+import type { NoteSigner } from './signed-note.js';
+
+// How the writer packs entries for the worker: one string per batch, records separated by
+// '\n', fields by U+0001. Neither can occur in canonical JSON (it escapes control characters)
+// nor in a time (leafTemplate refuses control characters there).
+export const RECORD_SEPARATOR = '\n';
+export const FIELD_SEPARATOR = '\u0001';
+
+/** Entries of one stream, packed as `time \x01 head \x01 tail` records joined by '\n'. */
+export interface CommitRequest {
+  readonly stream: string;
+  readonly records: string;
+}
+
+export interface CheckpointPolicy {
+  /** Sign a checkpoint once this many entries are not covered by one. */
+  readonly entries: number;
+  /** ... or once the oldest uncovered entry is this old. */
+  readonly ms: number;
+}
+
+export interface LedgerCommitterOptions {
+  readonly store: Store;
+  readonly signer: NoteSigner;
+  /** Checkpoint origin prefix; each stream's log is `<origin>/<stream>`. */
+  readonly origin: string;
+  readonly checkpointEvery: CheckpointPolicy;
+  readonly clock: Clock;
+}
+
+interface StreamState {
+  frontier: MerkleFrontier;
+  checkpointSize: number;
+  /** When the first entry not covered by a checkpoint was committed. */
+  uncoveredSince: number;
+}
+
+/** The worker's side of the writer: commits batches, keeps the frontiers, signs checkpoints. */
+export interface LedgerCommitter {
+  /** Commits all requests in one transaction; returns the first seq given to each request. */
+  commit(requests: readonly CommitRequest[]): Promise<number[]>;
+  /** Signs a checkpoint for every stream with entries not covered by one and due per policy. */
+  checkpointDue(force: boolean): Promise<void>;
+}
+
+const INSERT_CHUNK = 1000; // rows per INSERT: 5,000 parameters, under both engines' limits
+
+/** Creates a committer; heads are read inside each transaction, so several writers may share a store. */
+export function createLedgerCommitter(options: LedgerCommitterOptions): LedgerCommitter {
+  const { store, clock } = options;
+  const states = new Map<string, StreamState>();
+
+  async function lockedState(trx: Transaction<Database>, stream: string): Promise<StreamState> {
+    const now = new Date(clock.now()).toISOString();
+    await trx
+      .insertInto('ledger_heads')
+      .values({ stream, tree_size: 0, frontier: '[]', updated_at: now })
+      .onConflict((oc) => oc.column('stream').doNothing())
+      .execute();
+    let query = trx
+      .selectFrom('ledger_heads')
+      .select(['tree_size', 'frontier'])
+      .where('stream', '=', stream);
+    // PostgreSQL: serialise writers per stream so seq stays contiguous. SQLite's BEGIN
+    // IMMEDIATE (the store's default) already holds the one write lock.
+    if (store.driver === 'postgres') query = query.forUpdate();
+    const head = await query.executeTakeFirstOrThrow();
+    const cached = states.get(stream);
+    if (cached && cached.frontier.size === Number(head.tree_size)) return cached;
+    // First use, or another writer moved the head: resume from the stored frontier.
+    const frontier = createMerkleFrontier(
+      Number(head.tree_size),
+      JSON.parse(head.frontier) as string[],
+    );
+    const checkpointSize = await lastCheckpointSize(trx, stream);
+    return { frontier, checkpointSize, uncoveredSince: clock.now() };
+  }
+
+  async function appendRows(
+    trx: Transaction<Database>,
+    stream: string,
+    frontier: MerkleFrontier,
+    records: string,
+  ): Promise<number> {
+    const first = frontier.size;
+    const rows: Database['ledger_entries'][] = [];
+    let start = 0;
+    while (start <= records.length) {
+      let end = records.indexOf(RECORD_SEPARATOR, start);
+      if (end < 0) end = records.length;
+      const f1 = records.indexOf(FIELD_SEPARATOR, start);
+      const f2 = records.indexOf(FIELD_SEPARATOR, f1 + 1);
+      const seq = frontier.size;
+      const payload = records.slice(f1 + 1, f2) + seq + records.slice(f2 + 1, end);
+      const leaf = hashLeaf(payload);
+      frontier.append(leaf);
+      rows.push({
+        stream,
+        seq,
+        time: records.slice(start, f1),
+        leaf_hash: leaf.toString('hex'),
+        payload,
+      });
+      if (rows.length === INSERT_CHUNK)
+        await trx.insertInto('ledger_entries').values(rows.splice(0)).execute();
+      start = end + 1;
+    }
+    if (rows.length > 0) await trx.insertInto('ledger_entries').values(rows).execute();
+    return first;
+  }
+
+  async function writeCheckpoint(
+    trx: Kysely<Database>,
+    stream: string,
+    state: StreamState,
+  ): Promise<void> {
+    const size = state.frontier.size;
+    const root = state.frontier.root();
+    const note = signCheckpoint(
+      { origin: `${options.origin}/${stream}`, size, root },
+      options.signer,
+    );
+    const time = new Date(clock.now()).toISOString();
+    await trx
+      .insertInto('ledger_checkpoints')
+      .values({ stream, tree_size: size, root_hash: root.toString('hex'), time, note })
+      .execute();
+    state.checkpointSize = size;
+  }
+
+  function due(state: StreamState, force: boolean): boolean {
+    const uncovered = state.frontier.size - state.checkpointSize;
+    if (uncovered <= 0) return false;
+    const { entries, ms } = options.checkpointEvery;
+    return force || uncovered >= entries || clock.now() - state.uncoveredSince >= ms;
+  }
+
+  async function commitStream(
+    trx: Transaction<Database>,
+    stream: string,
+    batch: readonly CommitRequest[],
+    firsts: Map<CommitRequest, number>,
+  ): Promise<StreamState> {
+    const locked = await lockedState(trx, stream);
+    // Work on copies: if the transaction fails, the cached state must stay as it was.
+    const state = { ...locked, frontier: locked.frontier.clone() };
+    if (state.frontier.size === state.checkpointSize) state.uncoveredSince = clock.now();
+    for (const request of batch)
+      firsts.set(request, await appendRows(trx, stream, state.frontier, request.records));
+    if (due(state, false)) await writeCheckpoint(trx, stream, state);
+    await trx
+      .updateTable('ledger_heads')
+      .set({
+        tree_size: state.frontier.size,
+        frontier: JSON.stringify(state.frontier.toHex()),
+        updated_at: new Date(clock.now()).toISOString(),
+      })
+      .where('stream', '=', stream)
+      .execute();
+    return state;
+  }
+
+  return {
+    async commit(requests) {
+      const byStream = new Map<string, CommitRequest[]>();
+      for (const r of requests) byStream.set(r.stream, [...(byStream.get(r.stream) ?? []), r]);
+      const firsts = new Map<CommitRequest, number>();
+      // Streams in sorted order, so two writers lock heads in the same order (no deadlock).
+      const streams = [...byStream.keys()].sort();
+      const next = await store.db.transaction().execute(async (trx) => {
+        const out: [string, StreamState][] = [];
+        for (const stream of streams)
+          out.push([stream, await commitStream(trx, stream, byStream.get(stream)!, firsts)]);
+        return out;
+      });
+      for (const [stream, state] of next) states.set(stream, state);
+      return requests.map((r) => firsts.get(r)!);
+    },
+
+    async checkpointDue(force) {
+      for (const [stream, cached] of states) {
+        if (!due(cached, force)) continue;
+        const state = await store.db.transaction().execute(async (trx) => {
+          const locked = await lockedState(trx, stream);
+          const copy = { ...locked };
+          if (due(copy, true)) await writeCheckpoint(trx, stream, copy);
+          return copy;
+        });
+        states.set(stream, state);
+      }
+    },
+  };
+}
+
+async function lastCheckpointSize(db: Kysely<Database>, stream: string): Promise<number> {
+  const row = await db
+    .selectFrom('ledger_checkpoints')
+    .select((eb) => eb.fn.max('tree_size').as('size'))
+    .where('stream', '=', stream)
+    .executeTakeFirst();
+  return row?.size === null || row?.size === undefined ? 0 : Number(row.size);
+}
