@@ -20,6 +20,13 @@ export {
   type AdmissionReport,
 } from './admission.js';
 export { canTransition, DEPLOYABLE_STATES } from './version-states.js';
+export {
+  createRollback,
+  type Rollback,
+  type RollbackInput,
+  type RollbackResult,
+  type ActionApplier,
+} from './rollback.js';
 export { RegistryErrorCodes, type RegistryErrorCode } from './errors.js';
 export type { RegistryDatabase } from './schema.js';
 export type {
