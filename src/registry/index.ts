@@ -54,3 +54,18 @@ export {
 } from './oms/verify-signature.js';
 export { loadPrivateKey, loadPublicKey, publicKeyHint } from './oms/signing-keys.js';
 export { parsePemCertificates } from './oms/certificate-chain.js';
+export { atlasCatalog, loadAtlasCatalog, type AtlasCatalog } from './threat/atlas-catalog.js';
+export {
+  buildInventory,
+  ASSET_KINDS,
+  type Asset,
+  type AssetKind,
+  type ConfiguredModel,
+} from './threat/inventory.js';
+export {
+  assessAsset,
+  renderThreatModel,
+  STRIDE,
+  type Risk,
+  type StrideCategory,
+} from './threat/threat-model.js';
