@@ -20,6 +20,9 @@ const ApplyActionBody = z
   .object({ action: ContainmentActionSchema, reason: z.string().min(1).max(2000) })
   .strict();
 
+// Items are checked one by one by the performance monitor, which counts the malformed ones.
+const FeedbackBody = z.object({ items: z.array(z.unknown()).min(1).max(10_000) }).strict();
+
 const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /**
@@ -142,6 +145,24 @@ export function createAdminApi(options: {
     };
     return c.json({ events: await services.events.list(dropUndefined(filter)) });
   });
+
+  app.get('/api/v1/detectors', (c) => c.json({ detectors: services.detection.detectors() }));
+  app.get('/api/v1/alerts', (c) => {
+    const limit = parse(Int(1, 1000), c.req.query('limit') ?? '100', 'limit');
+    return c.json({
+      alerts: services.detection.alerts(dropUndefined({ limit, model: c.req.query('model') })),
+    });
+  });
+  app.post('/api/v1/feedback', async (c) => {
+    const body = parse(FeedbackBody, await readJson(c));
+    return c.json(services.detection.feedback(body.items));
+  });
+  app.get('/api/v1/performance', (c) =>
+    c.json({ windows: services.detection.performance(c.req.query('model')) }),
+  );
+  app.get('/api/v1/drift/:model', (c) =>
+    c.json({ windows: services.detection.drift(c.req.param('model')) }),
+  );
 
   app.notFound((c) =>
     c.json(

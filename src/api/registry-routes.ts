@@ -7,7 +7,7 @@ import { ApiErrorCodes } from './errors.js';
 export interface RegistryServices {
   registry: Registry;
   rollback: Rollback;
-  /** Assets and threat model (Markdown), when wired. */
+  /** Assets, and the threat model as Markdown, when wired. */
   inventory?: () => Promise<unknown>;
   threatModel?: () => Promise<string>;
 }
@@ -128,8 +128,6 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
   }
   if (services.threatModel) {
     const threatModel = services.threatModel;
-    app.get(`${base}/threat-model`, async (c) =>
-      c.text(await threatModel(), 200, { 'content-type': 'text/markdown; charset=utf-8' }),
-    );
+    app.get(`${base}/threat-model`, async (c) => c.json({ markdown: await threatModel() }));
   }
 }

@@ -1,4 +1,4 @@
-import type { AppliedAction, ContainmentAction, InferenceEvent } from '../core/index.js';
+import type { Alert, AppliedAction, ContainmentAction, InferenceEvent } from '../core/index.js';
 
 /** A key as the API shows it (never the secret, never its hash). */
 export interface ApiKeyView {
@@ -52,6 +52,18 @@ export interface AdminServices {
       fromSeq?: number;
       limit: number;
     }): Promise<InferenceEvent[]>;
+  };
+  detection: {
+    detectors(): { name: string; description: string; models: string[] }[];
+    alerts(filter: { model?: string; limit: number }): Alert[];
+    feedback(items: unknown[]): {
+      accepted: number;
+      unknown: number;
+      duplicate: number;
+      invalid: number;
+    };
+    performance(model?: string): readonly unknown[];
+    drift(model: string): readonly unknown[];
   };
   status(): Promise<Record<string, unknown>>;
   metrics(): Promise<{ contentType: string; body: string }>;

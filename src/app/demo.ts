@@ -36,6 +36,9 @@ export function demoModels(root: string = packageRoot()): Record<string, unknown
         protocol: 'kserve-v2',
         featureCount: card.features.length,
         criticality: 'high',
+        ...(existsSync(join(root, 'data', card.id, 'reference.csv'))
+          ? { baseline: join(root, 'data', card.id, 'reference.csv') }
+          : {}),
         versions: [
           {
             version: card.version,

@@ -15,7 +15,9 @@ import {
   type LedgerKey,
   type LedgerWriter,
 } from '../ledger/index.js';
+import { recentDriftResults, recordFeedback, type DriftState } from '../detect/index.js';
 import type { ActionService } from '../respond/index.js';
+import type { Detection } from './detection.js';
 import type { ApiKeyRecord, KeyRepository, Store } from '../store/index.js';
 
 /** Published when keys change, so every gateway reloads its key directory. */
@@ -34,6 +36,7 @@ export interface AdminServiceDeps {
   channel: PolicyChannel;
   registry: Registry;
   gatewayId: string;
+  detection: Detection;
 }
 
 /** The admin API's view of the running modules. */
@@ -154,6 +157,18 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
         return out.slice(-limit);
       },
     },
+    detection: {
+      detectors: () => deps.detection.runner.list(),
+      alerts: (filter) => deps.detection.recentAlerts(filter),
+      // recordFeedback checks each item and counts the malformed ones as `invalid`.
+      feedback: (items) =>
+        recordFeedback(deps.detection.performance, items as { requestId: string; label: number }[]),
+      performance: (model) => deps.detection.performance.results(model),
+      drift: (model) => {
+        const state = deps.detection.runner.state('drift', model) as DriftState | undefined;
+        return state ? recentDriftResults(state) : [];
+      },
+    },
     async status() {
       const acks = await deps.channel.acks();
       return {
@@ -162,6 +177,7 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
         bus: deps.config.bus.driver,
         models: deps.config.models.map((m) => m.id),
         ledger: ledger.stats(),
+        detection: deps.detection.runner.stats(),
         policyAcks: Object.fromEntries(acks),
       };
     },

@@ -35,6 +35,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { prepareDataDir } from './data-dir.js';
+import { startDetection } from './detection.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
 
@@ -185,6 +186,9 @@ export async function startAisoc(
         void publish();
       },
     };
+    const detection = await startDetection({ bus, models: config.models, log });
+    cleanups.push(() => detection.close());
+
     const gateway = createGateway({
       config: config.gateway,
       models: config.models,
@@ -204,6 +208,7 @@ export async function startAisoc(
       policyVersion: () => snapshot.version,
     });
     const services = createAdminServices({
+      detection,
       config,
       store,
       bus,

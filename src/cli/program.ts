@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/index.js';
+import { registerDriftCommands } from './commands/drift.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLedgerCommands } from './commands/ledger.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerLedgerCommands(program);
   registerEventsCommand(program);
   registerScanCommand(program);
+  registerDriftCommands(program);
   registerProvenanceCommands(program);
   return program;
 }

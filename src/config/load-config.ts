@@ -129,6 +129,7 @@ function resolvePaths(config: AisocConfig, baseDir: string): AisocConfig {
     admin: { ...config.admin, tokenFile: abs(config.admin.tokenFile) },
     models: config.models.map((m) => ({
       ...m,
+      ...(m.baseline ? { baseline: abs(m.baseline) } : {}),
       versions: m.versions.map((v) => (v.onnx ? { ...v, onnx: abs(v.onnx) } : v)),
     })),
   };

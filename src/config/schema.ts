@@ -85,6 +85,8 @@ const ModelSchema = z
     generic: GenericJsonSchema.optional(),
     criticality: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
     owner: z.string().optional(),
+    // Reference data (CSV, JSON Lines or Parquet; a `label` column is ignored) for drift detection.
+    baseline: z.string().min(1).optional(),
   })
   .strict();
 

@@ -113,4 +113,31 @@ describe('aisoc end to end on the embedded defaults', () => {
     expect(metrics).toMatch(/aisoc_gateway_requests\{outcome="ok"\} [1-9]/);
     expect(metrics).toContain('aisoc_ledger_events{state="written"}');
   });
+
+  it('raises a drift alert when the traffic moves away from the baseline', async () => {
+    const rows = (await demoRows('breast-cancer', 'holdout', 100)).map((r) => r.map((v) => v * 3));
+    for (let i = 0; i < 6; i++) expect((await infer('breast-cancer', rows)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    const alerts = await t.admin('/api/v1/alerts?model=breast-cancer');
+    const drift = alerts.json.alerts.find((a: { detector: string }) => a.detector === 'drift');
+    expect(drift).toBeDefined();
+    expect(drift.kind).toBe('drift');
+    const windows = await t.admin('/api/v1/drift/breast-cancer');
+    expect(windows.json.windows.length).toBeGreaterThan(0);
+    const detectors = await t.admin('/api/v1/detectors');
+    expect(detectors.json.detectors.map((d: { name: string }) => d.name)).toContain('drift');
+  });
+
+  it('takes ground-truth labels by request id and counts the unknown and malformed ones', async () => {
+    const res = await infer('breast-cancer', await demoRows('breast-cancer', 'holdout', 1));
+    const requestId = res.headers.get('x-request-id')!;
+    await new Promise((r) => setTimeout(r, 20));
+    const fed = await t.admin('/api/v1/feedback', {
+      body: {
+        items: [{ requestId, label: 1 }, { requestId: 'evt_unknown', label: 0 }, { label: 'x' }],
+      },
+    });
+    expect(fed.status).toBe(200);
+    expect(fed.json).toMatchObject({ accepted: 1, unknown: 1, invalid: 1 });
+  });
 });

@@ -9,7 +9,9 @@ import {
   verifyModelSignature,
   type TrustAnchor,
 } from '../../registry/index.js';
+import { adminClientFrom } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
+import { printJson, printTable } from '../output.js';
 
 export interface ProvenanceIo {
   stdout: { write(text: string): unknown };
@@ -101,8 +103,9 @@ export async function runVerifyCommand(
   }
 }
 
-/** Registers `aisoc sign` and `aisoc verify` (OpenSSF Model Signing, see docs/registry.md). */
+/** Registers `aisoc sign`, `verify`, `rollback`, `inventory` and `threat-model` (docs/registry.md). */
 export function registerProvenanceCommands(program: Command): void {
+  registerAdminCommands(program);
   const io = { stdout: process.stdout, stderr: process.stderr };
   program
     .command('sign')
@@ -132,5 +135,59 @@ export function registerProvenanceCommands(program: Command): void {
     .option('--ignore-path <path>', 'file or folder to leave out (repeatable)', collect)
     .action(async (modelPath: string, opts: Parameters<typeof runVerifyCommand>[1]) => {
       process.exitCode = await runVerifyCommand(modelPath, opts, io);
+    });
+}
+
+function registerAdminCommands(program: Command): void {
+  program
+    .command('rollback <model>')
+    .description(
+      'pin a model to a known-good version, verified first; recorded in the deployment history and the ledger',
+    )
+    .requiredOption('--to <version>', 'the approved version to go back to')
+    .option('--reason <text>', 'why', 'manual rollback')
+    .option('--endpoint <name>', 'endpoint to record (default: the model id)')
+    .action(
+      async (
+        model: string,
+        opts: { to: string; reason: string; endpoint?: string },
+        command: Command,
+      ) => {
+        const result = await adminClientFrom(command).post<{
+          action: { id: string };
+          deployment: { at: string };
+        }>(`/api/v1/registry/models/${encodeURIComponent(model)}/rollback`, {
+          to: opts.to,
+          reason: opts.reason,
+          ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+        });
+        process.stdout.write(
+          `${model} now pinned to ${opts.to} (action ${result.action.id}, at ${result.deployment.at})\n`,
+        );
+      },
+    );
+  program
+    .command('inventory')
+    .description(
+      'list every asset: models, endpoints, datasets, pipelines, owners, criticality, data classification',
+    )
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, command: Command) => {
+      const { assets } = await adminClientFrom(command).get<{ assets: Record<string, unknown>[] }>(
+        '/api/v1/registry/inventory',
+      );
+      if (opts.json) return printJson(assets);
+      printTable(assets, ['kind', 'id', 'owner', 'criticality', 'dataClassification']);
+    });
+  program
+    .command('threat-model')
+    .description('write the per-asset STRIDE x MITRE ATLAS threat model (Markdown)')
+    .option('--output <file>', 'write to a file instead of standard output')
+    .action(async (opts: { output?: string }, command: Command) => {
+      const { markdown } = await adminClientFrom(command).get<{ markdown: string }>(
+        '/api/v1/registry/threat-model',
+      );
+      if (opts.output) writeFileSync(opts.output, markdown);
+      else process.stdout.write(markdown);
     });
 }

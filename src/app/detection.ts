@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import { Subjects, type Bus, type Subscription } from '../bus/index.js';
+import type { ModelConfig } from '../config/index.js';
+import type { Alert, InferenceEvent } from '../core/index.js';
+import {
+  buildBaseline,
+  createDetectorRunner,
+  createDriftDetector,
+  createPerformanceMonitor,
+  formatFromPath,
+  parseParquet,
+  parseTable,
+  type BaselineProfile,
+  type Detector,
+  type DetectorRunner,
+  type PerformanceMonitor,
+} from '../detect/index.js';
+
+export interface Detection {
+  runner: DetectorRunner;
+  performance: PerformanceMonitor;
+  /** The most recent alerts, newest last (bounded; the respond module keeps them for good). */
+  recentAlerts(filter: { model?: string; limit: number }): Alert[];
+  close(): Promise<void>;
+}
+
+const MAX_RECENT_ALERTS = 1000;
+
+/**
+ * Starts the detectors beside the gateway: drift against each model's baseline, the
+ * performance monitor fed by ground-truth labels, and whatever `extra` detectors are given.
+ * Alerts go to the bus (`detect.alert.raised`) and to a bounded in-memory list.
+ */
+export async function startDetection(options: {
+  bus: Bus;
+  models: readonly ModelConfig[];
+  extra?: readonly Detector<unknown>[];
+  log: (line: string) => void;
+}): Promise<Detection> {
+  const { bus, log } = options;
+  const recent: Alert[] = [];
+  const raise = (alert: Alert) => {
+    recent.push(alert);
+    if (recent.length > MAX_RECENT_ALERTS) recent.splice(0, recent.length - MAX_RECENT_ALERTS);
+    return bus
+      .publish(Subjects.alertRaised, alert)
+      .catch((e) => log(`alert publish failed: ${String(e)}`));
+  };
+  const baselines: Record<string, BaselineProfile> = {};
+  for (const model of options.models) {
+    if (model.baseline) baselines[model.id] = await loadBaseline(model.baseline);
+  }
+  const detectors: Detector<unknown>[] = [...(options.extra ?? [])];
+  if (Object.keys(baselines).length > 0) {
+    detectors.push(
+      createDriftDetector({ baselines, window: { kind: 'count', size: 500 } }) as Detector<unknown>,
+    );
+  }
+  const runner = createDetectorRunner({
+    bus,
+    detectors,
+    onAlert: raise,
+    onError: (error, context) =>
+      log(`detector ${context.detector ?? '?'} failed: ${String(error)}`),
+  });
+  await runner.start();
+  const performance = createPerformanceMonitor({
+    windowSize: 200,
+    maxRelativeDrop: { precision: 0.4 },
+    onAlert: (a) => void raise(a),
+  });
+  const perfSub: Subscription = await bus.subscribe<InferenceEvent>(
+    Subjects.inferenceCompletedAll,
+    (m) => performance.observe(m.data),
+  );
+  return {
+    runner,
+    performance,
+    recentAlerts: ({ model, limit }) =>
+      recent.filter((a) => model === undefined || a.model === model).slice(-limit),
+    close: async () => {
+      await perfSub.unsubscribe();
+      await runner.stop();
+    },
+  };
+}
+
+async function loadBaseline(path: string): Promise<BaselineProfile> {
+  const format = formatFromPath(path);
+  const table =
+    format === 'parquet'
+      ? await parseParquet(await readFile(path))
+      : parseTable(await readFile(path, 'utf8'), format);
+  return buildBaseline(table, { name: path, exclude: ['label'] });
+}
