@@ -124,7 +124,7 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
   );
   if (services.inventory) {
     const inventory = services.inventory;
-    app.get(`${base}/inventory`, async (c) => c.json(await inventory()));
+    app.get(`${base}/inventory`, async (c) => c.json({ assets: await inventory() }));
   }
   if (services.threatModel) {
     const threatModel = services.threatModel;

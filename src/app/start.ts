@@ -1,13 +1,14 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { createAdminApi } from '../api/index.js';
+import { createAdminApi, registerRegistryRoutes } from '../api/index.js';
 import {
   createMemoryBus,
   createMemoryPolicyChannel,
   createNatsBus,
   createNatsPolicyChannel,
   inferenceSubject,
+  Subjects,
   type Bus,
   type PolicyChannel,
 } from '../bus/index.js';
@@ -35,6 +36,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { prepareDataDir } from './data-dir.js';
+import { startProvenance } from './provenance.js';
 import { startDetection } from './detection.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
@@ -225,6 +227,20 @@ export async function startAisoc(
       token: secrets.adminToken,
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });
+    // --- registry (provenance): registry, rollback, inventory, threat model, integrity monitor
+    const provenance = startProvenance({
+      config,
+      store,
+      audit,
+      actions,
+      onAlert: (alert) =>
+        void bus
+          .publish(Subjects.alertRaised, alert)
+          .catch((e) => log(`alert publish failed: ${String(e)}`)),
+    });
+    cleanups.push(() => provenance.close());
+    registerRegistryRoutes(api, provenance.services);
+    // --- end registry
     const adminServer = await listen(api.fetch, config.admin.host, config.admin.port);
     cleanups.push(() => new Promise<void>((resolve) => adminServer.server.close(() => resolve())));
 

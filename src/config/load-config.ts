@@ -127,6 +127,12 @@ function resolvePaths(config: AisocConfig, baseDir: string): AisocConfig {
         : config.store,
     ledger: { ...config.ledger, keyFile: abs(config.ledger.keyFile) },
     admin: { ...config.admin, tokenFile: abs(config.admin.tokenFile) },
+    registry: {
+      ...config.registry,
+      trustedKeys: config.registry.trustedKeys.map(abs),
+      certificateRoots: config.registry.certificateRoots.map(abs),
+      atlasFile: abs(config.registry.atlasFile),
+    },
     models: config.models.map((m) => ({
       ...m,
       ...(m.baseline ? { baseline: abs(m.baseline) } : {}),

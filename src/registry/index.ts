@@ -69,3 +69,13 @@ export {
   type Risk,
   type StrideCategory,
 } from './threat/threat-model.js';
+export {
+  createIntegrityMonitor,
+  recordFingerprint,
+  outputDistance,
+  type IntegrityMonitor,
+  type IntegrityMonitorOptions,
+  type MonitoredArtifacts,
+  type Fingerprint,
+  type Probe,
+} from './integrity-monitor.js';
