@@ -88,6 +88,15 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
       return c.json(await registry[verb](m, v, actor(c), reasonOf(await body(c))));
     });
   }
+  app.post(`${base}/models/:model/versions/:version/deploy`, async (c) => {
+    const [m, v] = version(c);
+    const b = await body(c);
+    const endpoint = typeof b.endpoint === 'string' ? b.endpoint : m;
+    return c.json(
+      await registry.deploy({ model: m, version: v, endpoint, reason: reasonOf(b) }, actor(c)),
+      201,
+    );
+  });
   app.post(`${base}/models/:model/rollback`, async (c) => {
     const b = await body(c);
     const endpoint = typeof b.endpoint === 'string' ? { endpoint: b.endpoint } : {};
