@@ -166,11 +166,26 @@ export async function startAisoc(
     });
     await actions.republish();
 
+    // --- registry (provenance): registry, rollback, inventory, threat model, integrity monitor
+    const provenance = startProvenance({
+      config,
+      store,
+      audit,
+      actions,
+      onAlert: (alert) =>
+        void bus
+          .publish(Subjects.alertRaised, alert)
+          .catch((e) => log(`alert publish failed: ${String(e)}`)),
+    });
+    cleanups.push(() => provenance.close());
+    // --- end registry
+
     const localModels = new Map<string, LocalModel>();
     for (const model of config.models) {
       for (const version of model.versions) {
         if (version.onnx === undefined) continue;
         const expectedDigest = version.digest?.replace(/^sha256:/, '');
+        await provenance.services.registry.checkLoad(model.id, version.version, version.onnx);
         const loaded = await loadOnnxModel(version.onnx, expectedDigest ? { expectedDigest } : {});
         localModels.set(`${model.id}@${version.version}`, loaded);
         cleanups.push(() => loaded.close());
@@ -227,18 +242,7 @@ export async function startAisoc(
       token: secrets.adminToken,
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });
-    // --- registry (provenance): registry, rollback, inventory, threat model, integrity monitor
-    const provenance = startProvenance({
-      config,
-      store,
-      audit,
-      actions,
-      onAlert: (alert) =>
-        void bus
-          .publish(Subjects.alertRaised, alert)
-          .catch((e) => log(`alert publish failed: ${String(e)}`)),
-    });
-    cleanups.push(() => provenance.close());
+    // --- registry: the routes of the provenance built before the models load
     registerRegistryRoutes(api, provenance.services);
     // --- end registry
     const adminServer = await listen(api.fetch, config.admin.host, config.admin.port);

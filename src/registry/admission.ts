@@ -28,6 +28,11 @@ export interface Admission {
   admit(version: ModelVersion): Promise<AdmissionReport>;
 }
 
+/** Checks files at another path (what the built-in server is about to load) against a version. */
+export async function verifyFilesAt(admission: Admission, version: ModelVersion, path: string) {
+  return admission.verify({ ...version, location: path });
+}
+
 function artifactPath(version: ModelVersion, file: string): string {
   return file === '.' ? version.location! : `${version.location!}/${file}`;
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createId, isAppError, systemClock, type Clock } from '../core/index.js';
-import type { Admission, AdmissionReport } from './admission.js';
+import { verifyFilesAt, type Admission, type AdmissionReport } from './admission.js';
 import { registryError } from './errors.js';
 import { createLineage, type Lineage } from './lineage.js';
 import { hashModel, rootDigest, sortFiles } from './oms/model-manifest.js';
@@ -66,6 +66,12 @@ export interface Registry {
   deploy(input: DeployInput, actor: string): Promise<Deployment>;
   quarantine(model: string, version: string, actor: string, reason: string): Promise<StateChange>;
   revoke(model: string, version: string, actor: string, reason: string): Promise<StateChange>;
+  /**
+   * Before the built-in server loads `path` as model@version: a registered version must not be
+   * quarantined or revoked, and the files must match its manifest and signature. Unregistered
+   * versions are left to the config's digest check.
+   */
+  checkLoad(model: string, version: string, path: string): Promise<void>;
   /** Integrity and signature of a version now (what the loader and monitor call). */
   verify(model: string, version: string): Promise<Omit<AdmissionReport, 'scans'>>;
   model(name: string): Promise<{ model: Model; versions: VersionView[] }>;
@@ -295,6 +301,19 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
         actor,
         reason,
       });
+    },
+    async checkLoad(model, version, path) {
+      const m = await repo.model({ name: model });
+      const v = m && (await repo.versionByName(m.id, version));
+      if (!v) return;
+      const state = await currentState(v.id);
+      if (state === 'quarantined' || state === 'revoked')
+        throw registryError(
+          'REGISTRY_TRANSITION_REFUSED',
+          `${model}@${version} is ${state}; the built-in server will not load it`,
+          { state },
+        );
+      await verifyFilesAt(deps.admission, v, path);
     },
     verify: async (model, version) =>
       deps.admission.verify((await findVersion(model, version)).version),

@@ -201,6 +201,33 @@ export function runRegistryContract(harness: RegistryHarness): void {
     });
   });
 
+  describe('loading by the built-in server', () => {
+    it('loads only files that match the signed manifest, and never a quarantined version', async () => {
+      const name = unique('served');
+      await registry.registerModel({ name, owner: 'o' }, 'alice');
+      const { root, signature } = await modelDir(`${name}-file`, { 'model.onnx': 'onnx-bytes' });
+      const file = join(root, 'model.onnx');
+      const { bundle } = await signModel(file, {
+        privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      });
+      await registry.registerVersion(
+        { model: name, version: '1', location: file, signature: JSON.stringify(bundle) },
+        'alice',
+      );
+      await registry.checkLoad(name, '1', file);
+      await registry.checkLoad(name, 'unregistered', file);
+      const swapped = join(dir, `${name}-swapped.onnx`);
+      writeFileSync(swapped, 'other-bytes');
+      const e = await expectCode(
+        registry.checkLoad(name, '1', swapped),
+        'REGISTRY_ARTIFACT_MISMATCH',
+      );
+      expect(e.message).toContain('.: digest mismatch');
+      await registry.quarantine(name, '1', 'soc', 'suspicious');
+      await expectCode(registry.checkLoad(name, '1', file), 'REGISTRY_TRANSITION_REFUSED');
+    });
+  });
+
   describe('deployments and lineage', () => {
     it('answers what was trained on a snapshot and where it is deployed, and what served an endpoint at a time', async () => {
       const model = unique('churn');
