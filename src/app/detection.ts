@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createFileCheckpointStore } from './file-checkpoint-store.js';
 import { Subjects, type Bus, type Subscription } from '../bus/index.js';
 import type { ModelConfig } from '../config/index.js';
 import type { Alert, InferenceEvent } from '../core/index.js';
@@ -35,6 +36,10 @@ export async function startDetection(options: {
   bus: Bus;
   models: readonly ModelConfig[];
   extra?: readonly Detector<unknown>[];
+  /** True for the in-process bus: its events were built by this process's gateway. */
+  trustedEvents: boolean;
+  /** Where detector state is checkpointed (every 10,000 events and at shutdown). */
+  checkpointFile: string;
   log: (line: string) => void;
 }): Promise<Detection> {
   const { bus, log } = options;
@@ -60,6 +65,11 @@ export async function startDetection(options: {
     bus,
     detectors,
     onAlert: raise,
+    trustedEvents: options.trustedEvents,
+    checkpoint: {
+      store: createFileCheckpointStore(options.checkpointFile, log),
+      everyEvents: 10_000,
+    },
     onError: (error, context) =>
       log(`detector ${context.detector ?? '?'} failed: ${String(error)}`),
   });

@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { createAdminApi, registerRegistryRoutes } from '../api/index.js';
 import {
   createMemoryBus,
@@ -203,7 +204,13 @@ export async function startAisoc(
         void publish();
       },
     };
-    const detection = await startDetection({ bus, models: config.models, log });
+    const detection = await startDetection({
+      bus,
+      models: config.models,
+      trustedEvents: config.bus.driver === 'memory',
+      checkpointFile: join(config.dataDir, 'detectors.checkpoint.json'),
+      log,
+    });
     cleanups.push(() => detection.close());
 
     const gateway = createGateway({

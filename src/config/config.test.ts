@@ -81,6 +81,16 @@ describe('loadConfig', () => {
     expect(config.store).toMatchObject({ path: '/srv/aisoc/.aisoc/aisoc.db' });
   });
 
+  it('keeps the database, token and signing key in the data folder unless told otherwise', () => {
+    const config = parseConfig(
+      { dataDir: '/var/lib/aisoc', admin: { tokenFile: 'secrets/token' } },
+      '/etc/aisoc',
+    );
+    expect(config.store).toMatchObject({ path: '/var/lib/aisoc/aisoc.db' });
+    expect(config.ledger.keyFile).toBe('/var/lib/aisoc/ledger.key');
+    expect(config.admin.tokenFile).toBe('/etc/aisoc/secrets/token');
+  });
+
   it('refuses an active version that is not listed', () => {
     expect(() =>
       parseConfig({

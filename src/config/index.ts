@@ -2,6 +2,7 @@
 export {
   ConfigSchema,
   type AisocConfig,
+  type RawConfig,
   type ModelConfig,
   type ModelVersionConfig,
   type StoreConfig,

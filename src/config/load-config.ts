@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { AppError } from '../core/index.js';
 import { ConfigErrorCodes } from './errors.js';
-import { ConfigSchema, type AisocConfig } from './schema.js';
+import { ConfigSchema, type AisocConfig, type RawConfig } from './schema.js';
 
 export interface LoadConfigOptions {
   /** Path of aisoc.yaml; without it only defaults and the environment apply. */
@@ -116,17 +116,20 @@ function formatPath(path: PropertyKey[]): string {
     .join('');
 }
 
-function resolvePaths(config: AisocConfig, baseDir: string): AisocConfig {
+function resolvePaths(config: RawConfig, baseDir: string): AisocConfig {
   const abs = (p: string) => (isAbsolute(p) || p === ':memory:' ? p : resolve(baseDir, p));
+  const dataDir = abs(config.dataDir);
+  const inData = (p: string | undefined, name: string) =>
+    p === undefined ? join(dataDir, name) : abs(p);
   return {
     ...config,
-    dataDir: abs(config.dataDir),
+    dataDir,
     store:
       config.store.driver === 'sqlite'
-        ? { ...config.store, path: abs(config.store.path) }
+        ? { ...config.store, path: inData(config.store.path, 'aisoc.db') }
         : config.store,
-    ledger: { ...config.ledger, keyFile: abs(config.ledger.keyFile) },
-    admin: { ...config.admin, tokenFile: abs(config.admin.tokenFile) },
+    ledger: { ...config.ledger, keyFile: inData(config.ledger.keyFile, 'ledger.key') },
+    admin: { ...config.admin, tokenFile: inData(config.admin.tokenFile, 'admin.token') },
     registry: {
       ...config.registry,
       trustedKeys: config.registry.trustedKeys.map(abs),

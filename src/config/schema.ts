@@ -5,7 +5,7 @@ const StoreSchema = z.discriminatedUnion('driver', [
   z
     .object({
       driver: z.literal('sqlite'),
-      path: z.string().min(1).default('.aisoc/aisoc.db'),
+      path: z.string().min(1).optional(), // default: <dataDir>/aisoc.db
       synchronous: z.enum(['normal', 'full']).default('normal'),
       busyTimeoutMs: z.number().int().min(0).max(600_000).default(5_000),
     })
@@ -43,7 +43,7 @@ const RateLimitSchema = z
 const LedgerSchema = z
   .object({
     origin: z.string().min(1).default('aisoc.local/ledger'),
-    keyFile: z.string().min(1).default('.aisoc/ledger.key'),
+    keyFile: z.string().min(1).optional(), // default: <dataDir>/ledger.key
     batchSize: z.number().int().min(1).max(100_000).default(1024),
     flushIntervalMs: z.number().int().min(0).max(10_000).default(5),
     maxQueue: z.number().int().min(1).default(200_000),
@@ -109,7 +109,7 @@ const AdminSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8081),
-    tokenFile: z.string().default('.aisoc/admin.token'),
+    tokenFile: z.string().min(1).optional(), // default: <dataDir>/admin.token
   })
   .strict();
 
@@ -181,7 +181,19 @@ export const ConfigSchema = z
     });
   });
 
-export type AisocConfig = z.infer<typeof ConfigSchema>;
+/** The config as written (file paths under the data folder may be left out). */
+export type RawConfig = z.infer<typeof ConfigSchema>;
+type Resolved<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+type RawStore = RawConfig['store'];
+
+/** The validated config with every path filled in and absolute: what modules receive. */
+export type AisocConfig = Omit<RawConfig, 'store' | 'ledger' | 'admin'> & {
+  store:
+    | Resolved<Extract<RawStore, { driver: 'sqlite' }>, 'path'>
+    | Extract<RawStore, { driver: 'postgres' }>;
+  ledger: Resolved<RawConfig['ledger'], 'keyFile'>;
+  admin: Resolved<RawConfig['admin'], 'tokenFile'>;
+};
 export type ModelConfig = AisocConfig['models'][number];
 export type ModelVersionConfig = ModelConfig['versions'][number];
 export type StoreConfig = AisocConfig['store'];

@@ -205,7 +205,7 @@ export function runRegistryContract(harness: RegistryHarness): void {
     it('loads only files that match the signed manifest, and never a quarantined version', async () => {
       const name = unique('served');
       await registry.registerModel({ name, owner: 'o' }, 'alice');
-      const { root, signature } = await modelDir(`${name}-file`, { 'model.onnx': 'onnx-bytes' });
+      const { root } = await modelDir(`${name}-file`, { 'model.onnx': 'onnx-bytes' }, false);
       const file = join(root, 'model.onnx');
       const { bundle } = await signModel(file, {
         privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),

@@ -140,4 +140,16 @@ describe('aisoc end to end on the embedded defaults', () => {
     expect(fed.status).toBe(200);
     expect(fed.json).toMatchObject({ accepted: 1, unknown: 1, invalid: 1 });
   });
+
+  it('checkpoints detector state at shutdown and restores it on the next start', async () => {
+    const before = (await t.admin('/healthz')).json.detection.events as number;
+    expect(before).toBeGreaterThan(0);
+    await t.aisoc.close();
+    const { startAisoc } = await import('../../src/app/index.js');
+    t.aisoc = await startAisoc(t.config);
+    const after = await fetch(`${t.aisoc.adminUrl}/healthz`);
+    expect(((await after.json()) as { detection: { events: number } }).detection.events).toBe(
+      before,
+    );
+  });
 });

@@ -113,4 +113,46 @@ describe('the aisoc CLI', () => {
     expect(tampered.code).toBe(3);
     expect(tampered.stdout).toMatch(/TAMPERED audit: first bad entry seq \d+/);
   });
+
+  it('init creates the admin token and the signing key readable by the owner only', async () => {
+    const { mkdtempSync, statSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'aisoc-init-'));
+    writeFileSync(join(dir, 'aisoc.yaml'), 'dataDir: state\n');
+    const first = await aisoc(['-c', join(dir, 'aisoc.yaml'), 'init']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('ledger.key');
+    for (const file of ['state/admin.token', 'state/ledger.key']) {
+      expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
+    }
+    const again = await aisoc(['-c', join(dir, 'aisoc.yaml'), 'init']);
+    expect(again.stdout).toContain('nothing to do');
+    const key = await aisoc(['-c', join(dir, 'aisoc.yaml'), 'ledger', 'public-key', '--json']);
+    expect(JSON.parse(key.stdout).verifierKey).toMatch(/^aisoc\.local\/ledger\+[0-9a-f]{8}\+/);
+  });
+
+  it('exports signed checkpoints to a witness file, appending only new ones', async () => {
+    await t.aisoc.ledger.flush();
+    const cfg = ['-c', join(t.dir, 'cli.yaml')];
+    const witness = join(t.dir, 'witness.txt');
+    const first = await aisoc([
+      ...cfg,
+      'ledger',
+      'export-checkpoints',
+      witness,
+      '--stream',
+      'audit',
+    ]);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).appended).toBeGreaterThan(0);
+    const second = await aisoc([
+      ...cfg,
+      'ledger',
+      'export-checkpoints',
+      witness,
+      '--stream',
+      'audit',
+    ]);
+    expect(JSON.parse(second.stdout).appended).toBe(0);
+  });
 });
