@@ -7,6 +7,13 @@ import { ApiErrorCodes } from './errors.js';
 export interface RegistryServices {
   registry: Registry;
   rollback: Rollback;
+  /** Replays probe inputs against model@version now and stores its answers as its fingerprint. */
+  recordFingerprint?: (
+    model: string,
+    version: string,
+    input: { probes: { id: string; input: unknown }[]; tolerance: number },
+    actor: string,
+  ) => Promise<unknown>;
   /** Assets, and the threat model as Markdown, when wired. */
   inventory?: () => Promise<unknown>;
   threatModel?: () => Promise<string>;
@@ -54,6 +61,31 @@ function text(b: Record<string, unknown>, key: string): string {
   return v;
 }
 
+function probesOf(b: Record<string, unknown>): {
+  probes: { id: string; input: unknown }[];
+  tolerance: number;
+} {
+  const { probes, tolerance } = b;
+  const ok =
+    Array.isArray(probes) &&
+    probes.length > 0 &&
+    probes.length <= 1000 &&
+    probes.every(
+      (p) =>
+        typeof p === 'object' &&
+        p !== null &&
+        typeof (p as { id?: unknown }).id === 'string' &&
+        'input' in p,
+    );
+  if (!ok || typeof tolerance !== 'number' || !(tolerance >= 0))
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'body: give probes [{id, input}] (1 to 1000) and a tolerance >= 0',
+      { status: 400 },
+    );
+  return { probes: probes as { id: string; input: unknown }[], tolerance };
+}
+
 /**
  * Mounts the registry under /api/v1/registry on the admin API (after createAdminApi, so its
  * token check and error mapping apply). Input is validated by the registry itself.
@@ -97,6 +129,13 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
       201,
     );
   });
+  if (services.recordFingerprint) {
+    const record = services.recordFingerprint;
+    app.post(`${base}/models/:model/versions/:version/fingerprint`, async (c) => {
+      const [m, v] = version(c);
+      return c.json(await record(m, v, probesOf(await body(c)), actor(c)), 201);
+    });
+  }
   app.post(`${base}/models/:model/rollback`, async (c) => {
     const b = await body(c);
     const endpoint = typeof b.endpoint === 'string' ? { endpoint: b.endpoint } : {};

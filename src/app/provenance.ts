@@ -10,10 +10,12 @@ import {
   createRollback,
   loadAtlasCatalog,
   loadPublicKey,
+  recordFingerprint,
   parsePemCertificates,
   renderThreatModel,
   type ActionApplier,
   type MonitoredArtifacts,
+  type Registry,
   type RegistryDatabase,
   type TrustAnchor,
 } from '../registry/index.js';
@@ -49,6 +51,47 @@ function servedArtifacts(config: Readonly<AisocConfig>): MonitoredArtifacts[] {
   );
 }
 
+// Registry versions deployed now whose artifacts sit on this machine.
+async function deployedArtifacts(registry: Registry): Promise<MonitoredArtifacts[]> {
+  const out: MonitoredArtifacts[] = [];
+  for (const endpoint of await registry.repository.endpoints()) {
+    const { model, version } = await registry.lineage.behind(endpoint);
+    if (model && version?.location)
+      out.push({
+        model: model.name,
+        version: version.version,
+        location: version.location,
+        files: version.files,
+      });
+  }
+  return out;
+}
+
+// Probes go to the version's own upstream, on the path the gateway would forward to, so each
+// remote version's server is checked even when it is not the one answering live traffic.
+function createUpstreamInvoker(config: Readonly<AisocConfig>) {
+  return async (model: string, input: unknown, version: string): Promise<unknown> => {
+    const m = config.models.find((x) => x.id === model);
+    const upstream = m?.versions.find((v) => v.version === version)?.upstream;
+    if (!m || !upstream)
+      throw new Error(`${model}@${version} has no upstream in the configuration`);
+    const path =
+      m.protocol === 'kserve-v2'
+        ? `/v2/models/${encodeURIComponent(model)}/infer`
+        : m.protocol === 'tf-serving'
+          ? `/v1/models/${encodeURIComponent(model)}:predict`
+          : '';
+    const res = await fetch(upstream.replace(/\/$/, '') + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+      signal: AbortSignal.timeout(config.gateway.upstreamTimeoutMs),
+    });
+    if (!res.ok) throw new Error(`upstream answered ${res.status}`);
+    return res.json() as Promise<unknown>;
+  };
+}
+
 /**
  * Builds the provenance registry, rollback, inventory and threat model for the admin API, and
  * starts the integrity monitor over the artifacts served in-process. Alerts go to `onAlert`.
@@ -79,11 +122,11 @@ export function startProvenance(deps: {
     versions: m.versions,
   }));
   const inventory = () => buildInventory({ registry, configured });
+  const invoke = createUpstreamInvoker(config);
   const monitor = createIntegrityMonitor({
-    artifacts: () => servedArtifacts(config),
-    // Fingerprints of remote upstreams are replayed by whoever records them; none by default.
-    fingerprints: () => [],
-    invoke: () => Promise.reject(new Error('no probe invoker configured')),
+    artifacts: async () => [...servedArtifacts(config), ...(await deployedArtifacts(registry))],
+    fingerprints: () => registry.fingerprints(),
+    invoke,
     onAlert: deps.onAlert,
     intervalMs: config.registry.integrityIntervalMs,
   });
@@ -93,6 +136,17 @@ export function startProvenance(deps: {
       registry,
       rollback: createRollback({ registry, actions: deps.actions }),
       inventory,
+      recordFingerprint: async (model, version, input, actor) =>
+        registry.saveFingerprint(
+          model,
+          version,
+          await recordFingerprint(
+            invoke,
+            { model, version, tolerance: input.tolerance },
+            input.probes,
+          ),
+          actor,
+        ),
       threatModel: async () =>
         renderThreatModel(await inventory(), await loadAtlasCatalog(config.registry.atlasFile), {
           generatedAt: new Date().toISOString(),

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { createId, isAppError, systemClock, type Clock } from '../core/index.js';
 import { verifyFilesAt, type Admission, type AdmissionReport } from './admission.js';
 import { registryError } from './errors.js';
+import type { Fingerprint } from './integrity-monitor.js';
 import { createLineage, type Lineage } from './lineage.js';
 import { hashModel, rootDigest, sortFiles } from './oms/model-manifest.js';
 import { createRegistryRepository, type RegistryRepository } from './registry-repository.js';
@@ -26,6 +27,7 @@ import type {
   Model,
   ModelVersion,
   StateChange,
+  StoredFingerprint,
   SubjectKind,
   TrainingRun,
   VersionState,
@@ -72,6 +74,15 @@ export interface Registry {
    * versions are left to the config's digest check.
    */
   checkLoad(model: string, version: string, path: string): Promise<void>;
+  /** Stores the probes and the answers the version gave them (recorded at approval). */
+  saveFingerprint(
+    model: string,
+    version: string,
+    fingerprint: { probes: Fingerprint['probes']; tolerance: number },
+    actor: string,
+  ): Promise<StoredFingerprint>;
+  /** The latest fingerprint of every version that has one, for the integrity monitor. */
+  fingerprints(): Promise<Fingerprint[]>;
   /** Integrity and signature of a version now (what the loader and monitor call). */
   verify(model: string, version: string): Promise<Omit<AdmissionReport, 'scans'>>;
   model(name: string): Promise<{ model: Model; versions: VersionView[] }>;
@@ -314,6 +325,47 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
           { state },
         );
       await verifyFilesAt(deps.admission, v, path);
+    },
+    async saveFingerprint(model, version, fingerprint, actor) {
+      const f = await findVersion(model, version);
+      if (
+        !Number.isFinite(fingerprint.tolerance) ||
+        fingerprint.tolerance < 0 ||
+        fingerprint.probes.length === 0
+      )
+        throw registryError(
+          'REGISTRY_INPUT_INVALID',
+          'fingerprint: give at least one probe and a tolerance >= 0',
+        );
+      const stored: StoredFingerprint = {
+        id: createId('fp', clock.now()),
+        versionId: f.version.id,
+        probes: fingerprint.probes.map((p) => ({ id: p.id, input: p.input, output: p.output })),
+        tolerance: fingerprint.tolerance,
+        recordedAt: now(),
+        recordedBy: actor,
+      };
+      await repo.insertFingerprint(stored);
+      await deps.audit({
+        type: 'registry.fingerprint.recorded',
+        actor,
+        at: stored.recordedAt,
+        model,
+        version,
+        fingerprintId: stored.id,
+        probes: stored.probes.map((p) => p.id),
+        tolerance: stored.tolerance,
+      });
+      return stored;
+    },
+    async fingerprints() {
+      const out: Fingerprint[] = [];
+      for (const f of await repo.latestFingerprints()) {
+        const v = (await repo.version(f.versionId))!;
+        const m = (await repo.model({ id: v.modelId }))!;
+        out.push({ model: m.name, version: v.version, probes: f.probes, tolerance: f.tolerance });
+      }
+      return out;
     },
     verify: async (model, version) =>
       deps.admission.verify((await findVersion(model, version)).version),

@@ -29,8 +29,8 @@ export interface Fingerprint {
 export interface IntegrityMonitorOptions {
   artifacts: () => Promise<readonly MonitoredArtifacts[]> | readonly MonitoredArtifacts[];
   fingerprints: () => Promise<readonly Fingerprint[]> | readonly Fingerprint[];
-  /** Sends one probe input through the serving path and returns the parsed answer. */
-  invoke: (model: string, input: unknown) => Promise<unknown>;
+  /** Sends one probe input through the serving path of model@version; returns the parsed answer. */
+  invoke: (model: string, input: unknown, version: string) => Promise<unknown>;
   onAlert: (alert: Alert) => void | Promise<void>;
   intervalMs?: number;
   clock?: Clock;
@@ -72,7 +72,8 @@ export async function recordFingerprint(
   inputs: readonly { id: string; input: unknown }[],
 ): Promise<Fingerprint> {
   const probes: Probe[] = [];
-  for (const p of inputs) probes.push({ ...p, output: await invoke(target.model, p.input) });
+  for (const p of inputs)
+    probes.push({ ...p, output: await invoke(target.model, p.input, target.version) });
   return { ...target, probes };
 }
 
@@ -154,7 +155,7 @@ export function createIntegrityMonitor(options: IntegrityMonitorOptions) {
       const beyond: { probe: string; distance: number | string }[] = [];
       for (const p of f.probes) {
         try {
-          const d = outputDistance(p.output, await options.invoke(f.model, p.input));
+          const d = outputDistance(p.output, await options.invoke(f.model, p.input, f.version));
           if (d > f.tolerance)
             beyond.push({
               probe: p.id,

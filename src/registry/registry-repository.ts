@@ -16,6 +16,7 @@ import type {
   Model,
   ModelVersion,
   StateChange,
+  StoredFingerprint,
   TrainingRun,
 } from './types.js';
 
@@ -49,6 +50,9 @@ export interface RegistryRepository {
   /** Every deployment, on any endpoint, of any of these versions (with `until`). */
   deploymentsOf(versionIds: readonly string[]): Promise<Deployment[]>;
   endpoints(): Promise<string[]>;
+  insertFingerprint(f: StoredFingerprint): Promise<void>;
+  /** The latest fingerprint of each version that has one. */
+  latestFingerprints(): Promise<StoredFingerprint[]>;
 }
 
 /** The registry's repository over either engine (pass `store.db.withTables<RegistryDatabase>()`). */
@@ -332,6 +336,36 @@ export function createRegistryRepository(db: Kysely<RegistryDatabase>): Registry
         .execute();
       const all = await Promise.all(endpoints.map((e) => endpointDeployments(e.endpoint)));
       return all.flat().filter((d) => d.versionId !== null && versionIds.includes(d.versionId));
+    },
+    insertFingerprint: async (f) => {
+      await db
+        .insertInto('registry_fingerprints')
+        .values({
+          id: f.id,
+          version_id: f.versionId,
+          probes: json(f.probes),
+          tolerance: f.tolerance,
+          recorded_at: f.recordedAt,
+          recorded_by: f.recordedBy,
+        })
+        .execute();
+    },
+    latestFingerprints: async () => {
+      const rows = await db
+        .selectFrom('registry_fingerprints')
+        .selectAll()
+        .orderBy('recorded_at')
+        .orderBy('id')
+        .execute();
+      const latest = new Map(rows.map((r) => [r.version_id, r]));
+      return [...latest.values()].map((r) => ({
+        id: r.id,
+        versionId: r.version_id,
+        probes: JSON.parse(r.probes) as StoredFingerprint['probes'],
+        tolerance: Number(r.tolerance),
+        recordedAt: r.recorded_at,
+        recordedBy: r.recorded_by,
+      }));
     },
     endpoints: async () =>
       (

@@ -228,6 +228,27 @@ export function runRegistryContract(harness: RegistryHarness): void {
     });
   });
 
+  describe('fingerprints', () => {
+    it('keeps the latest fingerprint of each version for the monitor', async () => {
+      const name = unique('fp');
+      await registry.registerModel({ name, owner: 'o' }, 'alice');
+      await registry.registerVersion(
+        { model: name, version: '1', upstream: 'remote', files: [] },
+        'alice',
+      );
+      const probes = [{ id: 'a', input: { x: [1] }, output: { y: 0.5 } }];
+      await registry.saveFingerprint(name, '1', { probes, tolerance: 0.1 }, 'bob');
+      clock.advance(10);
+      await registry.saveFingerprint(name, '1', { probes, tolerance: 0.2 }, 'bob');
+      const mine = (await registry.fingerprints()).filter((f) => f.model === name);
+      expect(mine).toEqual([{ model: name, version: '1', probes, tolerance: 0.2 }]);
+      await expectCode(
+        registry.saveFingerprint(name, '1', { probes: [], tolerance: 0.1 }, 'b'),
+        'REGISTRY_INPUT_INVALID',
+      );
+    });
+  });
+
   describe('deployments and lineage', () => {
     it('answers what was trained on a snapshot and where it is deployed, and what served an endpoint at a time', async () => {
       const model = unique('churn');

@@ -80,6 +80,15 @@ export interface RegistryDeploymentsTable {
   at: string;
 }
 
+export interface RegistryFingerprintsTable {
+  id: string;
+  version_id: string;
+  probes: string; // JSON [{id, input, output}]
+  tolerance: number;
+  recorded_at: string;
+  recorded_by: string;
+}
+
 /** The registry's slice of the database; `store.db.withTables<RegistryDatabase>()` gives it. */
 // A type alias (not an interface) so it meets Kysely's `withTables<T extends Record<...>>`.
 export type RegistryDatabase = {
@@ -92,4 +101,5 @@ export type RegistryDatabase = {
   registry_run_outputs: { run_id: string; version_id: string };
   registry_state_changes: RegistryStateChangesTable;
   registry_deployments: RegistryDeploymentsTable;
+  registry_fingerprints: RegistryFingerprintsTable;
 };

@@ -123,3 +123,13 @@ export interface Deployment {
   at: string;
   until: string | null;
 }
+
+/** Probe inputs with the answers a version gave when its fingerprint was recorded. */
+export interface StoredFingerprint {
+  id: string;
+  versionId: string;
+  probes: { id: string; input: unknown; output: unknown }[];
+  tolerance: number;
+  recordedAt: string;
+  recordedBy: string;
+}

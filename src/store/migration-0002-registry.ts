@@ -15,6 +15,7 @@ export const REGISTRY_TABLES = [
   'registry_run_outputs',
   'registry_state_changes',
   'registry_deployments',
+  'registry_fingerprints',
 ] as const;
 
 async function createAssetTables(db: Kysely<unknown>): Promise<void> {
@@ -118,6 +119,15 @@ async function createHistoryTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('action_id', 'text')
     .addColumn('at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('registry_fingerprints')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('version_id', 'text', (c) => c.notNull().references('registry_model_versions.id'))
+    .addColumn('probes', 'text', (c) => c.notNull())
+    .addColumn('tolerance', 'double precision', (c) => c.notNull())
+    .addColumn('recorded_at', 'text', (c) => c.notNull())
+    .addColumn('recorded_by', 'text', (c) => c.notNull())
     .execute();
   await db.schema
     .createIndex('registry_deployments_endpoint_idx')

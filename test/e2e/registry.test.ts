@@ -23,6 +23,7 @@ describe('provenance end to end: register, approve, deploy, roll back under load
     writeFileSync(join(keyDir, 'release.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
     t = await startTestAisoc({
       registry: {
+        integrityIntervalMs: 1000,
         trustedKeys: [join(keyDir, 'release.pub')],
         atlasFile: join(import.meta.dirname, '../../../shared/atlas/ATLAS.yaml'),
       },
@@ -145,10 +146,40 @@ describe('provenance end to end: register, approve, deploy, roll back under load
     expect(refused.json.code).toBe('REGISTRY_SIGNATURE_INVALID');
   });
 
+  it("records a behavioural fingerprint from the version's own upstream", async () => {
+    const probe = { inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP32', data: [1, 1] }] };
+    const res = await t.admin('/api/v1/registry/models/credit/versions/1/fingerprint', {
+      body: { probes: [{ id: 'p1', input: probe }], tolerance: 0.01 },
+    });
+    expect(res.status).toBe(201);
+    const p = 1 / (1 + Math.exp(-2));
+    expect(res.json.probes[0].output.outputs[0].data[1]).toBeCloseTo(p, 5);
+    const bad = await t.admin('/api/v1/registry/models/credit/versions/1/fingerprint', {
+      body: { probes: [], tolerance: 0.01 },
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('lists the inventory and writes the threat model', async () => {
     const inv = await t.admin('/api/v1/registry/inventory');
     expect(inv.json.assets.map((a: { kind: string; id: string }) => `${a.kind}:${a.id}`)).toEqual(
       expect.arrayContaining(['model:credit', 'endpoint:credit', 'endpoint:breast-cancer']),
     );
+  });
+
+  it('raises an integrity alert naming the probe when a fingerprinted upstream stops answering the same', async () => {
+    const alerts: { title: string; kind: string }[] = [];
+    const sub = await t.aisoc.bus.subscribe<{ title: string; kind: string }>(
+      'detect.alert.raised',
+      (m) => {
+        alerts.push(m.data);
+      },
+    );
+    await v1.close(); // the version-1 server is gone: its probe can no longer be answered
+    const deadline = Date.now() + 4000;
+    while (!alerts.some((a) => a.title.includes('p1')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    await sub.unsubscribe();
+    expect(alerts.find((a) => a.title.includes('credit@1'))).toMatchObject({ kind: 'integrity' });
   });
 });
