@@ -1,17 +1,17 @@
 import type { Kysely } from 'kysely';
-import { createId, isAppError, systemClock, type Clock } from '../core/index.js';
+import { createId, type Clock } from '../core/index.js';
 import { verifyFilesAt, type Admission, type AdmissionReport } from './admission.js';
 import { registryError } from './errors.js';
 import type { Fingerprint } from './integrity-monitor.js';
-import { createLineage, type Lineage } from './lineage.js';
+import { createDataRecords } from './data-records.js';
+import { createFingerprintRecords } from './fingerprint-records.js';
+import type { Lineage } from './lineage.js';
+import { conflictOnConstraint, createRegistryContext } from './registry-context.js';
 import { hashModel, rootDigest, sortFiles } from './oms/model-manifest.js';
-import { createRegistryRepository, type RegistryRepository } from './registry-repository.js';
+import type { RegistryRepository } from './registry-repository.js';
 import {
-  DatasetInputSchema,
   ModelInputSchema,
   parseInput,
-  RunInputSchema,
-  SnapshotInputSchema,
   VersionInputSchema,
   type DatasetInput,
   type ModelInput,
@@ -28,7 +28,6 @@ import type {
   ModelVersion,
   StateChange,
   StoredFingerprint,
-  SubjectKind,
   TrainingRun,
   VersionState,
 } from './types.js';
@@ -102,84 +101,11 @@ export interface Registry {
   recordRun(input: RunInput, actor: string): Promise<TrainingRun>;
 }
 
-function conflictOnConstraint(what: string) {
-  return (e: unknown): never => {
-    if (isAppError(e) && e.code === 'STORE_CONSTRAINT')
-      throw registryError('REGISTRY_CONFLICT', `${what} already exists`, undefined, e);
-    throw e;
-  };
-}
-
 /** Builds the registry over the store's database. */
 export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<DB>): Registry {
-  const repo = createRegistryRepository(deps.db as unknown as Kysely<RegistryDatabase>);
-  const clock = deps.clock ?? systemClock;
-  const now = () => new Date(clock.now()).toISOString();
-  const lineage = createLineage(repo);
-  // Histories order by time: a change made within the same millisecond as the previous one
-  // (or under a clock that went back) is stamped 1 ms after it, so order never depends on ids.
-  const after = (last: string | undefined) => {
-    const t = clock.now();
-    const floor = last === undefined ? -Infinity : Date.parse(last) + 1;
-    return new Date(Math.max(t, floor)).toISOString();
-  };
-
-  const findModel = async (name: string) => {
-    const m = await repo.model({ name });
-    if (!m) throw registryError('REGISTRY_NOT_FOUND', `model ${name} is not registered`);
-    return m;
-  };
-  const currentState = async (subjectId: string): Promise<VersionState> =>
-    (await repo.stateHistory(subjectId)).at(-1)?.state ?? 'registered';
-  const findVersion = async (model: string, version: string) => {
-    const m = await findModel(model);
-    const v = await repo.versionByName(m.id, version);
-    if (!v) throw registryError('REGISTRY_NOT_FOUND', `model ${model} has no version ${version}`);
-    return { model: m, version: v, state: await currentState(v.id) };
-  };
-  const transition = async (
-    kind: SubjectKind,
-    subject: { id: string; label: string },
-    to: VersionState,
-    change: { actor: string; reason: string; details?: Record<string, unknown> },
-  ): Promise<StateChange> => {
-    const history = await repo.stateHistory(subject.id);
-    const from = history.at(-1)?.state ?? 'registered';
-    if (!canTransition(kind, from, to))
-      throw registryError(
-        'REGISTRY_TRANSITION_REFUSED',
-        `${subject.label} is ${from}; it cannot become ${to}`,
-        { from, to },
-      );
-    const at = after(history.at(-1)?.at);
-    const row: StateChange = {
-      id: createId('rsc', clock.now()),
-      subjectKind: kind,
-      subjectId: subject.id,
-      state: to,
-      reason: change.reason,
-      actor: change.actor,
-      details: change.details ?? {},
-      at,
-    };
-    await repo.insertStateChange(row);
-    await deps.audit({
-      type: `registry.${kind}.${to}`,
-      actor: change.actor,
-      at,
-      subject: subject.label,
-      subjectId: subject.id,
-      from,
-      to,
-      reason: change.reason,
-      ...(change.details ? { details: change.details } : {}),
-    });
-    return row;
-  };
-  const versionLabel = (m: Model, v: ModelVersion) => ({
-    id: v.id,
-    label: `${m.name}@${v.version}`,
-  });
+  const ctx = createRegistryContext(deps);
+  const { repo, lineage, findModel, findVersion, currentState, transition, versionLabel } = ctx;
+  const { now, after, clock } = ctx;
 
   const registry: Registry = {
     repository: repo,
@@ -326,47 +252,6 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
         );
       await verifyFilesAt(deps.admission, v, path);
     },
-    async saveFingerprint(model, version, fingerprint, actor) {
-      const f = await findVersion(model, version);
-      if (
-        !Number.isFinite(fingerprint.tolerance) ||
-        fingerprint.tolerance < 0 ||
-        fingerprint.probes.length === 0
-      )
-        throw registryError(
-          'REGISTRY_INPUT_INVALID',
-          'fingerprint: give at least one probe and a tolerance >= 0',
-        );
-      const stored: StoredFingerprint = {
-        id: createId('fp', clock.now()),
-        versionId: f.version.id,
-        probes: fingerprint.probes.map((p) => ({ id: p.id, input: p.input, output: p.output })),
-        tolerance: fingerprint.tolerance,
-        recordedAt: now(),
-        recordedBy: actor,
-      };
-      await repo.insertFingerprint(stored);
-      await deps.audit({
-        type: 'registry.fingerprint.recorded',
-        actor,
-        at: stored.recordedAt,
-        model,
-        version,
-        fingerprintId: stored.id,
-        probes: stored.probes.map((p) => p.id),
-        tolerance: stored.tolerance,
-      });
-      return stored;
-    },
-    async fingerprints() {
-      const out: Fingerprint[] = [];
-      for (const f of await repo.latestFingerprints()) {
-        const v = (await repo.version(f.versionId))!;
-        const m = (await repo.model({ id: v.modelId }))!;
-        out.push({ model: m.name, version: v.version, probes: f.probes, tolerance: f.tolerance });
-      }
-      return out;
-    },
     verify: async (model, version) =>
       deps.admission.verify((await findVersion(model, version)).version),
     async model(name) {
@@ -387,113 +272,8 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
     history: async (model, version) =>
       repo.stateHistory((await findVersion(model, version)).version.id),
     deployments: (endpoint) => repo.deployments(endpoint),
-    async registerDataset(input, actor) {
-      const p = parseInput(DatasetInputSchema, input, 'dataset');
-      if (await repo.dataset({ name: p.name }))
-        throw registryError('REGISTRY_CONFLICT', `dataset ${p.name} already exists`);
-      const d: Dataset = {
-        id: createId('ds', clock.now()),
-        ...p,
-        createdAt: now(),
-        createdBy: actor,
-      };
-      await repo.insertDataset(d).catch(conflictOnConstraint(`dataset ${p.name}`));
-      await deps.audit({
-        type: 'registry.dataset.registered',
-        actor,
-        at: d.createdAt,
-        datasetId: d.id,
-        name: d.name,
-        owner: d.owner,
-      });
-      return d;
-    },
-    async registerSnapshot(input, actor) {
-      const p = parseInput(SnapshotInputSchema, input, 'snapshot');
-      const ds = await repo.dataset({ name: p.dataset });
-      if (!ds) throw registryError('REGISTRY_NOT_FOUND', `dataset ${p.dataset} is not registered`);
-      if (await repo.snapshotByLabel(ds.id, p.label))
-        throw registryError('REGISTRY_CONFLICT', `${p.dataset}@${p.label} already exists`);
-      const files =
-        p.location !== undefined ? (await hashModel(p.location)).files : sortFiles(p.files ?? []);
-      const s: DatasetSnapshot = {
-        id: createId('snap', clock.now()),
-        datasetId: ds.id,
-        label: p.label,
-        manifestDigest: rootDigest(files),
-        files,
-        rowCount: p.rowCount,
-        schema: p.schema,
-        location: p.location ?? null,
-        createdAt: now(),
-        createdBy: actor,
-      };
-      await repo.insertSnapshot(s).catch(conflictOnConstraint(`${p.dataset}@${p.label}`));
-      await deps.audit({
-        type: 'registry.dataset_snapshot.registered',
-        actor,
-        at: s.createdAt,
-        dataset: ds.name,
-        label: s.label,
-        snapshotId: s.id,
-        manifestDigest: s.manifestDigest,
-        rowCount: s.rowCount,
-      });
-      return s;
-    },
-    async setSnapshotState(dataset, label, state, actor, reason) {
-      const ds = await repo.dataset({ name: dataset });
-      const s = ds && (await repo.snapshotByLabel(ds.id, label));
-      if (!s)
-        throw registryError(
-          'REGISTRY_NOT_FOUND',
-          `dataset snapshot ${dataset}@${label} is not registered`,
-        );
-      return transition('dataset_snapshot', { id: s.id, label: `${dataset}@${label}` }, state, {
-        actor,
-        reason,
-      });
-    },
-    async recordRun(input, actor) {
-      const p = parseInput(RunInputSchema, input, 'training run');
-      const inputs = await Promise.all(
-        p.inputs.map(async (i) => {
-          const ds = await repo.dataset({ name: i.dataset });
-          const s = ds && (await repo.snapshotByLabel(ds.id, i.label));
-          if (!s)
-            throw registryError(
-              'REGISTRY_NOT_FOUND',
-              `dataset snapshot ${i.dataset}@${i.label} is not registered`,
-            );
-          return s.id;
-        }),
-      );
-      const outputs = await Promise.all(
-        p.outputs.map(async (o) => (await findVersion(o.model, o.version)).version.id),
-      );
-      const run: TrainingRun = {
-        id: createId('run', clock.now()),
-        codeRevision: p.codeRevision,
-        params: p.params,
-        inputs,
-        outputs,
-        startedAt: p.startedAt ?? null,
-        finishedAt: p.finishedAt ?? null,
-        createdAt: now(),
-        createdBy: actor,
-      };
-      await repo.insertRun(run);
-      await deps.audit({
-        type: 'registry.training_run.recorded',
-        actor,
-        at: run.createdAt,
-        runId: run.id,
-        codeRevision: run.codeRevision,
-        inputs,
-        outputs,
-      });
-      return run;
-    },
+    ...createFingerprintRecords(ctx),
+    ...createDataRecords(ctx),
   };
 
   // A replaced version stays known-good (approved) unless another endpoint still serves it.
