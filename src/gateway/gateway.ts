@@ -335,7 +335,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         status: 200,
         body,
         outcome: 'ok' as const,
-        outputs: result.probabilities as unknown[],
+        outputs: finiteOrNull(result.probabilities),
       };
     }
     return forward(version.upstream!, ex, route, raw);
@@ -476,6 +476,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     stats: () => stats,
   };
+}
+
+/** A model can emit NaN or Infinity, which JSON (and so the ledger) cannot hold: record null. */
+function finiteOrNull(rows: number[][]): unknown[] {
+  for (const row of rows) {
+    for (const v of row)
+      if (!Number.isFinite(v))
+        return rows.map((r) => r.map((x) => (Number.isFinite(x) ? x : null)));
+  }
+  return rows;
 }
 
 function routePath(route: InferenceRoute): string {

@@ -31,6 +31,7 @@ export {
 } from './checkpoint.js';
 export {
   LEDGER_KEY_FILE,
+  keyFromPrivate,
   createLedgerKey,
   loadLedgerKey,
   parseLedgerKey,

@@ -41,12 +41,16 @@ export function leafTemplate(stream: string, entry: object, nowMs: number): Leaf
     );
   }
   // Canonical (RFC 8785) key order puts "seq" between the keys that sort before and after it.
+  // Both halves are built in sorted order, so canonical() can skip its replacer for them.
+  const names = Object.keys(record).filter((k) => k !== 'time' && k !== 'stream' && k !== 'seq');
+  names.push('stream', 'time');
+  names.sort();
   const before: Record<string, unknown> = {};
-  const after: Record<string, unknown> = { stream, time };
-  for (const key of Object.keys(record)) {
-    if (key === 'time' || key === 'stream' || key === 'seq') continue;
-    if (key < 'seq') before[key] = record[key];
-    else after[key] = record[key];
+  const after: Record<string, unknown> = {};
+  for (const key of names) {
+    const value = key === 'stream' ? stream : key === 'time' ? time : record[key];
+    if (key < 'seq') before[key] = value;
+    else after[key] = value;
   }
   const head = canonical(before);
   const tail = canonical(after);
@@ -66,13 +70,20 @@ export function leafTemplate(stream: string, entry: object, nowMs: number): Leaf
  */
 export function canonical(value: object): string {
   const keys = new Set<string>();
-  if (!collectKeys(value, keys, 0)) return canonicalJson(value);
-  return JSON.stringify(value, [...keys].sort());
+  const order = { sorted: true };
+  if (!collectKeys(value, keys, 0, order)) return canonicalJson(value);
+  // Objects whose keys are already in sorted order need no replacer, which costs twice as much.
+  return order.sorted ? JSON.stringify(value) : JSON.stringify(value, [...keys].sort());
 }
 
 const MAX_DEPTH = 64;
 
-function collectKeys(value: unknown, keys: Set<string>, depth: number): boolean {
+function collectKeys(
+  value: unknown,
+  keys: Set<string>,
+  depth: number,
+  order: { sorted: boolean },
+): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -86,25 +97,33 @@ function collectKeys(value: unknown, keys: Set<string>, depth: number): boolean 
   }
   if (value === null) return true;
   if (depth > MAX_DEPTH) return false;
-  if (Array.isArray(value)) return collectArray(value, keys, depth);
+  if (Array.isArray(value)) return collectArray(value, keys, depth, order);
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return false;
   const record = value as Record<string, unknown>;
+  let previous = '';
   for (const key of Object.keys(record)) {
     const item = record[key];
     if (item === undefined) continue;
+    if (key < previous) order.sorted = false;
+    previous = key;
     keys.add(key);
-    if (!collectKeys(item, keys, depth + 1)) return false;
+    if (!collectKeys(item, keys, depth + 1, order)) return false;
   }
   return true;
 }
 
-function collectArray(array: unknown[], keys: Set<string>, depth: number): boolean {
+function collectArray(
+  array: unknown[],
+  keys: Set<string>,
+  depth: number,
+  order: { sorted: boolean },
+): boolean {
   for (let i = 0; i < array.length; i++) {
     const item = array[i];
     if (typeof item === 'number') {
       if (!Number.isFinite(item)) return false;
-    } else if (item === undefined || !(i in array) || !collectKeys(item, keys, depth + 1)) {
+    } else if (item === undefined || !(i in array) || !collectKeys(item, keys, depth + 1, order)) {
       return false;
     }
   }

@@ -1,11 +1,10 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { AppError } from '../core/index.js';
+import type { Worker } from 'node:worker_threads';
+import type { AppError } from '../core/index.js';
 import { ledgerError, LedgerErrorCodes } from './errors.js';
 import { FIELD_SEPARATOR, RECORD_SEPARATOR } from './ledger-committer.js';
 import { leafTemplate } from './leaf-template.js';
-import type { FromWorker, ToWorker, WireError, WorkerData } from './worker-protocol.js';
+import { fromWire, startLedgerWorker } from './start-worker.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
 import {
   resolveWriterOptions,
   type LedgerWriterOptions,
@@ -43,27 +42,15 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+/** Entries of one stream not yet posted, and the durable appends among them. */
+interface StreamBuffer {
+  records: string[];
+  waiters: Waiter[];
+}
+
 interface Pending {
   readonly count: number;
   readonly waiters: Waiter[];
-}
-
-function fromWire(error: WireError): AppError {
-  return new AppError(error.code, error.message);
-}
-
-function startWorker(data: WorkerData): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts'))
-    return new Worker(new URL('./ledger-worker.js', here), { workerData: data });
-  // Running from TypeScript sources (tests, tsx): a worker does not inherit the loader, so
-  // it loads its entry through tsx's tsImport (tsx is a dev dependency; built code is JS).
-  // require.resolve yields the CommonJS build; its ESM twin sits beside it.
-  const cjs = createRequire(here).resolve('tsx/esm/api');
-  const api = pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./ledger-worker.ts', here).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)}))`;
-  return new Worker(code, { eval: true, workerData: data });
 }
 
 /**
@@ -73,49 +60,19 @@ function startWorker(data: WorkerData): Worker {
  */
 export async function createLedgerWriter(options: LedgerWriterOptions): Promise<LedgerWriter> {
   const o = resolveWriterOptions(options);
-  const worker = startWorker({
+  const worker = await startLedgerWorker({
     store: o.store,
     origin: o.origin,
     keyName: o.key.name,
     privateKey: o.key.privateKey,
     checkpointEvery: o.checkpointEvery,
   });
-  // Start-up listeners are removed one by one: Worker keeps internal listeners of its own.
-  let listeners:
-    { message(m: FromWorker): void; error(e: Error): void; exit(code: number): void } | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      listeners = {
-        message: (m) =>
-          m.t === 'ready' ? resolve() : m.t === 'fatal' ? reject(fromWire(m.error)) : undefined,
-        error: reject,
-        exit: (code) =>
-          reject(
-            ledgerError(
-              LedgerErrorCodes.WRITER_CLOSED,
-              `ledger worker exited (${code}) while starting`,
-            ),
-          ),
-      };
-      worker
-        .on('message', listeners.message)
-        .on('error', listeners.error)
-        .on('exit', listeners.exit);
-    });
-  } catch (e) {
-    await worker.terminate();
-    throw e;
-  } finally {
-    worker
-      .off('message', listeners!.message)
-      .off('error', listeners!.error)
-      .off('exit', listeners!.exit);
-  }
-  return writerOn(worker, o);
+  return new WorkerLedgerWriter(worker, o);
 }
 
-function writerOn(worker: Worker, o: ResolvedWriterOptions): LedgerWriter {
-  const stats: LedgerWriterStats = {
+/** The request-thread half: canonical JSON, per-stream buffers, counters, promises. */
+class WorkerLedgerWriter implements LedgerWriter {
+  private readonly counters: LedgerWriterStats = {
     queued: 0,
     written: 0,
     dropped: 0,
@@ -124,180 +81,200 @@ function writerOn(worker: Worker, o: ResolvedWriterOptions): LedgerWriter {
     batches: 0,
     lastCommitMs: 0,
   };
-  const buffers = new Map<string, { records: string[]; waiters: Waiter[] }>();
-  for (const stream of o.streams) buffers.set(stream, { records: [], waiters: [] });
-  const inflight = new Map<number, Pending>();
-  const flushes = new Map<number, { resolve(): void; reject(e: unknown): void }>();
-  let nextId = 1;
-  let timer: NodeJS.Timeout | undefined;
-  let immediate: NodeJS.Immediate | undefined;
-  let closing: Promise<void> | undefined;
-  let dead: AppError | undefined;
-  let onClosed: (() => void) | undefined;
+  private readonly buffers = new Map<string, StreamBuffer>();
+  private readonly inflight = new Map<number, Pending>();
+  private readonly flushes = new Map<number, { resolve(): void; reject(e: unknown): void }>();
+  private nextId = 1;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private closing: Promise<void> | undefined;
+  private dead: AppError | undefined;
+  private onClosed: (() => void) | undefined;
 
-  const send = (message: ToWorker) => worker.postMessage(message);
+  constructor(
+    private readonly worker: Worker,
+    private readonly o: ResolvedWriterOptions,
+  ) {
+    for (const stream of o.streams) this.buffers.set(stream, { records: [], waiters: [] });
+    worker.on('message', (m: FromWorker) => this.receive(m));
+    worker.on('error', (e) =>
+      this.die(
+        ledgerError(LedgerErrorCodes.WRITER_CLOSED, `ledger worker failed: ${e.message}`, {
+          cause: e,
+        }),
+      ),
+    );
+    worker.on('exit', (code) =>
+      this.die(
+        ledgerError(
+          LedgerErrorCodes.WRITER_CLOSED,
+          this.closing ? 'the ledger writer is closed' : `ledger worker exited (${code})`,
+        ),
+      ),
+    );
+  }
 
-  function postStream(stream: string): void {
-    const buffer = buffers.get(stream)!;
+  append(stream: string, entry: object): void {
+    if (!this.admit(stream)) return;
+    const buffer = this.enqueue(stream, entry);
+    if (buffer.records.length >= this.o.batchSize) this.postStream(stream);
+    else if (!this.timer && !this.immediate) {
+      this.timer = setTimeout(() => this.postAll(), this.o.flushIntervalMs).unref();
+    }
+  }
+
+  appendDurable(stream: string, entry: object): Promise<{ seq: number | null }> {
+    try {
+      if (!this.admit(stream)) return Promise.resolve({ seq: null });
+      const buffer = this.enqueue(stream, entry);
+      return new Promise((resolve, reject) => {
+        buffer.waiters.push({ index: buffer.records.length - 1, resolve, reject });
+        // Post on the next turn: every durable append of this turn shares one commit.
+        if (buffer.records.length >= this.o.batchSize) this.postStream(stream);
+        else this.immediate ??= setImmediate(() => this.postAll());
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  flush(): Promise<void> {
+    if (this.dead) return Promise.reject(this.dead);
+    this.postAll();
+    return this.barrier();
+  }
+
+  stats(): LedgerWriterStats {
+    return { ...this.counters };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.dead) return;
+      this.postAll();
+      const flushed = this.barrier().catch(() => undefined);
+      const closed = new Promise<void>((resolve) => (this.onClosed = resolve));
+      this.send({ t: 'close' });
+      await flushed;
+      await closed;
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private send(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  /** Resolves once the worker has committed everything posted before it and checkpointed. */
+  private barrier(): Promise<void> {
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.flushes.set(id, { resolve, reject });
+      this.send({ t: 'flush', id });
+    });
+  }
+
+  private admit(stream: string): boolean {
+    if (this.dead) throw this.dead;
+    if (this.closing)
+      throw ledgerError(LedgerErrorCodes.WRITER_CLOSED, 'the ledger writer is closed');
+    if (!this.o.streams.has(stream)) {
+      const known = [...this.o.streams].join(', ');
+      throw ledgerError(
+        LedgerErrorCodes.STREAM_UNKNOWN,
+        `stream ${JSON.stringify(stream)} is not one of ${known}`,
+      );
+    }
+    if (this.counters.queued < this.o.maxQueue) return true;
+    if (this.o.overflow === 'drop') {
+      this.counters.dropped += 1;
+      return false;
+    }
+    this.counters.rejected += 1;
+    throw ledgerError(
+      LedgerErrorCodes.BACKPRESSURE,
+      `ledger writer queue is full (${this.o.maxQueue} entries); the entry was refused`,
+    );
+  }
+
+  private enqueue(stream: string, entry: object): StreamBuffer {
+    const t = leafTemplate(stream, entry, this.o.clock.now());
+    const buffer = this.buffers.get(stream)!;
+    buffer.records.push(t.time + FIELD_SEPARATOR + t.head + FIELD_SEPARATOR + t.tail);
+    this.counters.queued += 1;
+    return buffer;
+  }
+
+  private postStream(stream: string): void {
+    const buffer = this.buffers.get(stream)!;
     if (buffer.records.length === 0) return;
-    const id = nextId++;
-    inflight.set(id, { count: buffer.records.length, waiters: buffer.waiters });
-    send({ t: 'append', id, stream, records: buffer.records.join(RECORD_SEPARATOR) });
-    buffer.records = [];
-    buffer.waiters = [];
+    const id = this.nextId++;
+    this.inflight.set(id, { count: buffer.records.length, waiters: buffer.waiters });
+    this.send({ t: 'append', id, stream, records: buffer.records.join(RECORD_SEPARATOR) });
+    this.buffers.set(stream, { records: [], waiters: [] });
   }
 
-  function postAll(): void {
-    if (timer) clearTimeout(timer);
-    if (immediate) clearImmediate(immediate);
-    timer = immediate = undefined;
-    for (const stream of buffers.keys()) postStream(stream);
+  private postAll(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = this.immediate = undefined;
+    for (const stream of this.buffers.keys()) this.postStream(stream);
   }
 
-  function settle(ids: number[], each: (p: Pending, i: number) => void): void {
+  private receive(m: FromWorker): void {
+    if (m.t === 'committed') this.committed(m.ids, m.firstSeqs, m.ms);
+    else if (m.t === 'failed') {
+      const error = ledgerError(
+        LedgerErrorCodes.WRITE_FAILED,
+        `ledger batch not written: ${m.error.message}`,
+        {
+          details: { cause: m.error.code },
+        },
+      );
+      this.settle(m.ids, (p) => {
+        this.counters.failed += p.count;
+        p.waiters.forEach((w) => w.reject(error));
+      });
+    } else if (m.t === 'flushed') {
+      const f = this.flushes.get(m.id);
+      this.flushes.delete(m.id);
+      if (m.error) f?.reject(fromWire(m.error));
+      else f?.resolve();
+    } else if (m.t === 'closed') this.onClosed?.();
+  }
+
+  private committed(ids: number[], firstSeqs: number[], ms: number): void {
+    this.counters.batches += 1;
+    this.counters.lastCommitMs = ms;
+    this.settle(ids, (p, i) => {
+      this.counters.written += p.count;
+      for (const w of p.waiters) w.resolve({ seq: firstSeqs[i]! + w.index });
+    });
+  }
+
+  private settle(ids: number[], each: (p: Pending, i: number) => void): void {
     ids.forEach((id, i) => {
-      const pending = inflight.get(id);
+      const pending = this.inflight.get(id);
       if (!pending) return;
-      inflight.delete(id);
-      stats.queued -= pending.count;
+      this.inflight.delete(id);
+      this.counters.queued -= pending.count;
       each(pending, i);
     });
   }
 
-  function die(error: AppError): void {
-    dead ??= error;
-    for (const pending of inflight.values()) pending.waiters.forEach((w) => w.reject(dead));
-    for (const buffer of buffers.values()) buffer.waiters.forEach((w) => w.reject(dead));
-    for (const f of flushes.values()) f.reject(dead);
-    stats.failed += stats.queued;
-    stats.queued = 0;
-    inflight.clear();
-    flushes.clear();
-    for (const buffer of buffers.values()) buffer.records = buffer.waiters = [];
+  /** The worker is gone: every waiting promise rejects, every held entry counts as failed. */
+  private die(error: AppError): void {
+    this.dead ??= error;
+    for (const pending of this.inflight.values())
+      pending.waiters.forEach((w) => w.reject(this.dead));
+    for (const buffer of this.buffers.values()) buffer.waiters.forEach((w) => w.reject(this.dead));
+    for (const f of this.flushes.values()) f.reject(this.dead);
+    this.counters.failed += this.counters.queued;
+    this.counters.queued = 0;
+    this.inflight.clear();
+    this.flushes.clear();
+    for (const stream of this.buffers.keys())
+      this.buffers.set(stream, { records: [], waiters: [] });
   }
-
-  worker.on('message', (m: FromWorker) => {
-    if (m.t === 'committed') {
-      stats.batches += 1;
-      stats.lastCommitMs = m.ms;
-      settle(m.ids, (p, i) => {
-        stats.written += p.count;
-        for (const w of p.waiters) w.resolve({ seq: m.firstSeqs[i]! + w.index });
-      });
-    } else if (m.t === 'failed') {
-      const error = ledgerError(
-        LedgerErrorCodes.WRITE_FAILED,
-        `ledger batch not written: ${m.error.message}`,
-        { details: { cause: m.error.code } },
-      );
-      settle(m.ids, (p) => {
-        stats.failed += p.count;
-        p.waiters.forEach((w) => w.reject(error));
-      });
-    } else if (m.t === 'flushed') {
-      const f = flushes.get(m.id);
-      flushes.delete(m.id);
-      if (m.error) f?.reject(fromWire(m.error));
-      else f?.resolve();
-    } else if (m.t === 'closed') {
-      onClosed?.();
-    }
-  });
-  worker.on('error', (e) =>
-    die(
-      ledgerError(LedgerErrorCodes.WRITER_CLOSED, `ledger worker failed: ${e.message}`, {
-        cause: e,
-      }),
-    ),
-  );
-  worker.on('exit', (code) =>
-    die(
-      ledgerError(
-        LedgerErrorCodes.WRITER_CLOSED,
-        closing ? 'the ledger writer is closed' : `ledger worker exited (${code})`,
-      ),
-    ),
-  );
-
-  function admit(stream: string): boolean {
-    if (dead) throw dead;
-    if (closing) throw ledgerError(LedgerErrorCodes.WRITER_CLOSED, 'the ledger writer is closed');
-    if (!o.streams.has(stream))
-      throw ledgerError(
-        LedgerErrorCodes.STREAM_UNKNOWN,
-        `stream ${JSON.stringify(stream)} is not one of ${[...o.streams].join(', ')}`,
-      );
-    if (stats.queued < o.maxQueue) return true;
-    if (o.overflow === 'drop') {
-      stats.dropped += 1;
-      return false;
-    }
-    stats.rejected += 1;
-    throw ledgerError(
-      LedgerErrorCodes.BACKPRESSURE,
-      `ledger writer queue is full (${o.maxQueue} entries); the entry was refused`,
-    );
-  }
-
-  function enqueue(stream: string, entry: object): { records: string[]; waiters: Waiter[] } {
-    const t = leafTemplate(stream, entry, o.clock.now());
-    const buffer = buffers.get(stream)!;
-    buffer.records.push(t.time + FIELD_SEPARATOR + t.head + FIELD_SEPARATOR + t.tail);
-    stats.queued += 1;
-    return buffer;
-  }
-
-  return {
-    append(stream, entry) {
-      if (!admit(stream)) return;
-      const buffer = enqueue(stream, entry);
-      if (buffer.records.length >= o.batchSize) postStream(stream);
-      else if (!timer && !immediate) timer = setTimeout(postAll, o.flushIntervalMs).unref();
-    },
-
-    appendDurable(stream, entry) {
-      try {
-        if (!admit(stream)) return Promise.resolve({ seq: null });
-        const buffer = enqueue(stream, entry);
-        return new Promise((resolve, reject) => {
-          buffer.waiters.push({ index: buffer.records.length - 1, resolve, reject });
-          // Post on the next turn: every durable append of this turn shares one commit.
-          if (buffer.records.length >= o.batchSize) postStream(stream);
-          else immediate ??= setImmediate(postAll);
-        });
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    },
-
-    flush() {
-      if (dead) return Promise.reject(dead);
-      postAll();
-      const id = nextId++;
-      return new Promise<void>((resolve, reject) => {
-        flushes.set(id, { resolve, reject });
-        send({ t: 'flush', id });
-      });
-    },
-
-    stats: () => ({ ...stats }),
-
-    close() {
-      closing ??= (async () => {
-        if (dead) return;
-        postAll();
-        const id = nextId++;
-        const flushed = new Promise<void>((resolve, reject) =>
-          flushes.set(id, { resolve, reject }),
-        );
-        send({ t: 'flush', id });
-        const closed = new Promise<void>((resolve) => (onClosed = resolve));
-        send({ t: 'close' });
-        await flushed.catch(() => undefined);
-        await closed;
-        await worker.terminate();
-      })();
-      return closing;
-    },
-  };
 }

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../store/index.js';
 import { runLedgerContract } from './ledger.contract.js';
-import { createLedgerWriter, verifyLedger, type LedgerWriter } from './index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  createLedgerWriter,
+  getCheckpoint,
+  readEntries,
+  verifyLedger,
+  type LedgerWriter,
+} from './index.js';
 import { keyFromPrivate } from './ledger-key.js';
 
 const key = keyFromPrivate('aisoc.test/ledger', generateKeyPairSync('ed25519').privateKey);
@@ -47,7 +54,12 @@ describe('the ledger writer', () => {
     };
     [rejecting, dropping] = await Promise.all([
       createLedgerWriter({ ...base, streams: ['audit'], overflow: 'reject' }),
-      createLedgerWriter({ ...base, streams: ['inference'], overflow: 'drop' }),
+      createLedgerWriter({
+        ...base,
+        streams: ['inference'],
+        overflow: 'drop',
+        checkpointEvery: { entries: 1_000_000, ms: 50 },
+      }),
     ]);
   });
   afterAll(async () => {
@@ -69,6 +81,18 @@ describe('the ledger writer', () => {
     expect(await rejecting.appendDurable('audit', { i: 12 })).toEqual({ seq: 10 });
   });
 
+  it('signs a checkpoint once the oldest unsigned entry is checkpointEvery.ms old, without a flush', async () => {
+    const store = await createStore(config);
+    try {
+      expect(await dropping.appendDurable('inference', { first: true })).toEqual({ seq: 0 });
+      for (let i = 0; i < 50 && (await getCheckpoint(store, 'inference')) === null; i++)
+        await sleep(20);
+      expect(await getCheckpoint(store, 'inference')).toMatchObject({ treeSize: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
   it("fails open and counts the loss when the queue is full and overflow is 'drop'", async () => {
     for (let i = 0; i < 15; i++) dropping.append('inference', { i });
     expect(await dropping.appendDurable('inference', { i: 15 })).toEqual({ seq: null });
@@ -78,8 +102,27 @@ describe('the ledger writer', () => {
     try {
       expect(await verifyLedger(store, 'inference', { publicKey: key.verifierKey })).toMatchObject({
         ok: true,
-        entries: 10,
+        entries: 11,
       });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects durable appends with LEDGER_WRITE_FAILED when their batch cannot commit', async () => {
+    const store = await createStore(config);
+    try {
+      // A row written behind the writer's back takes the next position: the insert must fail.
+      const next = (await readEntries(store, 'inference', { limit: 100 })).length;
+      await store.db
+        .insertInto('ledger_entries')
+        .values({ stream: 'inference', seq: next, time: 't', leaf_hash: 'h', payload: '{}' })
+        .execute();
+      await expect(dropping.appendDurable('inference', { late: true })).rejects.toMatchObject({
+        code: 'LEDGER_WRITE_FAILED',
+        details: { cause: 'STORE_CONSTRAINT' },
+      });
+      expect(dropping.stats().failed).toBe(1);
     } finally {
       await store.close();
     }
