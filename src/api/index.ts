@@ -3,3 +3,4 @@ export { createAdminApi } from './admin-api.js';
 export type { AdminServices, ApiKeyView, CreateKeyInput } from './services.js';
 export { ApiErrorCodes } from './errors.js';
 export { createRespondRoutes } from './respond-routes.js';
+export { registerRegistryRoutes, type RegistryServices } from './registry-routes.js';

@@ -2,13 +2,14 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createAdminApi, createRespondRoutes } from '../api/index.js';
+import { createAdminApi, createRespondRoutes, registerRegistryRoutes } from '../api/index.js';
 import {
   createMemoryBus,
   createMemoryPolicyChannel,
   createNatsBus,
   createNatsPolicyChannel,
   inferenceSubject,
+  Subjects,
   type Bus,
   type PolicyChannel,
 } from '../bus/index.js';
@@ -36,6 +37,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { prepareDataDir } from './data-dir.js';
+import { startProvenance } from './provenance.js';
 import { startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
@@ -179,12 +181,26 @@ export async function startAisoc(
     });
     cleanups.push(() => responder.close());
     // ── end respond ──
+    // --- registry (provenance): registry, rollback, inventory, threat model, integrity monitor
+    const provenance = startProvenance({
+      config,
+      store,
+      audit,
+      actions,
+      onAlert: (alert) =>
+        void bus
+          .publish(Subjects.alertRaised, alert)
+          .catch((e) => log(`alert publish failed: ${String(e)}`)),
+    });
+    cleanups.push(() => provenance.close());
+    // --- end registry
 
     const localModels = new Map<string, LocalModel>();
     for (const model of config.models) {
       for (const version of model.versions) {
         if (version.onnx === undefined) continue;
         const expectedDigest = version.digest?.replace(/^sha256:/, '');
+        await provenance.services.registry.checkLoad(model.id, version.version, version.onnx);
         const loaded = await loadOnnxModel(version.onnx, expectedDigest ? { expectedDigest } : {});
         localModels.set(`${model.id}@${version.version}`, loaded);
         cleanups.push(() => loaded.close());
@@ -248,6 +264,9 @@ export async function startAisoc(
       routes: [(actor) => createRespondRoutes(responder, actor)], // respond (issue 7)
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });
+    // --- registry: the routes of the provenance built before the models load
+    registerRegistryRoutes(api, provenance.services);
+    // --- end registry
     const adminServer = await listen(api.fetch, config.admin.host, config.admin.port);
     cleanups.push(() => new Promise<void>((resolve) => adminServer.server.close(() => resolve())));
 

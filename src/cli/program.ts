@@ -6,6 +6,7 @@ import { registerKeysCommands } from './commands/keys.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerRespondCommands } from './commands/respond.js';
+import { registerProvenanceCommands } from './commands/provenance.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerServeCommands } from './commands/serve.js';
 import { ExitCodes, exitCodeFor } from './exit-codes.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerScanCommand(program);
   registerDriftCommands(program);
   registerRespondCommands(program);
+  registerProvenanceCommands(program);
   return program;
 }
 

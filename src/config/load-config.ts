@@ -141,6 +141,12 @@ function resolvePaths(config: RawConfig, baseDir: string): AisocConfig {
         ]),
       ),
     },
+    registry: {
+      ...config.registry,
+      trustedKeys: config.registry.trustedKeys.map(abs),
+      certificateRoots: config.registry.certificateRoots.map(abs),
+      ...(config.registry.atlasFile ? { atlasFile: abs(config.registry.atlasFile) } : {}),
+    },
     models: config.models.map((m) => ({
       ...m,
       ...(m.baseline ? { baseline: abs(m.baseline) } : {}),

@@ -142,6 +142,22 @@ const RespondSchema = z
   })
   .strict();
 
+/** Provenance registry: whom signatures must come from, integrity checks, ATLAS data. */
+const RegistrySchema = z
+  .object({
+    /** PEM public keys trusted for OMS signatures (used when no certificate roots are set). */
+    trustedKeys: z.array(z.string().min(1)).default([]),
+    /** PEM certificates that signing certificates must chain to. */
+    certificateRoots: z.array(z.string().min(1)).default([]),
+    /** Refuse to approve, deploy or load versions without a signature. */
+    requireSignature: z.boolean().default(true),
+    /** How often served artifacts are re-hashed and fingerprints replayed. */
+    integrityIntervalMs: z.number().int().min(1000).default(60_000),
+    /** MITRE ATLAS data (mitre-atlas/atlas-data dist/ATLAS.yaml) for the threat model. */
+    atlasFile: z.string().min(1).optional(), // default: the copy shipped in data/atlas/
+  })
+  .strict();
+
 /** The whole `aisoc.yaml`. Every field has a default except models. */
 export const ConfigSchema = z
   .object({
@@ -151,6 +167,7 @@ export const ConfigSchema = z
     ledger: LedgerSchema.default(LedgerSchema.parse({})),
     gateway: GatewaySchema.default(GatewaySchema.parse({})),
     admin: AdminSchema.default(AdminSchema.parse({})),
+    registry: RegistrySchema.default(RegistrySchema.parse({})),
     models: z.array(ModelSchema).default([]),
     respond: RespondSchema.default(RespondSchema.parse({})),
   })

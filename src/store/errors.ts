@@ -12,8 +12,9 @@ export const StoreErrorCodes = {
 } as const;
 export type StoreErrorCode = (typeof StoreErrorCodes)[keyof typeof StoreErrorCodes];
 
-// The triggers of migration 0001 raise "<table> is append-only (<OP> refused)" on both engines.
-const APPEND_ONLY = /\b(ledger_[a-z_]+) is append-only\b/;
+// The triggers of migrations 0001 (ledger) and 0002 (registry) raise
+// "<table> is append-only (<OP> refused)" on both engines.
+const APPEND_ONLY = /\b((?:ledger|registry)_[a-z_]+) is append-only\b/;
 
 // SQLite result codes (https://www.sqlite.org/rescode.html) that mean "the database cannot be
 // used right now" rather than "this statement is wrong".

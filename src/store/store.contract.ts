@@ -70,7 +70,7 @@ async function tableColumns(store: Store, schema: string | undefined) {
 
 function migrationCases(ctx: ContractContext): void {
   describe('migrations', () => {
-    it('applies 0001_initial on an empty database', () => {
+    it('applies every migration in order on an empty database', () => {
       expect(ctx.firstMigration).toEqual(Object.keys(createMigrations('sqlite')).sort());
     });
 

@@ -13,7 +13,9 @@ export interface RecordedRequest {
  * with a fixed linear scorer (probability = sigmoid(sum of features)), records what it got,
  * and can be told to hang or to fail.
  */
-export async function startTestUpstream(options: { hang?: boolean; status?: number } = {}) {
+export async function startTestUpstream(
+  options: { hang?: boolean; status?: number; delayMs?: number } = {},
+) {
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -47,6 +49,13 @@ export async function startTestUpstream(options: { hang?: boolean; status?: numb
         answer = { result: { scores: probs } };
       }
       const text = JSON.stringify(answer);
+      if (options.delayMs) {
+        setTimeout(() => {
+          res.writeHead(options.status ?? 200, { 'content-type': 'application/json' });
+          res.end(text);
+        }, options.delayMs);
+        return;
+      }
       res.writeHead(options.status ?? 200, {
         'content-type': 'application/json',
         'x-upstream': 'yes',

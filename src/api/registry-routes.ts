@@ -1,0 +1,181 @@
+import type { Context, Hono } from 'hono';
+import { AppError } from '../core/index.js';
+import type { Registry, Rollback } from '../registry/index.js';
+import { ApiErrorCodes } from './errors.js';
+
+/** What the registry routes need; the composition root builds it (see src/app). */
+export interface RegistryServices {
+  registry: Registry;
+  rollback: Rollback;
+  /** Replays probe inputs against model@version now and stores its answers as its fingerprint. */
+  recordFingerprint?: (
+    model: string,
+    version: string,
+    input: { probes: { id: string; input: unknown }[]; tolerance: number },
+    actor: string,
+  ) => Promise<unknown>;
+  /** Assets, and the threat model as Markdown, when wired. */
+  inventory?: () => Promise<unknown>;
+  threatModel?: () => Promise<string>;
+}
+
+async function body(c: Context): Promise<Record<string, unknown>> {
+  if (!/^application\/json\b/i.test(c.req.header('content-type') ?? ''))
+    throw new AppError(ApiErrorCodes.API_BODY_INVALID, 'content-type must be application/json', {
+      status: 415,
+    });
+  let value: unknown;
+  try {
+    value = await c.req.json();
+  } catch (error) {
+    throw new AppError(
+      ApiErrorCodes.API_BODY_INVALID,
+      `the body is not valid JSON: ${(error as Error).message}`,
+      { status: 400 },
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new AppError(ApiErrorCodes.API_BODY_INVALID, 'the body must be a JSON object', {
+      status: 400,
+    });
+  return value as Record<string, unknown>;
+}
+
+function reasonOf(b: Record<string, unknown>): string {
+  const reason = b.reason;
+  if (typeof reason !== 'string' || reason.length === 0 || reason.length > 2000)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'body.reason: a non-empty string (at most 2000 characters) is required',
+      { status: 400 },
+    );
+  return reason;
+}
+
+function text(b: Record<string, unknown>, key: string): string {
+  const v = b[key];
+  if (typeof v !== 'string' || v.length === 0)
+    throw new AppError('VALIDATION_FAILED', `body.${key}: a non-empty string is required`, {
+      status: 400,
+    });
+  return v;
+}
+
+function probesOf(b: Record<string, unknown>): {
+  probes: { id: string; input: unknown }[];
+  tolerance: number;
+} {
+  const { probes, tolerance } = b;
+  const ok =
+    Array.isArray(probes) &&
+    probes.length > 0 &&
+    probes.length <= 1000 &&
+    probes.every(
+      (p) =>
+        typeof p === 'object' &&
+        p !== null &&
+        typeof (p as { id?: unknown }).id === 'string' &&
+        'input' in p,
+    );
+  if (!ok || typeof tolerance !== 'number' || !(tolerance >= 0))
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'body: give probes [{id, input}] (1 to 1000) and a tolerance >= 0',
+      { status: 400 },
+    );
+  return { probes: probes as { id: string; input: unknown }[], tolerance };
+}
+
+/**
+ * Mounts the registry under /api/v1/registry on the admin API (after createAdminApi, so its
+ * token check and error mapping apply). Input is validated by the registry itself.
+ */
+export function registerRegistryRoutes(app: Hono, services: RegistryServices): void {
+  const { registry, rollback } = services;
+  const actor = (c: Context) => c.req.header('x-aisoc-actor')?.slice(0, 200) || 'admin-api';
+  const base = '/api/v1/registry';
+  const version = (c: Context) => [c.req.param('model')!, c.req.param('version')!] as const;
+
+  app.get(`${base}/models`, async (c) => c.json({ models: await registry.models() }));
+  app.post(`${base}/models`, async (c) =>
+    c.json(await registry.registerModel((await body(c)) as never, actor(c)), 201),
+  );
+  app.get(`${base}/models/:model`, async (c) => c.json(await registry.model(c.req.param('model'))));
+  app.post(`${base}/models/:model/versions`, async (c) =>
+    c.json(
+      await registry.registerVersion(
+        { ...(await body(c)), model: c.req.param('model') } as never,
+        actor(c),
+      ),
+      201,
+    ),
+  );
+  app.get(`${base}/models/:model/versions/:version`, async (c) => {
+    const [m, v] = version(c);
+    return c.json({ ...(await registry.version(m, v)), history: await registry.history(m, v) });
+  });
+  for (const verb of ['approve', 'quarantine', 'revoke'] as const) {
+    app.post(`${base}/models/:model/versions/:version/${verb}`, async (c) => {
+      const [m, v] = version(c);
+      return c.json(await registry[verb](m, v, actor(c), reasonOf(await body(c))));
+    });
+  }
+  app.post(`${base}/models/:model/versions/:version/deploy`, async (c) => {
+    const [m, v] = version(c);
+    const b = await body(c);
+    const endpoint = typeof b.endpoint === 'string' ? b.endpoint : m;
+    return c.json(
+      await registry.deploy({ model: m, version: v, endpoint, reason: reasonOf(b) }, actor(c)),
+      201,
+    );
+  });
+  if (services.recordFingerprint) {
+    const record = services.recordFingerprint;
+    app.post(`${base}/models/:model/versions/:version/fingerprint`, async (c) => {
+      const [m, v] = version(c);
+      return c.json(await record(m, v, probesOf(await body(c)), actor(c)), 201);
+    });
+  }
+  app.post(`${base}/models/:model/rollback`, async (c) => {
+    const b = await body(c);
+    const endpoint = typeof b.endpoint === 'string' ? { endpoint: b.endpoint } : {};
+    return c.json(
+      await rollback.rollback(
+        { model: c.req.param('model'), to: text(b, 'to'), reason: reasonOf(b), ...endpoint },
+        actor(c),
+      ),
+    );
+  });
+  app.get(`${base}/deployments/:endpoint`, async (c) =>
+    c.json({ deployments: await registry.deployments(c.req.param('endpoint')) }),
+  );
+  app.post(`${base}/datasets`, async (c) =>
+    c.json(await registry.registerDataset((await body(c)) as never, actor(c)), 201),
+  );
+  app.post(`${base}/datasets/:dataset/snapshots`, async (c) =>
+    c.json(
+      await registry.registerSnapshot(
+        { ...(await body(c)), dataset: c.req.param('dataset') } as never,
+        actor(c),
+      ),
+      201,
+    ),
+  );
+  app.post(`${base}/runs`, async (c) =>
+    c.json(await registry.recordRun((await body(c)) as never, actor(c)), 201),
+  );
+  app.get(`${base}/lineage/snapshots/:dataset/:label`, async (c) =>
+    c.json(await registry.lineage.trainedOn(c.req.param('dataset'), c.req.param('label'))),
+  );
+  app.get(`${base}/lineage/endpoints/:endpoint`, async (c) =>
+    c.json(await registry.lineage.behind(c.req.param('endpoint'), c.req.query('at'))),
+  );
+  if (services.inventory) {
+    const inventory = services.inventory;
+    app.get(`${base}/inventory`, async (c) => c.json({ assets: await inventory() }));
+  }
+  if (services.threatModel) {
+    const threatModel = services.threatModel;
+    app.get(`${base}/threat-model`, async (c) => c.json({ markdown: await threatModel() }));
+  }
+}

@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './demo.js';
+import type { RegistryServices } from '../api/index.js';
+import type { AisocConfig } from '../config/index.js';
+import type { Alert } from '../core/index.js';
+import {
+  buildInventory,
+  createAdmission,
+  createIntegrityMonitor,
+  createRegistry,
+  createRollback,
+  loadAtlasCatalog,
+  loadPublicKey,
+  recordFingerprint,
+  parsePemCertificates,
+  renderThreatModel,
+  type ActionApplier,
+  type MonitoredArtifacts,
+  type Registry,
+  type RegistryDatabase,
+  type TrustAnchor,
+} from '../registry/index.js';
+import { scan } from '../scan/index.js';
+import type { Store } from '../store/index.js';
+
+function trustFrom(config: Readonly<AisocConfig>): TrustAnchor {
+  const { trustedKeys, certificateRoots } = config.registry;
+  if (certificateRoots.length > 0)
+    return {
+      kind: 'certificates',
+      roots: certificateRoots.flatMap((f) => parsePemCertificates(readFileSync(f, 'utf8'), f)),
+    };
+  return { kind: 'keys', keys: trustedKeys.map((f) => loadPublicKey(readFileSync(f))) };
+}
+
+// Versions the built-in server loads from the config, with the digest the config pins: the
+// integrity monitor re-hashes exactly these files.
+function servedArtifacts(config: Readonly<AisocConfig>): MonitoredArtifacts[] {
+  return config.models.flatMap((m) =>
+    m.versions.flatMap((v) =>
+      v.onnx && v.digest
+        ? [
+            {
+              model: m.id,
+              version: v.version,
+              location: v.onnx,
+              files: [{ path: '.', digest: v.digest.replace(/^sha256:/, ''), size: 0 }],
+            },
+          ]
+        : [],
+    ),
+  );
+}
+
+// Registry versions deployed now whose artifacts sit on this machine.
+async function deployedArtifacts(registry: Registry): Promise<MonitoredArtifacts[]> {
+  const out: MonitoredArtifacts[] = [];
+  for (const endpoint of await registry.repository.endpoints()) {
+    const { model, version } = await registry.lineage.behind(endpoint);
+    if (model && version?.location)
+      out.push({
+        model: model.name,
+        version: version.version,
+        location: version.location,
+        files: version.files,
+      });
+  }
+  return out;
+}
+
+// Probes go to the version's own upstream, on the path the gateway would forward to, so each
+// remote version's server is checked even when it is not the one answering live traffic.
+function createUpstreamInvoker(config: Readonly<AisocConfig>) {
+  return async (model: string, input: unknown, version: string): Promise<unknown> => {
+    const m = config.models.find((x) => x.id === model);
+    const upstream = m?.versions.find((v) => v.version === version)?.upstream;
+    if (!m || !upstream)
+      throw new Error(`${model}@${version} has no upstream in the configuration`);
+    const path =
+      m.protocol === 'kserve-v2'
+        ? `/v2/models/${encodeURIComponent(model)}/infer`
+        : m.protocol === 'tf-serving'
+          ? `/v1/models/${encodeURIComponent(model)}:predict`
+          : '';
+    const res = await fetch(upstream.replace(/\/$/, '') + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+      signal: AbortSignal.timeout(config.gateway.upstreamTimeoutMs),
+    });
+    if (!res.ok) throw new Error(`upstream answered ${res.status}`);
+    return res.json() as Promise<unknown>;
+  };
+}
+
+/**
+ * Builds the provenance registry, rollback, inventory and threat model for the admin API, and
+ * starts the integrity monitor over the artifacts served in-process. Alerts go to `onAlert`.
+ */
+export function startProvenance(deps: {
+  config: Readonly<AisocConfig>;
+  store: Store;
+  audit: (entry: Record<string, unknown>) => Promise<void>;
+  actions: ActionApplier;
+  onAlert: (alert: Alert) => void;
+}): { services: RegistryServices; close(): Promise<void> } {
+  const { config } = deps;
+  const admission = createAdmission({
+    scan: (p) => scan(p),
+    trust: trustFrom(config),
+    requireSignature: config.registry.requireSignature,
+  });
+  const registry = createRegistry({
+    db: deps.store.db.withTables<RegistryDatabase>(),
+    audit: deps.audit,
+    admission,
+  });
+  const configured = config.models.map((m) => ({
+    id: m.id,
+    protocol: m.protocol,
+    criticality: m.criticality,
+    owner: m.owner,
+    versions: m.versions,
+  }));
+  const inventory = () => buildInventory({ registry, configured });
+  const invoke = createUpstreamInvoker(config);
+  const monitor = createIntegrityMonitor({
+    artifacts: async () => [...servedArtifacts(config), ...(await deployedArtifacts(registry))],
+    fingerprints: () => registry.fingerprints(),
+    invoke,
+    onAlert: deps.onAlert,
+    intervalMs: config.registry.integrityIntervalMs,
+  });
+  monitor.start();
+  return {
+    services: {
+      registry,
+      rollback: createRollback({ registry, actions: deps.actions }),
+      inventory,
+      recordFingerprint: async (model, version, input, actor) =>
+        registry.saveFingerprint(
+          model,
+          version,
+          await recordFingerprint(
+            invoke,
+            { model, version, tolerance: input.tolerance },
+            input.probes,
+          ),
+          actor,
+        ),
+      threatModel: async () =>
+        renderThreatModel(
+          await inventory(),
+          await loadAtlasCatalog(
+            config.registry.atlasFile ?? join(packageRoot(), 'data', 'atlas', 'ATLAS.yaml'),
+          ),
+          {
+            generatedAt: new Date().toISOString(),
+          },
+        ),
+    },
+    close: () => monitor.stop(),
+  };
+}

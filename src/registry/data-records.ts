@@ -1,0 +1,134 @@
+import { createId } from '../core/index.js';
+import { registryError } from './errors.js';
+import { hashModel, rootDigest, sortFiles } from './oms/model-manifest.js';
+import { conflictOnConstraint, type RegistryContext } from './registry-context.js';
+import {
+  DatasetInputSchema,
+  parseInput,
+  RunInputSchema,
+  SnapshotInputSchema,
+  type DatasetInput,
+  type RunInput,
+  type SnapshotInput,
+} from './registry-input.js';
+import type { Dataset, DatasetSnapshot, StateChange, TrainingRun } from './types.js';
+
+/** Datasets, snapshots and training runs: the data half of provenance. */
+export function createDataRecords(ctx: RegistryContext) {
+  const { repo, clock, now, findVersion, transition } = ctx;
+  return {
+    async registerDataset(input: DatasetInput, actor: string): Promise<Dataset> {
+      const p = parseInput(DatasetInputSchema, input, 'dataset');
+      if (await repo.dataset({ name: p.name }))
+        throw registryError('REGISTRY_CONFLICT', `dataset ${p.name} already exists`);
+      const d: Dataset = {
+        id: createId('ds', clock.now()),
+        ...p,
+        createdAt: now(),
+        createdBy: actor,
+      };
+      await repo.insertDataset(d).catch(conflictOnConstraint(`dataset ${p.name}`));
+      await ctx.audit({
+        type: 'registry.dataset.registered',
+        actor,
+        at: d.createdAt,
+        datasetId: d.id,
+        name: d.name,
+        owner: d.owner,
+      });
+      return d;
+    },
+    async registerSnapshot(input: SnapshotInput, actor: string): Promise<DatasetSnapshot> {
+      const p = parseInput(SnapshotInputSchema, input, 'snapshot');
+      const ds = await repo.dataset({ name: p.dataset });
+      if (!ds) throw registryError('REGISTRY_NOT_FOUND', `dataset ${p.dataset} is not registered`);
+      if (await repo.snapshotByLabel(ds.id, p.label))
+        throw registryError('REGISTRY_CONFLICT', `${p.dataset}@${p.label} already exists`);
+      const files =
+        p.location !== undefined ? (await hashModel(p.location)).files : sortFiles(p.files ?? []);
+      const s: DatasetSnapshot = {
+        id: createId('snap', clock.now()),
+        datasetId: ds.id,
+        label: p.label,
+        manifestDigest: rootDigest(files),
+        files,
+        rowCount: p.rowCount,
+        schema: p.schema,
+        location: p.location ?? null,
+        createdAt: now(),
+        createdBy: actor,
+      };
+      await repo.insertSnapshot(s).catch(conflictOnConstraint(`${p.dataset}@${p.label}`));
+      await ctx.audit({
+        type: 'registry.dataset_snapshot.registered',
+        actor,
+        at: s.createdAt,
+        dataset: ds.name,
+        label: s.label,
+        snapshotId: s.id,
+        manifestDigest: s.manifestDigest,
+        rowCount: s.rowCount,
+      });
+      return s;
+    },
+    async setSnapshotState(
+      dataset: string,
+      label: string,
+      state: 'approved' | 'quarantined' | 'revoked',
+      actor: string,
+      reason: string,
+    ): Promise<StateChange> {
+      const ds = await repo.dataset({ name: dataset });
+      const s = ds && (await repo.snapshotByLabel(ds.id, label));
+      if (!s)
+        throw registryError(
+          'REGISTRY_NOT_FOUND',
+          `dataset snapshot ${dataset}@${label} is not registered`,
+        );
+      return transition('dataset_snapshot', { id: s.id, label: `${dataset}@${label}` }, state, {
+        actor,
+        reason,
+      });
+    },
+    async recordRun(input: RunInput, actor: string): Promise<TrainingRun> {
+      const p = parseInput(RunInputSchema, input, 'training run');
+      const inputs = await Promise.all(
+        p.inputs.map(async (i) => {
+          const ds = await repo.dataset({ name: i.dataset });
+          const s = ds && (await repo.snapshotByLabel(ds.id, i.label));
+          if (!s)
+            throw registryError(
+              'REGISTRY_NOT_FOUND',
+              `dataset snapshot ${i.dataset}@${i.label} is not registered`,
+            );
+          return s.id;
+        }),
+      );
+      const outputs = await Promise.all(
+        p.outputs.map(async (o) => (await findVersion(o.model, o.version)).version.id),
+      );
+      const run: TrainingRun = {
+        id: createId('run', clock.now()),
+        codeRevision: p.codeRevision,
+        params: p.params,
+        inputs,
+        outputs,
+        startedAt: p.startedAt ?? null,
+        finishedAt: p.finishedAt ?? null,
+        createdAt: now(),
+        createdBy: actor,
+      };
+      await repo.insertRun(run);
+      await ctx.audit({
+        type: 'registry.training_run.recorded',
+        actor,
+        at: run.createdAt,
+        runId: run.id,
+        codeRevision: run.codeRevision,
+        inputs,
+        outputs,
+      });
+      return run;
+    },
+  };
+}

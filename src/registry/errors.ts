@@ -1,0 +1,41 @@
+import { AppError } from '../core/index.js';
+
+/** Error codes of the registry module; each one is documented in docs/errors.md. */
+export const RegistryErrorCodes = {
+  REGISTRY_NOT_FOUND: 'REGISTRY_NOT_FOUND',
+  REGISTRY_CONFLICT: 'REGISTRY_CONFLICT',
+  REGISTRY_INPUT_INVALID: 'REGISTRY_INPUT_INVALID',
+  REGISTRY_TRANSITION_REFUSED: 'REGISTRY_TRANSITION_REFUSED',
+  REGISTRY_ADMISSION_REFUSED: 'REGISTRY_ADMISSION_REFUSED',
+  REGISTRY_ARTIFACT_MISMATCH: 'REGISTRY_ARTIFACT_MISMATCH',
+  REGISTRY_PATH_REFUSED: 'REGISTRY_PATH_REFUSED',
+  REGISTRY_SIGNATURE_MALFORMED: 'REGISTRY_SIGNATURE_MALFORMED',
+  REGISTRY_SIGNATURE_INVALID: 'REGISTRY_SIGNATURE_INVALID',
+  REGISTRY_KEY_INVALID: 'REGISTRY_KEY_INVALID',
+  REGISTRY_CERTIFICATE_INVALID: 'REGISTRY_CERTIFICATE_INVALID',
+} as const;
+export type RegistryErrorCode = (typeof RegistryErrorCodes)[keyof typeof RegistryErrorCodes];
+
+const STATUS: Record<RegistryErrorCode, number> = {
+  REGISTRY_NOT_FOUND: 404,
+  REGISTRY_CONFLICT: 409,
+  REGISTRY_INPUT_INVALID: 400,
+  REGISTRY_TRANSITION_REFUSED: 409,
+  REGISTRY_ADMISSION_REFUSED: 422,
+  REGISTRY_ARTIFACT_MISMATCH: 422,
+  REGISTRY_PATH_REFUSED: 400,
+  REGISTRY_SIGNATURE_MALFORMED: 400,
+  REGISTRY_SIGNATURE_INVALID: 422,
+  REGISTRY_KEY_INVALID: 400,
+  REGISTRY_CERTIFICATE_INVALID: 422,
+};
+
+/** A registry AppError with the status that belongs to its code. */
+export function registryError(
+  code: RegistryErrorCode,
+  message: string,
+  details?: unknown,
+  cause?: unknown,
+): AppError {
+  return new AppError(code, message, { status: STATUS[code], details, cause });
+}

@@ -1,0 +1,81 @@
+/** Provenance: models, versions, datasets, training runs, deployments, lineage, OMS signatures, admission. */
+export {
+  createRegistry,
+  type Registry,
+  type RegistryDeps,
+  type DeployInput,
+  type VersionView,
+} from './create-registry.js';
+export { createRegistryRepository, type RegistryRepository } from './registry-repository.js';
+export {
+  createLineage,
+  type Lineage,
+  type SnapshotLineage,
+  type EndpointProvenance,
+} from './lineage.js';
+export {
+  createAdmission,
+  type Admission,
+  type AdmissionOptions,
+  type AdmissionReport,
+} from './admission.js';
+export { canTransition, DEPLOYABLE_STATES } from './version-states.js';
+export {
+  createRollback,
+  type Rollback,
+  type RollbackInput,
+  type RollbackResult,
+  type ActionApplier,
+} from './rollback.js';
+export { RegistryErrorCodes, type RegistryErrorCode } from './errors.js';
+export type { RegistryDatabase } from './schema.js';
+export type {
+  ModelInput,
+  VersionInput,
+  DatasetInput,
+  SnapshotInput,
+  RunInput,
+} from './registry-input.js';
+export * from './types.js';
+export {
+  hashModel,
+  rootDigest,
+  compareFiles,
+  DEFAULT_IGNORED_PATHS,
+  type ModelManifest,
+  type FileProblem,
+} from './oms/model-manifest.js';
+export { signModel, type SignModelOptions } from './oms/sign-model.js';
+export {
+  verifyModelSignature,
+  type TrustAnchor,
+  type VerifiedSignature,
+  type VerifyTarget,
+} from './oms/verify-signature.js';
+export { loadPrivateKey, loadPublicKey, publicKeyHint } from './oms/signing-keys.js';
+export { parsePemCertificates } from './oms/certificate-chain.js';
+export { atlasCatalog, loadAtlasCatalog, type AtlasCatalog } from './threat/atlas-catalog.js';
+export {
+  buildInventory,
+  ASSET_KINDS,
+  type Asset,
+  type AssetKind,
+  type ConfiguredModel,
+} from './threat/inventory.js';
+export {
+  assessAsset,
+  renderThreatModel,
+  STRIDE,
+  type Risk,
+  type StrideCategory,
+} from './threat/threat-model.js';
+export {
+  createIntegrityMonitor,
+  recordFingerprint,
+  outputDistance,
+  type IntegrityMonitor,
+  type IntegrityMonitorOptions,
+  type MonitoredArtifacts,
+  type Fingerprint,
+  type Probe,
+} from './integrity-monitor.js';

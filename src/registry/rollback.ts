@@ -1,0 +1,62 @@
+import type { AppliedAction, ContainmentAction } from '../core/index.js';
+import type { Registry } from './create-registry.js';
+import { registryError } from './errors.js';
+import type { Deployment } from './types.js';
+import { DEPLOYABLE_STATES } from './version-states.js';
+
+/** The action service's `apply` (src/respond): records, audits and publishes to every gateway. */
+export interface ActionApplier {
+  apply(action: ContainmentAction, reason: string, actor: string): Promise<AppliedAction>;
+}
+
+export interface RollbackInput {
+  model: string;
+  to: string;
+  reason: string;
+  /** Defaults to the model's name: the gateway serves one endpoint per model id. */
+  endpoint?: string;
+}
+
+export interface RollbackResult {
+  deployment: Deployment;
+  action: AppliedAction;
+}
+
+/**
+ * Rolls a model back to a known-good version: check its state, re-verify its files and
+ * signature, pin it with a `pin_version` containment action (which every gateway applies to
+ * new requests while in-flight ones finish on the version they started on, and which can be
+ * lifted), then record the deployment, each step in the audit ledger.
+ */
+export function createRollback(deps: { registry: Registry; actions: ActionApplier }) {
+  return {
+    async rollback(input: RollbackInput, actor: string): Promise<RollbackResult> {
+      const target = await deps.registry.version(input.model, input.to);
+      if (!DEPLOYABLE_STATES.includes(target.state))
+        throw registryError(
+          'REGISTRY_TRANSITION_REFUSED',
+          `${input.model}@${input.to} is ${target.state}; roll back only to a known-good (approved) version`,
+          { state: target.state },
+        );
+      await deps.registry.verify(input.model, input.to);
+      const reason = `rollback: ${input.reason}`;
+      const action = await deps.actions.apply(
+        { kind: 'pin_version', model: input.model, version: input.to },
+        reason,
+        actor,
+      );
+      const deployment = await deps.registry.deploy(
+        {
+          model: input.model,
+          version: input.to,
+          endpoint: input.endpoint ?? input.model,
+          reason,
+          actionId: action.id,
+        },
+        actor,
+      );
+      return { deployment, action };
+    },
+  };
+}
+export type Rollback = ReturnType<typeof createRollback>;
