@@ -22,6 +22,10 @@ export default defineConfig({
           exclude: ['node_modules/**', 'dist/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // One file at a time: the suites share one PostgreSQL and one NATS server, and
+          // schema creation and migrations racing across files have failed under load.
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],
