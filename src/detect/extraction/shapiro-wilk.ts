@@ -66,7 +66,7 @@ export function shapiroCoefficients(n: number): Float64Array {
     a[i] = -low[i]!;
     a[n - 1 - i] = low[i]!;
   }
-  if (coefficientCache.size > 64) coefficientCache.clear();
+  if (coefficientCache.size > 1024) coefficientCache.clear();
   coefficientCache.set(n, a);
   return a;
 }

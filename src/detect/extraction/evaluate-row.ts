@@ -1,0 +1,179 @@
+import type { Severity } from '../../core/index.js';
+import type { FindingKind } from './finding.js';
+import type { ExtractionConfig } from './options.js';
+import { observePrada, pradaStatistic } from './prada-state.js';
+import { observeSimilarity } from './similarity-state.js';
+import { countVolume, offCooldown, type SubjectState } from './subject-state.js';
+import { classBalance, FLAG, flagCount, flaggedIds, pushWindow } from './window-state.js';
+
+/** One row, already standardised and sketched once for every subject it counts towards. */
+export interface PreparedRow {
+  readonly eventId: string;
+  readonly timeMs: number;
+  readonly label: number;
+  readonly margin: number | null;
+  readonly outlier: boolean;
+  readonly sketch: Float32Array;
+}
+
+/** A signal that fired, before it becomes a Finding. */
+export interface Signal {
+  readonly signal: 'prada' | 'similarity' | 'boundary' | 'volume' | 'outlier';
+  readonly kind: FindingKind;
+  readonly severity: Severity;
+  readonly confidence: number;
+  readonly title: string;
+  readonly evidence: Record<string, unknown>;
+  readonly eventIds: string[];
+}
+
+function round(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}
+
+function pradaSignal(s: SubjectState, row: PreparedRow, config: ExtractionConfig): Signal | null {
+  const p = config.prada;
+  if (!p || !s.prada) return null;
+  const d = observePrada(s.prada, row.label, row.sketch);
+  if (d === null) return null;
+  const stat = pradaStatistic(s.prada, p.minSamples);
+  if (!stat || stat.w >= p.delta || !offCooldown(s, 'prada', config.cooldownRows)) return null;
+  const sorted = s.prada.sorted.subarray(0, s.prada.count);
+  return {
+    signal: 'prada',
+    kind: 'extraction',
+    severity: 'high',
+    confidence: Math.min(1, 0.5 + (p.delta - stat.w)),
+    title: `Query distances fail the PRADA normality test (W=${stat.w.toFixed(3)} < ${p.delta})`,
+    evidence: {
+      statistic: 'shapiro-wilk',
+      w: round(stat.w),
+      p: stat.p,
+      delta: p.delta,
+      distances: stat.n,
+      distanceQuartiles: [0.25, 0.5, 0.75].map((q) => round(sorted[Math.floor(q * (stat.n - 1))]!)),
+      lastDistance: round(d),
+      rows: s.rows,
+    },
+    eventIds: [row.eventId],
+  };
+}
+
+function similaritySignal(
+  s: SubjectState,
+  row: PreparedRow,
+  config: ExtractionConfig,
+): { hit: boolean; signal: Signal | null } {
+  const o = config.similarity;
+  if (!o || !s.similarity) return { hit: false, signal: null };
+  const nb = observeSimilarity(s.similarity, row.sketch, row.eventId, o.k);
+  const hit = nb !== null && nb.meanDistance < o.threshold;
+  const hits = flagCount(s.window, FLAG.similar) + (hit ? 1 : 0);
+  if (!hit || hits < o.hitsToAlarm || !offCooldown(s, 'similarity', config.cooldownRows))
+    return { hit, signal: null };
+  return {
+    hit,
+    signal: {
+      signal: 'similarity',
+      kind: 'evasion',
+      severity: 'high',
+      confidence: Math.min(1, 0.6 + 0.1 * (hits - o.hitsToAlarm)),
+      title: `${hits} queries within ${o.threshold} of their ${o.k} nearest recent queries`,
+      evidence: {
+        statistic: 'mean-knn-distance',
+        meanDistance: round(nb.meanDistance),
+        threshold: o.threshold,
+        k: o.k,
+        neighbourDistances: nb.distances.map(round),
+        neighbourEventIds: nb.eventIds,
+        similarInWindow: hits,
+        window: s.window.filled,
+      },
+      eventIds: [row.eventId, ...nb.eventIds],
+    },
+  };
+}
+
+function windowSignals(s: SubjectState, row: PreparedRow, config: ExtractionConfig): Signal[] {
+  const o = config.signals;
+  if (!o) return [];
+  const out: Signal[] = [];
+  const w = s.window;
+  const outliers = flagCount(w, FLAG.outlier);
+  if (row.outlier && outliers >= o.outlierHits && offCooldown(s, 'outlier', config.cooldownRows)) {
+    out.push({
+      signal: 'outlier',
+      kind: 'anomaly',
+      severity: 'medium',
+      confidence: Math.min(1, outliers / (2 * o.outlierHits)),
+      title: `${outliers} of the last ${w.filled} queries lie outside the model's reference data`,
+      evidence: { statistic: 'outlier-count', outliers, window: w.filled },
+      eventIds: flaggedIds(w, FLAG.outlier, 16),
+    });
+  }
+  const known = flagCount(w, FLAG.marginKnown);
+  const share = known > 0 ? flagCount(w, FLAG.lowMargin) / known : 0;
+  if (
+    known >= o.minRows &&
+    share >= o.lowMarginShare &&
+    offCooldown(s, 'boundary', config.cooldownRows)
+  ) {
+    out.push({
+      signal: 'boundary',
+      kind: 'extraction',
+      severity: 'medium',
+      confidence: share,
+      title: `${Math.round(share * 100)}% of recent answers are near the decision boundary`,
+      evidence: {
+        statistic: 'low-margin-share',
+        share: round(share),
+        lowMargin: o.lowMargin,
+        window: known,
+        ...classBalance(w),
+      },
+      eventIds: flaggedIds(w, FLAG.lowMargin, 16),
+    });
+  }
+  const vol = countVolume(s, row.timeMs);
+  if (
+    vol.hours >= 3 &&
+    vol.count > Math.max(o.volumeMin, o.volumeFactor * vol.baseline) &&
+    offCooldown(s, 'volume', config.cooldownRows)
+  ) {
+    out.push({
+      signal: 'volume',
+      kind: 'extraction',
+      severity: 'medium',
+      confidence: 0.6,
+      title: `${vol.count} queries this hour against an own baseline of ${vol.baseline.toFixed(0)}`,
+      evidence: {
+        statistic: 'hourly-volume',
+        count: vol.count,
+        baseline: round(vol.baseline),
+        hours: vol.hours,
+        ...classBalance(w),
+      },
+      eventIds: [row.eventId],
+    });
+  }
+  return out;
+}
+
+/** Folds one row into a subject and returns the signals it fired (after cooldown). */
+export function evaluateRow(s: SubjectState, row: PreparedRow, config: ExtractionConfig): Signal[] {
+  s.rows += 1;
+  const signals: Signal[] = [];
+  const prada = pradaSignal(s, row, config);
+  if (prada) signals.push(prada);
+  const sim = similaritySignal(s, row, config);
+  if (sim.signal) signals.push(sim.signal);
+  const lowMargin = config.signals && row.margin !== null && row.margin < config.signals.lowMargin;
+  const flags =
+    (lowMargin ? FLAG.lowMargin : 0) |
+    (row.margin !== null ? FLAG.marginKnown : 0) |
+    (row.outlier ? FLAG.outlier : 0) |
+    (sim.hit ? FLAG.similar : 0);
+  pushWindow(s.window, row.label, flags, row.eventId);
+  signals.push(...windowSignals(s, row, config));
+  return signals;
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ExtractionErrorCodes, extractionError } from './errors.js';
+
+const PradaOptionsSchema = z
+  .object({
+    delta: z.number().min(0).max(1).default(0.9),
+    minSamples: z.number().int().min(3).default(20),
+    growCap: z.number().int().min(1).max(4096).default(32),
+    distanceCap: z.number().int().min(10).max(5000).default(200),
+  })
+  .strict();
+
+const SimilarityOptionsSchema = z
+  .object({
+    k: z.number().int().min(1).max(64).default(4),
+    historyCap: z.number().int().min(2).max(10_000).default(64),
+    threshold: z.number().positive().default(0.25),
+    hitsToAlarm: z.number().int().min(1).default(3),
+  })
+  .strict();
+
+const SignalOptionsSchema = z
+  .object({
+    lowMargin: z.number().min(0).max(1).default(0.2),
+    lowMarginShare: z.number().min(0).max(1).default(0.6),
+    minRows: z.number().int().min(1).default(20),
+    outlierHits: z.number().int().min(1).default(3),
+    volumeFactor: z.number().min(1).default(10),
+    volumeMin: z.number().int().min(1).default(500),
+  })
+  .strict();
+
+/** Options of the extraction/evasion detector; every field has a default tuned by eval-detect. */
+export const ExtractionOptionsSchema = z
+  .object({
+    sketchDim: z.number().int().min(2).max(256).default(24),
+    seed: z.number().int().default(20261121),
+    maxPrincipals: z.number().int().min(1).default(20_000),
+    idleMs: z.number().int().min(1000).default(3_600_000),
+    window: z.number().int().min(8).max(4096).default(64),
+    cooldownRows: z.number().int().min(1).default(500),
+    byNetwork: z.boolean().default(true),
+    prada: z.union([PradaOptionsSchema, z.literal(false)]).default(PradaOptionsSchema.parse({})),
+    similarity: z
+      .union([SimilarityOptionsSchema, z.literal(false)])
+      .default(SimilarityOptionsSchema.parse({})),
+    signals: z
+      .union([SignalOptionsSchema, z.literal(false)])
+      .default(SignalOptionsSchema.parse({})),
+  })
+  .strict();
+export type ExtractionOptions = z.input<typeof ExtractionOptionsSchema>;
+export type ExtractionConfig = z.output<typeof ExtractionOptionsSchema>;
+
+export function parseExtractionOptions(options: ExtractionOptions = {}): ExtractionConfig {
+  const parsed = ExtractionOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
+    );
+    throw extractionError(
+      ExtractionErrorCodes.OPTIONS_INVALID,
+      `invalid detector options: ${problems.join('; ')}`,
+      problems,
+    );
+  }
+  return Object.freeze(parsed.data);
+}
