@@ -2,6 +2,7 @@ import type { Severity } from '../../core/index.js';
 import type { FindingKind } from './finding.js';
 import type { ExtractionConfig } from './options.js';
 import { observePrada, pradaStatistic } from './prada-state.js';
+import { observeProbe } from './probe-state.js';
 import { observeSimilarity } from './similarity-state.js';
 import { countVolume, offCooldown, type SubjectState } from './subject-state.js';
 import { classBalance, FLAG, flagCount, flaggedIds, pushWindow } from './window-state.js';
@@ -14,11 +15,12 @@ export interface PreparedRow {
   readonly margin: number | null;
   readonly outlier: boolean;
   readonly sketch: Float32Array;
+  readonly raw: Float32Array;
 }
 
 /** A signal that fired, before it becomes a Finding. */
 export interface Signal {
-  readonly signal: 'prada' | 'similarity' | 'boundary' | 'volume' | 'outlier';
+  readonly signal: 'prada' | 'similarity' | 'probe' | 'novelty' | 'boundary' | 'volume' | 'outlier';
   readonly kind: FindingKind;
   readonly severity: Severity;
   readonly confidence: number;
@@ -63,16 +65,20 @@ function similaritySignal(
   s: SubjectState,
   row: PreparedRow,
   config: ExtractionConfig,
-): { hit: boolean; signal: Signal | null } {
+): { hit: boolean; novel: boolean; nearest: number; signal: Signal | null } {
   const o = config.similarity;
-  if (!o || !s.similarity) return { hit: false, signal: null };
-  const nb = observeSimilarity(s.similarity, row.sketch, row.eventId, o.k);
+  if (!o || !s.similarity) return { hit: false, novel: false, nearest: Infinity, signal: null };
+  const seen = observeSimilarity(s.similarity, row.sketch, row.eventId, o.k);
+  const nb = seen.neighbours;
   const hit = nb !== null && nb.meanDistance < o.threshold;
+  const novel = !seen.duplicate && seen.nearest > o.noveltyDistance;
   const hits = flagCount(s.window, FLAG.similar) + (hit ? 1 : 0);
   if (!hit || hits < o.hitsToAlarm || !offCooldown(s, 'similarity', config.cooldownRows))
-    return { hit, signal: null };
+    return { hit, novel, nearest: seen.nearest, signal: null };
   return {
     hit,
+    novel,
+    nearest: seen.nearest,
     signal: {
       signal: 'similarity',
       kind: 'evasion',
@@ -81,15 +87,45 @@ function similaritySignal(
       title: `${hits} queries within ${o.threshold} of their ${o.k} nearest recent queries`,
       evidence: {
         statistic: 'mean-knn-distance',
-        meanDistance: round(nb.meanDistance),
+        meanDistance: round(nb!.meanDistance),
         threshold: o.threshold,
         k: o.k,
-        neighbourDistances: nb.distances.map(round),
-        neighbourEventIds: nb.eventIds,
+        neighbourDistances: nb!.distances.map(round),
+        neighbourEventIds: nb!.eventIds,
         similarInWindow: hits,
         window: s.window.filled,
       },
-      eventIds: [row.eventId, ...nb.eventIds],
+      eventIds: [row.eventId, ...nb!.eventIds],
+    },
+  };
+}
+
+function probeSignal(
+  s: SubjectState,
+  row: PreparedRow,
+  config: ExtractionConfig,
+): { hit: boolean; signal: Signal | null } {
+  const o = config.similarity;
+  if (!o || !s.probe) return { hit: false, signal: null };
+  const hit = observeProbe(s.probe, row.raw, o.probeMaxChanged);
+  const hits = flagCount(s.window, FLAG.probe) + (hit ? 1 : 0);
+  if (!hit || hits < o.probeHits || !offCooldown(s, 'probe', config.cooldownRows))
+    return { hit, signal: null };
+  return {
+    hit,
+    signal: {
+      signal: 'probe',
+      kind: 'evasion',
+      severity: 'high',
+      confidence: Math.min(1, 0.6 + 0.1 * (hits - o.probeHits)),
+      title: `${hits} queries change only ${o.probeMaxChanged} or fewer features of an earlier query`,
+      evidence: {
+        statistic: 'sparse-change',
+        probesInWindow: hits,
+        maxChanged: o.probeMaxChanged,
+        window: s.window.filled,
+      },
+      eventIds: [row.eventId, ...flaggedIds(s.window, FLAG.probe, 15)],
     },
   };
 }
@@ -134,6 +170,30 @@ function windowSignals(s: SubjectState, row: PreparedRow, config: ExtractionConf
       eventIds: flaggedIds(w, FLAG.lowMargin, 16),
     });
   }
+  const sim = config.similarity;
+  const novel = flagCount(w, FLAG.novel);
+  if (
+    sim &&
+    w.filled >= sim.noveltyMinRows &&
+    novel / w.filled >= sim.noveltyShare &&
+    offCooldown(s, 'novelty', config.cooldownRows)
+  ) {
+    out.push({
+      signal: 'novelty',
+      kind: 'extraction',
+      severity: 'low',
+      confidence: novel / w.filled,
+      title: `${novel} of the last ${w.filled} queries are new points far from everything this client sent before`,
+      evidence: {
+        statistic: 'novel-share',
+        share: round(novel / w.filled),
+        noveltyDistance: sim.noveltyDistance,
+        window: w.filled,
+        ...classBalance(w),
+      },
+      eventIds: flaggedIds(w, FLAG.novel, 16),
+    });
+  }
   const vol = countVolume(s, row.timeMs);
   if (
     vol.hours >= 3 &&
@@ -163,16 +223,23 @@ function windowSignals(s: SubjectState, row: PreparedRow, config: ExtractionConf
 export function evaluateRow(s: SubjectState, row: PreparedRow, config: ExtractionConfig): Signal[] {
   s.rows += 1;
   const signals: Signal[] = [];
-  const prada = pradaSignal(s, row, config);
-  if (prada) signals.push(prada);
   const sim = similaritySignal(s, row, config);
   if (sim.signal) signals.push(sim.signal);
+  // Near-repeats (a re-sent record with a little noise) are skipped like exact repeats when
+  // `prada.skipNear` is set: PRADA assumes distinct natural queries (see docs).
+  const skip = config.prada && config.prada.skipNear > 0 && sim.nearest < config.prada.skipNear;
+  const prada = skip ? null : pradaSignal(s, row, config);
+  if (prada) signals.push(prada);
+  const probe = probeSignal(s, row, config);
+  if (probe.signal) signals.push(probe.signal);
   const lowMargin = config.signals && row.margin !== null && row.margin < config.signals.lowMargin;
   const flags =
     (lowMargin ? FLAG.lowMargin : 0) |
     (row.margin !== null ? FLAG.marginKnown : 0) |
     (row.outlier ? FLAG.outlier : 0) |
-    (sim.hit ? FLAG.similar : 0);
+    (sim.hit ? FLAG.similar : 0) |
+    (probe.hit ? FLAG.probe : 0) |
+    (sim.novel ? FLAG.novel : 0);
   pushWindow(s.window, row.label, flags, row.eventId);
   signals.push(...windowSignals(s, row, config));
   return signals;

@@ -79,7 +79,7 @@ function observeEvent(
       'extraction',
       key,
       touchPrincipal(state.principals, key, t, () =>
-        createSubjectState(config, baseline.classCount),
+        createSubjectState(config, baseline.classCount, baseline.featureCount),
       ),
     ],
   ];
@@ -88,7 +88,9 @@ function observeEvent(
     subjects.push([
       'extraction.network',
       net,
-      touchPrincipal(state.networks, net, t, () => createSubjectState(config, baseline.classCount)),
+      touchPrincipal(state.networks, net, t, () =>
+        createSubjectState(config, baseline.classCount, baseline.featureCount),
+      ),
     ]);
   }
   for (const r of rows) {
@@ -109,6 +111,7 @@ function observeEvent(
       margin: r.margin,
       outlier,
       sketch: project(z),
+      raw: Float32Array.from(r.features),
     };
     for (const [prefix, subject, s] of subjects) {
       for (const sig of evaluateRow(s, prepared, config)) {

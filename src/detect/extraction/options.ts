@@ -7,6 +7,7 @@ const PradaOptionsSchema = z
     minSamples: z.number().int().min(3).default(20),
     growCap: z.number().int().min(1).max(4096).default(32),
     distanceCap: z.number().int().min(10).max(5000).default(200),
+    skipNear: z.number().min(0).default(0),
   })
   .strict();
 
@@ -16,6 +17,12 @@ const SimilarityOptionsSchema = z
     historyCap: z.number().int().min(2).max(10_000).default(64),
     threshold: z.number().positive().default(0.25),
     hitsToAlarm: z.number().int().min(1).default(3),
+    probeHistory: z.number().int().min(1).max(256).default(8),
+    probeMaxChanged: z.number().int().min(1).default(2),
+    probeHits: z.number().int().min(1).default(3),
+    noveltyDistance: z.number().positive().default(2),
+    noveltyShare: z.number().min(0).max(1).default(0.9),
+    noveltyMinRows: z.number().int().min(1).default(40),
   })
   .strict();
 
@@ -24,7 +31,7 @@ const SignalOptionsSchema = z
     lowMargin: z.number().min(0).max(1).default(0.2),
     lowMarginShare: z.number().min(0).max(1).default(0.6),
     minRows: z.number().int().min(1).default(20),
-    outlierHits: z.number().int().min(1).default(3),
+    outlierHits: z.number().int().min(1).default(6),
     volumeFactor: z.number().min(1).default(10),
     volumeMin: z.number().int().min(1).default(500),
   })

@@ -30,13 +30,23 @@ export interface Neighbours {
   readonly eventIds: string[];
 }
 
-/** k nearest recent queries (null while fewer than k are held, or x repeats one), then records x. */
+/** What one query looks like against the recent ones. */
+export interface SimilarityObservation {
+  /** x repeats a recent query exactly. */
+  readonly duplicate: boolean;
+  /** Distance to the nearest distinct recent query (Infinity with no history). */
+  readonly nearest: number;
+  /** The k nearest (null while fewer than k are held, or when x is a repeat). */
+  readonly neighbours: Neighbours | null;
+}
+
+/** Compares x with the recent queries, then records it (repeats are not stored twice). */
 export function observeSimilarity(
   s: SimilarityState,
   x: Float32Array,
   eventId: string,
   k: number,
-): Neighbours | null {
+): SimilarityObservation {
   const cap = s.ids.length;
   const bestD = new Float64Array(k).fill(Infinity);
   const bestI = new Int32Array(k).fill(-1);
@@ -68,13 +78,15 @@ export function observeSimilarity(
     s.next = (s.next + 1) % cap;
     s.filled = Math.min(cap, s.filled + 1);
   }
-  if (duplicate || bestI[k - 1]! < 0) return null;
+  const nearest = Math.sqrt(bestD[0]!);
+  if (duplicate || bestI[k - 1]! < 0) return { duplicate, nearest, neighbours: null };
   const distances = Array.from(bestD, (v) => Math.sqrt(v));
-  return {
+  const neighbours = {
     meanDistance: distances.reduce((a, b) => a + b, 0) / k,
     distances,
     eventIds: Array.from(bestI, (i) => s.ids[i]!),
   };
+  return { duplicate, nearest, neighbours };
 }
 
 export function similarityBytes(s: SimilarityState): number {

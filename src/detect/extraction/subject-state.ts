@@ -1,3 +1,4 @@
+import { createProbeState, probeBytes, type ProbeState } from './probe-state.js';
 import type { ExtractionConfig } from './options.js';
 import { createPradaState, pradaBytes, type PradaState } from './prada-state.js';
 import {
@@ -12,13 +13,18 @@ export interface SubjectState {
   rows: number;
   prada: PradaState | null;
   similarity: SimilarityState | null;
+  probe: ProbeState | null;
   window: WindowState;
   /** Row count at the last alert of each signal, for the cooldown. */
   lastAlert: Record<string, number>;
   volume: { hour: number; count: number; ewma: number; hours: number };
 }
 
-export function createSubjectState(config: ExtractionConfig, classCount: number): SubjectState {
+export function createSubjectState(
+  config: ExtractionConfig,
+  classCount: number,
+  featureCount: number,
+): SubjectState {
   const { prada, similarity } = config;
   return {
     rows: 0,
@@ -26,6 +32,7 @@ export function createSubjectState(config: ExtractionConfig, classCount: number)
       ? createPradaState(classCount, config.sketchDim, prada.growCap, prada.distanceCap)
       : null,
     similarity: similarity ? createSimilarityState(config.sketchDim, similarity.historyCap) : null,
+    probe: similarity ? createProbeState(featureCount, similarity.probeHistory) : null,
     window: createWindowState(config.window, classCount),
     lastAlert: {},
     volume: { hour: -1, count: 0, ewma: 0, hours: 0 },
@@ -36,6 +43,7 @@ export function subjectBytes(s: SubjectState): number {
   return (
     (s.prada ? pradaBytes(s.prada) : 0) +
     (s.similarity ? similarityBytes(s.similarity) : 0) +
+    (s.probe ? probeBytes(s.probe) : 0) +
     windowBytes(s.window) +
     160
   );

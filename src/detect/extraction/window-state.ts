@@ -4,7 +4,7 @@
  */
 export interface WindowState {
   readonly labels: Int16Array;
-  readonly flags: Uint8Array; // bit 0 low margin, 1 margin known, 2 outlier, 3 similar
+  readonly flags: Uint8Array; // bit 0 low margin, 1 margin known, 2 outlier, 3 similar, 4 probe, 5 novel
   readonly ids: string[];
   readonly classCounts: Int32Array;
   readonly flagCounts: Int32Array; // per bit
@@ -12,7 +12,14 @@ export interface WindowState {
   next: number;
 }
 
-export const FLAG = { lowMargin: 1, marginKnown: 2, outlier: 4, similar: 8 } as const;
+export const FLAG = {
+  lowMargin: 1,
+  marginKnown: 2,
+  outlier: 4,
+  similar: 8,
+  probe: 16,
+  novel: 32,
+} as const;
 
 export function createWindowState(size: number, classCount: number): WindowState {
   return {
@@ -20,7 +27,7 @@ export function createWindowState(size: number, classCount: number): WindowState
     flags: new Uint8Array(size),
     ids: new Array<string>(size).fill(''),
     classCounts: new Int32Array(Math.max(1, classCount)),
-    flagCounts: new Int32Array(4),
+    flagCounts: new Int32Array(6),
     filled: 0,
     next: 0,
   };
@@ -28,7 +35,7 @@ export function createWindowState(size: number, classCount: number): WindowState
 
 function count(w: WindowState, label: number, flags: number, delta: number): void {
   if (label >= 0 && label < w.classCounts.length) w.classCounts[label]! += delta;
-  for (let b = 0; b < 4; b += 1) if (flags & (1 << b)) w.flagCounts[b]! += delta;
+  for (let b = 0; b < 6; b += 1) if (flags & (1 << b)) w.flagCounts[b]! += delta;
 }
 
 export function pushWindow(w: WindowState, label: number, flags: number, id: string): void {

@@ -1,0 +1,98 @@
+import type { InferenceEvent } from '../../src/core/index.js';
+import type { Detector, Finding } from '../../src/detect/detector.js';
+import {
+  benignQueries,
+  createRandom,
+  type QueryTarget,
+  type RecordedQuery,
+} from '../../src/drill/attacks/index.js';
+import { mergeByTime, toEvents } from './events.js';
+
+export interface BenignPopulationOptions {
+  readonly model: string;
+  readonly samples: readonly (readonly number[])[];
+  readonly min: readonly number[];
+  readonly max: readonly number[];
+  readonly principals: number;
+  readonly queries: number;
+  readonly seed: number;
+  /** Share of principals behind a shared NAT network (20 such /24s); default 0.1. */
+  readonly natShare?: number;
+}
+
+export interface BenignPopulationResult {
+  readonly principals: number;
+  readonly rows: number;
+  readonly flagged: Map<string, Finding[]>;
+  readonly detectSeconds: number;
+}
+
+async function principalEvents(
+  target: QueryTarget,
+  o: BenignPopulationOptions,
+  i: number,
+  address: string,
+): Promise<InferenceEvent[]> {
+  const rows = benignQueries({
+    samples: o.samples,
+    queries: o.queries,
+    seed: o.seed * 7919 + i,
+    featureMin: o.min,
+    featureMax: o.max,
+  });
+  const answer = await target.query(rows);
+  const log: RecordedQuery[] = rows.map((features, k) => ({
+    features,
+    probabilities: answer.probabilities[k]!,
+    label: answer.labels[k]!,
+  }));
+  const random = createRandom(o.seed + i);
+  // Human-paced use: a mean gap between 2 s and 60 s per principal.
+  const meanGapMs = 2000 + random.next() * 58_000;
+  return toEvents(log, {
+    principal: `benign-${i}`,
+    address,
+    model: o.model,
+    startMs: Date.UTC(2026, 0, 5) + random.int(3_600_000),
+    meanGapMs,
+    random,
+  });
+}
+
+function addressOf(i: number, o: BenignPopulationOptions): { address: string; nat: number | null } {
+  const natCount = Math.round(o.principals * (o.natShare ?? 0.1));
+  if (i < natCount) return { address: `172.16.${i % 20}.${10 + Math.floor(i / 20)}`, nat: i % 20 };
+  return { address: `10.${(i >> 8) & 255}.${i & 255}.7`, nat: null };
+}
+
+/** Replays `principals` benign users through one detector state; returns who got flagged. */
+export async function runBenignPopulation<S>(
+  detector: Detector<S>,
+  target: QueryTarget,
+  o: BenignPopulationOptions,
+): Promise<BenignPopulationResult> {
+  const state = detector.init();
+  const flagged = new Map<string, Finding[]>();
+  let rows = 0;
+  let detectMs = 0;
+  const feed = (events: InferenceEvent[]) => {
+    const started = performance.now();
+    for (const e of events) {
+      for (const f of detector.observe(state, e)) {
+        const key = f.principal ?? '?';
+        flagged.set(key, [...(flagged.get(key) ?? []), f]);
+      }
+    }
+    detectMs += performance.now() - started;
+    rows += events.length;
+  };
+  const nat = new Map<number, InferenceEvent[][]>();
+  for (let i = 0; i < o.principals; i += 1) {
+    const where = addressOf(i, o);
+    const events = await principalEvents(target, o, i, where.address);
+    if (where.nat === null) feed(events);
+    else nat.set(where.nat, [...(nat.get(where.nat) ?? []), events]);
+  }
+  for (const streams of nat.values()) feed(mergeByTime(streams));
+  return { principals: o.principals, rows, flagged, detectSeconds: detectMs / 1000 };
+}
