@@ -22,9 +22,9 @@ export interface BenignPopulationOptions {
 
 export interface BenignPopulationResult {
   readonly principals: number;
-  readonly rows: number;
+  rows: number;
   readonly flagged: Map<string, Finding[]>;
-  readonly detectSeconds: number;
+  detectSeconds: number;
 }
 
 async function principalEvents(
@@ -65,26 +65,32 @@ function addressOf(i: number, o: BenignPopulationOptions): { address: string; na
   return { address: `10.${(i >> 8) & 255}.${i & 255}.7`, nat: null };
 }
 
-/** Replays `principals` benign users through one detector state; returns who got flagged. */
-export async function runBenignPopulation<S>(
-  detector: Detector<S>,
+/** Replays `principals` benign users through each detector (own state each); returns who got flagged. */
+export async function runBenignPopulation(
+  detectors: readonly Detector<unknown>[],
   target: QueryTarget,
   o: BenignPopulationOptions,
-): Promise<BenignPopulationResult> {
-  const state = detector.init();
-  const flagged = new Map<string, Finding[]>();
-  let rows = 0;
-  let detectMs = 0;
+): Promise<BenignPopulationResult[]> {
+  const states = detectors.map((d) => d.init());
+  const results = detectors.map(() => ({
+    principals: o.principals,
+    rows: 0,
+    flagged: new Map<string, Finding[]>(),
+    detectSeconds: 0,
+  }));
   const feed = (events: InferenceEvent[]) => {
-    const started = performance.now();
-    for (const e of events) {
-      for (const f of detector.observe(state, e)) {
-        const key = f.principal ?? '?';
-        flagged.set(key, [...(flagged.get(key) ?? []), f]);
+    detectors.forEach((detector, k) => {
+      const r = results[k]!;
+      const started = performance.now();
+      for (const e of events) {
+        for (const f of detector.observe(states[k], e)) {
+          const key = f.principal ?? '?';
+          r.flagged.set(key, [...(r.flagged.get(key) ?? []), f]);
+        }
       }
-    }
-    detectMs += performance.now() - started;
-    rows += events.length;
+      r.detectSeconds += (performance.now() - started) / 1000;
+      r.rows += events.length;
+    });
   };
   const nat = new Map<number, InferenceEvent[][]>();
   for (let i = 0; i < o.principals; i += 1) {
@@ -94,5 +100,5 @@ export async function runBenignPopulation<S>(
     else nat.set(where.nat, [...(nat.get(where.nat) ?? []), events]);
   }
   for (const streams of nat.values()) feed(mergeByTime(streams));
-  return { principals: o.principals, rows, flagged, detectSeconds: detectMs / 1000 };
+  return results;
 }

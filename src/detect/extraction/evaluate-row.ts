@@ -15,7 +15,7 @@ export interface PreparedRow {
   readonly margin: number | null;
   readonly outlier: boolean;
   readonly sketch: Float32Array;
-  readonly raw: Float32Array;
+  readonly raw: readonly number[];
 }
 
 /** A signal that fired, before it becomes a Finding. */
@@ -38,6 +38,9 @@ function pradaSignal(s: SubjectState, row: PreparedRow, config: ExtractionConfig
   if (!p || !s.prada) return null;
   const d = observePrada(s.prada, row.label, row.sketch);
   if (d === null) return null;
+  // The test is O(n) on the kept-sorted distances; running it every `testEvery` rows bounds
+  // the per-query cost at the price of alarming up to testEvery - 1 rows later.
+  if (s.rows % p.testEvery !== 0) return null;
   const stat = pradaStatistic(s.prada, p.minSamples);
   if (!stat || stat.w >= p.delta || !offCooldown(s, 'prada', config.cooldownRows)) return null;
   const sorted = s.prada.sorted.subarray(0, s.prada.count);

@@ -21,10 +21,16 @@ import { createProjector } from './projector.js';
 import { answeredRows, principalKey, sourceNetwork, type AnsweredRow } from './read-event.js';
 import { createSubjectState, subjectBytes, type SubjectState } from './subject-state.js';
 
+export interface NetworkEntry {
+  first: string;
+  subject: SubjectState | null;
+}
+
 /** Per-principal and per-source-network state of the extraction/evasion detector. */
 export interface ExtractionState {
   principals: PrincipalTable<SubjectState>;
-  networks: PrincipalTable<SubjectState>;
+  /** Per source network; analysed only once two principals share it (else it would repeat the principal's work). */
+  networks: PrincipalTable<NetworkEntry>;
   schemaAlerts: PrincipalTable<number>;
   rows: number;
 }
@@ -85,13 +91,14 @@ function observeEvent(
   ];
   if (config.byNetwork) {
     const net = sourceNetwork(event.sourceAddress);
-    subjects.push([
-      'extraction.network',
-      net,
-      touchPrincipal(state.networks, net, t, () =>
-        createSubjectState(config, baseline.classCount, baseline.featureCount),
-      ),
-    ]);
+    const entry = touchPrincipal(state.networks, net, t, (): NetworkEntry => ({
+      first: key,
+      subject: null,
+    }));
+    if (!entry.subject && entry.first !== key) {
+      entry.subject = createSubjectState(config, baseline.classCount, baseline.featureCount);
+    }
+    if (entry.subject) subjects.push(['extraction.network', net, entry.subject]);
   }
   for (const r of rows) {
     const problem = rowProblem(baseline, r.features);
@@ -111,7 +118,7 @@ function observeEvent(
       margin: r.margin,
       outlier,
       sketch: project(z),
-      raw: Float32Array.from(r.features),
+      raw: r.features,
     };
     for (const [prefix, subject, s] of subjects) {
       for (const sig of evaluateRow(s, prepared, config)) {
@@ -150,7 +157,9 @@ export function createExtractionDetector(
     stateSize: (state) => {
       let bytes = 0;
       for (const e of state.principals.entries.values()) bytes += subjectBytes(e.value) + 64;
-      for (const e of state.networks.entries.values()) bytes += subjectBytes(e.value) + 64;
+      for (const e of state.networks.entries.values()) {
+        bytes += (e.value.subject ? subjectBytes(e.value.subject) : 0) + 96;
+      }
       return bytes + state.schemaAlerts.entries.size * 64;
     },
     serialize: (state) => ({
@@ -177,7 +186,7 @@ export function createExtractionDetector(
       return {
         rows: raw.rows,
         principals: deserializeTable(raw.principals, decode),
-        networks: deserializeTable(raw.networks, decode),
+        networks: deserializeTable(raw.networks, (v) => decodeState(v) as NetworkEntry),
         schemaAlerts: deserializeTable(raw.schemaAlerts, (v) => Number(decodeState(v))),
       };
     },

@@ -5,8 +5,9 @@ const PradaOptionsSchema = z
   .object({
     delta: z.number().min(0).max(1).default(0.9),
     minSamples: z.number().int().min(3).default(20),
-    growCap: z.number().int().min(1).max(4096).default(32),
-    distanceCap: z.number().int().min(10).max(5000).default(200),
+    growCap: z.number().int().min(1).max(4096).default(8),
+    testEvery: z.number().int().min(1).default(4),
+    distanceCap: z.number().int().min(10).max(5000).default(128),
     skipNear: z.number().min(0).default(0),
   })
   .strict();
@@ -20,7 +21,7 @@ const SimilarityOptionsSchema = z
     probeHistory: z.number().int().min(1).max(256).default(8),
     probeMaxChanged: z.number().int().min(1).default(2),
     probeHits: z.number().int().min(1).default(3),
-    noveltyDistance: z.number().positive().default(2),
+    noveltyDistance: z.number().positive().default(1),
     noveltyShare: z.number().min(0).max(1).default(0.9),
     noveltyMinRows: z.number().int().min(1).default(40),
   })
@@ -40,7 +41,7 @@ const SignalOptionsSchema = z
 /** Options of the extraction/evasion detector; every field has a default tuned by eval-detect. */
 export const ExtractionOptionsSchema = z
   .object({
-    sketchDim: z.number().int().min(2).max(256).default(24),
+    sketchDim: z.number().int().min(2).max(256).default(16),
     seed: z.number().int().default(20261121),
     maxPrincipals: z.number().int().min(1).default(20_000),
     idleMs: z.number().int().min(1000).default(3_600_000),

@@ -1,17 +1,37 @@
 /**
  * Per-principal state with a size cap and idle eviction, both driven by event time.
- * A Map keeps insertion order, so re-inserting on touch makes it an LRU whose head is
- * always the least recently seen principal.
+ * Touching only stamps `lastSeen` (re-inserting into a Map on every query leaves deleted
+ * slots that make iteration slow); a sweep every `sweepEvery` touches, or when the cap is
+ * hit, drops idle principals and then the least recently seen down to 90% of the cap.
  */
 export interface PrincipalTable<T> {
   readonly entries: Map<string, { lastSeen: number; value: T }>;
   readonly maxPrincipals: number;
   readonly idleMs: number;
   evicted: number;
+  touches: number;
 }
 
+const SWEEP_EVERY = 4096;
+
 export function createPrincipalTable<T>(maxPrincipals: number, idleMs: number): PrincipalTable<T> {
-  return { entries: new Map(), maxPrincipals, idleMs, evicted: 0 };
+  return { entries: new Map(), maxPrincipals, idleMs, evicted: 0, touches: 0 };
+}
+
+function sweep<T>(table: PrincipalTable<T>, now: number): void {
+  for (const [k, e] of table.entries) {
+    if (now - e.lastSeen > table.idleMs) {
+      table.entries.delete(k);
+      table.evicted += 1;
+    }
+  }
+  if (table.entries.size < table.maxPrincipals) return;
+  const keep = Math.floor(table.maxPrincipals * 0.9);
+  const byAge = [...table.entries].sort((a, b) => a[1].lastSeen - b[1].lastSeen);
+  for (const [k] of byAge.slice(0, byAge.length - keep)) {
+    table.entries.delete(k);
+    table.evicted += 1;
+  }
 }
 
 /** Returns the principal's state, creating it, and evicts idle or surplus principals. */
@@ -21,21 +41,17 @@ export function touchPrincipal<T>(
   now: number,
   create: () => T,
 ): T {
+  table.touches += 1;
   const found = table.entries.get(key);
-  let value: T;
   if (found) {
-    table.entries.delete(key);
-    value = found.value;
-  } else {
-    value = create();
+    if (now > found.lastSeen) found.lastSeen = now;
+    if (table.touches % SWEEP_EVERY === 0) sweep(table, now);
+    return found.value;
   }
-  table.entries.set(key, { lastSeen: Math.max(now, found?.lastSeen ?? now), value });
-  for (const [k, entry] of table.entries) {
-    const idle = now - entry.lastSeen > table.idleMs;
-    if (!idle && table.entries.size <= table.maxPrincipals) break;
-    table.entries.delete(k);
-    table.evicted += 1;
-  }
+  if (table.entries.size >= table.maxPrincipals || table.touches % SWEEP_EVERY === 0)
+    sweep(table, now);
+  const value = create();
+  table.entries.set(key, { lastSeen: now, value });
   return value;
 }
 

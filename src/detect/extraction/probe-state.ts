@@ -15,14 +15,14 @@ export function createProbeState(dim: number, cap: number): ProbeState {
   return { dim, rows: new Float32Array(dim * cap), filled: 0, next: 0 };
 }
 
-export function observeProbe(s: ProbeState, x: Float32Array, maxChanged: number): boolean {
+export function observeProbe(s: ProbeState, x: readonly number[], maxChanged: number): boolean {
   let probe = false;
   let duplicate = false;
   for (let i = 0; i < s.filled && !duplicate; i += 1) {
     let changed = 0;
     const base = i * s.dim;
     for (let j = 0; j < s.dim && changed <= maxChanged; j += 1)
-      if (s.rows[base + j] !== x[j]) changed += 1;
+      if (s.rows[base + j] !== Math.fround(x[j]!)) changed += 1;
     if (changed === 0) duplicate = true;
     else if (changed <= maxChanged) probe = true;
   }

@@ -30,6 +30,10 @@ export interface Neighbours {
   readonly eventIds: string[];
 }
 
+// Scratch space for the k best, reused across calls (detectors run on one thread, never re-entered).
+let scratchD = new Float64Array(16);
+let scratchI = new Int32Array(16);
+
 /** What one query looks like against the recent ones. */
 export interface SimilarityObservation {
   /** x repeats a recent query exactly. */
@@ -48,8 +52,14 @@ export function observeSimilarity(
   k: number,
 ): SimilarityObservation {
   const cap = s.ids.length;
-  const bestD = new Float64Array(k).fill(Infinity);
-  const bestI = new Int32Array(k).fill(-1);
+  if (scratchD.length < k) {
+    scratchD = new Float64Array(k);
+    scratchI = new Int32Array(k);
+  }
+  const bestD = scratchD;
+  const bestI = scratchI;
+  bestD.fill(Infinity, 0, k);
+  bestI.fill(-1, 0, k);
   let duplicate = false;
   for (let i = 0; i < s.filled; i += 1) {
     let d2 = 0;
@@ -80,11 +90,11 @@ export function observeSimilarity(
   }
   const nearest = Math.sqrt(bestD[0]!);
   if (duplicate || bestI[k - 1]! < 0) return { duplicate, nearest, neighbours: null };
-  const distances = Array.from(bestD, (v) => Math.sqrt(v));
+  const distances = Array.from(bestD.subarray(0, k), (v) => Math.sqrt(v));
   const neighbours = {
     meanDistance: distances.reduce((a, b) => a + b, 0) / k,
     distances,
-    eventIds: Array.from(bestI, (i) => s.ids[i]!),
+    eventIds: Array.from(bestI.subarray(0, k), (i) => s.ids[i]!),
   };
   return { duplicate, nearest, neighbours };
 }
