@@ -26,12 +26,14 @@ export function createSubjectState(
   featureCount: number,
 ): SubjectState {
   const { prada, similarity } = config;
+  // Sketches are the identity up to sketchDim features (see createProjector).
+  const dim = Math.min(featureCount, config.sketchDim);
   return {
     rows: 0,
     prada: prada
-      ? createPradaState(classCount, config.sketchDim, prada.growCap, prada.distanceCap)
+      ? createPradaState(classCount, dim, prada.growCap, prada.distanceCap)
       : null,
-    similarity: similarity ? createSimilarityState(config.sketchDim, similarity.historyCap) : null,
+    similarity: similarity ? createSimilarityState(dim, similarity.historyCap) : null,
     probe: similarity ? createProbeState(featureCount, similarity.probeHistory) : null,
     window: createWindowState(config.window, classCount),
     lastAlert: {},
