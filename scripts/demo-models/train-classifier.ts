@@ -101,6 +101,37 @@ function zeroReferenceColumn(
   arrays.bias[0] = 0;
 }
 
+/** Mean gradients over one batch plus the L2 term, in parameter order [W0, b0, W1, b1, …]. */
+function batchGradients(
+  model: DenseClassifier,
+  rows: number[][],
+  labels: number[],
+  batch: number[],
+  options: TrainOptions,
+): Float64Array[] {
+  const { layers } = model;
+  const grads: Gradients = {
+    weights: layers.map((l) => new Float64Array(l.weights.length)),
+    bias: layers.map((l) => new Float64Array(l.bias.length)),
+  };
+  for (const i of batch) accumulate(model, rows[i] as number[], labels[i] as number, grads);
+  layers.forEach((l, k) => {
+    const gw = grads.weights[k] as Float64Array;
+    const gb = grads.bias[k] as Float64Array;
+    for (let p = 0; p < gw.length; p += 1)
+      gw[p] = (gw[p] as number) / batch.length + options.l2 * (l.weights[p] as number);
+    for (let p = 0; p < gb.length; p += 1) gb[p] = (gb[p] as number) / batch.length;
+  });
+  const k = layers.length - 1;
+  if (options.referenceClass) {
+    zeroReferenceColumn(layers[k] as DenseLayer, {
+      weights: grads.weights[k] as Float64Array,
+      bias: grads.bias[k] as Float64Array,
+    });
+  }
+  return grads.weights.flatMap((w, j) => [w, grads.bias[j] as Float64Array]);
+}
+
 /** Mini-batch Adam on mean cross-entropy plus L2. Same inputs and seed → same parameters. */
 export function trainClassifier(
   rows: number[][],
@@ -116,31 +147,16 @@ export function trainClassifier(
   const last = layers[layers.length - 1] as DenseLayer;
   if (options.referenceClass) zeroReferenceColumn(last, last);
   const model: DenseClassifier = { ...fitStandardiser(rows), layers };
-  const params = layers.flatMap((l) => [l.weights, l.bias]);
-  const adamStep = createAdam(params, options.learningRate);
+  const adamStep = createAdam(
+    layers.flatMap((l) => [l.weights, l.bias]),
+    options.learningRate,
+  );
   const order = rows.map((_, i) => i);
   for (let epoch = 0; epoch < options.epochs; epoch += 1) {
     shuffleInPlace(order, rng);
     for (let start = 0; start < order.length; start += options.batchSize) {
       const batch = order.slice(start, start + options.batchSize);
-      const grads: Gradients = {
-        weights: layers.map((l) => new Float64Array(l.weights.length)),
-        bias: layers.map((l) => new Float64Array(l.bias.length)),
-      };
-      for (const i of batch) accumulate(model, rows[i] as number[], labels[i] as number, grads);
-      layers.forEach((l, k) => {
-        const gw = grads.weights[k] as Float64Array;
-        const gb = grads.bias[k] as Float64Array;
-        for (let p = 0; p < gw.length; p += 1)
-          gw[p] = (gw[p] as number) / batch.length + options.l2 * (l.weights[p] as number);
-        for (let p = 0; p < gb.length; p += 1) gb[p] = (gb[p] as number) / batch.length;
-      });
-      if (options.referenceClass)
-        zeroReferenceColumn(last, {
-          weights: grads.weights[layers.length - 1] as Float64Array,
-          bias: grads.bias[layers.length - 1] as Float64Array,
-        });
-      adamStep(grads.weights.flatMap((w, k) => [w, grads.bias[k] as Float64Array]));
+      adamStep(batchGradients(model, rows, labels, batch, options));
     }
   }
   return model;

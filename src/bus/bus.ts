@@ -10,35 +10,37 @@ export interface Subscription {
   unsubscribe(): Promise<void>;
 }
 
+/** Where a durable subscription seen for the first time starts; later it resumes. */
+export interface DurableSubscribeOptions {
+  /** `all`: every message the bus still retains (default); `new`: only later ones. */
+  readonly deliver?: 'all' | 'new';
+}
+
 /**
- * The event bus. Subjects are dot-separated (`gateway.inference.completed`); a subscription
- * pattern may use `*` for one token and `>` for the rest, as NATS does. Delivery is in publish
- * order per subject; a handler that throws does not stop delivery to others.
+ * The event bus. Subjects are dot-separated (`gateway.inference.completed`) and start with
+ * `gateway`, `detect` or `respond`; a subscription pattern may use `*` for one token and `>`
+ * for the rest, as NATS does, but names its root (or is `>` alone). Each subscription
+ * receives in publish order per subject and awaits its handler before the next message. A
+ * handler that throws is reported to the bus's `onError` and does not stop delivery to itself
+ * or to others. Handlers must not mutate `data` (the memory bus passes the object itself).
  */
 export interface Bus {
   publish<T>(subject: string, data: T): Promise<void>;
+  /** Live delivery from now on while subscribed; nothing is kept for it after unsubscribe. */
   subscribe<T>(pattern: string, handler: BusHandler<T>): Promise<Subscription>;
+  /**
+   * A named subscription whose position outlives `unsubscribe` (and, on NATS, the process):
+   * subscribing again under the same name resumes after the last handled message. A message
+   * counts as handled when the handler returns or throws; delivery is at least once.
+   */
+  subscribeDurable<T>(
+    pattern: string,
+    durableName: string,
+    handler: BusHandler<T>,
+    options?: DurableSubscribeOptions,
+  ): Promise<Subscription>;
   close(): Promise<void>;
 }
 
-/** Subjects used across modules: `<domain>.<noun>.<past-verb>`. */
-export const Subjects = {
-  inferenceCompleted: 'gateway.inference.completed',
-  alertRaised: 'detect.alert.raised',
-  actionApplied: 'respond.action.applied',
-  actionLifted: 'respond.action.lifted',
-  policyChanged: 'gateway.policy.changed',
-} as const;
-
-/** Whether a NATS-style pattern matches a subject. */
-export function subjectMatches(pattern: string, subject: string): boolean {
-  if (pattern === subject) return true;
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return s.length > i;
-    if (i >= s.length) return false;
-    if (p[i] !== '*' && p[i] !== s[i]) return false;
-  }
-  return p.length === s.length;
-}
+/** Called with handler errors and undecodable messages; delivery goes on. */
+export type BusErrorListener = (error: unknown, subject: string) => void;

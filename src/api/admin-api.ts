@@ -1,0 +1,209 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { AppError, ContainmentActionSchema, isAppError } from '../core/index.js';
+import { ApiErrorCodes } from './errors.js';
+import type { AdminServices } from './services.js';
+
+const CreateKeyBody = z
+  .object({
+    principal: z.string().min(1).max(200),
+    description: z.string().max(1000).optional(),
+    models: z.array(z.string().min(1).max(128)).max(1000).optional(),
+    ratePerSecond: z.number().positive().max(1e6).optional(),
+    burst: z.number().int().positive().max(1e7).optional(),
+  })
+  .strict();
+
+const ApplyActionBody = z
+  .object({ action: ContainmentActionSchema, reason: z.string().min(1).max(2000) })
+  .strict();
+
+const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * The admin REST API under /api/v1 (bearer token), plus /healthz and /metrics without auth.
+ * Errors look like `{ error, code, message, statusCode, details? }`; unknown errors become a
+ * 500 that names the request id and nothing else.
+ */
+export function createAdminApi(options: {
+  services: AdminServices;
+  token: string;
+  onError?: (error: unknown, requestId: string) => void;
+}) {
+  const { services } = options;
+  const expected = Buffer.from(options.token);
+  const app = new Hono();
+
+  app.get('/healthz', async (c) => c.json({ status: 'ok', ...(await services.status()) }));
+  app.get('/metrics', async () => {
+    const { contentType, body } = await services.metrics();
+    return new Response(body, { headers: { 'content-type': contentType } });
+  });
+
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: 1_048_576,
+      onError: () => {
+        throw new AppError(ApiErrorCodes.API_BODY_INVALID, 'the body is larger than 1 MiB', { status: 413 });
+      },
+    }),
+  );
+  app.use('/api/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const given = Buffer.from(/^Bearer (.+)$/.exec(header)?.[1] ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new AppError(
+        ApiErrorCodes.API_UNAUTHORIZED,
+        'send the admin token as "Authorization: Bearer <token>"',
+        { status: 401 },
+      );
+    }
+    await next();
+  });
+
+  const actor = (c: Context) => c.req.header('x-aisoc-actor')?.slice(0, 200) || 'admin-api';
+
+  app.post('/api/v1/keys', async (c) => {
+    const body = parse(CreateKeyBody, await readJson(c));
+    return c.json(await services.keys.create(body, actor(c)), 201);
+  });
+  app.get('/api/v1/keys', async (c) => c.json({ keys: await services.keys.list() }));
+  app.get('/api/v1/keys/:id', async (c) => {
+    const key = await services.keys.get(c.req.param('id'));
+    if (!key) throw new AppError('NOT_FOUND', `no key ${c.req.param('id')}`, { status: 404 });
+    return c.json(key);
+  });
+
+  app.get('/api/v1/actions', async (c) =>
+    c.json({ actions: await services.actions.list({ active: c.req.query('active') === 'true' }) }),
+  );
+  app.post('/api/v1/actions', async (c) => {
+    const body = parse(ApplyActionBody, await readJson(c));
+    return c.json(await services.actions.apply(body.action, body.reason, actor(c)), 201);
+  });
+  app.post('/api/v1/actions/:id/lift', async (c) => {
+    const result = await services.actions.lift(c.req.param('id'), actor(c));
+    if (result.status === 'not_found')
+      throw new AppError('NOT_FOUND', `no action ${c.req.param('id')}`, { status: 404 });
+    return c.json(result);
+  });
+
+  const stream = (c: Context) => {
+    const name = c.req.param('stream') ?? '';
+    if (!services.ledger.streams().includes(name))
+      throw new AppError('NOT_FOUND', `no ledger stream "${name.slice(0, 64)}"`, { status: 404 });
+    return name;
+  };
+  app.get('/api/v1/ledger/public-key', (c) => c.json(services.ledger.publicKey()));
+  app.get('/api/v1/ledger/:stream/checkpoint', async (c) =>
+    c.json(await services.ledger.checkpoint(stream(c))),
+  );
+  app.get('/api/v1/ledger/:stream/entries', async (c) => {
+    const from = parse(Int(0, Number.MAX_SAFE_INTEGER), c.req.query('from') ?? '0', 'from');
+    const limit = parse(Int(1, 10_000), c.req.query('limit') ?? '100', 'limit');
+    return c.json({ entries: await services.ledger.entries(stream(c), from, limit) });
+  });
+  app.get('/api/v1/ledger/:stream/proof/inclusion', async (c) => {
+    const seq = parse(Int(0, Number.MAX_SAFE_INTEGER), c.req.query('seq'), 'seq');
+    const size =
+      c.req.query('size') === undefined
+        ? undefined
+        : parse(Int(1, Number.MAX_SAFE_INTEGER), c.req.query('size'), 'size');
+    return c.json(await services.ledger.inclusionProof(stream(c), seq, size));
+  });
+  app.get('/api/v1/ledger/:stream/proof/consistency', async (c) => {
+    const from = parse(Int(1, Number.MAX_SAFE_INTEGER), c.req.query('from'), 'from');
+    const to =
+      c.req.query('to') === undefined
+        ? undefined
+        : parse(Int(1, Number.MAX_SAFE_INTEGER), c.req.query('to'), 'to');
+    return c.json(await services.ledger.consistencyProof(stream(c), from, to));
+  });
+  app.post('/api/v1/ledger/:stream/verify', async (c) =>
+    c.json(await services.ledger.verify(stream(c))),
+  );
+
+  app.get('/api/v1/events', async (c) => {
+    const limit = parse(Int(1, 10_000), c.req.query('limit') ?? '100', 'limit');
+    const fromSeq =
+      c.req.query('from') === undefined
+        ? undefined
+        : parse(Int(0, Number.MAX_SAFE_INTEGER), c.req.query('from'), 'from');
+    const filter = {
+      limit,
+      model: c.req.query('model'),
+      principal: c.req.query('principal'),
+      fromSeq,
+    };
+    return c.json({ events: await services.events.list(dropUndefined(filter)) });
+  });
+
+  app.notFound((c) =>
+    c.json(
+      errorBody(
+        ApiErrorCodes.API_ROUTE_UNKNOWN,
+        `no route ${c.req.method} ${c.req.path.slice(0, 100)}`,
+        404,
+      ),
+      404,
+    ),
+  );
+  app.onError((error, c) => {
+    if (isAppError(error) && error.status < 500) {
+      return c.json(
+        errorBody(error.code, error.message, error.status, error.details),
+        error.status as 400,
+      );
+    }
+    const requestId = c.req.header('x-request-id')?.slice(0, 64) ?? `req-${Date.now()}`;
+    options.onError?.(error, requestId);
+    const code = isAppError(error) ? error.code : 'INTERNAL';
+    const status = isAppError(error) ? error.status : 500;
+    return c.json(errorBody(code, `internal error (request ${requestId})`, status), status as 500);
+  });
+  return app;
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+    throw new AppError(ApiErrorCodes.API_BODY_INVALID, 'content-type must be application/json', {
+      status: 415,
+    });
+  }
+  try {
+    return await c.req.json();
+  } catch (error) {
+    throw new AppError(
+      ApiErrorCodes.API_BODY_INVALID,
+      `the body is not valid JSON: ${(error as Error).message}`,
+      { status: 400 },
+    );
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, name = 'body'): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${[name, ...i.path].join('.')}: ${i.message}`);
+  throw new AppError('VALIDATION_FAILED', problems.join('; '), { status: 400, details: problems });
+}
+
+function errorBody(code: string, message: string, statusCode: number, details?: unknown) {
+  const error =
+    {
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      409: 'Conflict',
+      415: 'Unsupported Media Type',
+    }[statusCode] ?? 'Error';
+  return { error, code, message, statusCode, ...(details === undefined ? {} : { details }) };
+}
+
+function dropUndefined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,150 @@
+import type { Registry } from 'prom-client';
+import type { AdminServices, ApiKeyView } from '../api/index.js';
+import type { Bus, PolicyChannel } from '../bus/index.js';
+import type { AisocConfig } from '../config/index.js';
+import type { AppliedAction, InferenceEvent } from '../core/index.js';
+import { generateApiKey } from '../gateway/index.js';
+import {
+  countEntries,
+  exportPublicKey,
+  getCheckpoint,
+  proveConsistency,
+  proveInclusion,
+  readEntries,
+  verifyLedger,
+  type LedgerKey,
+  type LedgerWriter,
+} from '../ledger/index.js';
+import type { ActionService } from '../respond/index.js';
+import type { ApiKeyRecord, KeyRepository, Store } from '../store/index.js';
+
+/** Published when keys change, so every gateway reloads its key directory. */
+export const KEYS_CHANGED = 'gateway.keys.changed';
+
+const STREAMS = ['inference', 'audit'] as const;
+
+export interface AdminServiceDeps {
+  config: Readonly<AisocConfig>;
+  store: Store;
+  bus: Bus;
+  ledger: LedgerWriter;
+  ledgerKey: LedgerKey;
+  keyRepo: KeyRepository;
+  actions: ActionService;
+  channel: PolicyChannel;
+  registry: Registry;
+  gatewayId: string;
+}
+
+/** The admin API's view of the running modules. */
+export function createAdminServices(deps: AdminServiceDeps): AdminServices {
+  const { store, ledger, keyRepo, actions } = deps;
+  const publicKey = exportPublicKey(deps.ledgerKey);
+  const audit = (entry: Record<string, unknown>) => ledger.appendDurable('audit', entry).then(() => undefined);
+
+  const keyStates = async () => {
+    const states = new Map<string, 'suspended' | 'revoked'>();
+    for (const a of await actions.list({ active: true })) {
+      if (a.action.kind === 'revoke_key') states.set(a.action.keyId, 'revoked');
+      else if (a.action.kind === 'suspend_key' && states.get(a.action.keyId) !== 'revoked') states.set(a.action.keyId, 'suspended');
+    }
+    return states;
+  };
+  const view = (k: ApiKeyRecord, states: Map<string, 'suspended' | 'revoked'>): ApiKeyView => ({
+    id: k.id,
+    principal: k.principal,
+    prefix: k.prefix,
+    description: k.description,
+    models: k.models,
+    ratePerSecond: k.ratePerSecond,
+    burst: k.burst,
+    createdAt: k.createdAt,
+    state: states.get(k.id) ?? 'active',
+  });
+
+  return {
+    keys: {
+      async create(input, actor) {
+        const generated = generateApiKey();
+        const record: ApiKeyRecord = {
+          id: generated.id,
+          principal: input.principal,
+          keyHash: generated.hash,
+          prefix: generated.prefix,
+          description: input.description ?? null,
+          models: input.models ?? null,
+          ratePerSecond: input.ratePerSecond ?? null,
+          burst: input.burst ?? null,
+          createdAt: new Date().toISOString(),
+        };
+        await keyRepo.insert(record);
+        await audit({ type: 'gateway.key.created', actor, at: record.createdAt, keyId: record.id, principal: record.principal, models: record.models });
+        await deps.bus.publish(KEYS_CHANGED, { keyId: record.id });
+        return { key: view(record, new Map()), secret: generated.secret };
+      },
+      async list() {
+        const states = await keyStates();
+        return (await keyRepo.list()).map((k) => view(k, states));
+      },
+      async get(id) {
+        const k = await keyRepo.findById(id);
+        return k && view(k, await keyStates());
+      },
+    },
+    actions: {
+      apply: (action, reason, actor) => actions.apply(action, reason, actor),
+      lift: (id, actor) => actions.lift(id, actor),
+      list: (options) => actions.list(options),
+    },
+    ledger: {
+      streams: () => STREAMS,
+      checkpoint: (stream) => getCheckpoint(store, stream),
+      entries: async (stream, fromSeq, limit) =>
+        (await readEntries(store, stream, { fromSeq, limit })).map((e) => ({ ...e, payload: JSON.parse(e.payload) as unknown })),
+      inclusionProof: (stream, seq, size) => proveInclusion(store, stream, seq, size),
+      consistencyProof: (stream, from, to) => proveConsistency(store, stream, from, to),
+      verify: (stream) => verifyLedger(store, stream, { publicKey: publicKey.verifierKey }),
+      publicKey: () => publicKey,
+    },
+    events: {
+      async list({ model, principal, fromSeq, limit }) {
+        const matches = (entries: { payload: string }[]) =>
+          entries
+            .map((e) => JSON.parse(e.payload) as InferenceEvent)
+            .filter((e) => (model === undefined || e.model === model) && (principal === undefined || e.principal === principal));
+        const page = 2000;
+        const out: InferenceEvent[] = [];
+        if (fromSeq !== undefined) {
+          for (let start = fromSeq; out.length < limit; start += page) {
+            const entries = await readEntries(store, 'inference', { fromSeq: start, limit: page });
+            out.push(...matches(entries));
+            if (entries.length < page) break;
+          }
+          return out.slice(0, limit);
+        }
+        // Newest first: walk back from the end in pages until `limit` matches are found.
+        for (let end = await countEntries(store, 'inference'); end > 0 && out.length < limit; end -= page) {
+          const start = Math.max(0, end - page);
+          out.unshift(...matches(await readEntries(store, 'inference', { fromSeq: start, limit: end - start })));
+        }
+        return out.slice(-limit);
+      },
+    },
+    async status() {
+      const acks = await deps.channel.acks();
+      return {
+        gatewayId: deps.gatewayId,
+        store: store.driver,
+        bus: deps.config.bus.driver,
+        models: deps.config.models.map((m) => m.id),
+        ledger: ledger.stats(),
+        policyAcks: Object.fromEntries(acks),
+      };
+    },
+    async metrics() {
+      return { contentType: deps.registry.contentType, body: await deps.registry.metrics() };
+    },
+  };
+}
+
+export type { AppliedAction };

@@ -1,0 +1,173 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { createAdminApi } from '../api/index.js';
+import {
+  createMemoryBus,
+  createMemoryPolicyChannel,
+  createNatsBus,
+  createNatsPolicyChannel,
+  inferenceSubject,
+  type Bus,
+  type PolicyChannel,
+} from '../bus/index.js';
+import type { AisocConfig } from '../config/index.js';
+import { buildPolicySnapshot, createId, systemClock, type InferenceEvent, type PolicySnapshot } from '../core/index.js';
+import { createGateway, createKeyDirectory, type EventSink, type LocalModel } from '../gateway/index.js';
+import { createLedgerWriter, type LedgerWriter } from '../ledger/index.js';
+import { createActionService } from '../respond/index.js';
+import { loadOnnxModel } from '../serve/index.js';
+import { createKeyRepository, createPolicyActionRepository, createStore, type Store } from '../store/index.js';
+import { prepareDataDir } from './data-dir.js';
+import { createMetrics } from './metrics.js';
+import { createAdminServices, KEYS_CHANGED } from './services.js';
+
+export interface RunningAisoc {
+  gatewayUrl: string;
+  adminUrl: string;
+  gatewayId: string;
+  store: Store;
+  ledger: LedgerWriter;
+  bus: Bus;
+  /** The policy snapshot this process enforces now. */
+  policy(): PolicySnapshot;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: (line: string) => void;
+}
+
+/**
+ * Starts aisoc in order (store → bus → ledger → keys and policy → models → gateway → admin
+ * API) and returns a handle whose `close` stops everything in the reverse order.
+ */
+export async function startAisoc(config: Readonly<AisocConfig>, options: StartOptions = {}): Promise<RunningAisoc> {
+  const log = options.log ?? (() => {});
+  const cleanups: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => log(`shutdown: ${(e as Error).message}`));
+    cleanups.length = 0;
+  };
+  try {
+    const secrets = await prepareDataDir(config);
+    const store = await createStore(config.store);
+    cleanups.push(() => store.close());
+    await store.migrate();
+
+    const bus = config.bus.driver === 'nats' ? await createNatsBus({ servers: config.bus.servers, stream: config.bus.stream, name: 'aisoc' }) : createMemoryBus({ onError: (e) => log(`bus handler failed: ${String(e)}`) });
+    cleanups.push(() => bus.close());
+    const channel: PolicyChannel =
+      config.bus.driver === 'nats' ? await createNatsPolicyChannel({ servers: config.bus.servers, bucket: config.bus.policyBucket }) : createMemoryPolicyChannel();
+    cleanups.push(() => channel.close());
+
+    const ledger = await createLedgerWriter({
+      store: config.store,
+      streams: ['inference', 'audit'],
+      key: secrets.ledgerKey,
+      origin: config.ledger.origin,
+      batchSize: config.ledger.batchSize,
+      flushIntervalMs: config.ledger.flushIntervalMs,
+      maxQueue: config.ledger.maxQueue,
+      overflow: config.ledger.overflow,
+      checkpointIntervalMs: config.ledger.checkpointIntervalMs,
+    });
+    cleanups.push(() => ledger.close());
+
+    const keyRepo = createKeyRepository(store.db);
+    const actionRepo = createPolicyActionRepository(store.db);
+    const keys = createKeyDirectory();
+    const reloadKeys = async () => {
+      const all = await keyRepo.list();
+      keys.replace(all.map((k) => ({ hash: k.keyHash, key: { id: k.id, principal: k.principal, models: k.models, ratePerSecond: k.ratePerSecond, burst: k.burst } })));
+    };
+    await reloadKeys();
+    const keySub = await bus.subscribe(KEYS_CHANGED, () => reloadKeys());
+    cleanups.push(() => keySub.unsubscribe());
+
+    const gatewayId = `${hostname()}-${process.pid}-${createId('gw').slice(-6)}`;
+    let snapshot = buildPolicySnapshot(0, []);
+    const policySub = await channel.watch(async (state) => {
+      if (state.version < snapshot.version) return;
+      snapshot = buildPolicySnapshot(state.version, state.actions);
+      await channel.ack(gatewayId, state.version);
+    });
+    cleanups.push(() => policySub.unsubscribe());
+
+    const audit = async (entry: Record<string, unknown>) => {
+      await ledger.appendDurable('audit', entry);
+    };
+    const actions = createActionService({
+      records: actionRepo,
+      publisher: channel,
+      audit,
+      clock: systemClock,
+      checkTarget: async (action) => {
+        if ('keyId' in action) return (await keyRepo.findById(action.keyId)) ? null : `no API key ${action.keyId}`;
+        const model = config.models.find((m) => m.id === action.model);
+        if (!model) return `no model "${action.model}"`;
+        if (action.kind === 'pin_version' && !model.versions.some((v) => v.version === action.version)) {
+          return `model "${action.model}" has no version "${action.version}"`;
+        }
+        return null;
+      },
+    });
+    await actions.republish();
+
+    const localModels = new Map<string, LocalModel>();
+    for (const model of config.models) {
+      for (const version of model.versions) {
+        if (version.onnx === undefined) continue;
+        const expectedDigest = version.digest?.replace(/^sha256:/, '');
+        const loaded = await loadOnnxModel(version.onnx, expectedDigest ? { expectedDigest } : {});
+        localModels.set(`${model.id}@${version.version}`, loaded);
+        cleanups.push(() => loaded.close());
+      }
+    }
+
+    const events: EventSink = {
+      record(event: InferenceEvent, durable: boolean) {
+        const publish = () => bus.publish(inferenceSubject(event.model || '_unknown'), event).catch((e) => log(`bus publish failed: ${String(e)}`));
+        if (durable) return ledger.appendDurable('inference', event).then(() => void publish());
+        ledger.append('inference', event);
+        void publish();
+      },
+    };
+    const gateway = createGateway({
+      config: config.gateway,
+      models: config.models,
+      keys,
+      policy: () => snapshot,
+      localModels,
+      events,
+      onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
+    });
+    const gatewayUrl = await gateway.listen();
+    cleanups.push(() => gateway.close());
+
+    const registry = createMetrics({
+      gateway: () => gateway.stats(),
+      ledger: () => ledger.stats(),
+      keys: () => keys.size,
+      policyVersion: () => snapshot.version,
+    });
+    const services = createAdminServices({ config, store, bus, ledger, ledgerKey: secrets.ledgerKey, keyRepo, actions, channel, registry, gatewayId });
+    const api = createAdminApi({ services, token: secrets.adminToken, onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`) });
+    const adminServer = await listen(api.fetch, config.admin.host, config.admin.port);
+    cleanups.push(() => new Promise<void>((resolve) => adminServer.server.close(() => resolve())));
+
+    return { gatewayUrl, adminUrl: adminServer.url, gatewayId, store, ledger, bus, policy: () => snapshot, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function listen(fetch: (req: Request) => Response | Promise<Response>, host: string, port: number): Promise<{ server: ServerType; url: string }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname: host, port }, (info: AddressInfo) => {
+      resolve({ server, url: `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}` });
+    });
+    server.once('error', reject);
+  });
+}

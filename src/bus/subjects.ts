@@ -1,0 +1,145 @@
+import { BusErrorCodes, busError } from './errors.js';
+
+/** Subjects used across modules: `<domain>.<noun>.<past-verb>`. */
+export const Subjects = {
+  inferenceCompleted: 'gateway.inference.completed',
+  /** Every model partition of `inferenceCompleted`; see {@link inferenceSubject}. */
+  inferenceCompletedAll: 'gateway.inference.completed.>',
+  alertRaised: 'detect.alert.raised',
+  actionApplied: 'respond.action.applied',
+  actionLifted: 'respond.action.lifted',
+  policyChanged: 'gateway.policy.changed',
+} as const;
+
+/** The subject roots the JetStream stream captures; anything else is refused by NATS. */
+export const STREAM_SUBJECT_ROOTS = ['gateway', 'detect', 'respond'] as const;
+
+// Printable ASCII without the NATS separator and wildcards. Stricter than the server (which
+// takes most UTF-8) so that a subject means the same thing on every implementation.
+const LITERAL_TOKEN = /^[\x21-\x29\x2b-\x2d\x2f-\x3d\x3f-\x7e]+$/;
+const MAX_SUBJECT_LENGTH = 1024;
+const SAFE_CHAR = /[A-Za-z0-9_-]/;
+
+function invalid(kind: string, value: string, why: string): never {
+  throw busError(BusErrorCodes.BUS_SUBJECT_INVALID, `${kind} ${JSON.stringify(value)}: ${why}`, {
+    details: { [kind]: value },
+  });
+}
+
+function checkShape(kind: string, value: string): string[] {
+  if (typeof value !== 'string' || value.length === 0) invalid(kind, String(value), 'is empty');
+  if (value.length > MAX_SUBJECT_LENGTH)
+    invalid(kind, value.slice(0, 40) + '…', `is longer than ${MAX_SUBJECT_LENGTH} characters`);
+  return value.split('.');
+}
+
+/** Throws BUS_SUBJECT_INVALID unless `subject` is a concrete subject one can publish on. */
+export function assertSubject(subject: string): void {
+  const tokens = checkShape('subject', subject);
+  if (!(STREAM_SUBJECT_ROOTS as readonly string[]).includes(tokens[0] ?? ''))
+    invalid('subject', subject, `must start with one of ${STREAM_SUBJECT_ROOTS.join(', ')}`);
+  tokens.forEach((token, i) => {
+    if (!LITERAL_TOKEN.test(token))
+      invalid(
+        'subject',
+        subject,
+        `token ${i + 1} ${JSON.stringify(token)} is empty or has a wildcard, space or control character`,
+      );
+  });
+}
+
+/** Throws BUS_SUBJECT_INVALID unless `pattern` is a valid subscription (`*` one token, `>` the rest). */
+export function assertPattern(pattern: string): void {
+  const tokens = checkShape('pattern', pattern);
+  // JetStream (2.9) only accepts consumer filters inside one of the stream's subjects, so a
+  // pattern names its root; `>` alone (everything) is the one exception.
+  if (pattern !== '>' && !(STREAM_SUBJECT_ROOTS as readonly string[]).includes(tokens[0] ?? ''))
+    invalid(
+      'pattern',
+      pattern,
+      `must be ">" or start with one of ${STREAM_SUBJECT_ROOTS.join(', ')}`,
+    );
+  tokens.forEach((token, i) => {
+    if (token === '*') return;
+    if (token === '>') {
+      if (i !== tokens.length - 1) invalid('pattern', pattern, '">" may only be the last token');
+      return;
+    }
+    if (!LITERAL_TOKEN.test(token))
+      invalid(
+        'pattern',
+        pattern,
+        `token ${i + 1} ${JSON.stringify(token)} is empty or has a space or control character`,
+      );
+  });
+}
+
+/** Whether a NATS-style pattern matches a subject. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  if (pattern === subject) return true;
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length) return false;
+    if (p[i] !== '*' && p[i] !== s[i]) return false;
+  }
+  return p.length === s.length;
+}
+
+/**
+ * Escapes a model id into one subject token: `[A-Za-z0-9_-]` stay, every other UTF-8 byte
+ * becomes `%HH` (as in RFC 3986 percent-encoding, but `.`, `~` and `%` are escaped too), so
+ * the mapping is injective and {@link modelFromToken} reverses it.
+ */
+export function modelToken(model: string): string {
+  if (typeof model !== 'string' || model.length === 0)
+    throw busError(BusErrorCodes.BUS_SUBJECT_INVALID, 'model id is empty', { details: { model } });
+  let out = '';
+  for (const ch of model) {
+    if (SAFE_CHAR.test(ch)) out += ch;
+    else
+      for (const byte of Buffer.from(ch, 'utf8'))
+        out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+/** Reverses {@link modelToken}; undefined when the token is not one it produces. */
+export function modelFromToken(token: string): string | undefined {
+  if (!/^(?:[A-Za-z0-9_-]|%[0-9A-F]{2})+$/.test(token)) return undefined;
+  try {
+    const model = decodeURIComponent(token);
+    return modelToken(model) === token ? model : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The subject an InferenceEvent for `model` is published on: one partition per model,
+ * `gateway.inference.completed.<token>`. Subscribe to `Subjects.inferenceCompletedAll` for all.
+ * @example inferenceSubject('org/model.v2') // 'gateway.inference.completed.org%2Fmodel%2Ev2'
+ */
+export function inferenceSubject(model: string): string {
+  return `${Subjects.inferenceCompleted}.${modelToken(model)}`;
+}
+
+/** The model id of a partitioned inference subject, or undefined for any other subject. */
+export function modelFromInferenceSubject(subject: string): string | undefined {
+  const prefix = Subjects.inferenceCompleted + '.';
+  if (!subject.startsWith(prefix)) return undefined;
+  return modelFromToken(subject.slice(prefix.length));
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Throws BUS_OPTIONS_INVALID unless `value` is a safe stream, bucket or consumer name. */
+export function assertName(kind: string, value: string): void {
+  if (typeof value !== 'string' || !NAME.test(value))
+    throw busError(
+      BusErrorCodes.BUS_OPTIONS_INVALID,
+      `${kind} ${JSON.stringify(value)}: use 1 to 64 letters, digits, "_" or "-"`,
+      { details: { [kind]: value } },
+    );
+}

@@ -1,0 +1,49 @@
+import { AppError } from '../core/index.js';
+
+/** A thin client of the admin API for the CLI; errors keep the server's code and message. */
+export interface AdminClient {
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+}
+
+export function createAdminClient(baseUrl: string, token: string): AdminClient {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    let res: Response;
+    try {
+      res = await fetch(baseUrl.replace(/\/$/, '') + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'x-aisoc-actor': `cli:${process.env.USER ?? 'unknown'}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (cause) {
+      throw new AppError(
+        'CLI_SERVER_UNREACHABLE',
+        `cannot reach the aisoc admin API at ${baseUrl}; is \`aisoc serve\` running?`,
+        { cause },
+      );
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : {};
+    } catch {
+      throw new AppError(
+        'CLI_BAD_RESPONSE',
+        `the admin API answered ${res.status} with a body that is not JSON`,
+      );
+    }
+    if (!res.ok) {
+      const e = json as { code?: string; message?: string; details?: unknown };
+      throw new AppError(e.code ?? 'CLI_REQUEST_FAILED', e.message ?? `HTTP ${res.status}`, {
+        status: res.status,
+        details: e.details,
+      });
+    }
+    return json as T;
+  };
+  return { get: (path) => call('GET', path), post: (path, body) => call('POST', path, body) };
+}

@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+import { isAppError } from '../core/index.js';
+import { registerEventsCommand } from './commands/events.js';
+import { registerKeysCommands } from './commands/keys.js';
+import { registerLedgerCommands } from './commands/ledger.js';
+import { registerPolicyCommands } from './commands/policy.js';
+import { registerServeCommands } from './commands/serve.js';
+import { ExitCodes, exitCodeFor } from './exit-codes.js';
+
+/** Builds the `aisoc` command with every subcommand registered. */
+export function buildProgram(): Command {
+  const program = new Command('aisoc')
+    .description('aisoc: a security operations center for machine-learning systems')
+    .version('0.1.0')
+    .option('-c, --config <file>', 'aisoc.yaml to use (default: ./aisoc.yaml when present)')
+    .option('--url <url>', 'admin API of a running aisoc (default: from the config)')
+    .option('--token-file <file>', 'admin token file (default: from the config)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServeCommands(program);
+  registerKeysCommands(program);
+  registerPolicyCommands(program);
+  registerLedgerCommands(program);
+  registerEventsCommand(program);
+  return program;
+}
+
+/** Runs the CLI; sets process.exitCode from the error, if any (see exit-codes.ts). */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? ExitCodes.OK : ExitCodes.USAGE;
+      return;
+    }
+    const code = isAppError(error) ? error.code : 'INTERNAL';
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`aisoc: ${code}: ${message}\n`);
+    if (!isAppError(error) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = exitCodeFor(error);
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../core/index.js';
+import { envOverrides, loadConfig, parseConfig } from './index.js';
+
+function writeYaml(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aisoc-config-'));
+  const file = join(dir, 'aisoc.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('fills every default when given nothing', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.store.driver).toBe('sqlite');
+    expect(config.bus.driver).toBe('memory');
+    expect(config.gateway.durability).toBe('async');
+    expect(Object.isFrozen(config.gateway)).toBe(true);
+  });
+
+  it('reports every problem with its path at once', () => {
+    const file = writeYaml(
+      [
+        'gateway: { port: 70000, durability: sometimes }',
+        'models:',
+        '  - id: "bad id!"',
+        '    versions: [{ version: "1" }]',
+        'extra: true',
+      ].join('\n'),
+    );
+    try {
+      loadConfig({ file, env: {} });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(AppError);
+      const e = error as AppError;
+      expect(e.code).toBe('CONFIG_INVALID');
+      const details = e.details as string[];
+      expect(details.some((d) => d.startsWith('gateway.port'))).toBe(true);
+      expect(details.some((d) => d.startsWith('gateway.durability'))).toBe(true);
+      expect(details.some((d) => d.startsWith('models[0].id'))).toBe(true);
+      expect(details.some((d) => d.startsWith('models[0].versions[0]'))).toBe(true);
+      expect(details.some((d) => d.includes('extra'))).toBe(true);
+    }
+  });
+
+  it('reports YAML syntax errors and duplicate keys with the file name', () => {
+    const file = writeYaml('gateway:\n  port: 1\n  port: 2\n');
+    expect(() => loadConfig({ file, env: {} })).toThrowError(/aisoc\.yaml/);
+  });
+
+  it('applies AISOC_* variables over the file, parsing JSON values', () => {
+    const file = writeYaml('gateway: { port: 9000, bodyLimitBytes: 10 }');
+    const config = loadConfig({
+      file,
+      env: {
+        AISOC_GATEWAY__BODY_LIMIT_BYTES: '2048',
+        AISOC_STORE: '{"driver":"postgres","url":"postgres://x@h/db"}',
+      },
+    });
+    expect(config.gateway.port).toBe(9000);
+    expect(config.gateway.bodyLimitBytes).toBe(2048);
+    expect(config.store).toMatchObject({ driver: 'postgres', url: 'postgres://x@h/db' });
+  });
+
+  it('ignores variables outside its namespace', () => {
+    expect(envOverrides({ AISOC_NOPE: '1', HOME: '/root', AISOC_GATEWAY__PORT: '1' })).toEqual({
+      gateway: { port: 1 },
+    });
+  });
+
+  it('resolves relative paths against the config file folder', () => {
+    const config = parseConfig(
+      { models: [{ id: 'm', versions: [{ version: '1', onnx: 'm.onnx' }] }] },
+      '/srv/aisoc',
+    );
+    expect(config.models[0]!.versions[0]!.onnx).toBe('/srv/aisoc/m.onnx');
+    expect(config.store).toMatchObject({ path: '/srv/aisoc/.aisoc/aisoc.db' });
+  });
+
+  it('refuses an active version that is not listed', () => {
+    expect(() =>
+      parseConfig({
+        models: [
+          {
+            id: 'm',
+            activeVersion: '2',
+            versions: [{ version: '1', upstream: 'http://127.0.0.1:1' }],
+          },
+        ],
+      }),
+    ).toThrowError(/activeVersion/);
+  });
+});

@@ -1,0 +1,513 @@
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatewayConfig, ModelConfig, ModelVersionConfig } from '../config/index.js';
+import {
+  createId,
+  isAppError,
+  type Fallback,
+  type InferenceEvent,
+  type InferenceOutcome,
+  type PolicySnapshot,
+} from '../core/index.js';
+import { hashApiKey, readApiKey, type GatewayKey, type KeyDirectory } from './api-keys.js';
+import { GatewayError } from './errors.js';
+import { buildResponse, extractOutputs, extractRows } from './protocols.js';
+import { readBody } from './read-body.js';
+import { matchRoute, type InferenceRoute } from './routes.js';
+import { createTokenBuckets } from './token-bucket.js';
+import { createUpstreams } from './upstreams.js';
+
+/** A model run in-process (the serve module's ONNX sessions fit this shape). */
+export interface LocalModel {
+  readonly digest: string;
+  infer(rows: number[][]): Promise<{ probabilities: number[][]; labels: number[] }>;
+}
+
+/**
+ * Where events go. In async mode the gateway does not wait for `record`; in durable mode it
+ * answers only after the returned promise resolves. `record` throws synchronously (an AppError
+ * with code LEDGER_BACKPRESSURE) when it refuses an event because its queue is full.
+ */
+export interface EventSink {
+  record(event: InferenceEvent, durable: boolean): void | Promise<void>;
+}
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  models: readonly ModelConfig[];
+  keys: KeyDirectory;
+  policy: () => PolicySnapshot;
+  localModels: ReadonlyMap<string, LocalModel>; // by `${model}@${version}`
+  events: EventSink;
+  onError?: (error: unknown) => void;
+}
+
+export interface GatewayStats {
+  requests: number;
+  byOutcome: Record<InferenceOutcome, number>;
+  byStatus: Record<string, number>;
+  eventsRefused: number;
+}
+
+export interface Gateway {
+  readonly server: Server;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+  stats(): GatewayStats;
+}
+
+interface Exchange {
+  started: number;
+  id: string;
+  requestId: string;
+  source: string;
+  route: InferenceRoute | null;
+  key: GatewayKey | null;
+  version: ModelVersionConfig | null;
+  rows: number[][] | null;
+  policyAction: string | null;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The inference gateway: authenticate → contain → validate → forward → record. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config, keys, policy, localModels, events } = options;
+  const models = new Map(options.models.map((m) => [m.id, m]));
+  const buckets = createTokenBuckets();
+  const upstreams = createUpstreams({
+    connections: config.upstreamConnections,
+    maxResponseBytes: 16 * config.bodyLimitBytes,
+  });
+  const stats: GatewayStats = {
+    requests: 0,
+    byOutcome: { ok: 0, rejected: 0, upstream_error: 0, fallback: 0 },
+    byStatus: {},
+    eventsRefused: 0,
+  };
+
+  const server = createServer(
+    {
+      requestTimeout: config.bodyTimeoutMs + config.upstreamTimeoutMs,
+      headersTimeout: config.bodyTimeoutMs,
+    },
+    (req, res) => {
+      handle(req, res).catch((error) => {
+        options.onError?.(error);
+        if (!res.headersSent)
+          sendJson(res, 500, errorBody('GATEWAY_INTERNAL', 'internal error', 500), '');
+      });
+    },
+  );
+  server.keepAliveTimeout = 30_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const id = createId('evt');
+    const headerId = req.headers['x-request-id'];
+    const ex: Exchange = {
+      started,
+      id,
+      requestId: typeof headerId === 'string' && REQUEST_ID.test(headerId) ? headerId : id,
+      source: sourceAddress(req),
+      route: null,
+      key: null,
+      version: null,
+      rows: null,
+      policyAction: null,
+    };
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const route = matchRoute(path);
+    if (route.kind === 'health') {
+      sendJson(res, 200, { status: 'ok' }, ex.requestId);
+      return;
+    }
+    try {
+      if (route.kind === 'unknown')
+        throw new GatewayError('GATEWAY_ROUTE_UNKNOWN', `no inference route at ${truncate(path)}`);
+      ex.route = route;
+      const answer = await serve(req, ex, route);
+      await finish(res, ex, answer.status, answer.body, answer.outcome, answer.outputs, null);
+    } catch (error) {
+      const e = error instanceof GatewayError ? error : toGatewayError(error);
+      if (e.code === 'GATEWAY_INTERNAL') options.onError?.(error);
+      const outcome: InferenceOutcome =
+        e.status === 502 || e.status === 504 ? 'upstream_error' : 'rejected';
+      const body = Buffer.from(
+        JSON.stringify({
+          ...errorBody(e.code, e.message, e.status, e.details),
+          requestId: ex.requestId,
+        }),
+      );
+      // The unread rest of a refused body would be taken for the next request: close instead.
+      if (e.code === 'GATEWAY_BODY_TOO_LARGE' || e.code === 'GATEWAY_BODY_TIMEOUT') {
+        res.setHeader('connection', 'close');
+      }
+      if (e.status === 429 && e.details?.retryAfterSeconds !== undefined) {
+        res.setHeader('retry-after', String(Math.ceil(e.details.retryAfterSeconds as number)));
+      }
+      await finish(res, ex, e.status, body, outcome, null, e.code);
+    }
+  }
+
+  async function serve(req: IncomingMessage, ex: Exchange, route: InferenceRoute) {
+    if (req.method !== 'POST')
+      throw new GatewayError('GATEWAY_METHOD_NOT_ALLOWED', `use POST, not ${req.method}`);
+    const model = models.get(route.model);
+    if (!model)
+      throw new GatewayError('GATEWAY_MODEL_UNKNOWN', `unknown model "${truncate(route.model)}"`);
+    const key = authenticate(req);
+    ex.key = key;
+    const snapshot = policy();
+    enforceKeyPolicy(key, snapshot, route.model);
+    const type = req.headers['content-type'];
+    if (type === undefined || !/^application\/json\s*(;|$)/i.test(type)) {
+      throw new GatewayError(
+        'GATEWAY_UNSUPPORTED_MEDIA_TYPE',
+        `content-type must be application/json, got ${truncate(String(type ?? 'none'))}`,
+      );
+    }
+    const raw = await readBody(req, config.bodyLimitBytes, config.bodyTimeoutMs);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch (error) {
+      throw new GatewayError(
+        'GATEWAY_BODY_INVALID_JSON',
+        `the body is not valid JSON: ${(error as Error).message}`,
+      );
+    }
+    const rows = extractRows(
+      route.protocol === model.protocol ? route.protocol : route.protocol,
+      parsed,
+      model.generic,
+    );
+    if (model.featureCount !== undefined) {
+      const bad = rows.findIndex((r) => r.length !== model.featureCount);
+      if (bad >= 0)
+        throw new GatewayError(
+          'GATEWAY_INPUT_INVALID',
+          `row ${bad} has ${rows[bad]!.length} features; model "${model.id}" takes ${model.featureCount}`,
+        );
+    }
+    ex.rows = rows;
+    const isolation = snapshot.isolated.get(model.id);
+    if (isolation) {
+      ex.policyAction = `isolate_model:${isolation.actionId}`;
+      return fallback(isolation.fallback ?? model.fallback, ex, route, raw);
+    }
+    const pinned = snapshot.pinned.get(model.id);
+    if (pinned) ex.policyAction = `pin_version:${pinned.actionId}`;
+    const versionId =
+      pinned?.version ??
+      route.version ??
+      model.activeVersion ??
+      model.versions[model.versions.length - 1]!.version;
+    const version = model.versions.find((v) => v.version === versionId);
+    if (!version)
+      throw new GatewayError(
+        'GATEWAY_MODEL_UNKNOWN',
+        `model "${model.id}" has no version "${truncate(versionId)}"`,
+      );
+    ex.version = version;
+    return invoke(version, ex, route, raw, rows);
+  }
+
+  function authenticate(req: IncomingMessage): GatewayKey {
+    const secret = readApiKey(req.headers);
+    if (secret === undefined)
+      throw new GatewayError(
+        'GATEWAY_KEY_MISSING',
+        'send an API key as "Authorization: Bearer <key>" or "x-api-key"',
+      );
+    const key = keys.lookup(hashApiKey(secret));
+    if (!key) throw new GatewayError('GATEWAY_KEY_INVALID', 'the API key is not known');
+    return key;
+  }
+
+  function enforceKeyPolicy(key: GatewayKey, snapshot: PolicySnapshot, model: string): void {
+    const state = snapshot.keys.get(key.id);
+    if (state) {
+      const code = state.state === 'revoked' ? 'GATEWAY_KEY_REVOKED' : 'GATEWAY_KEY_SUSPENDED';
+      const action = state.state === 'revoked' ? 'revoke_key' : 'suspend_key';
+      throw new GatewayError(
+        code,
+        `key ${key.id} is ${state.state} by containment action ${state.actionId} (${action})`,
+        { action, actionId: state.actionId },
+      );
+    }
+    if (key.models !== null && !key.models.includes(model)) {
+      throw new GatewayError(
+        'GATEWAY_MODEL_FORBIDDEN',
+        `key ${key.id} may not call model "${truncate(model)}"`,
+      );
+    }
+    const limit = snapshot.rateLimits.get(key.id);
+    const rate = limit?.ratePerSecond ?? key.ratePerSecond ?? config.defaultRateLimit.ratePerSecond;
+    const burst = limit?.burst ?? key.burst ?? config.defaultRateLimit.burst;
+    const wait = buckets.take(key.id, rate, burst);
+    if (wait > 0) {
+      throw new GatewayError(
+        'GATEWAY_RATE_LIMITED',
+        `key ${key.id} is over ${rate} requests/s${limit ? ` (containment action ${limit.actionId})` : ''}`,
+        {
+          retryAfterSeconds: wait,
+          ...(limit ? { action: 'rate_limit', actionId: limit.actionId } : {}),
+        },
+      );
+    }
+  }
+
+  async function fallback(
+    target: Fallback | undefined,
+    ex: Exchange,
+    route: InferenceRoute,
+    raw: Buffer,
+  ) {
+    if (target?.kind === 'static') {
+      return {
+        status: target.status,
+        body: Buffer.from(JSON.stringify(target.body ?? null)),
+        outcome: 'fallback' as const,
+        outputs: null,
+      };
+    }
+    if (target?.kind === 'upstream') {
+      const answer = await forward(target.upstream, ex, route, raw);
+      return { ...answer, outcome: 'fallback' as const };
+    }
+    throw new GatewayError(
+      'GATEWAY_MODEL_ISOLATED',
+      `model "${route.model}" is isolated by containment action ${ex.policyAction?.split(':')[1]} and has no fallback`,
+      {
+        action: 'isolate_model',
+      },
+    );
+  }
+
+  async function invoke(
+    version: ModelVersionConfig,
+    ex: Exchange,
+    route: InferenceRoute,
+    raw: Buffer,
+    rows: number[][],
+  ) {
+    if (version.onnx !== undefined) {
+      const local = localModels.get(`${route.model}@${version.version}`);
+      if (!local)
+        throw new GatewayError(
+          'GATEWAY_MODEL_FAILED',
+          `model "${route.model}" version ${version.version} is not loaded`,
+        );
+      let result: { probabilities: number[][]; labels: number[] };
+      try {
+        result = await local.infer(rows);
+      } catch (error) {
+        if (isAppError(error) && error.status === 400)
+          throw new GatewayError('GATEWAY_INPUT_INVALID', error.message);
+        throw new GatewayError(
+          'GATEWAY_MODEL_FAILED',
+          `model "${route.model}" failed: ${(error as Error).message}`,
+        );
+      }
+      const body = Buffer.from(
+        JSON.stringify(buildResponse(route.protocol, route.model, version.version, result)),
+      );
+      return {
+        status: 200,
+        body,
+        outcome: 'ok' as const,
+        outputs: result.probabilities as unknown[],
+      };
+    }
+    return forward(version.upstream!, ex, route, raw);
+  }
+
+  async function forward(upstream: string, ex: Exchange, route: InferenceRoute, raw: Buffer) {
+    const model = models.get(route.model)!;
+    const url = model.protocol === 'generic-json' ? upstream : joinUrl(upstream, routePath(route));
+    const answer = await upstreams.post(
+      url,
+      raw,
+      { 'content-type': 'application/json', 'x-request-id': ex.requestId },
+      config.upstreamTimeoutMs,
+    );
+    let outputs: unknown[] | null = null;
+    if (answer.status < 300 && answer.contentType?.includes('json')) {
+      try {
+        outputs = extractOutputs(
+          route.protocol,
+          JSON.parse(answer.body.toString('utf8')),
+          model.generic,
+        );
+      } catch {
+        outputs = null;
+      }
+    }
+    const outcome: InferenceOutcome = answer.status >= 500 ? 'upstream_error' : 'ok';
+    return { status: answer.status, body: answer.body, outcome, outputs };
+  }
+
+  async function finish(
+    res: ServerResponse,
+    ex: Exchange,
+    status: number,
+    body: Buffer,
+    outcome: InferenceOutcome,
+    outputs: unknown[] | null,
+    errorCode: string | null,
+  ) {
+    const event = buildEvent(ex, status, outcome, outputs, errorCode);
+    stats.requests++;
+    stats.byOutcome[outcome]++;
+    stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+    const durable = config.durability === 'durable';
+    try {
+      const pending = events.record(event, durable);
+      if (durable && pending) await pending;
+    } catch (error) {
+      stats.eventsRefused++;
+      const code =
+        isAppError(error) && error.code === 'LEDGER_BACKPRESSURE'
+          ? 'GATEWAY_LEDGER_BACKPRESSURE'
+          : 'GATEWAY_LEDGER_UNAVAILABLE';
+      if (code === 'GATEWAY_LEDGER_UNAVAILABLE') options.onError?.(error);
+      // A request whose event cannot be kept is not answered with the model's output.
+      if (durable || code === 'GATEWAY_LEDGER_BACKPRESSURE') {
+        const message =
+          code === 'GATEWAY_LEDGER_BACKPRESSURE'
+            ? 'the audit ledger is behind; try again'
+            : 'the audit ledger is unavailable';
+        sendJson(
+          res,
+          503,
+          { ...errorBody(code, message, 503), requestId: ex.requestId },
+          ex.requestId,
+        );
+        return;
+      }
+    }
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': body.length,
+      'x-request-id': ex.requestId,
+    });
+    res.end(body);
+  }
+
+  function buildEvent(
+    ex: Exchange,
+    status: number,
+    outcome: InferenceOutcome,
+    outputs: unknown[] | null,
+    errorCode: string | null,
+  ): InferenceEvent {
+    const model = ex.route ? models.get(ex.route.model) : undefined;
+    const local =
+      ex.version && ex.route
+        ? localModels.get(`${ex.route.model}@${ex.version.version}`)
+        : undefined;
+    return {
+      id: ex.id,
+      time: new Date().toISOString(),
+      requestId: ex.requestId,
+      model: ex.route?.model ?? '',
+      modelVersion: ex.version?.version ?? null,
+      artifactDigest: local?.digest ?? ex.version?.digest ?? null,
+      protocol: ex.route?.protocol ?? model?.protocol ?? 'kserve-v2',
+      principal: ex.key?.principal ?? null,
+      keyId: ex.key?.id ?? null,
+      sourceAddress: ex.source,
+      features: config.recordFeatures ? ex.rows : null,
+      outputs,
+      status,
+      outcome,
+      errorCode,
+      policyAction: ex.policyAction,
+      latencyMs: Math.round((performance.now() - ex.started) * 1000) / 1000,
+    };
+  }
+
+  function sourceAddress(req: IncomingMessage): string {
+    if (config.trustProxy) {
+      const forwarded = req.headers['x-forwarded-for'];
+      const first = typeof forwarded === 'string' ? forwarded.split(',', 1)[0]!.trim() : '';
+      if (first && first.length <= 64) return first;
+    }
+    return req.socket.remoteAddress ?? 'unknown';
+  }
+
+  return {
+    server,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          const address = server.address() as AddressInfo;
+          resolve(
+            `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+          );
+        });
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await upstreams.close();
+    },
+    stats: () => stats,
+  };
+}
+
+function routePath(route: InferenceRoute): string {
+  const model = encodeURIComponent(route.model);
+  const version = route.version === null ? '' : `/versions/${encodeURIComponent(route.version)}`;
+  return route.protocol === 'kserve-v2'
+    ? `/v2/models/${model}${version}/infer`
+    : `/v1/models/${model}${version}:predict`;
+}
+
+function joinUrl(base: string, path: string): string {
+  return base.replace(/\/+$/, '') + path;
+}
+
+function errorBody(
+  code: string,
+  message: string,
+  status: number,
+  details?: Record<string, unknown>,
+) {
+  return {
+    error: STATUS_CODES[status] ?? 'Error',
+    code,
+    message,
+    statusCode: status,
+    ...(details ? { details } : {}),
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...(requestId ? { 'x-request-id': requestId } : {}),
+  });
+  res.end(text);
+}
+
+function toGatewayError(_error: unknown): GatewayError {
+  return new GatewayError('GATEWAY_INTERNAL', 'internal error');
+}
+
+function truncate(text: string): string {
+  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
+}

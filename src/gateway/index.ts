@@ -1,0 +1,18 @@
+/** The inference gateway: protocols, API keys, containment enforcement and event emission. */
+export {
+  createGateway,
+  type Gateway,
+  type GatewayOptions,
+  type GatewayStats,
+  type LocalModel,
+  type EventSink,
+} from './gateway.js';
+export {
+  createKeyDirectory,
+  generateApiKey,
+  hashApiKey,
+  type GatewayKey,
+  type KeyDirectory,
+} from './api-keys.js';
+export { GatewayError, GatewayErrors, type GatewayErrorCode } from './errors.js';
+export { matchRoute } from './routes.js';

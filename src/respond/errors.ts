@@ -1,0 +1,3 @@
+export const RespondErrorCodes = {
+  ACTION_TARGET_UNKNOWN: 'ACTION_TARGET_UNKNOWN',
+} as const;

@@ -1,0 +1,73 @@
+import { Kysely, Migrator, sql } from 'kysely';
+import { AppError } from '../core/index.js';
+import { withStoreErrors, type MappedDialect } from './error-mapping-dialect.js';
+import { StoreErrorCodes } from './errors.js';
+import { createMigrationProvider, type StoreDriver } from './migrations.js';
+import { createPostgresDialect } from './postgres-dialect.js';
+import type { Database } from './schema.js';
+import { createSqliteDialect } from './sqlite-dialect.js';
+import { parseStoreConfig, type ResolvedStoreConfig, type StoreConfig } from './store-config.js';
+
+/** An open database: the typed query builder plus its life cycle. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly driver: StoreDriver;
+  /** Applies pending migrations in order; returns the names it applied (none when current). */
+  migrate(): Promise<string[]>;
+  /** Closes the database or pool; calling it again does nothing. */
+  close(): Promise<void>;
+}
+
+async function createDialect(config: ResolvedStoreConfig): Promise<MappedDialect> {
+  if (config.driver === 'sqlite') {
+    return withStoreErrors(createSqliteDialect(config), { beginImmediate: true });
+  }
+  return withStoreErrors(await createPostgresDialect(config));
+}
+
+async function migrate(
+  db: Kysely<Database>,
+  driver: StoreDriver,
+  schema: string | undefined,
+): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: createMigrationProvider(driver),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error === undefined) return results.map((r) => r.migrationName);
+  const failed = results.find((r) => r.status === 'Error')?.migrationName;
+  const reason = error instanceof Error ? error.message : String(error);
+  const message = failed
+    ? `Migration ${failed} failed: ${reason}`
+    : `Migrations could not run: ${reason}`;
+  throw new AppError(StoreErrorCodes.STORE_MIGRATION_FAILED, message, {
+    details: { migration: failed ?? null, causeCode: (error as { code?: unknown }).code ?? null },
+    cause: error,
+  });
+}
+
+/**
+ * Opens SQLite (WAL) or a PostgreSQL pool, failing with STORE_CONFIG_INVALID or
+ * STORE_UNAVAILABLE now rather than at the first query. Call `migrate()` before use.
+ */
+export async function createStore(config: StoreConfig): Promise<Store> {
+  const resolved = parseStoreConfig(config);
+  const dialect = await createDialect(resolved);
+  const db = new Kysely<Database>({ dialect });
+  try {
+    // Initialises the driver now, so a bad database fails here and close() has a handle.
+    await sql`select 1`.execute(db);
+  } catch (e) {
+    await dialect.destroy().catch(() => undefined);
+    throw e;
+  }
+  const schema = resolved.driver === 'postgres' ? resolved.schema : undefined;
+  return {
+    db,
+    driver: resolved.driver,
+    migrate: () => migrate(db, resolved.driver, schema),
+    close: () => dialect.destroy(),
+  };
+}

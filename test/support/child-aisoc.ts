@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+const root = join(import.meta.dirname, '..', '..');
+
+/** Writes an aisoc.yaml for a child aisoc in `dir` (SQLite, free ports). */
+export function writeChildConfig(dir: string, extra: Record<string, unknown> = {}): string {
+  const file = join(dir, 'aisoc.yaml');
+  const { gateway, ...rest } = extra as { gateway?: object };
+  writeFileSync(
+    file,
+    stringify({
+      dataDir: dir,
+      store: { driver: 'sqlite', path: join(dir, 'aisoc.db') },
+      ledger: { keyFile: join(dir, 'ledger.key') },
+      admin: { port: 0, tokenFile: join(dir, 'admin.token') },
+      gateway: { port: 0, ...gateway },
+      ...rest,
+    }),
+  );
+  return file;
+}
+
+/** Runs `aisoc serve --demo` from the TypeScript sources in a child process; resolves once it printed its demo key. */
+export function startChildAisoc(configFile: string): Promise<{ child: ChildProcess; gatewayUrl: string; adminUrl: string; key: string; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--demo', '-c', configFile], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`aisoc did not start:\n${out}`)), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`aisoc exited with ${code}:\n${out}`));
+    });
+    const check = () => {
+      const gateway = /gateway\s+(http:\/\/\S+)/.exec(out)?.[1];
+      const admin = /admin API\s+(http:\/\/\S+)/.exec(out)?.[1];
+      const key = /demo key\s+(\S+)/.exec(out)?.[1];
+      if (gateway && admin && key) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        child.stdout!.off('data', check);
+        resolve({ child, gatewayUrl: gateway, adminUrl: admin, key, output: () => out });
+      }
+    };
+    child.stdout!.on('data', check);
+  });
+}
