@@ -35,13 +35,17 @@ export interface AttackRun {
   readonly log: RecordedQuery[];
 }
 
-/** Runs one attack against the target and keeps the queries it sent. */
+/**
+ * Runs one attack against the target and keeps the rows the model received (after any
+ * attacker-side wrapper such as added noise, which sits between the attack and the log).
+ */
 export async function recordAttack(
   run: (t: QueryTarget) => Promise<AttackReport>,
   target: QueryTarget,
+  wrap: (t: QueryTarget) => QueryTarget = (t) => t,
 ): Promise<AttackRun> {
   const recording = createRecordingTarget(target);
-  const report = await run(recording);
+  const report = await run(wrap(recording));
   return { report, log: recording.log };
 }
 

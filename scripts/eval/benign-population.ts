@@ -8,6 +8,8 @@ import {
 } from '../../src/drill/attacks/index.js';
 import { mergeByTime, toEvents } from './events.js';
 
+const BLOCK = 100;
+
 export interface BenignPopulationOptions {
   readonly model: string;
   readonly samples: readonly (readonly number[])[];
@@ -59,10 +61,12 @@ async function principalEvents(
   });
 }
 
-function addressOf(i: number, o: BenignPopulationOptions): { address: string; nat: number | null } {
-  const natCount = Math.round(o.principals * (o.natShare ?? 0.1));
-  if (i < natCount) return { address: `172.16.${i % 20}.${10 + Math.floor(i / 20)}`, nat: i % 20 };
-  return { address: `10.${(i >> 8) & 255}.${i & 255}.7`, nat: null };
+function addressOf(i: number, o: BenignPopulationOptions): { address: string } {
+  // Every 1/natShare-th principal sits behind one of 20 shared NAT /24s.
+  const every = Math.max(1, Math.round(1 / (o.natShare ?? 0.1)));
+  if (i % every === 0)
+    return { address: `172.16.${(i / every) % 20}.${10 + (Math.floor(i / every / 20) % 240)}` };
+  return { address: `10.${(i >> 8) & 255}.${i & 255}.7` };
 }
 
 /** Replays `principals` benign users through each detector (own state each); returns who got flagged. */
@@ -92,13 +96,14 @@ export async function runBenignPopulation(
       r.rows += events.length;
     });
   };
-  const nat = new Map<number, InferenceEvent[][]>();
-  for (let i = 0; i < o.principals; i += 1) {
-    const where = addressOf(i, o);
-    const events = await principalEvents(target, o, i, where.address);
-    if (where.nat === null) feed(events);
-    else nat.set(where.nat, [...(nat.get(where.nat) ?? []), events]);
+  // Principals are replayed in blocks of BLOCK that are active at the same time (merged by
+  // event time), so cross-principal and shared-network signals see concurrent traffic.
+  for (let first = 0; first < o.principals; first += BLOCK) {
+    const block: InferenceEvent[][] = [];
+    for (let i = first; i < Math.min(o.principals, first + BLOCK); i += 1) {
+      block.push(await principalEvents(target, o, i, addressOf(i, o).address));
+    }
+    feed(mergeByTime(block));
   }
-  for (const streams of nat.values()) feed(mergeByTime(streams));
   return results;
 }

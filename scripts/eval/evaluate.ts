@@ -81,6 +81,7 @@ interface Setup {
 const SIM_GRID = [1.2, 1, 0.8, 0.6, 0.45, 0.35, 0.25, 0.18, 0.12];
 const PRADA_GRID = [0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3];
 const NOVELTY_GRID = [0.6, 0.7, 0.75, 0.8, 0.9, 0.95];
+const CROSS_GRID = [0.8, 0.6, 0.45, 0.3, 0.2, 0.12, 0.08];
 
 /** Picks, per signal, the most sensitive setting that flags no benign principal of the reference split. */
 async function calibrate(
@@ -109,19 +110,32 @@ async function calibrate(
       similarity: { threshold: 1e-9, noveltyShare },
     }),
   );
-  const results = await runBenignPopulation([...sims, ...pradas, ...novelties], s.target, {
-    model: s.o.model,
-    samples: s.reference.rows,
-    min: s.min,
-    max: s.max,
-    principals: s.o.calibrationPrincipals,
-    queries: s.o.benignQueries,
-    seed: s.o.seed + 1000,
-  });
+  const crosses = CROSS_GRID.map((width) =>
+    createExtractionDetector(s.baseline, {
+      prada: false,
+      byNetwork: false,
+      similarity: { threshold: 1e-9, noveltyShare: 1 },
+      cross: { width },
+    }),
+  );
+  const results = await runBenignPopulation(
+    [...sims, ...pradas, ...novelties, ...crosses],
+    s.target,
+    {
+      model: s.o.model,
+      samples: s.reference.rows,
+      min: s.min,
+      max: s.max,
+      principals: s.o.calibrationPrincipals,
+      queries: s.o.benignQueries,
+      seed: s.o.seed + 1000,
+    },
+  );
   const names = [
     ...SIM_GRID.map(() => 'extraction.similarity'),
     ...PRADA_GRID.map(() => 'extraction.prada'),
     ...NOVELTY_GRID.map(() => 'extraction.novelty'),
+    ...CROSS_GRID.map(() => 'extraction.cross'),
   ];
   const flagged = results.map(
     (r, i) =>
@@ -129,7 +143,13 @@ async function calibrate(
   );
   const simFlags = flagged.slice(0, SIM_GRID.length);
   const pradaFlags = flagged.slice(SIM_GRID.length, SIM_GRID.length + PRADA_GRID.length);
-  const noveltyFlags = flagged.slice(SIM_GRID.length + PRADA_GRID.length);
+  const noveltyFlags = flagged.slice(
+    SIM_GRID.length + PRADA_GRID.length,
+    SIM_GRID.length + PRADA_GRID.length + NOVELTY_GRID.length,
+  );
+  const crossFlags = flagged.slice(SIM_GRID.length + PRADA_GRID.length + NOVELTY_GRID.length);
+  const quietCross = crossFlags.findIndex((f) => f === 0);
+  const width = quietCross < 0 ? 0.05 : (CROSS_GRID[quietCross + 1] ?? 0.05);
   // One grid step of margin: the reference split is small and holdout traffic differs.
   const quietSim = simFlags.findIndex((f) => f === 0);
   const threshold = quietSim < 0 ? 0.05 : (SIM_GRID[quietSim + 1] ?? 0.05);
@@ -139,13 +159,18 @@ async function calibrate(
   const quietNovelty = noveltyFlags.findIndex((f) => f === 0);
   const noveltyShare = quietNovelty < 0 ? 0.99 : (NOVELTY_GRID[quietNovelty + 1] ?? 0.99);
   return {
-    options: { similarity: { threshold, noveltyShare }, prada: { delta, minSamples: 50 } },
+    options: {
+      similarity: { threshold, noveltyShare },
+      prada: { delta, minSamples: 50 },
+      cross: { width },
+    },
     calibration: {
       split: 'reference',
       principals: s.o.calibrationPrincipals,
       similarity: { grid: SIM_GRID, flagged: simFlags, chosen: threshold },
       prada: { grid: PRADA_GRID, flagged: pradaFlags, chosen: delta },
       novelty: { grid: NOVELTY_GRID, flagged: noveltyFlags, chosen: noveltyShare },
+      cross: { grid: CROSS_GRID, flagged: crossFlags, chosen: width },
     },
   };
 }
@@ -205,12 +230,11 @@ async function attackRow(
   const detectors = new Set<string>();
   for (let i = 0; i < runs; i += 1) {
     const seed = s.o.seed * 100 + i;
-    const target = variant.noise
-      ? noisyTarget(s.target, { sigma: variant.noise, min: s.min, max: s.max, seed })
-      : s.target;
+    const noise = variant.noise;
     const recorded = await recordAttack(
       (t) => run(t, context(s.min, s.max, s.classCount, seed), i),
-      target,
+      s.target,
+      noise ? (t) => noisyTarget(t, { sigma: noise, min: s.min, max: s.max, seed }) : undefined,
     );
     const mixed = variant.interleave
       ? await interleaveBenign(s.target, recorded.log, {

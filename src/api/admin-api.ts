@@ -47,7 +47,9 @@ export function createAdminApi(options: {
     bodyLimit({
       maxSize: 1_048_576,
       onError: () => {
-        throw new AppError(ApiErrorCodes.API_BODY_INVALID, 'the body is larger than 1 MiB', { status: 413 });
+        throw new AppError(ApiErrorCodes.API_BODY_INVALID, 'the body is larger than 1 MiB', {
+          status: 413,
+        });
       },
     }),
   );

@@ -30,10 +30,16 @@ export async function prepareDataDir(config: Readonly<AisocConfig>): Promise<Sec
   }
   const adminToken = (await readFile(config.admin.tokenFile, 'utf8')).trim();
   if (adminToken.length < 16) {
-    throw new AppError('APP_SECRET_INVALID', `${config.admin.tokenFile} holds a token shorter than 16 characters`);
+    throw new AppError(
+      'APP_SECRET_INVALID',
+      `${config.admin.tokenFile} holds a token shorter than 16 characters`,
+    );
   }
   if (!(await exists(config.ledger.keyFile))) {
-    const key = await createLedgerKey(dirname(config.ledger.keyFile), keyName(config.ledger.origin));
+    const key = await createLedgerKey(
+      dirname(config.ledger.keyFile),
+      keyName(config.ledger.origin),
+    );
     if (key.path !== config.ledger.keyFile) await rename(key.path, config.ledger.keyFile);
     created.push(config.ledger.keyFile);
   }

@@ -36,7 +36,13 @@ export function demoModels(root: string = packageRoot()): Record<string, unknown
         protocol: 'kserve-v2',
         featureCount: card.features.length,
         criticality: 'high',
-        versions: [{ version: card.version, onnx: join(dir, d.name, 'model.onnx'), ...(digest ? { digest } : {}) }],
+        versions: [
+          {
+            version: card.version,
+            onnx: join(dir, d.name, 'model.onnx'),
+            ...(digest ? { digest } : {}),
+          },
+        ],
       };
     });
 }

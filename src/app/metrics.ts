@@ -18,7 +18,8 @@ export function createMetrics(sources: MetricSources): Registry {
     labelNames: ['outcome'],
     registers: [registry],
     collect() {
-      for (const [outcome, n] of Object.entries(sources.gateway().byOutcome)) this.set({ outcome }, n);
+      for (const [outcome, n] of Object.entries(sources.gateway().byOutcome))
+        this.set({ outcome }, n);
     },
   });
   new Gauge({
@@ -43,7 +44,21 @@ export function createMetrics(sources: MetricSources): Registry {
       this.set({ state: 'rejected' }, s.rejected ?? 0);
     },
   });
-  new Gauge({ name: 'aisoc_keys', help: 'API keys known to the gateway', registers: [registry], collect() { this.set(sources.keys()); } });
-  new Gauge({ name: 'aisoc_policy_version', help: 'Version of the enforced containment policy', registers: [registry], collect() { this.set(sources.policyVersion()); } });
+  new Gauge({
+    name: 'aisoc_keys',
+    help: 'API keys known to the gateway',
+    registers: [registry],
+    collect() {
+      this.set(sources.keys());
+    },
+  });
+  new Gauge({
+    name: 'aisoc_policy_version',
+    help: 'Version of the enforced containment policy',
+    registers: [registry],
+    collect() {
+      this.set(sources.policyVersion());
+    },
+  });
   return registry;
 }

@@ -40,13 +40,15 @@ export interface AdminServiceDeps {
 export function createAdminServices(deps: AdminServiceDeps): AdminServices {
   const { store, ledger, keyRepo, actions } = deps;
   const publicKey = exportPublicKey(deps.ledgerKey);
-  const audit = (entry: Record<string, unknown>) => ledger.appendDurable('audit', entry).then(() => undefined);
+  const audit = (entry: Record<string, unknown>) =>
+    ledger.appendDurable('audit', entry).then(() => undefined);
 
   const keyStates = async () => {
     const states = new Map<string, 'suspended' | 'revoked'>();
     for (const a of await actions.list({ active: true })) {
       if (a.action.kind === 'revoke_key') states.set(a.action.keyId, 'revoked');
-      else if (a.action.kind === 'suspend_key' && states.get(a.action.keyId) !== 'revoked') states.set(a.action.keyId, 'suspended');
+      else if (a.action.kind === 'suspend_key' && states.get(a.action.keyId) !== 'revoked')
+        states.set(a.action.keyId, 'suspended');
     }
     return states;
   };
@@ -78,7 +80,14 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
           createdAt: new Date().toISOString(),
         };
         await keyRepo.insert(record);
-        await audit({ type: 'gateway.key.created', actor, at: record.createdAt, keyId: record.id, principal: record.principal, models: record.models });
+        await audit({
+          type: 'gateway.key.created',
+          actor,
+          at: record.createdAt,
+          keyId: record.id,
+          principal: record.principal,
+          models: record.models,
+        });
         await deps.bus.publish(KEYS_CHANGED, { keyId: record.id });
         return { key: view(record, new Map()), secret: generated.secret };
       },
@@ -100,7 +109,10 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
       streams: () => STREAMS,
       checkpoint: (stream) => getCheckpoint(store, stream),
       entries: async (stream, fromSeq, limit) =>
-        (await readEntries(store, stream, { fromSeq, limit })).map((e) => ({ ...e, payload: JSON.parse(e.payload) as unknown })),
+        (await readEntries(store, stream, { fromSeq, limit })).map((e) => ({
+          ...e,
+          payload: JSON.parse(e.payload) as unknown,
+        })),
       inclusionProof: (stream, seq, size) => proveInclusion(store, stream, seq, size),
       consistencyProof: (stream, from, to) => proveConsistency(store, stream, from, to),
       verify: (stream) => verifyLedger(store, stream, { publicKey: publicKey.verifierKey }),
@@ -111,7 +123,11 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
         const matches = (entries: { payload: string }[]) =>
           entries
             .map((e) => JSON.parse(e.payload) as InferenceEvent)
-            .filter((e) => (model === undefined || e.model === model) && (principal === undefined || e.principal === principal));
+            .filter(
+              (e) =>
+                (model === undefined || e.model === model) &&
+                (principal === undefined || e.principal === principal),
+            );
         const page = 2000;
         const out: InferenceEvent[] = [];
         if (fromSeq !== undefined) {
@@ -123,9 +139,17 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
           return out.slice(0, limit);
         }
         // Newest first: walk back from the end in pages until `limit` matches are found.
-        for (let end = await countEntries(store, 'inference'); end > 0 && out.length < limit; end -= page) {
+        for (
+          let end = await countEntries(store, 'inference');
+          end > 0 && out.length < limit;
+          end -= page
+        ) {
           const start = Math.max(0, end - page);
-          out.unshift(...matches(await readEntries(store, 'inference', { fromSeq: start, limit: end - start })));
+          out.unshift(
+            ...matches(
+              await readEntries(store, 'inference', { fromSeq: start, limit: end - start }),
+            ),
+          );
         }
         return out.slice(-limit);
       },

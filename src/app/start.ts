@@ -12,12 +12,28 @@ import {
   type PolicyChannel,
 } from '../bus/index.js';
 import type { AisocConfig } from '../config/index.js';
-import { buildPolicySnapshot, createId, systemClock, type InferenceEvent, type PolicySnapshot } from '../core/index.js';
-import { createGateway, createKeyDirectory, type EventSink, type LocalModel } from '../gateway/index.js';
+import {
+  buildPolicySnapshot,
+  createId,
+  systemClock,
+  type InferenceEvent,
+  type PolicySnapshot,
+} from '../core/index.js';
+import {
+  createGateway,
+  createKeyDirectory,
+  type EventSink,
+  type LocalModel,
+} from '../gateway/index.js';
 import { createLedgerWriter, type LedgerWriter } from '../ledger/index.js';
 import { createActionService } from '../respond/index.js';
 import { loadOnnxModel } from '../serve/index.js';
-import { createKeyRepository, createPolicyActionRepository, createStore, type Store } from '../store/index.js';
+import {
+  createKeyRepository,
+  createPolicyActionRepository,
+  createStore,
+  type Store,
+} from '../store/index.js';
 import { prepareDataDir } from './data-dir.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
@@ -42,11 +58,15 @@ export interface StartOptions {
  * Starts aisoc in order (store → bus → ledger → keys and policy → models → gateway → admin
  * API) and returns a handle whose `close` stops everything in the reverse order.
  */
-export async function startAisoc(config: Readonly<AisocConfig>, options: StartOptions = {}): Promise<RunningAisoc> {
+export async function startAisoc(
+  config: Readonly<AisocConfig>,
+  options: StartOptions = {},
+): Promise<RunningAisoc> {
   const log = options.log ?? (() => {});
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => log(`shutdown: ${(e as Error).message}`));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((e) => log(`shutdown: ${(e as Error).message}`));
     cleanups.length = 0;
   };
   try {
@@ -55,10 +75,22 @@ export async function startAisoc(config: Readonly<AisocConfig>, options: StartOp
     cleanups.push(() => store.close());
     await store.migrate();
 
-    const bus = config.bus.driver === 'nats' ? await createNatsBus({ servers: config.bus.servers, stream: config.bus.stream, name: 'aisoc' }) : createMemoryBus({ onError: (e) => log(`bus handler failed: ${String(e)}`) });
+    const bus =
+      config.bus.driver === 'nats'
+        ? await createNatsBus({
+            servers: config.bus.servers,
+            stream: config.bus.stream,
+            name: 'aisoc',
+          })
+        : createMemoryBus({ onError: (e) => log(`bus handler failed: ${String(e)}`) });
     cleanups.push(() => bus.close());
     const channel: PolicyChannel =
-      config.bus.driver === 'nats' ? await createNatsPolicyChannel({ servers: config.bus.servers, bucket: config.bus.policyBucket }) : createMemoryPolicyChannel();
+      config.bus.driver === 'nats'
+        ? await createNatsPolicyChannel({
+            servers: config.bus.servers,
+            bucket: config.bus.policyBucket,
+          })
+        : createMemoryPolicyChannel();
     cleanups.push(() => channel.close());
 
     const ledger = await createLedgerWriter({
@@ -79,7 +111,18 @@ export async function startAisoc(config: Readonly<AisocConfig>, options: StartOp
     const keys = createKeyDirectory();
     const reloadKeys = async () => {
       const all = await keyRepo.list();
-      keys.replace(all.map((k) => ({ hash: k.keyHash, key: { id: k.id, principal: k.principal, models: k.models, ratePerSecond: k.ratePerSecond, burst: k.burst } })));
+      keys.replace(
+        all.map((k) => ({
+          hash: k.keyHash,
+          key: {
+            id: k.id,
+            principal: k.principal,
+            models: k.models,
+            ratePerSecond: k.ratePerSecond,
+            burst: k.burst,
+          },
+        })),
+      );
     };
     await reloadKeys();
     const keySub = await bus.subscribe(KEYS_CHANGED, () => reloadKeys());
@@ -103,10 +146,14 @@ export async function startAisoc(config: Readonly<AisocConfig>, options: StartOp
       audit,
       clock: systemClock,
       checkTarget: async (action) => {
-        if ('keyId' in action) return (await keyRepo.findById(action.keyId)) ? null : `no API key ${action.keyId}`;
+        if ('keyId' in action)
+          return (await keyRepo.findById(action.keyId)) ? null : `no API key ${action.keyId}`;
         const model = config.models.find((m) => m.id === action.model);
         if (!model) return `no model "${action.model}"`;
-        if (action.kind === 'pin_version' && !model.versions.some((v) => v.version === action.version)) {
+        if (
+          action.kind === 'pin_version' &&
+          !model.versions.some((v) => v.version === action.version)
+        ) {
           return `model "${action.model}" has no version "${action.version}"`;
         }
         return null;
@@ -127,7 +174,10 @@ export async function startAisoc(config: Readonly<AisocConfig>, options: StartOp
 
     const events: EventSink = {
       record(event: InferenceEvent, durable: boolean) {
-        const publish = () => bus.publish(inferenceSubject(event.model || '_unknown'), event).catch((e) => log(`bus publish failed: ${String(e)}`));
+        const publish = () =>
+          bus
+            .publish(inferenceSubject(event.model || '_unknown'), event)
+            .catch((e) => log(`bus publish failed: ${String(e)}`));
         if (durable) return ledger.appendDurable('inference', event).then(() => void publish());
         ledger.append('inference', event);
         void publish();
@@ -151,22 +201,53 @@ export async function startAisoc(config: Readonly<AisocConfig>, options: StartOp
       keys: () => keys.size,
       policyVersion: () => snapshot.version,
     });
-    const services = createAdminServices({ config, store, bus, ledger, ledgerKey: secrets.ledgerKey, keyRepo, actions, channel, registry, gatewayId });
-    const api = createAdminApi({ services, token: secrets.adminToken, onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`) });
+    const services = createAdminServices({
+      config,
+      store,
+      bus,
+      ledger,
+      ledgerKey: secrets.ledgerKey,
+      keyRepo,
+      actions,
+      channel,
+      registry,
+      gatewayId,
+    });
+    const api = createAdminApi({
+      services,
+      token: secrets.adminToken,
+      onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
+    });
     const adminServer = await listen(api.fetch, config.admin.host, config.admin.port);
     cleanups.push(() => new Promise<void>((resolve) => adminServer.server.close(() => resolve())));
 
-    return { gatewayUrl, adminUrl: adminServer.url, gatewayId, store, ledger, bus, policy: () => snapshot, close };
+    return {
+      gatewayUrl,
+      adminUrl: adminServer.url,
+      gatewayId,
+      store,
+      ledger,
+      bus,
+      policy: () => snapshot,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
   }
 }
 
-function listen(fetch: (req: Request) => Response | Promise<Response>, host: string, port: number): Promise<{ server: ServerType; url: string }> {
+function listen(
+  fetch: (req: Request) => Response | Promise<Response>,
+  host: string,
+  port: number,
+): Promise<{ server: ServerType; url: string }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: host, port }, (info: AddressInfo) => {
-      resolve({ server, url: `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}` });
+      resolve({
+        server,
+        url: `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`,
+      });
     });
     server.once('error', reject);
   });

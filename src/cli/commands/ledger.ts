@@ -19,13 +19,20 @@ const STREAMS = ['inference', 'audit'];
 
 /** `aisoc ledger …`: reads the database directly, so it works (and proves things) with the server down. */
 export function registerLedgerCommands(program: Command): void {
-  const ledger = program.command('ledger').description('verify the tamper-evident ledgers and export proofs');
+  const ledger = program
+    .command('ledger')
+    .description('verify the tamper-evident ledgers and export proofs');
 
   ledger
     .command('verify')
-    .description('recompute every leaf, root and checkpoint signature; exit 3 naming the first bad entry on tampering')
+    .description(
+      'recompute every leaf, root and checkpoint signature; exit 3 naming the first bad entry on tampering',
+    )
     .option('--stream <name>', 'only this stream (default: all)')
-    .option('--public-key <verifierKey>', 'verify against this key (note verifier format) instead of the local key file')
+    .option(
+      '--public-key <verifierKey>',
+      'verify against this key (note verifier format) instead of the local key file',
+    )
     .option('--public-key-file <file>', 'read the verifier key from a file')
     .option('--json', 'print JSON')
     .action(async (opts, command: Command) => {
@@ -55,8 +62,11 @@ export function registerLedgerCommands(program: Command): void {
     .action(async (opts, command: Command) =>
       withStore(command, async (store) => {
         const checkpoint = await getCheckpoint(store, opts.stream);
-        if (!checkpoint) throw new AppError('NOT_FOUND', `stream ${opts.stream} has no checkpoint yet`);
-        process.stdout.write(checkpoint.note.endsWith('\n') ? checkpoint.note : `${checkpoint.note}\n`);
+        if (!checkpoint)
+          throw new AppError('NOT_FOUND', `stream ${opts.stream} has no checkpoint yet`);
+        process.stdout.write(
+          checkpoint.note.endsWith('\n') ? checkpoint.note : `${checkpoint.note}\n`,
+        );
       }),
     );
 
@@ -67,7 +77,16 @@ export function registerLedgerCommands(program: Command): void {
     .option('--size <n>', 'tree size (default: latest checkpoint)')
     .option('--stream <name>', 'stream', 'inference')
     .action(async (opts, command: Command) =>
-      withStore(command, async (store) => printJson(await proveInclusion(store, opts.stream, whole(opts.seq), opts.size === undefined ? undefined : whole(opts.size)))),
+      withStore(command, async (store) =>
+        printJson(
+          await proveInclusion(
+            store,
+            opts.stream,
+            whole(opts.seq),
+            opts.size === undefined ? undefined : whole(opts.size),
+          ),
+        ),
+      ),
     );
 
   ledger
@@ -77,7 +96,9 @@ export function registerLedgerCommands(program: Command): void {
     .option('--to <size>', 'newer tree size (default: latest checkpoint)', positiveNumber)
     .option('--stream <name>', 'stream', 'inference')
     .action(async (opts, command: Command) =>
-      withStore(command, async (store) => printJson(await proveConsistency(store, opts.stream, opts.from, opts.to))),
+      withStore(command, async (store) =>
+        printJson(await proveConsistency(store, opts.stream, opts.from, opts.to)),
+      ),
     );
 
   ledger
@@ -111,14 +132,19 @@ async function withStore(command: Command, body: (store: Store) => Promise<void>
   }
 }
 
-async function verifierKey(command: Command, opts: { publicKey?: string; publicKeyFile?: string }): Promise<string> {
+async function verifierKey(
+  command: Command,
+  opts: { publicKey?: string; publicKeyFile?: string },
+): Promise<string> {
   if (opts.publicKey) return opts.publicKey;
-  if (opts.publicKeyFile) return (await readFile(opts.publicKeyFile, 'utf8')).trim().split('\n').pop()!.trim();
+  if (opts.publicKeyFile)
+    return (await readFile(opts.publicKeyFile, 'utf8')).trim().split('\n').pop()!.trim();
   return exportPublicKey(await loadLedgerKey(configFrom(command).ledger.keyFile)).verifierKey;
 }
 
 function whole(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new AppError('CLI_USAGE', `expected a whole number, got "${value}"`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new AppError('CLI_USAGE', `expected a whole number, got "${value}"`);
   return n;
 }

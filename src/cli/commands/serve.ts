@@ -18,7 +18,8 @@ export function registerServeCommands(program: Command): void {
       const config = resolveConfig(command, opts.demo ?? false);
       const secrets = await prepareDataDir(config);
       for (const file of secrets.created) process.stdout.write(`created ${file}\n`);
-      if (secrets.created.length === 0) process.stdout.write(`nothing to do: ${config.dataDir} is ready\n`);
+      if (secrets.created.length === 0)
+        process.stdout.write(`nothing to do: ${config.dataDir} is ready\n`);
     });
 
   program
@@ -27,14 +28,17 @@ export function registerServeCommands(program: Command): void {
     .option('--demo', 'serve the bundled demo models and print a ready demo key and curl')
     .action(async (opts: { demo?: boolean }, command: Command) => {
       const config = resolveConfig(command, opts.demo ?? false);
-      const running = await startAisoc(config, { log: (line) => process.stderr.write(`${line}\n`) });
+      const running = await startAisoc(config, {
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
       const lines = [
         `aisoc is up (store: ${config.store.driver}, bus: ${config.bus.driver}, durability: ${config.gateway.durability})`,
         `  gateway    ${running.gatewayUrl}`,
         `  admin API  ${running.adminUrl} (token in ${config.admin.tokenFile})`,
         `  models     ${config.models.map((m) => m.id).join(', ') || '(none configured)'}`,
       ];
-      if (opts.demo) lines.push(...(await demoInstructions(config, running.gatewayUrl, running.adminUrl)));
+      if (opts.demo)
+        lines.push(...(await demoInstructions(config, running.gatewayUrl, running.adminUrl)));
       process.stdout.write(lines.join('\n') + '\n');
       const stop = async (signal: string) => {
         process.stderr.write(`${signal}: shutting down\n`);
@@ -55,22 +59,35 @@ function resolveConfig(command: Command, demo: boolean): Readonly<AisocConfig> {
 }
 
 /** Makes (once) a demo key saved under the data folder, and prints a curl that uses it. */
-async function demoInstructions(config: Readonly<AisocConfig>, gatewayUrl: string, adminUrl: string): Promise<string[]> {
+async function demoInstructions(
+  config: Readonly<AisocConfig>,
+  gatewayUrl: string,
+  adminUrl: string,
+): Promise<string[]> {
   const keyFile = join(config.dataDir, 'demo.key');
   let secret: string;
   if (existsSync(keyFile)) {
     secret = (await readFile(keyFile, 'utf8')).trim();
   } else {
     const token = (await readFile(config.admin.tokenFile, 'utf8')).trim();
-    const created = await createAdminClient(adminUrl, token).post<{ secret: string }>('/api/v1/keys', {
-      principal: 'demo',
-      description: 'created by aisoc serve --demo',
-    });
+    const created = await createAdminClient(adminUrl, token).post<{ secret: string }>(
+      '/api/v1/keys',
+      {
+        principal: 'demo',
+        description: 'created by aisoc serve --demo',
+      },
+    );
     secret = created.secret;
     await writeSecret(keyFile, `${secret}\n`);
   }
-  const row = (await readFile(join(packageRoot(), 'data', 'breast-cancer', 'holdout.csv'), 'utf8')).split('\n')[1]!.split(',').slice(0, -1).map(Number);
-  const body = JSON.stringify({ inputs: [{ name: 'input', shape: [1, row.length], datatype: 'FP32', data: row }] });
+  const row = (await readFile(join(packageRoot(), 'data', 'breast-cancer', 'holdout.csv'), 'utf8'))
+    .split('\n')[1]!
+    .split(',')
+    .slice(0, -1)
+    .map(Number);
+  const body = JSON.stringify({
+    inputs: [{ name: 'input', shape: [1, row.length], datatype: 'FP32', data: row }],
+  });
   return [
     `  demo key   ${secret} (saved in ${keyFile})`,
     '',

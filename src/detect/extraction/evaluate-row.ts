@@ -16,11 +16,14 @@ export interface PreparedRow {
   readonly outlier: boolean;
   readonly sketch: Float32Array;
   readonly raw: readonly number[];
+  /** Other principals that recently sent a nearby, different query (cross-principal LSH). */
+  readonly crossOthers: readonly string[];
 }
 
 /** A signal that fired, before it becomes a Finding. */
 export interface Signal {
-  readonly signal: 'prada' | 'similarity' | 'probe' | 'novelty' | 'boundary' | 'volume' | 'outlier';
+  readonly signal:
+    'prada' | 'similarity' | 'probe' | 'novelty' | 'cross' | 'boundary' | 'volume' | 'outlier';
   readonly kind: FindingKind;
   readonly severity: Severity;
   readonly confidence: number;
@@ -173,6 +176,29 @@ function windowSignals(s: SubjectState, row: PreparedRow, config: ExtractionConf
       eventIds: flaggedIds(w, FLAG.lowMargin, 16),
     });
   }
+  const cross = flagCount(w, FLAG.cross);
+  if (
+    config.cross &&
+    row.crossOthers.length > 0 &&
+    cross >= config.cross.hits &&
+    offCooldown(s, 'cross', config.cooldownRows)
+  ) {
+    out.push({
+      signal: 'cross',
+      kind: 'evasion',
+      severity: 'high',
+      confidence: Math.min(1, 0.5 + 0.1 * cross),
+      title: `${cross} recent queries sit next to different queries from other principals (${row.crossOthers.slice(0, 5).join(', ')})`,
+      evidence: {
+        statistic: 'cross-principal-lsh',
+        crossHits: cross,
+        otherPrincipals: row.crossOthers.slice(0, 20),
+        width: config.cross.width,
+        window: w.filled,
+      },
+      eventIds: flaggedIds(w, FLAG.cross, 16),
+    });
+  }
   const sim = config.similarity;
   const novel = flagCount(w, FLAG.novel);
   if (
@@ -242,7 +268,8 @@ export function evaluateRow(s: SubjectState, row: PreparedRow, config: Extractio
     (row.outlier ? FLAG.outlier : 0) |
     (sim.hit ? FLAG.similar : 0) |
     (probe.hit ? FLAG.probe : 0) |
-    (sim.novel ? FLAG.novel : 0);
+    (sim.novel ? FLAG.novel : 0) |
+    (row.crossOthers.length > 0 ? FLAG.cross : 0);
   pushWindow(s.window, row.label, flags, row.eventId);
   signals.push(...windowSignals(s, row, config));
   return signals;

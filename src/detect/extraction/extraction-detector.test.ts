@@ -160,6 +160,32 @@ describe('createExtractionDetector', () => {
     expect(findings.some((f) => f.detector === 'extraction.similarity')).toBe(false);
   });
 
+  it('links near-identical queries spread over keys in different networks', () => {
+    const detector = createExtractionDetector(baseline, { similarity: false });
+    const state = detector.init();
+    const x = natural();
+    const events = Array.from({ length: 30 }, (_, i) =>
+      event(
+        x.map((v, j) => v + 0.001 * (i + 1) * (j + 1)),
+        { principal: `key-${i % 10}`, address: `198.51.${i % 10}.7` },
+      ),
+    );
+    const cross = feed(detector, state, events).find((f) => f.detector === 'extraction.cross');
+    expect(cross).toBeDefined();
+    expect(cross!.kind).toBe('evasion');
+    expect((cross!.evidence.otherPrincipals as string[]).length).toBeGreaterThan(0);
+  });
+
+  it('does not link principals that re-send the same natural rows', () => {
+    const detector = createExtractionDetector(baseline);
+    const state = detector.init();
+    const pool = Array.from({ length: 5 }, natural);
+    const events = Array.from({ length: 200 }, (_, i) =>
+      event([...pool[i % 5]!], { principal: `user-${i % 20}`, address: `10.0.${i % 20}.1` }),
+    );
+    expect(feed(detector, state, events)).toEqual([]);
+  });
+
   it('evicts idle principals and caps how many it keeps', () => {
     const detector = createExtractionDetector(baseline, { maxPrincipals: 50, idleMs: 60_000 });
     const state = detector.init();

@@ -2,6 +2,14 @@ import type { InferenceEvent } from '../../core/index.js';
 import type { Detector, Finding } from '../detector.js';
 import { outlierScore, rangeViolations, standardizeRow, type ModelBaseline } from './baseline.js';
 import { decodeState, encodeState } from './codec.js';
+import {
+  createCrossState,
+  crossBytes,
+  crossShifts,
+  observeCross,
+  type CrossBucket,
+  type CrossState,
+} from './cross-principal.js';
 import { ExtractionErrorCodes, extractionError } from './errors.js';
 import { evaluateRow, type PreparedRow } from './evaluate-row.js';
 import { makeFinding } from './finding.js';
@@ -32,6 +40,7 @@ export interface ExtractionState {
   /** Per source network; analysed only once two principals share it (else it would repeat the principal's work). */
   networks: PrincipalTable<NetworkEntry>;
   schemaAlerts: PrincipalTable<number>;
+  cross: CrossState;
   rows: number;
 }
 
@@ -73,6 +82,7 @@ function observeEvent(
   baseline: ModelBaseline,
   config: ExtractionConfig,
   project: (z: Float64Array) => Float32Array,
+  shifts: Float64Array[],
 ): Finding[] {
   const rows: AnsweredRow[] = answeredRows(event);
   if (rows.length === 0) return [];
@@ -111,14 +121,19 @@ function observeEvent(
     const outlier =
       outlierScore(baseline, z) > baseline.outlierThreshold ||
       rangeViolations(baseline, r.features) > 0;
+    const sketch = project(z);
+    const crossOthers = config.cross
+      ? observeCross(state.cross, sketch, key, t, shifts, config.cross)
+      : [];
     const prepared: PreparedRow = {
       eventId: event.id,
       timeMs: t,
       label: r.label,
       margin: r.margin,
       outlier,
-      sketch: project(z),
+      sketch,
       raw: r.features,
+      crossOthers,
     };
     for (const [prefix, subject, s] of subjects) {
       for (const sig of evaluateRow(s, prepared, config)) {
@@ -143,6 +158,10 @@ export function createExtractionDetector(
 ): Detector<ExtractionState> {
   const config = parseExtractionOptions(options);
   const project = createProjector(baseline.featureCount, config.sketchDim, config.seed);
+  const dim = Math.min(baseline.featureCount, config.sketchDim);
+  const shifts = config.cross
+    ? crossShifts(config.cross.tables, dim, config.cross.width, config.seed)
+    : [];
   return {
     name: 'extraction',
     description:
@@ -152,15 +171,16 @@ export function createExtractionDetector(
       networks: createPrincipalTable(config.maxPrincipals, config.idleMs),
       schemaAlerts: createPrincipalTable(config.maxPrincipals, config.idleMs),
       rows: 0,
+      cross: createCrossState(),
     }),
-    observe: (state, event) => observeEvent(state, event, baseline, config, project),
+    observe: (state, event) => observeEvent(state, event, baseline, config, project, shifts),
     stateSize: (state) => {
       let bytes = 0;
       for (const e of state.principals.entries.values()) bytes += subjectBytes(e.value) + 64;
       for (const e of state.networks.entries.values()) {
         bytes += (e.value.subject ? subjectBytes(e.value.subject) : 0) + 96;
       }
-      return bytes + state.schemaAlerts.entries.size * 64;
+      return bytes + state.schemaAlerts.entries.size * 64 + crossBytes(state.cross);
     },
     serialize: (state) => ({
       version: 1,
@@ -168,6 +188,7 @@ export function createExtractionDetector(
       principals: serializeTable(state.principals, encodeState),
       networks: serializeTable(state.networks, encodeState),
       schemaAlerts: serializeTable(state.schemaAlerts, encodeState),
+      cross: { touches: state.cross.touches, buckets: [...state.cross.buckets] },
     }),
     deserialize: (data) => {
       const raw = data as {
@@ -176,6 +197,7 @@ export function createExtractionDetector(
         principals: unknown;
         networks: unknown;
         schemaAlerts: unknown;
+        cross: { touches: number; buckets: [number, CrossBucket][] };
       };
       if (!raw || raw.version !== 1)
         throw extractionError(
@@ -188,6 +210,7 @@ export function createExtractionDetector(
         principals: deserializeTable(raw.principals, decode),
         networks: deserializeTable(raw.networks, (v) => decodeState(v) as NetworkEntry),
         schemaAlerts: deserializeTable(raw.schemaAlerts, (v) => Number(decodeState(v))),
+        cross: { touches: raw.cross.touches, buckets: new Map(raw.cross.buckets) },
       };
     },
   };

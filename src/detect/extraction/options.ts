@@ -38,6 +38,16 @@ const SignalOptionsSchema = z
   })
   .strict();
 
+const CrossOptionsSchema = z
+  .object({
+    tables: z.number().int().min(1).max(8).default(2),
+    width: z.number().positive().default(0.3),
+    windowMs: z.number().int().min(1000).default(600_000),
+    maxBuckets: z.number().int().min(100).default(200_000),
+    hits: z.number().int().min(1).default(3),
+  })
+  .strict();
+
 /** Options of the extraction/evasion detector; every field has a default tuned by eval-detect. */
 export const ExtractionOptionsSchema = z
   .object({
@@ -55,6 +65,7 @@ export const ExtractionOptionsSchema = z
     signals: z
       .union([SignalOptionsSchema, z.literal(false)])
       .default(SignalOptionsSchema.parse({})),
+    cross: z.union([CrossOptionsSchema, z.literal(false)]).default(CrossOptionsSchema.parse({})),
   })
   .strict();
 export type ExtractionOptions = z.input<typeof ExtractionOptionsSchema>;

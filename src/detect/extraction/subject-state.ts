@@ -30,9 +30,7 @@ export function createSubjectState(
   const dim = Math.min(featureCount, config.sketchDim);
   return {
     rows: 0,
-    prada: prada
-      ? createPradaState(classCount, dim, prada.growCap, prada.distanceCap)
-      : null,
+    prada: prada ? createPradaState(classCount, dim, prada.growCap, prada.distanceCap) : null,
     similarity: similarity ? createSimilarityState(dim, similarity.historyCap) : null,
     probe: similarity ? createProbeState(featureCount, similarity.probeHistory) : null,
     window: createWindowState(config.window, classCount),

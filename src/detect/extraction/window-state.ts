@@ -4,7 +4,7 @@
  */
 export interface WindowState {
   readonly labels: Int16Array;
-  readonly flags: Uint8Array; // bit 0 low margin, 1 margin known, 2 outlier, 3 similar, 4 probe, 5 novel
+  readonly flags: Uint8Array; // bit 0 low margin, 1 margin known, 2 outlier, 3 similar, 4 probe, 5 novel, 6 cross-principal
   readonly ids: string[];
   readonly classCounts: Int32Array;
   readonly flagCounts: Int32Array; // per bit
@@ -19,6 +19,7 @@ export const FLAG = {
   similar: 8,
   probe: 16,
   novel: 32,
+  cross: 64,
 } as const;
 
 export function createWindowState(size: number, classCount: number): WindowState {
@@ -27,7 +28,7 @@ export function createWindowState(size: number, classCount: number): WindowState
     flags: new Uint8Array(size),
     ids: new Array<string>(size).fill(''),
     classCounts: new Int32Array(Math.max(1, classCount)),
-    flagCounts: new Int32Array(6),
+    flagCounts: new Int32Array(7),
     filled: 0,
     next: 0,
   };
@@ -35,7 +36,7 @@ export function createWindowState(size: number, classCount: number): WindowState
 
 function count(w: WindowState, label: number, flags: number, delta: number): void {
   if (label >= 0 && label < w.classCounts.length) w.classCounts[label]! += delta;
-  for (let b = 0; b < 6; b += 1) if (flags & (1 << b)) w.flagCounts[b]! += delta;
+  for (let b = 0; b < 7; b += 1) if (flags & (1 << b)) w.flagCounts[b]! += delta;
 }
 
 export function pushWindow(w: WindowState, label: number, flags: number, id: string): void {
