@@ -82,6 +82,7 @@ const SIM_GRID = [1.2, 1, 0.8, 0.6, 0.45, 0.35, 0.25, 0.18, 0.12];
 const PRADA_GRID = [0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3];
 const NOVELTY_GRID = [0.6, 0.7, 0.75, 0.8, 0.9, 0.95];
 const CROSS_GRID = [0.8, 0.6, 0.45, 0.3, 0.2, 0.12, 0.08];
+const OUTLIER_GRID = [4, 6, 8, 10, 12, 16, 24];
 
 /** Picks, per signal, the most sensitive setting that flags no benign principal of the reference split. */
 async function calibrate(
@@ -136,6 +137,7 @@ async function calibrate(
     ...PRADA_GRID.map(() => 'extraction.prada'),
     ...NOVELTY_GRID.map(() => 'extraction.novelty'),
     ...CROSS_GRID.map(() => 'extraction.cross'),
+    ...OUTLIER_GRID.map(() => 'extraction.outlier'),
   ];
   const flagged = results.map(
     (r, i) =>
@@ -147,7 +149,11 @@ async function calibrate(
     SIM_GRID.length + PRADA_GRID.length,
     SIM_GRID.length + PRADA_GRID.length + NOVELTY_GRID.length,
   );
-  const crossFlags = flagged.slice(SIM_GRID.length + PRADA_GRID.length + NOVELTY_GRID.length);
+  const crossStart = SIM_GRID.length + PRADA_GRID.length + NOVELTY_GRID.length;
+  const crossFlags = flagged.slice(crossStart, crossStart + CROSS_GRID.length);
+  const outlierFlags = flagged.slice(crossStart + CROSS_GRID.length);
+  const quietOutlier = outlierFlags.findIndex((f) => f === 0);
+  const outlierHits = quietOutlier < 0 ? 32 : (OUTLIER_GRID[quietOutlier + 1] ?? 32);
   const quietCross = crossFlags.findIndex((f) => f === 0);
   const width = quietCross < 0 ? 0.05 : (CROSS_GRID[quietCross + 1] ?? 0.05);
   // One grid step of margin: the reference split is small and holdout traffic differs.
@@ -171,6 +177,7 @@ async function calibrate(
       prada: { grid: PRADA_GRID, flagged: pradaFlags, chosen: delta },
       novelty: { grid: NOVELTY_GRID, flagged: noveltyFlags, chosen: noveltyShare },
       cross: { grid: CROSS_GRID, flagged: crossFlags, chosen: width },
+      outlier: { grid: OUTLIER_GRID, flagged: outlierFlags, chosen: outlierHits },
     },
   };
 }

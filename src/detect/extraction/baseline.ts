@@ -120,8 +120,12 @@ export function buildModelBaseline(
 }
 
 /** (x - mean) / scale, the space every distance in this module is measured in. */
-export function standardizeRow(baseline: ModelBaseline, row: readonly number[]): Float64Array {
-  const z = new Float64Array(baseline.featureCount);
+export function standardizeRow(
+  baseline: ModelBaseline,
+  row: readonly number[],
+  into: Float64Array = new Float64Array(baseline.featureCount),
+): Float64Array {
+  const z = into;
   for (let j = 0; j < z.length; j += 1)
     z[j] = ((row[j] ?? 0) - baseline.mean[j]!) / baseline.scale[j]!;
   return z;

@@ -8,11 +8,11 @@ import { createRandom } from './projector.js';
  * different query into one of its buckets. Buckets keep the last 8 senders and are swept by
  * event time, so memory is bounded by `maxBuckets`.
  */
+/** Up to PER_BUCKET recent senders as flat triples: principal, fingerprint, event time. */
 export interface CrossBucket {
-  keys: string[];
-  prints: number[];
-  times: number[];
+  newest: number;
   next: number;
+  entries: (string | number)[];
 }
 
 export interface CrossState {
@@ -27,7 +27,7 @@ export interface CrossConfig {
   readonly maxBuckets: number;
 }
 
-const PER_BUCKET = 8;
+const PER_BUCKET = 6;
 
 export function createCrossState(): CrossState {
   return { buckets: new Map(), touches: 0 };
@@ -62,7 +62,7 @@ function fingerprint(x: Float32Array): number {
 
 function sweep(state: CrossState, now: number, c: CrossConfig): void {
   for (const [k, b] of state.buckets) {
-    if (now - Math.max(...b.times) > c.windowMs) state.buckets.delete(k);
+    if (now - b.newest > c.windowMs) state.buckets.delete(k);
   }
   if (state.buckets.size < c.maxBuckets) return;
   let drop = state.buckets.size - Math.floor(c.maxBuckets * 0.9);
@@ -70,6 +70,33 @@ function sweep(state: CrossState, now: number, c: CrossConfig): void {
     if (drop-- <= 0) break;
     state.buckets.delete(k);
   }
+}
+
+function visit(
+  b: CrossBucket,
+  who: string,
+  print: number,
+  now: number,
+  windowMs: number,
+  others: string[],
+): void {
+  const e = b.entries;
+  for (let i = 0; i < e.length; i += 3) {
+    const key = e[i] as string;
+    if (
+      key !== who &&
+      e[i + 1] !== print &&
+      Math.abs(now - (e[i + 2] as number)) <= windowMs &&
+      !others.includes(key)
+    ) {
+      others.push(key);
+    }
+  }
+  e[b.next * 3] = who;
+  e[b.next * 3 + 1] = print;
+  e[b.next * 3 + 2] = now;
+  b.next = (b.next + 1) % PER_BUCKET;
+  if (now > b.newest) b.newest = now;
 }
 
 /** Other principals that recently sent a different, nearby query; then records this one. */
@@ -84,26 +111,19 @@ export function observeCross(
   state.touches += 1;
   if (state.touches % 8192 === 0 || state.buckets.size >= c.maxBuckets) sweep(state, now, c);
   const print = fingerprint(x);
-  const others = new Set<string>();
-  shifts.forEach((shift, t) => {
-    const key = hashCell(x, shift, c.width, t);
+  const others: string[] = [];
+  for (let t = 0; t < shifts.length; t += 1) {
+    const key = hashCell(x, shifts[t]!, c.width, t);
     let b = state.buckets.get(key);
     if (!b) {
-      b = { keys: [], prints: [], times: [], next: 0 };
+      b = { newest: now, next: 0, entries: [] };
       state.buckets.set(key, b);
     }
-    for (let i = 0; i < b.keys.length; i += 1) {
-      if (b.keys[i] !== who && b.prints[i] !== print && Math.abs(now - b.times[i]!) <= c.windowMs)
-        others.add(b.keys[i]!);
-    }
-    b.keys[b.next] = who;
-    b.prints[b.next] = print;
-    b.times[b.next] = now;
-    b.next = (b.next + 1) % PER_BUCKET;
-  });
-  return [...others];
+    visit(b, who, print, now, c.windowMs, others);
+  }
+  return others;
 }
 
 export function crossBytes(state: CrossState): number {
-  return state.buckets.size * (PER_BUCKET * 40 + 80);
+  return state.buckets.size * (PER_BUCKET * 3 * 8 + 96);
 }

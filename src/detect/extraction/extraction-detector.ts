@@ -83,6 +83,7 @@ function observeEvent(
   config: ExtractionConfig,
   project: (z: Float64Array) => Float32Array,
   shifts: Float64Array[],
+  scratch: Float64Array,
 ): Finding[] {
   const rows: AnsweredRow[] = answeredRows(event);
   if (rows.length === 0) return [];
@@ -117,7 +118,8 @@ function observeEvent(
       continue;
     }
     state.rows += 1;
-    const z = standardizeRow(baseline, r.features);
+    // z is scratch: only its sketch and scores outlive this row.
+    const z = standardizeRow(baseline, r.features, scratch);
     const outlier =
       outlierScore(baseline, z) > baseline.outlierThreshold ||
       rangeViolations(baseline, r.features) > 0;
@@ -159,6 +161,7 @@ export function createExtractionDetector(
   const config = parseExtractionOptions(options);
   const project = createProjector(baseline.featureCount, config.sketchDim, config.seed);
   const dim = Math.min(baseline.featureCount, config.sketchDim);
+  const scratch = new Float64Array(baseline.featureCount);
   const shifts = config.cross
     ? crossShifts(config.cross.tables, dim, config.cross.width, config.seed)
     : [];
@@ -173,7 +176,8 @@ export function createExtractionDetector(
       rows: 0,
       cross: createCrossState(),
     }),
-    observe: (state, event) => observeEvent(state, event, baseline, config, project, shifts),
+    observe: (state, event) =>
+      observeEvent(state, event, baseline, config, project, shifts, scratch),
     stateSize: (state) => {
       let bytes = 0;
       for (const e of state.principals.entries.values()) bytes += subjectBytes(e.value) + 64;

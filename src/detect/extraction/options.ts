@@ -15,7 +15,7 @@ const PradaOptionsSchema = z
 const SimilarityOptionsSchema = z
   .object({
     k: z.number().int().min(1).max(64).default(4),
-    historyCap: z.number().int().min(2).max(10_000).default(64),
+    historyCap: z.number().int().min(2).max(10_000).default(32),
     threshold: z.number().positive().default(0.25),
     hitsToAlarm: z.number().int().min(1).default(3),
     probeHistory: z.number().int().min(1).max(256).default(8),
@@ -43,7 +43,7 @@ const CrossOptionsSchema = z
     tables: z.number().int().min(1).max(8).default(2),
     width: z.number().positive().default(0.3),
     windowMs: z.number().int().min(1000).default(600_000),
-    maxBuckets: z.number().int().min(100).default(200_000),
+    maxBuckets: z.number().int().min(100).default(100_000),
     hits: z.number().int().min(1).default(3),
   })
   .strict();
