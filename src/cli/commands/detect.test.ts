@@ -82,6 +82,27 @@ describe('aisoc detect replay', () => {
     }
   });
 
+  it('rejects invalid detector options with the offending field', async () => {
+    const events = join(dir, 'one.jsonl');
+    writeFileSync(events, '');
+    await expect(
+      run([
+        'detect',
+        'replay',
+        events,
+        '--model',
+        'toy',
+        '--reference',
+        ref,
+        '--options',
+        '{"similarity":{"k":0}}',
+      ]),
+    ).rejects.toThrow(/similarity\.k/);
+    await expect(
+      run(['detect', 'replay', events, '--model', 'toy', '--reference', ref, '--options', '{nope']),
+    ).rejects.toThrow(/--options is not JSON/);
+  });
+
   it('names the missing reference file', async () => {
     await expect(
       run(['detect', 'replay', join(dir, 'none.jsonl'), '--model', 'nope', '--data-dir', dir]),

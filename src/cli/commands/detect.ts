@@ -7,6 +7,7 @@ import { AppError, createId, type Alert, type InferenceEvent } from '../../core/
 import {
   buildModelBaseline,
   createExtractionDetector,
+  type ExtractionOptions,
   type ModelBaseline,
 } from '../../detect/extraction/index.js';
 
@@ -109,6 +110,8 @@ export interface ReplayOptions {
   readonly reference?: string;
   readonly dataDir?: string;
   readonly format?: 'text' | 'json';
+  /** Detector options (see ExtractionOptionsSchema), e.g. the values eval-detect calibrated. */
+  readonly detectorOptions?: ExtractionOptions;
 }
 
 /** Runs the extraction/evasion detector over a JSONL file and writes the alerts. */
@@ -121,7 +124,7 @@ export async function replayFile(
     o.reference ?? join(o.dataDir ?? 'data', o.model, 'reference.csv'),
     o.model,
   );
-  const detector = createExtractionDetector(baseline);
+  const detector = createExtractionDetector(baseline, o.detectorOptions);
   const state = detector.init();
   if (!existsSync(path))
     throw new AppError(DetectCommandErrorCodes.REPLAY_FILE_UNREADABLE, `cannot read ${path}`, {
@@ -145,6 +148,19 @@ export async function replayFile(
   return { events, alerts };
 }
 
+function parseOptionsFlag(text: string | undefined): ExtractionOptions | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as ExtractionOptions;
+  } catch (error) {
+    throw new AppError(
+      DetectCommandErrorCodes.FORMAT_INVALID,
+      `--options is not JSON: ${(error as Error).message}`,
+      { status: 400 },
+    );
+  }
+}
+
 /** Registers `aisoc detect replay EVENTS.jsonl --model M [--format json]`. */
 export function registerDetectCommands(
   program: Command,
@@ -164,10 +180,17 @@ export function registerDetectCommands(
     )
     .option('--data-dir <dir>', 'folder holding <model>/reference.csv', 'data')
     .option('--format <format>', 'text or json (one alert per line)', 'text')
+    .option('--options <json>', 'detector options as JSON, e.g. {"similarity":{"threshold":0.35}}')
     .action(
       async (
         events: string,
-        opts: { model: string; reference?: string; dataDir: string; format: string },
+        opts: {
+          model: string;
+          reference?: string;
+          dataDir: string;
+          format: string;
+          options?: string;
+        },
       ) => {
         if (opts.format !== 'text' && opts.format !== 'json') {
           throw new AppError(
@@ -183,6 +206,7 @@ export function registerDetectCommands(
             reference: opts.reference,
             dataDir: opts.dataDir,
             format: opts.format,
+            detectorOptions: parseOptionsFlag(opts.options),
           },
           write,
         );
