@@ -119,8 +119,16 @@ async function calibrate(
       cross: { width },
     }),
   );
+  const outliers = OUTLIER_GRID.map((outlierHits) =>
+    createExtractionDetector(s.baseline, {
+      prada: false,
+      byNetwork: false,
+      cross: false,
+      signals: { outlierHits },
+    }),
+  );
   const results = await runBenignPopulation(
-    [...sims, ...pradas, ...novelties, ...crosses],
+    [...sims, ...pradas, ...novelties, ...crosses, ...outliers],
     s.target,
     {
       model: s.o.model,
@@ -169,6 +177,7 @@ async function calibrate(
       similarity: { threshold, noveltyShare },
       prada: { delta, minSamples: 50 },
       cross: { width },
+      signals: { outlierHits },
     },
     calibration: {
       split: 'reference',
