@@ -3,8 +3,8 @@ import { ExtractionErrorCodes, extractionError } from './errors.js';
 
 const PradaOptionsSchema = z
   .object({
-    delta: z.number().min(0).max(1).default(0.9),
-    minSamples: z.number().int().min(3).default(20),
+    delta: z.number().min(0).max(1).default(0.2),
+    minSamples: z.number().int().min(3).default(50),
     growCap: z.number().int().min(1).max(4096).default(8),
     testEvery: z.number().int().min(1).default(4),
     distanceCap: z.number().int().min(10).max(5000).default(128),
@@ -16,13 +16,13 @@ const SimilarityOptionsSchema = z
   .object({
     k: z.number().int().min(1).max(64).default(4),
     historyCap: z.number().int().min(2).max(10_000).default(32),
-    threshold: z.number().positive().default(0.25),
+    threshold: z.number().positive().default(0.35),
     hitsToAlarm: z.number().int().min(1).default(3),
     probeHistory: z.number().int().min(1).max(256).default(8),
     probeMaxChanged: z.number().int().min(1).default(2),
     probeHits: z.number().int().min(1).default(3),
     noveltyDistance: z.number().positive().default(1),
-    noveltyShare: z.number().min(0).max(1).default(0.9),
+    noveltyShare: z.number().min(0).max(1).default(0.99),
     noveltyMinRows: z.number().int().min(1).default(40),
   })
   .strict();
@@ -41,7 +41,7 @@ const SignalOptionsSchema = z
 const CrossOptionsSchema = z
   .object({
     tables: z.number().int().min(1).max(8).default(2),
-    width: z.number().positive().default(0.3),
+    width: z.number().positive().default(0.2),
     windowMs: z.number().int().min(1000).default(600_000),
     maxBuckets: z.number().int().min(100).default(100_000),
     hits: z.number().int().min(1).default(3),
