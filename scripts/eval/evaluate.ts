@@ -15,6 +15,7 @@ import {
   recordAttack,
 } from './attack-runs.js';
 import { runBenignPopulation } from './benign-population.js';
+import { calibrate } from './calibrate.js';
 import { featureRanges, readSplit, type Split } from './data.js';
 import { createOnnxTarget } from './onnx-target.js';
 
@@ -76,119 +77,6 @@ interface Setup {
   readonly train: Split;
   readonly holdout: Split;
   readonly reference: Split;
-}
-
-const SIM_GRID = [1.2, 1, 0.8, 0.6, 0.45, 0.35, 0.25, 0.18, 0.12];
-const PRADA_GRID = [0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3];
-const NOVELTY_GRID = [0.6, 0.7, 0.75, 0.8, 0.9, 0.95];
-const CROSS_GRID = [0.8, 0.6, 0.45, 0.3, 0.2, 0.12, 0.08];
-const OUTLIER_GRID = [4, 6, 8, 10, 12, 16, 24];
-
-/** Picks, per signal, the most sensitive setting that flags no benign principal of the reference split. */
-async function calibrate(
-  s: Setup,
-): Promise<{ options: ExtractionOptions; calibration: Record<string, unknown> }> {
-  const sims = SIM_GRID.map((threshold) =>
-    createExtractionDetector(s.baseline, {
-      prada: false,
-      signals: false,
-      byNetwork: false,
-      similarity: { threshold },
-    }),
-  );
-  const pradas = PRADA_GRID.map((delta) =>
-    createExtractionDetector(s.baseline, {
-      similarity: false,
-      signals: false,
-      byNetwork: false,
-      prada: { delta, minSamples: 50 },
-    }),
-  );
-  const novelties = NOVELTY_GRID.map((noveltyShare) =>
-    createExtractionDetector(s.baseline, {
-      prada: false,
-      byNetwork: false,
-      similarity: { threshold: 1e-9, noveltyShare },
-    }),
-  );
-  const crosses = CROSS_GRID.map((width) =>
-    createExtractionDetector(s.baseline, {
-      prada: false,
-      byNetwork: false,
-      similarity: { threshold: 1e-9, noveltyShare: 1 },
-      cross: { width },
-    }),
-  );
-  const outliers = OUTLIER_GRID.map((outlierHits) =>
-    createExtractionDetector(s.baseline, {
-      prada: false,
-      byNetwork: false,
-      cross: false,
-      signals: { outlierHits },
-    }),
-  );
-  const results = await runBenignPopulation(
-    [...sims, ...pradas, ...novelties, ...crosses, ...outliers],
-    s.target,
-    {
-      model: s.o.model,
-      samples: s.reference.rows,
-      min: s.min,
-      max: s.max,
-      principals: s.o.calibrationPrincipals,
-      queries: s.o.benignQueries,
-      seed: s.o.seed + 1000,
-    },
-  );
-  const names = [
-    ...SIM_GRID.map(() => 'extraction.similarity'),
-    ...PRADA_GRID.map(() => 'extraction.prada'),
-    ...NOVELTY_GRID.map(() => 'extraction.novelty'),
-    ...CROSS_GRID.map(() => 'extraction.cross'),
-    ...OUTLIER_GRID.map(() => 'extraction.outlier'),
-  ];
-  const flagged = results.map(
-    (r, i) =>
-      [...r.flagged.values()].filter((fs) => fs.some((f) => f.detector === names[i])).length,
-  );
-  const simFlags = flagged.slice(0, SIM_GRID.length);
-  const pradaFlags = flagged.slice(SIM_GRID.length, SIM_GRID.length + PRADA_GRID.length);
-  const noveltyFlags = flagged.slice(
-    SIM_GRID.length + PRADA_GRID.length,
-    SIM_GRID.length + PRADA_GRID.length + NOVELTY_GRID.length,
-  );
-  const crossStart = SIM_GRID.length + PRADA_GRID.length + NOVELTY_GRID.length;
-  const crossFlags = flagged.slice(crossStart, crossStart + CROSS_GRID.length);
-  const outlierFlags = flagged.slice(crossStart + CROSS_GRID.length);
-  const quietOutlier = outlierFlags.findIndex((f) => f === 0);
-  const outlierHits = quietOutlier < 0 ? 32 : (OUTLIER_GRID[quietOutlier + 1] ?? 32);
-  const quietCross = crossFlags.findIndex((f) => f === 0);
-  const width = quietCross < 0 ? 0.05 : (CROSS_GRID[quietCross + 1] ?? 0.05);
-  // One grid step of margin: the reference split is small and holdout traffic differs.
-  const quietSim = simFlags.findIndex((f) => f === 0);
-  const threshold = quietSim < 0 ? 0.05 : (SIM_GRID[quietSim + 1] ?? 0.05);
-  // PRADA's W is noisy on repetitive benign traffic: keep two grid steps of margin.
-  const firstQuiet = pradaFlags.findIndex((f) => f === 0);
-  const delta = firstQuiet < 0 ? 0.2 : (PRADA_GRID[firstQuiet + 2] ?? 0.2);
-  const quietNovelty = noveltyFlags.findIndex((f) => f === 0);
-  const noveltyShare = quietNovelty < 0 ? 0.99 : (NOVELTY_GRID[quietNovelty + 1] ?? 0.99);
-  return {
-    options: {
-      similarity: { threshold, noveltyShare },
-      prada: { delta, minSamples: 50 },
-      cross: { width },
-      signals: { outlierHits },
-    },
-    calibration: {
-      split: 'reference',
-      principals: s.o.calibrationPrincipals,
-      similarity: { grid: SIM_GRID, flagged: simFlags, chosen: threshold },
-      prada: { grid: PRADA_GRID, flagged: pradaFlags, chosen: delta },
-      novelty: { grid: NOVELTY_GRID, flagged: noveltyFlags, chosen: noveltyShare },
-      cross: { grid: CROSS_GRID, flagged: crossFlags, chosen: width },
-      outlier: { grid: OUTLIER_GRID, flagged: outlierFlags, chosen: outlierHits },
-    },
-  };
 }
 
 async function benignOnHoldout(
@@ -348,7 +236,16 @@ export async function evaluateModel(o: EvalOptions): Promise<ModelResult> {
   const target = await createOnnxTarget(`${o.root}/models/${o.model}/model.onnx`);
   try {
     const s: Setup = { o, target, baseline, min, max, classCount, train, holdout, reference };
-    const { options, calibration } = await calibrate(s);
+    const { options, grids } = await calibrate(baseline, target, {
+      model: o.model,
+      samples: reference.rows,
+      min,
+      max,
+      principals: o.calibrationPrincipals,
+      queries: o.benignQueries,
+      seed: o.seed + 1000,
+    });
+    const calibration = { split: 'reference', principals: o.calibrationPrincipals, grids };
     const detector = createExtractionDetector(baseline, options) as Detector<unknown>;
     const benign = await benignOnHoldout(s, detector);
     const attacks = await attackTable(s, detector);
