@@ -4,8 +4,9 @@ import type { ExtractionConfig } from './options.js';
 import { observePrada, pradaStatistic } from './prada-state.js';
 import { observeProbe } from './probe-state.js';
 import { observeSimilarity } from './similarity-state.js';
-import { countVolume, offCooldown, type SubjectState } from './subject-state.js';
-import { classBalance, FLAG, flagCount, flaggedIds, pushWindow } from './window-state.js';
+import { offCooldown, type SubjectState } from './subject-state.js';
+import { windowSignals } from './window-signals.js';
+import { FLAG, flagCount, flaggedIds, pushWindow } from './window-state.js';
 
 /** One row, already standardised and sketched once for every subject it counts towards. */
 export interface PreparedRow {
@@ -134,118 +135,6 @@ function probeSignal(
       eventIds: [row.eventId, ...flaggedIds(s.window, FLAG.probe, 15)],
     },
   };
-}
-
-function windowSignals(s: SubjectState, row: PreparedRow, config: ExtractionConfig): Signal[] {
-  const o = config.signals;
-  if (!o) return [];
-  const out: Signal[] = [];
-  const w = s.window;
-  const outliers = flagCount(w, FLAG.outlier);
-  if (row.outlier && outliers >= o.outlierHits && offCooldown(s, 'outlier', config.cooldownRows)) {
-    out.push({
-      signal: 'outlier',
-      kind: 'anomaly',
-      severity: 'medium',
-      confidence: Math.min(1, outliers / (2 * o.outlierHits)),
-      title: `${outliers} of the last ${w.filled} queries lie outside the model's reference data`,
-      evidence: { statistic: 'outlier-count', outliers, window: w.filled },
-      eventIds: flaggedIds(w, FLAG.outlier, 16),
-    });
-  }
-  const known = flagCount(w, FLAG.marginKnown);
-  const share = known > 0 ? flagCount(w, FLAG.lowMargin) / known : 0;
-  if (
-    known >= o.minRows &&
-    share >= o.lowMarginShare &&
-    offCooldown(s, 'boundary', config.cooldownRows)
-  ) {
-    out.push({
-      signal: 'boundary',
-      kind: 'extraction',
-      severity: 'medium',
-      confidence: share,
-      title: `${Math.round(share * 100)}% of recent answers are near the decision boundary`,
-      evidence: {
-        statistic: 'low-margin-share',
-        share: round(share),
-        lowMargin: o.lowMargin,
-        window: known,
-        ...classBalance(w),
-      },
-      eventIds: flaggedIds(w, FLAG.lowMargin, 16),
-    });
-  }
-  const cross = flagCount(w, FLAG.cross);
-  if (
-    config.cross &&
-    row.crossOthers.length > 0 &&
-    cross >= config.cross.hits &&
-    offCooldown(s, 'cross', config.cooldownRows)
-  ) {
-    out.push({
-      signal: 'cross',
-      kind: 'evasion',
-      severity: 'high',
-      confidence: Math.min(1, 0.5 + 0.1 * cross),
-      title: `${cross} recent queries sit next to different queries from other principals (${row.crossOthers.slice(0, 5).join(', ')})`,
-      evidence: {
-        statistic: 'cross-principal-lsh',
-        crossHits: cross,
-        otherPrincipals: row.crossOthers.slice(0, 20),
-        width: config.cross.width,
-        window: w.filled,
-      },
-      eventIds: flaggedIds(w, FLAG.cross, 16),
-    });
-  }
-  const sim = config.similarity;
-  const novel = flagCount(w, FLAG.novel);
-  if (
-    sim &&
-    w.filled >= sim.noveltyMinRows &&
-    novel / w.filled >= sim.noveltyShare &&
-    offCooldown(s, 'novelty', config.cooldownRows)
-  ) {
-    out.push({
-      signal: 'novelty',
-      kind: 'extraction',
-      severity: 'low',
-      confidence: novel / w.filled,
-      title: `${novel} of the last ${w.filled} queries are new points far from everything this client sent before`,
-      evidence: {
-        statistic: 'novel-share',
-        share: round(novel / w.filled),
-        noveltyDistance: sim.noveltyDistance,
-        window: w.filled,
-        ...classBalance(w),
-      },
-      eventIds: flaggedIds(w, FLAG.novel, 16),
-    });
-  }
-  const vol = countVolume(s, row.timeMs);
-  if (
-    vol.hours >= 3 &&
-    vol.count > Math.max(o.volumeMin, o.volumeFactor * vol.baseline) &&
-    offCooldown(s, 'volume', config.cooldownRows)
-  ) {
-    out.push({
-      signal: 'volume',
-      kind: 'extraction',
-      severity: 'medium',
-      confidence: 0.6,
-      title: `${vol.count} queries this hour against an own baseline of ${vol.baseline.toFixed(0)}`,
-      evidence: {
-        statistic: 'hourly-volume',
-        count: vol.count,
-        baseline: round(vol.baseline),
-        hours: vol.hours,
-        ...classBalance(w),
-      },
-      eventIds: [row.eventId],
-    });
-  }
-  return out;
 }
 
 /** Folds one row into a subject and returns the signals it fired (after cooldown). */
