@@ -6,6 +6,8 @@ import type { Alert, InferenceEvent } from '../core/index.js';
 import {
   buildBaseline,
   createDetectorRunner,
+  createExtractionDetector,
+  loadReferenceBaseline,
   createDriftDetector,
   createPerformanceMonitor,
   formatFromPath,
@@ -56,6 +58,17 @@ export async function startDetection(options: {
     if (model.baseline) baselines[model.id] = await loadBaseline(model.baseline);
   }
   const detectors: Detector<unknown>[] = [...(options.extra ?? [])];
+  for (const model of options.models) {
+    // Per-principal extraction and evasion detection needs labelled numeric reference rows.
+    if (model.baseline?.endsWith('.csv')) {
+      detectors.push(
+        forModel(
+          createExtractionDetector(loadReferenceBaseline(model.baseline, model.id)),
+          model.id,
+        ),
+      );
+    }
+  }
   if (Object.keys(baselines).length > 0) {
     detectors.push(
       createDriftDetector({ baselines, window: { kind: 'count', size: 500 } }) as Detector<unknown>,
@@ -93,6 +106,15 @@ export async function startDetection(options: {
       await runner.stop();
     },
   };
+}
+
+/** A detector built for one model's baseline, named after it and blind to other models. */
+function forModel<S>(detector: Detector<S>, model: string): Detector<unknown> {
+  return {
+    ...detector,
+    name: `${detector.name}:${model}`,
+    observe: (state, event) => (event.model === model ? detector.observe(state as S, event) : []),
+  } as Detector<unknown>;
 }
 
 async function loadBaseline(path: string): Promise<BaselineProfile> {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/index.js';
+import { registerDetectCommands } from './commands/detect.js';
 import { registerDriftCommands } from './commands/drift.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerKeysCommands } from './commands/keys.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerEventsCommand(program);
   registerScanCommand(program);
   registerDriftCommands(program);
+  registerDetectCommands(program);
   registerRespondCommands(program);
   registerProvenanceCommands(program);
   return program;

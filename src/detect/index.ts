@@ -77,6 +77,4 @@ export {
   auditDataset,
 } from './audit/audit-dataset.js';
 export { renderAuditMarkdown } from './audit/render-audit.js';
-// For the lead: once src/detect/extraction/ (branch `extract`) is merged, add
-//   export * from './extraction/index.js';
-// (its names do not clash with the ones above; `stats` stays a namespace for that reason).
+export * from './extraction/index.js';

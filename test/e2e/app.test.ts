@@ -128,6 +128,31 @@ describe('aisoc end to end on the embedded defaults', () => {
     expect(detectors.json.detectors.map((d: { name: string }) => d.name)).toContain('drift');
   });
 
+  it('flags a key that sends model-extraction queries through the gateway', async () => {
+    const created = await t.admin('/api/v1/keys', { body: { principal: 'extractor' } });
+    const reference = await demoRows('breast-cancer', 'reference', 100);
+    const lo = reference[0]!.map((_, j) => Math.min(...reference.map((r) => r[j]!)));
+    const hi = reference[0]!.map((_, j) => Math.max(...reference.map((r) => r[j]!)));
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    let firstAlarm: number | null = null;
+    for (let q = 1; q <= 100 && firstAlarm === null; q++) {
+      const row = lo.map((l, j) => l + random() * (hi[j]! - l));
+      expect((await infer('breast-cancer', [row], created.json.secret)).status).toBe(200);
+      await new Promise((r) => setImmediate(r));
+      const alerts = await t.admin('/api/v1/alerts?model=breast-cancer&limit=1000');
+      if (
+        alerts.json.alerts.some(
+          (a: { principal: string; detector: string }) =>
+            a.principal === 'extractor' && a.detector.startsWith('extraction'),
+        )
+      )
+        firstAlarm = q;
+    }
+    expect(firstAlarm).not.toBeNull();
+    expect(firstAlarm!).toBeLessThanOrEqual(100);
+  });
+
   it('takes ground-truth labels by request id and counts the unknown and malformed ones', async () => {
     const res = await infer('breast-cancer', await demoRows('breast-cancer', 'holdout', 1));
     const requestId = res.headers.get('x-request-id')!;

@@ -1,0 +1,221 @@
+import type { InferenceEvent } from '../../core/index.js';
+import type { Detector, Finding } from '../detector.js';
+import { outlierScore, rangeViolations, standardizeRow, type ModelBaseline } from './baseline.js';
+import { decodeState, encodeState } from './codec.js';
+import {
+  createCrossState,
+  crossBytes,
+  crossShifts,
+  observeCross,
+  type CrossBucket,
+  type CrossState,
+} from './cross-principal.js';
+import { ExtractionErrorCodes, extractionError } from './errors.js';
+import { evaluateRow, type PreparedRow } from './evaluate-row.js';
+import { makeFinding } from './finding.js';
+import {
+  parseExtractionOptions,
+  type ExtractionConfig,
+  type ExtractionOptions,
+} from './options.js';
+import {
+  createPrincipalTable,
+  deserializeTable,
+  serializeTable,
+  touchPrincipal,
+  type PrincipalTable,
+} from './principal-table.js';
+import { createProjector } from './projector.js';
+import { answeredRows, principalKey, sourceNetwork, type AnsweredRow } from './read-event.js';
+import { createSubjectState, subjectBytes, type SubjectState } from './subject-state.js';
+
+export interface NetworkEntry {
+  first: string;
+  subject: SubjectState | null;
+}
+
+/** Per-principal and per-source-network state of the extraction/evasion detector. */
+export interface ExtractionState {
+  principals: PrincipalTable<SubjectState>;
+  /** Per source network; analysed only once two principals share it (else it would repeat the principal's work). */
+  networks: PrincipalTable<NetworkEntry>;
+  schemaAlerts: PrincipalTable<number>;
+  cross: CrossState;
+  rows: number;
+}
+
+function rowProblem(baseline: ModelBaseline, features: readonly number[]): string | null {
+  if (features.length !== baseline.featureCount)
+    return `has ${features.length} features, expected ${baseline.featureCount}`;
+  const bad = features.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+  return bad >= 0 ? `feature ${bad} is not a finite number` : null;
+}
+
+function schemaFinding(
+  state: ExtractionState,
+  event: InferenceEvent,
+  key: string,
+  t: number,
+  problem: string,
+): Finding[] {
+  const last = touchPrincipal(state.schemaAlerts, key, t, () => -Infinity);
+  if (t - last < 600_000) return [];
+  state.schemaAlerts.entries.get(key)!.value = t;
+  return [
+    makeFinding({
+      detector: 'extraction.schema',
+      kind: 'anomaly',
+      event,
+      subject: key,
+      severity: 'medium',
+      confidence: 1,
+      title: `Query violates the model's input schema: row ${problem}`,
+      evidence: { statistic: 'schema', problem },
+      eventIds: [event.id],
+    }),
+  ];
+}
+
+function observeEvent(
+  state: ExtractionState,
+  event: InferenceEvent,
+  baseline: ModelBaseline,
+  config: ExtractionConfig,
+  project: (z: Float64Array) => Float32Array,
+  shifts: Float64Array[],
+  scratch: Float64Array,
+): Finding[] {
+  const rows: AnsweredRow[] = answeredRows(event);
+  if (rows.length === 0) return [];
+  const t = Date.parse(event.time);
+  if (Number.isNaN(t)) return [];
+  const key = principalKey(event);
+  const findings: Finding[] = [];
+  const subjects: [string, string, SubjectState][] = [
+    [
+      'extraction',
+      key,
+      touchPrincipal(state.principals, key, t, () =>
+        createSubjectState(config, baseline.classCount, baseline.featureCount),
+      ),
+    ],
+  ];
+  if (config.byNetwork) {
+    const net = sourceNetwork(event.sourceAddress);
+    const entry = touchPrincipal(state.networks, net, t, (): NetworkEntry => ({
+      first: key,
+      subject: null,
+    }));
+    if (!entry.subject && entry.first !== key) {
+      entry.subject = createSubjectState(config, baseline.classCount, baseline.featureCount);
+    }
+    if (entry.subject) subjects.push(['extraction.network', net, entry.subject]);
+  }
+  for (const r of rows) {
+    const problem = rowProblem(baseline, r.features);
+    if (problem) {
+      findings.push(...schemaFinding(state, event, key, t, problem));
+      continue;
+    }
+    state.rows += 1;
+    // z is scratch: only its sketch and scores outlive this row.
+    const z = standardizeRow(baseline, r.features, scratch);
+    const outlier =
+      outlierScore(baseline, z) > baseline.outlierThreshold ||
+      rangeViolations(baseline, r.features) > 0;
+    const sketch = project(z);
+    const crossOthers = config.cross
+      ? observeCross(state.cross, sketch, key, t, shifts, config.cross)
+      : [];
+    const prepared: PreparedRow = {
+      eventId: event.id,
+      timeMs: t,
+      label: r.label,
+      margin: r.margin,
+      outlier,
+      sketch,
+      raw: r.features,
+      crossOthers,
+    };
+    for (const [prefix, subject, s] of subjects) {
+      for (const sig of evaluateRow(s, prepared, config)) {
+        findings.push(makeFinding({ ...sig, detector: `${prefix}.${sig.signal}`, event, subject }));
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * The extraction and evasion detector for one model: PRADA, stateful similarity, boundary
+ * and volume signals and off-distribution queries, per principal and per source network.
+ * @example
+ * const detector = createExtractionDetector(buildModelBaseline(referenceRows, { model: 'digits', classCount: 10 }));
+ * const state = detector.init();
+ * for (const event of events) alerts.push(...detector.observe(state, event));
+ */
+export function createExtractionDetector(
+  baseline: ModelBaseline,
+  options: ExtractionOptions = {},
+): Detector<ExtractionState> {
+  const config = parseExtractionOptions(options);
+  const project = createProjector(baseline.featureCount, config.sketchDim, config.seed);
+  const dim = Math.min(baseline.featureCount, config.sketchDim);
+  const scratch = new Float64Array(baseline.featureCount);
+  const shifts = config.cross
+    ? crossShifts(config.cross.tables, dim, config.cross.width, config.seed)
+    : [];
+  return {
+    name: 'extraction',
+    description:
+      'Model extraction and black-box evasion: PRADA, stateful similarity, boundary, volume, outliers',
+    init: () => ({
+      principals: createPrincipalTable(config.maxPrincipals, config.idleMs),
+      networks: createPrincipalTable(config.maxPrincipals, config.idleMs),
+      schemaAlerts: createPrincipalTable(config.maxPrincipals, config.idleMs),
+      rows: 0,
+      cross: createCrossState(),
+    }),
+    observe: (state, event) =>
+      observeEvent(state, event, baseline, config, project, shifts, scratch),
+    stateSize: (state) => {
+      let bytes = 0;
+      for (const e of state.principals.entries.values()) bytes += subjectBytes(e.value) + 64;
+      for (const e of state.networks.entries.values()) {
+        bytes += (e.value.subject ? subjectBytes(e.value.subject) : 0) + 96;
+      }
+      return bytes + state.schemaAlerts.entries.size * 64 + crossBytes(state.cross);
+    },
+    serialize: (state) => ({
+      version: 1,
+      rows: state.rows,
+      principals: serializeTable(state.principals, encodeState),
+      networks: serializeTable(state.networks, encodeState),
+      schemaAlerts: serializeTable(state.schemaAlerts, encodeState),
+      cross: { touches: state.cross.touches, buckets: [...state.cross.buckets] },
+    }),
+    deserialize: (data) => {
+      const raw = data as {
+        version?: unknown;
+        rows: number;
+        principals: unknown;
+        networks: unknown;
+        schemaAlerts: unknown;
+        cross: { touches: number; buckets: [number, CrossBucket][] };
+      };
+      if (!raw || raw.version !== 1)
+        throw extractionError(
+          ExtractionErrorCodes.STATE_INVALID,
+          'unsupported extraction state version',
+        );
+      const decode = (v: unknown) => decodeState(v) as SubjectState;
+      return {
+        rows: raw.rows,
+        principals: deserializeTable(raw.principals, decode),
+        networks: deserializeTable(raw.networks, (v) => decodeState(v) as NetworkEntry),
+        schemaAlerts: deserializeTable(raw.schemaAlerts, (v) => Number(decodeState(v))),
+        cross: { touches: raw.cross.touches, buckets: new Map(raw.cross.buckets) },
+      };
+    },
+  };
+}

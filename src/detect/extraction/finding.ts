@@ -1,0 +1,60 @@
+import type { InferenceEvent, Severity } from '../../core/index.js';
+import type { Finding } from '../detector.js';
+
+/** MITRE ATLAS 5.6 ids (checked in /work/shared/atlas/ATLAS.yaml by a test). */
+export const ATLAS = {
+  extractModel: 'AML.T0024.002',
+  inferenceApiAccess: 'AML.T0040',
+  craftAdversarialData: 'AML.T0043',
+  blackBoxOptimization: 'AML.T0043.001',
+} as const;
+
+/** OWASP ML Top 10 (2023) ids from /work/shared/atlas/owasp.json. */
+export const OWASP = {
+  inputManipulation: 'ML01:2023',
+  modelTheft: 'ML05:2023',
+} as const;
+
+export const FINDING_KINDS = ['extraction', 'evasion', 'anomaly'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+const MAPPING: Record<FindingKind, { atlas: string[]; owasp: string[] }> = {
+  extraction: { atlas: [ATLAS.extractModel, ATLAS.inferenceApiAccess], owasp: [OWASP.modelTheft] },
+  evasion: {
+    atlas: [ATLAS.craftAdversarialData, ATLAS.blackBoxOptimization],
+    owasp: [OWASP.inputManipulation],
+  },
+  anomaly: { atlas: [ATLAS.craftAdversarialData], owasp: [OWASP.inputManipulation] },
+};
+
+export interface FindingInput {
+  readonly detector: string;
+  readonly kind: FindingKind;
+  readonly event: InferenceEvent;
+  readonly subject: string;
+  readonly severity: Severity;
+  readonly confidence: number;
+  readonly title: string;
+  readonly evidence: Record<string, unknown>;
+  readonly eventIds: readonly string[];
+}
+
+export function makeFinding(input: FindingInput): Finding {
+  const { event } = input;
+  const mapping = MAPPING[input.kind];
+  return {
+    time: event.time,
+    detector: input.detector,
+    kind: input.kind,
+    model: event.model,
+    principal: event.principal ?? event.keyId,
+    sourceAddress: event.sourceAddress,
+    severity: input.severity,
+    confidence: Math.min(1, Math.max(0, input.confidence)),
+    title: input.title,
+    atlasTechniques: [...mapping.atlas],
+    owasp: [...mapping.owasp],
+    evidence: { subject: input.subject, ...input.evidence },
+    eventIds: [...input.eventIds],
+  };
+}

@@ -1,0 +1,44 @@
+/** A small deterministic PRNG (mulberry32) so sketches are identical across runs and replays. */
+export function createRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A standard normal draw (Box–Muller) from a uniform source. */
+export function gaussian(random: () => number): number {
+  const u = Math.max(random(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * Maps a standardised row to `dim` floats. Up to `dim` features it is the identity; above,
+ * a Gaussian random projection scaled by 1/sqrt(dim), which preserves L2 distances within a
+ * small factor (Johnson–Lindenstrauss) and bounds the memory each stored query costs.
+ */
+export function createProjector(
+  featureCount: number,
+  dim: number,
+  seed: number,
+): (z: Float64Array) => Float32Array {
+  if (featureCount <= dim) return (z) => Float32Array.from(z);
+  const random = createRandom(seed);
+  const matrix = new Float64Array(dim * featureCount);
+  const s = 1 / Math.sqrt(dim);
+  for (let i = 0; i < matrix.length; i += 1) matrix[i] = gaussian(random) * s;
+  return (z) => {
+    const out = new Float32Array(dim);
+    for (let i = 0; i < dim; i += 1) {
+      let acc = 0;
+      const base = i * featureCount;
+      for (let j = 0; j < featureCount; j += 1) acc += matrix[base + j]! * z[j]!;
+      out[i] = acc;
+    }
+    return out;
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Stateful query detection (Chen, Carlini & Wagner, "Stateful Detection of Black-Box
+ * Adversarial Examples", 2019): black-box attacks make many queries very close to each other,
+ * so the mean distance from a query to its k nearest recent queries is unusually small.
+ * History is a ring of `historyCap` projected sketches, so cost per query is flat
+ * (historyCap * dim) however long the principal has been active. Exact repeats are skipped:
+ * a re-sent row teaches an attacker nothing and is common in benign traffic.
+ */
+export interface SimilarityState {
+  readonly dim: number;
+  readonly sketches: Float32Array;
+  readonly ids: string[];
+  filled: number;
+  next: number;
+}
+
+export function createSimilarityState(dim: number, historyCap: number): SimilarityState {
+  return {
+    dim,
+    sketches: new Float32Array(dim * historyCap),
+    ids: new Array<string>(historyCap).fill(''),
+    filled: 0,
+    next: 0,
+  };
+}
+
+export interface Neighbours {
+  readonly meanDistance: number;
+  readonly distances: number[];
+  readonly eventIds: string[];
+}
+
+// Scratch space for the k best, reused across calls (detectors run on one thread, never re-entered).
+let scratchD = new Float64Array(16);
+let scratchI = new Int32Array(16);
+
+/** What one query looks like against the recent ones. */
+export interface SimilarityObservation {
+  /** x repeats a recent query exactly. */
+  readonly duplicate: boolean;
+  /** Distance to the nearest distinct recent query (Infinity with no history). */
+  readonly nearest: number;
+  /** The k nearest (null while fewer than k are held, or when x is a repeat). */
+  readonly neighbours: Neighbours | null;
+}
+
+/** Compares x with the recent queries, then records it (repeats are not stored twice). */
+export function observeSimilarity(
+  s: SimilarityState,
+  x: Float32Array,
+  eventId: string,
+  k: number,
+): SimilarityObservation {
+  const cap = s.ids.length;
+  if (scratchD.length < k) {
+    scratchD = new Float64Array(k);
+    scratchI = new Int32Array(k);
+  }
+  const bestD = scratchD;
+  const bestI = scratchI;
+  bestD.fill(Infinity, 0, k);
+  bestI.fill(-1, 0, k);
+  let duplicate = false;
+  for (let i = 0; i < s.filled; i += 1) {
+    let d2 = 0;
+    const base = i * s.dim;
+    for (let j = 0; j < s.dim; j += 1) {
+      const t = s.sketches[base + j]! - x[j]!;
+      d2 += t * t;
+    }
+    if (d2 < 1e-12) {
+      duplicate = true;
+      continue;
+    }
+    if (d2 >= bestD[k - 1]!) continue;
+    let at = k - 1;
+    while (at > 0 && bestD[at - 1]! > d2) {
+      bestD[at] = bestD[at - 1]!;
+      bestI[at] = bestI[at - 1]!;
+      at -= 1;
+    }
+    bestD[at] = d2;
+    bestI[at] = i;
+  }
+  if (!duplicate) {
+    s.sketches.set(x, s.next * s.dim);
+    s.ids[s.next] = eventId;
+    s.next = (s.next + 1) % cap;
+    s.filled = Math.min(cap, s.filled + 1);
+  }
+  const nearest = Math.sqrt(bestD[0]!);
+  if (duplicate || bestI[k - 1]! < 0) return { duplicate, nearest, neighbours: null };
+  const distances = Array.from(bestD.subarray(0, k), (v) => Math.sqrt(v));
+  const neighbours = {
+    meanDistance: distances.reduce((a, b) => a + b, 0) / k,
+    distances,
+    eventIds: Array.from(bestI.subarray(0, k), (i) => s.ids[i]!),
+  };
+  return { duplicate, nearest, neighbours };
+}
+
+export function similarityBytes(s: SimilarityState): number {
+  return s.sketches.byteLength + s.ids.length * 8 + 64;
+}
