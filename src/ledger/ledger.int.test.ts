@@ -1,6 +1,6 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestSchemas } from '../../test/support/postgres-schemas.js';
 import { describeWithService, serviceUrls } from '../../test/support/services.js';
 import { createStore, type Store, type StoreConfig } from '../store/index.js';
 import { createLedgerWriter, readEntries, verifyLedger, type LedgerWriter } from './index.js';
@@ -8,12 +8,10 @@ import { runLedgerContract } from './ledger.contract.js';
 import { keyFromPrivate } from './ledger-key.js';
 
 const url = serviceUrls.postgres;
-const run = `aisoc_ledger_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-const schemas: string[] = [];
+const schemas = createTestSchemas('aisoc_ledger');
 
 async function migratedSchema(suffix: string): Promise<StoreConfig> {
-  const schema = `${run}_${suffix}`;
-  schemas.push(schema);
+  const schema = schemas.name(suffix);
   const config: StoreConfig = { driver: 'postgres', url, schema, poolSize: 4 };
   const store = await createStore(config);
   await store.migrate();
@@ -21,18 +19,8 @@ async function migratedSchema(suffix: string): Promise<StoreConfig> {
   return config;
 }
 
-async function dropSchemas(): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    for (const s of schemas.splice(0)) await client.query(`drop schema if exists "${s}" cascade`);
-  } finally {
-    await client.end();
-  }
-}
-
 await describeWithService('postgres', 'ledger on PostgreSQL', () => {
-  afterAll(dropSchemas);
+  afterAll(schemas.dropAll);
 
   describe('contract', () => {
     runLedgerContract(async () => {

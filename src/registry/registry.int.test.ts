@@ -1,23 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll } from 'vitest';
+import { createTestSchemas } from '../../test/support/postgres-schemas.js';
 import { describeWithService, serviceUrls } from '../../test/support/services.js';
 import { createStore } from '../store/index.js';
 import { runRegistryContract } from './registry.contract.js';
 
 const url = serviceUrls.postgres;
-const schema = `aisoc_registry_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const schemas = createTestSchemas('aisoc_registry');
+const schema = schemas.name('main');
 
 await describeWithService('postgres', 'registry on PostgreSQL', () => {
-  afterAll(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await client.end();
-    }
-  });
+  afterAll(schemas.dropAll);
   runRegistryContract({
     open: () => createStore({ driver: 'postgres', url, schema, poolSize: 4 }),
   });

@@ -1,31 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTestSchemas } from '../../test/support/postgres-schemas.js';
 import { serviceUrls, describeWithService } from '../../test/support/services.js';
 import { createMigrations, createStore, type Store } from './index.js';
 import { expectStoreError, runStoreContract } from './store.contract.js';
 
 const url = serviceUrls.postgres;
-const run = `aisoc_store_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-const schemas: string[] = [];
-
-function schemaName(suffix: string): string {
-  const name = `${run}_${suffix}`;
-  schemas.push(name);
-  return name;
-}
-
-async function dropSchemas(): Promise<void> {
-  if (schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    for (const s of schemas.splice(0)) await client.query(`drop schema if exists "${s}" cascade`);
-  } finally {
-    await client.end();
-  }
-}
+const schemas = createTestSchemas('aisoc_store');
+const schemaName = schemas.name;
+const dropSchemas = schemas.dropAll;
 
 await describeWithService('postgres', 'PostgreSQL store', () => {
   afterAll(dropSchemas);
@@ -50,11 +34,12 @@ await describeWithService('postgres', 'PostgreSQL store', () => {
   });
 
   describe('engine specifics', () => {
+    let extra = 0;
     const open = async (): Promise<Store> => {
       const store = await createStore({
         driver: 'postgres',
         url,
-        schema: schemaName(`x${schemas.length}`),
+        schema: schemaName(`x${extra++}`),
         poolSize: 2,
       });
       await store.migrate();
