@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/index.js';
+import { registerAlertCommands } from './commands/alerts.js';
 import { registerDetectCommands } from './commands/detect.js';
 import { registerDriftCommands } from './commands/drift.js';
 import { registerEventsCommand } from './commands/events.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerScanCommand(program);
   registerDriftCommands(program);
   registerDetectCommands(program);
+  registerAlertCommands(program);
   registerRespondCommands(program);
   registerProvenanceCommands(program);
   return program;

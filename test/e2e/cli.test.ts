@@ -62,6 +62,26 @@ describe('the aisoc CLI', () => {
     );
   });
 
+  it('lists the detectors and their drift windows, and the alerts', async () => {
+    const detectors = await aisoc([
+      ...connection,
+      'detectors',
+      '--model',
+      'breast-cancer',
+      '--json',
+    ]);
+    expect(detectors.code).toBe(0);
+    const names = (JSON.parse(detectors.stdout) as { detectors: { name: string }[] }).detectors.map(
+      (d) => d.name,
+    );
+    expect(names).toEqual(
+      expect.arrayContaining(['drift', 'extraction:breast-cancer', 'extraction:digits']),
+    );
+    const alerts = await aisoc([...connection, 'alerts', '--json']);
+    expect(alerts.code).toBe(0);
+    expect(Array.isArray(JSON.parse(alerts.stdout))).toBe(true);
+  });
+
   it('exits 2 on a usage error and 4 when no server answers', async () => {
     expect((await aisoc(['keys', 'create'])).code).toBe(2);
     const down = await aisoc([
