@@ -24,12 +24,26 @@ export async function startResponder(
     audit: (entry: Record<string, unknown>) => Promise<void>;
     auditQueued: (entry: Record<string, unknown>) => void;
     log: (line: string) => void;
+    /** The registry's last known-good version of a model, once the registry is up. */
+    knownGoodVersion?: (model: string) => Promise<string | undefined>;
   },
 ): Promise<Responder> {
   const webhooks: Record<string, WebhookTarget> = {};
   for (const [name, w] of Object.entries(config.respond.webhooks))
     webhooks[name] = { url: w.url, secret: (await readFile(w.secretFile, 'utf8')).trim() };
   const responder = await createResponder({
+    enrichAlert: async (alert) => {
+      if (
+        alert.model === null ||
+        !deps.knownGoodVersion ||
+        alert.evidence.knownGoodVersion !== undefined
+      )
+        return alert;
+      const version = await deps.knownGoodVersion(alert.model).catch(() => undefined);
+      return version === undefined
+        ? alert
+        : { ...alert, evidence: { ...alert.evidence, knownGoodVersion: version } };
+    },
     store: deps.store,
     bus: deps.bus,
     actions: deps.actions,

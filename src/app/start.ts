@@ -170,7 +170,11 @@ export async function startAisoc(
 
     // ── respond (issue 7): alerts → incidents → playbooks → containment, evidence ──
     const auditQueued = (entry: Record<string, unknown>) => ledger.append('audit', entry);
+    // Set once the registry below is up; alerts before that carry no known-good version.
+    let knownGoodVersion = (_model: string): Promise<string | undefined> =>
+      Promise.resolve(undefined);
     const responder = await startResponder(config, {
+      knownGoodVersion: (model) => knownGoodVersion(model),
       store,
       bus,
       actions,
@@ -193,6 +197,11 @@ export async function startAisoc(
           .catch((e) => log(`alert publish failed: ${String(e)}`)),
     });
     cleanups.push(() => provenance.close());
+    knownGoodVersion = async (model) => {
+      const { versions } = await provenance.services.registry.model(model);
+      // The newest approved (known-good) version that is not the one serving now.
+      return versions.filter((v) => v.state === 'approved').at(-1)?.version;
+    };
     // --- end registry
 
     const localModels = new Map<string, LocalModel>();

@@ -52,6 +52,8 @@ export interface ResponderDeps {
   clock?: Clock;
   tickMs?: number;
   onError?: (error: unknown) => void;
+  /** Adds what other modules know to an alert before it is handled (e.g. the registry's known-good version). */
+  enrichAlert?: (alert: Alert) => Promise<Alert>;
 }
 
 const noSources: EvidenceSources = {
@@ -142,8 +144,9 @@ export async function createResponder(deps: ResponderDeps) {
     ...(deps.roles ? { roles: deps.roles } : {}),
   });
 
-  const handleAlert = async (alert: Alert) => {
+  const handleAlert = async (raw: Alert) => {
     const t0 = timer.now();
+    const alert = deps.enrichAlert ? await deps.enrichAlert(raw) : raw;
     const { incident, decision } = await incidents.ingest(alert);
     if (decision.kind === 'new') {
       arrivals.set(incident.id, t0);

@@ -98,6 +98,32 @@ describe('provenance end to end: register, approve, deploy, roll back under load
       }),
     });
 
+  it("gives playbooks the registry's last known-good version when an alert names none", async () => {
+    const { createId } = await import('../../src/core/index.js');
+    await t.aisoc.bus.publish('detect.alert.raised', {
+      id: createId('alr'),
+      time: new Date().toISOString(),
+      detector: 'performance',
+      kind: 'performance',
+      model: 'credit',
+      principal: null,
+      sourceAddress: null,
+      severity: 'high',
+      confidence: 0.9,
+      title: 'precision of credit fell by 45%',
+      atlasTechniques: ['AML.T0020'],
+      owasp: ['ML02:2023'],
+      evidence: {},
+      eventIds: [],
+    });
+    let approvals = '';
+    for (let i = 0; i < 50 && !approvals.includes('known-good version 1'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      approvals = JSON.stringify((await t.admin('/api/v1/approvals')).json);
+    }
+    expect(approvals).toContain('Pin credit to its last known-good version 1?');
+  });
+
   it('finishes requests in flight on the old version and sends new ones to the known-good one', async () => {
     const inFlight = infer();
     await new Promise((r) => setTimeout(r, 50));
