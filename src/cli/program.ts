@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/index.js';
 import { registerDetectCommands } from './commands/detect.js';
 import { registerDriftCommands } from './commands/drift.js';
+import { registerDrillCommand } from './commands/drill.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLedgerCommands } from './commands/ledger.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerDetectCommands(program);
   registerRespondCommands(program);
   registerProvenanceCommands(program);
+  registerDrillCommand(program);
   return program;
 }
 

@@ -17,8 +17,10 @@ export interface AnsweredRow {
 export interface HttpTarget extends QueryTarget {
   readonly requests: SentRequest[];
   readonly answered: AnsweredRow[];
-  /** The first 403/429 (containment as the attacker sees it), with its wall time. */
+  /** The first 403, or 429 naming a containment action, with its wall time. */
   readonly blocked: { status: number; at: number } | null;
+  /** 429s from the key's ordinary rate limit, waited out and retried. */
+  readonly throttled: number;
 }
 
 export interface HttpTargetOptions {
@@ -29,11 +31,22 @@ export interface HttpTargetOptions {
   readonly timeoutMs?: number;
 }
 
-const CONTAINED = new Set([403, 429]);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A 429 is containment when the gateway names the action behind it (`details.actionId`). */
+export function isContainment(body: string): boolean {
+  try {
+    const parsed = JSON.parse(body) as { details?: { actionId?: unknown } };
+    return typeof parsed.details?.actionId === 'string';
+  } catch {
+    return false;
+  }
+}
 
 /**
- * A black box over HTTP: the KServe V2 route of an aisoc gateway with one API key. A 403 or
- * 429 is containment; the target records it and throws `DRILL_CONTAINED` so the attack stops.
+ * A black box over HTTP: the KServe V2 route of an aisoc gateway with one API key. A 403, or
+ * a 429 naming a containment action, is containment: the target records it and throws
+ * `DRILL_CONTAINED` so the attack stops. Other 429s are waited out and retried.
  */
 export function createHttpTarget(o: HttpTargetOptions): HttpTarget {
   const url = `${o.gatewayUrl.replace(/\/$/, '')}/v2/models/${encodeURIComponent(o.model)}/infer`;
@@ -41,9 +54,9 @@ export function createHttpTarget(o: HttpTargetOptions): HttpTarget {
     requests: [] as SentRequest[],
     answered: [] as AnsweredRow[],
     blocked: null as { status: number; at: number } | null,
+    throttled: 0,
   };
-  const query = async (rows: number[][]): Promise<QueryResult> => {
-    if (rows.length === 0) return { probabilities: [], labels: [] };
+  const send = async (rows: number[][]) => {
     const sentAt = Date.now();
     const res = await fetch(url, {
       method: 'POST',
@@ -64,18 +77,29 @@ export function createHttpTarget(o: HttpTargetOptions): HttpTarget {
     });
     const text = await res.text();
     state.requests.push({ sentAt, rows: rows.length, status: res.status });
-    if (CONTAINED.has(res.status)) {
-      state.blocked ??= { status: res.status, at: Date.now() };
-      throw drillError(DrillErrorCodes.DRILL_CONTAINED, `gateway answered ${res.status}`, {
-        status: res.status,
+    return { status: res.status, text, retryAfter: Number(res.headers.get('retry-after') ?? 0) };
+  };
+  const query = async (rows: number[][]): Promise<QueryResult> => {
+    if (rows.length === 0) return { probabilities: [], labels: [] };
+    let r = await send(rows);
+    // The key's ordinary rate limit is not containment: a patient attacker waits and retries.
+    for (let i = 0; i < 50 && r.status === 429 && !isContainment(r.text); i += 1) {
+      state.throttled += 1;
+      await sleep(Math.min(1000, Math.max(20, r.retryAfter * 1000)));
+      r = await send(rows);
+    }
+    if (r.status === 403 || r.status === 429) {
+      state.blocked ??= { status: r.status, at: Date.now() };
+      throw drillError(DrillErrorCodes.DRILL_CONTAINED, `gateway answered ${r.status}`, {
+        status: r.status,
       });
     }
-    if (res.status !== 200)
+    if (r.status !== 200)
       throw drillError(
         DrillErrorCodes.DRILL_HTTP_FAILED,
-        `POST ${url}: ${res.status} ${text.slice(0, 200)}`,
+        `POST ${url}: ${r.status} ${r.text.slice(0, 200)}`,
       );
-    const result = parseV2(text, rows.length);
+    const result = parseV2(r.text, rows.length);
     rows.forEach((features, i) => state.answered.push({ features, label: result.labels[i]! }));
     return result;
   };
@@ -89,6 +113,9 @@ export function createHttpTarget(o: HttpTargetOptions): HttpTarget {
     },
     get blocked() {
       return state.blocked;
+    },
+    get throttled() {
+      return state.throttled;
     },
   };
 }

@@ -160,6 +160,7 @@ function scorecardOf(r: {
     contained: blocked !== null,
     secondsToContain: blocked === null ? null : (blocked.at - r.startedAt) / 1000,
     containedWith: blocked?.status ?? null,
+    attackerThrottled: r.target.throttled,
     incidents: r.response.incidents,
     incidentTimeToContainMs: r.response.incidentTimeToContainMs,
     playbooks: r.response.playbooks,

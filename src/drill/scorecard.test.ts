@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLabelledCsv } from './drill-data.js';
-import { parseV2 } from './http-target.js';
+import { isContainment, parseV2 } from './http-target.js';
 import { scenarioNamed } from './scenarios.js';
 import { formatScorecard, type Scorecard } from './scorecard.js';
 
@@ -17,6 +17,7 @@ const card: Scorecard = {
   contained: false,
   secondsToContain: null,
   containedWith: null,
+  attackerThrottled: 0,
   incidents: ['inc_1'],
   incidentTimeToContainMs: null,
   playbooks: ['model-extraction'],
@@ -68,6 +69,13 @@ describe('drill inputs', () => {
     );
     const odd = JSON.stringify({ outputs: [{ name: 'probabilities', data: [1, 2, 3] }] });
     expect(() => parseV2(odd, 2)).toThrow(/expected 2 rows/);
+  });
+
+  it("tells a containment 429 (naming its action) from the key's ordinary rate limit", () => {
+    const body = (details: object) => JSON.stringify({ code: 'GATEWAY_RATE_LIMITED', details });
+    expect(isContainment(body({ action: 'rate_limit', actionId: 'act_1' }))).toBe(true);
+    expect(isContainment(body({ retryAfterSeconds: 0.01 }))).toBe(false);
+    expect(isContainment('not json')).toBe(false);
   });
 
   it('names the CSV line that is not a row of numbers', () => {

@@ -17,6 +17,8 @@ export interface Scorecard {
   readonly contained: boolean;
   readonly secondsToContain: number | null;
   readonly containedWith: number | null;
+  /** 429s from the key's ordinary rate limit (not containment), waited out by the attacker. */
+  readonly attackerThrottled: number;
   readonly incidents: string[];
   /** The incident's own measure: alert received → containment acknowledged by every gateway. */
   readonly incidentTimeToContainMs: number | null;
@@ -56,6 +58,7 @@ export function scorecardRows(s: Scorecard): [string, string][] {
     ['seconds to detect', num(s.secondsToDetect)],
     ['contained', s.contained ? `yes (HTTP ${s.containedWith})` : 'NO'],
     ['seconds to contain', num(s.secondsToContain)],
+    ['ordinary rate-limit 429s', String(s.attackerThrottled)],
     ['incident time to contain (ms)', num(s.incidentTimeToContainMs, 0)],
     ['playbooks', s.playbooks.join(', ') || '—'],
     ['waiting for a person', s.waitingForPerson.length ? s.waitingForPerson.join(' | ') : '—'],
