@@ -9,6 +9,7 @@ export const DrillErrorCodes = {
   DRILL_HTTP_FAILED: 'DRILL_HTTP_FAILED',
   DRILL_RESPONSE_INVALID: 'DRILL_RESPONSE_INVALID',
   DRILL_SCENARIO_UNKNOWN: 'DRILL_SCENARIO_UNKNOWN',
+  DRILL_ATTACK_UNKNOWN: 'DRILL_ATTACK_UNKNOWN',
   DRILL_DATA_INVALID: 'DRILL_DATA_INVALID',
 } as const;
 export type DrillErrorCode = (typeof DrillErrorCodes)[keyof typeof DrillErrorCodes];
@@ -18,6 +19,11 @@ export function drillError(
   message: string,
   details?: Record<string, unknown>,
 ): AppError {
-  const status = code === 'DRILL_SCENARIO_UNKNOWN' || code === 'DRILL_DATA_INVALID' ? 400 : 502;
+  const status =
+    code === 'DRILL_SCENARIO_UNKNOWN' ||
+    code === 'DRILL_ATTACK_UNKNOWN' ||
+    code === 'DRILL_DATA_INVALID'
+      ? 400
+      : 502;
   return new AppError(code, message, { status, details });
 }

@@ -1,6 +1,13 @@
 /** Drills: attacks run against a live aisoc over HTTP, timed and scored (imports only core). */
 export { runDrill, type DrillOptions } from './run-drill.js';
-export { SCENARIOS, scenarioNamed, type ScenarioName, type Achieved } from './scenarios.js';
+export {
+  SCENARIOS,
+  scenarioNamed,
+  attackNamed,
+  type Scenario,
+  type ScenarioName,
+  type Achieved,
+} from './scenarios.js';
 export {
   formatScorecard,
   scorecardRows,

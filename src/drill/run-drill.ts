@@ -3,7 +3,7 @@ import { startBenignLoad } from './benign-load.js';
 import type { DrillData } from './drill-data.js';
 import { createHttpTarget, type HttpTarget } from './http-target.js';
 import { responseTo, watchAlerts, type SeenAlert } from './observe.js';
-import { scenarioNamed, type Achieved } from './scenarios.js';
+import { attackNamed, scenarioNamed, type Achieved } from './scenarios.js';
 import type { Scorecard } from './scorecard.js';
 
 export interface DrillOptions {
@@ -12,6 +12,8 @@ export interface DrillOptions {
   readonly adminToken: string;
   readonly model: string;
   readonly data: DrillData;
+  /** Which of the scenario's attacks to run (default: its first; see `scenarioNamed(name).attacks`). */
+  readonly attack?: string;
   readonly seed?: number;
   /** Extraction: queries; evasion: queries per input. Defaults 300 and 120. */
   readonly budget?: number;
@@ -34,6 +36,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard> {
   const scenario = scenarioNamed(name);
+  const attack = attackNamed(scenario, o.attack);
   const seed = o.seed ?? 7;
   const progress = o.onProgress ?? (() => {});
   const admin = createDrillAdmin(o.adminUrl, o.adminToken);
@@ -57,7 +60,7 @@ export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard
     apiKey: attackerKey,
   });
   const startedAt = Date.now();
-  progress(`${name}: attack ${scenario.attack} started`);
+  progress(`${name}: attack ${attack} started`);
   let achieved: Achieved;
   try {
     achieved = await scenario.run(target, {
@@ -65,6 +68,7 @@ export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard
       seed,
       budget: o.budget ?? (name === 'extraction' ? 300 : 120),
       inputs: o.inputs ?? 5,
+      attack,
       targetLabels: () => oracleLabels(admin, o, run),
     });
     progress(`${name}: attack ended after ${achieved.queries} answered queries`);
@@ -74,7 +78,18 @@ export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard
     await alerts.stop();
   }
   const response = await responseTo(admin, attacker);
-  return scorecardOf({ name, o, attacker, startedAt, target, achieved, response, benign, alerts });
+  return scorecardOf({
+    name,
+    attack,
+    o,
+    attacker,
+    startedAt,
+    target,
+    achieved,
+    response,
+    benign,
+    alerts,
+  });
 }
 
 /** Waits until the gateway has loaded a new key: an empty body answers 400, not 401. */
@@ -125,6 +140,7 @@ async function oracleLabels(admin: DrillAdmin, o: DrillOptions, run: string): Pr
 
 function scorecardOf(r: {
   name: string;
+  attack: string;
   o: DrillOptions;
   attacker: string;
   startedAt: number;
@@ -147,7 +163,7 @@ function scorecardOf(r: {
   return {
     scenario: r.name,
     model: r.o.model,
-    attack: scenario.attack,
+    attack: `${r.name}.${r.attack}`,
     atlas: [...scenario.atlas],
     attacker: r.attacker,
     detected: first !== undefined,

@@ -1,7 +1,13 @@
 import {
   agreement,
+  boundaryAttack,
   hopSkipJump,
+  jacobianExtraction,
   knockoffExtraction,
+  nesAttack,
+  randomExtraction,
+  randomSearchAttack,
+  syntheticExtraction,
   trainSurrogate,
   type AttackContext,
 } from './attacks/index.js';
@@ -33,12 +39,14 @@ export interface ScenarioOptions {
   readonly inputs: number;
   /** Labels the target gives the holdout rows (asked by a separate key after the attack). */
   readonly targetLabels: () => Promise<number[]>;
+  /** One of the scenario's `attacks`; default its first. */
+  readonly attack?: string;
 }
 
 export interface Scenario {
   readonly name: ScenarioName;
-  /** The attack as the attacks module names it. */
-  readonly attack: string;
+  /** The attacks it can run (src/drill/attacks), the default first. */
+  readonly attacks: readonly string[];
   /** MITRE ATLAS technique ids the scenario exercises (data/atlas/ATLAS.yaml). */
   readonly atlas: readonly string[];
   run(target: HttpTarget, o: ScenarioOptions): Promise<Achieved>;
@@ -61,9 +69,25 @@ async function untilContained<T>(attack: () => Promise<T>): Promise<T | null> {
   }
 }
 
+const EXTRACTION = {
+  knockoff: knockoffExtraction,
+  random: randomExtraction,
+  synthetic: syntheticExtraction,
+  jacobian: jacobianExtraction,
+};
+const EVASION = {
+  'hop-skip-jump': hopSkipJump,
+  boundary: boundaryAttack,
+  nes: nesAttack,
+  'random-search': randomSearchAttack,
+};
+
+const pick = <T>(table: Record<string, T>, name: string | undefined): T =>
+  table[name ?? Object.keys(table)[0]!]!;
+
 const extraction: Scenario = {
   name: 'extraction',
-  attack: 'extraction.knockoff',
+  attacks: Object.keys(EXTRACTION),
   atlas: ['AML.T0040', 'AML.T0024.002', 'AML.T0005.001'],
   async run(target, o) {
     const ctx = contextOf(o);
@@ -74,7 +98,7 @@ const extraction: Scenario = {
       testLabels: [],
       natural: o.data.natural,
     };
-    await untilContained(() => knockoffExtraction(target, ctx, opts));
+    await untilContained(() => pick(EXTRACTION, o.attack)(target, ctx, opts));
     const got = target.answered;
     const labels = await o.targetLabels();
     // Score the copy the attacker could train from the answers it got before containment.
@@ -89,15 +113,16 @@ const extraction: Scenario = {
 
 const evasion: Scenario = {
   name: 'evasion',
-  attack: 'evasion.hop-skip-jump',
+  attacks: Object.keys(EVASION),
   atlas: ['AML.T0040', 'AML.T0043.001', 'AML.T0015'],
   async run(target, o) {
     const ctx = contextOf(o);
+    const attack = pick(EVASION, o.attack);
     let successes = 0;
     for (let i = 0; i < o.inputs; i += 1) {
       const original = o.data.holdout[(o.seed * 7 + i * 13) % o.data.holdout.length]!;
       const report = await untilContained(() =>
-        hopSkipJump(
+        attack(
           target,
           { ...ctx, seed: ctx.seed + i },
           {
@@ -129,4 +154,15 @@ export function scenarioNamed(name: string): Scenario {
       `no drill scenario "${name.slice(0, 64)}"; known: ${SCENARIOS.join(', ')}`,
     );
   return BY_NAME[name as ScenarioName];
+}
+
+/** The attack `attack` of `scenario` (its default when omitted), or DRILL_ATTACK_UNKNOWN. */
+export function attackNamed(scenario: Scenario, attack: string | undefined): string {
+  if (attack === undefined) return scenario.attacks[0]!;
+  if (!scenario.attacks.includes(attack))
+    throw drillError(
+      DrillErrorCodes.DRILL_ATTACK_UNKNOWN,
+      `no ${scenario.name} attack "${attack.slice(0, 64)}"; known: ${scenario.attacks.join(', ')}`,
+    );
+  return attack;
 }

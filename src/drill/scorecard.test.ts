@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseLabelledCsv } from './drill-data.js';
 import { isContainment, parseV2 } from './http-target.js';
-import { scenarioNamed } from './scenarios.js';
+import { attackNamed, scenarioNamed } from './scenarios.js';
 import { formatScorecard, type Scorecard } from './scorecard.js';
 
 const card: Scorecard = {
@@ -80,6 +80,16 @@ describe('drill inputs', () => {
 
   it('names the CSV line that is not a row of numbers', () => {
     expect(() => parseLabelledCsv('a,b,label\n1,2,0\n1,x,1\n', 'f.csv')).toThrow(/f\.csv line 3/);
+  });
+
+  it('refuses an attack the scenario does not have and lists those it has', () => {
+    expect(attackNamed(scenarioNamed('evasion'), undefined)).toBe('hop-skip-jump');
+    expect(() => attackNamed(scenarioNamed('extraction'), 'boundary')).toThrow(
+      expect.objectContaining({
+        code: 'DRILL_ATTACK_UNKNOWN',
+        message: expect.stringMatching(/knockoff, random/),
+      }),
+    );
   });
 
   it('refuses an unknown scenario and lists the known ones', () => {

@@ -22,6 +22,7 @@ interface DrillCommandOptions {
   target?: string;
   admin?: string;
   model?: string;
+  attack?: string;
   format: string;
   data?: string;
   budget?: string;
@@ -42,6 +43,10 @@ export function registerDrillCommand(program: Command): void {
     .option('--target <url>', 'gateway of the aisoc to drill (not with all)')
     .option('--admin <url>', 'admin API of that aisoc (default: --url)')
     .option('--model <id>', 'model to attack (default: breast-cancer; all: one per scenario)')
+    .option(
+      '--attack <name>',
+      'which attack of the scenario (see docs/drills.md; default its first)',
+    )
     .option('--format <format>', SCORECARD_FORMATS.join(' | '), 'table')
     .option('--data <dir>', 'folder with <model>/train.csv and holdout.csv (default: bundled)')
     .option('--budget <n>', 'attack queries (evasion: per input)')
@@ -105,6 +110,7 @@ async function drillRemote(
     adminUrl: admin,
     adminToken: token,
     model,
+    ...(opts.attack ? { attack: opts.attack } : {}),
     data: loadDrillData(opts.data ?? join(packageRoot(), 'data'), model),
     seed: intOf('--seed', opts.seed),
     budget: intOf('--budget', opts.budget),
@@ -117,6 +123,11 @@ async function drillEmbedded(
   opts: DrillCommandOptions,
   progress: (line: string) => void,
 ): Promise<Scorecard[]> {
+  if (opts.attack)
+    throw new AppError(
+      'CLI_USAGE',
+      "--attack names one scenario's attack: use it with a scenario, not all",
+    );
   const dir = mkdtempSync(join(tmpdir(), 'aisoc-drill-'));
   const config = parseConfig(
     {
