@@ -186,6 +186,7 @@ function scorecardOf(r: {
     benignBlocked: totals.blocked,
     falseAlarms: falseAlarms.length,
     falseAlarmPrincipals: [...new Set(falseAlarms.map((a) => a.principal!))],
+    falseAlarmDetectors: [...new Set(falseAlarms.map((a) => a.detector))],
     achieved: r.achieved,
     passed: first !== undefined && blocked !== null,
   };

@@ -27,6 +27,7 @@ const card: Scorecard = {
   benignBlocked: 0,
   falseAlarms: 0,
   falseAlarmPrincipals: [],
+  falseAlarmDetectors: [],
   achieved: { queries: 300, agreement: 0.983 },
   passed: false,
 };

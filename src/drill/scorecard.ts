@@ -32,6 +32,8 @@ export interface Scorecard {
   /** Alerts naming a benign principal. */
   readonly falseAlarms: number;
   readonly falseAlarmPrincipals: string[];
+  /** The detectors behind those alerts. */
+  readonly falseAlarmDetectors: string[];
   readonly achieved: Achieved;
   /** Detected and contained: what the regression suite requires. */
   readonly passed: boolean;
@@ -68,7 +70,7 @@ export function scorecardRows(s: Scorecard): [string, string][] {
     ],
     [
       'false alarms',
-      `${s.falseAlarms}${s.falseAlarmPrincipals.length ? ` on ${s.falseAlarmPrincipals.length} principals` : ''}`,
+      `${s.falseAlarms}${s.falseAlarms ? ` on ${s.falseAlarmPrincipals.length} principals (${s.falseAlarmDetectors.join(', ')})` : ''}`,
     ],
     ['attacker queries answered', String(s.achieved.queries)],
     ['attacker achieved', got],
