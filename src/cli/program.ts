@@ -3,6 +3,7 @@ import { isAppError } from '../core/index.js';
 import { registerAlertCommands } from './commands/alerts.js';
 import { registerDetectCommands } from './commands/detect.js';
 import { registerDriftCommands } from './commands/drift.js';
+import { registerDrillCommand } from './commands/drill.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLedgerCommands } from './commands/ledger.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerAlertCommands(program);
   registerRespondCommands(program);
   registerProvenanceCommands(program);
+  registerDrillCommand(program);
   return program;
 }
 

@@ -1,0 +1,168 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { demoModels, packageRoot, startAisoc } from '../../app/index.js';
+import { parseConfig } from '../../config/index.js';
+import { AppError } from '../../core/index.js';
+import {
+  formatScorecard,
+  loadDrillData,
+  runDrill,
+  SCENARIOS,
+  SCORECARD_FORMATS,
+  scenarioNamed,
+  type Scorecard,
+  type ScorecardFormat,
+} from '../../drill/index.js';
+import type { GlobalOptions } from '../context.js';
+import { ExitCodes } from '../exit-codes.js';
+
+interface DrillCommandOptions {
+  target?: string;
+  admin?: string;
+  model?: string;
+  attack?: string;
+  format: string;
+  data?: string;
+  budget?: string;
+  seed?: string;
+}
+
+/** The model each scenario drills on by default in `drill all` (one model each keeps incidents apart). */
+const DEFAULT_MODEL: Record<string, string> = { extraction: 'breast-cancer', evasion: 'digits' };
+
+/** `aisoc drill SCENARIO --target URL …` and `aisoc drill all` (throw-away embedded aisoc). */
+export function registerDrillCommand(program: Command): void {
+  program
+    .command('drill')
+    .description(
+      `run an attack drill and print its scorecard; SCENARIO is ${SCENARIOS.join(', ')} or all`,
+    )
+    .argument('<scenario>', `${SCENARIOS.join(' | ')} | all`)
+    .option('--target <url>', 'gateway of the aisoc to drill (not with all)')
+    .option('--admin <url>', 'admin API of that aisoc (default: --url)')
+    .option('--model <id>', 'model to attack (default: breast-cancer; all: one per scenario)')
+    .option(
+      '--attack <name>',
+      'which attack of the scenario (see docs/drills.md; default its first)',
+    )
+    .option('--format <format>', SCORECARD_FORMATS.join(' | '), 'table')
+    .option('--data <dir>', 'folder with <model>/train.csv and holdout.csv (default: bundled)')
+    .option('--budget <n>', 'attack queries (evasion: per input)')
+    .option('--seed <n>', 'seed of the attack and the benign traffic', '7')
+    .action(async (scenario: string, opts: DrillCommandOptions, command: Command) => {
+      const format = formatOf(opts.format);
+      const progress = (line: string) => process.stderr.write(`[drill] ${line}\n`);
+      const cards =
+        scenario === 'all'
+          ? await drillEmbedded(opts, progress)
+          : [await drillRemote(scenario, opts, command, progress)];
+      process.stdout.write(formatScorecard(cards, format));
+      if (cards.some((c) => !c.passed)) process.exitCode = ExitCodes.FAILURE;
+    });
+}
+
+function formatOf(value: string): ScorecardFormat {
+  if (!(SCORECARD_FORMATS as readonly string[]).includes(value))
+    throw new AppError(
+      'CLI_USAGE',
+      `--format must be ${SCORECARD_FORMATS.join(', ')}, got "${value}"`,
+    );
+  return value as ScorecardFormat;
+}
+
+function intOf(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new AppError('CLI_USAGE', `${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+async function drillRemote(
+  scenario: string,
+  opts: DrillCommandOptions,
+  command: Command,
+  progress: (line: string) => void,
+): Promise<Scorecard> {
+  scenarioNamed(scenario);
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  const admin = opts.admin ?? globals.url;
+  if (!opts.target || !admin || !globals.tokenFile)
+    throw new AppError(
+      'CLI_USAGE',
+      'a drill against a running aisoc needs --target URL, --admin URL and --token-file FILE (or use `aisoc drill all`)',
+    );
+  let token: string;
+  try {
+    token = readFileSync(globals.tokenFile, 'utf8').trim();
+  } catch (cause) {
+    throw new AppError(
+      'CLI_TOKEN_UNREADABLE',
+      `cannot read the admin token at ${globals.tokenFile}`,
+      { cause },
+    );
+  }
+  const model = opts.model ?? 'breast-cancer';
+  return runDrill(scenario, {
+    gatewayUrl: opts.target,
+    adminUrl: admin,
+    adminToken: token,
+    model,
+    ...(opts.attack ? { attack: opts.attack } : {}),
+    data: loadDrillData(opts.data ?? join(packageRoot(), 'data'), model),
+    seed: intOf('--seed', opts.seed),
+    budget: intOf('--budget', opts.budget),
+    onProgress: progress,
+  });
+}
+
+/** Starts a throw-away aisoc (temp folder, SQLite, free ports, demo models) and drills it. */
+async function drillEmbedded(
+  opts: DrillCommandOptions,
+  progress: (line: string) => void,
+): Promise<Scorecard[]> {
+  if (opts.attack)
+    throw new AppError(
+      'CLI_USAGE',
+      "--attack names one scenario's attack: use it with a scenario, not all",
+    );
+  const dir = mkdtempSync(join(tmpdir(), 'aisoc-drill-'));
+  const config = parseConfig(
+    {
+      dataDir: dir,
+      store: { driver: 'sqlite', path: join(dir, 'aisoc.db') },
+      ledger: { keyFile: join(dir, 'ledger.key') },
+      admin: { port: 0, tokenFile: join(dir, 'admin.token') },
+      gateway: { port: 0 },
+      models: demoModels(),
+    },
+    dir,
+  );
+  const aisoc = await startAisoc(config);
+  progress(`throw-away aisoc: gateway ${aisoc.gatewayUrl}, admin ${aisoc.adminUrl}`);
+  try {
+    const token = readFileSync(config.admin.tokenFile, 'utf8').trim();
+    const cards: Scorecard[] = [];
+    for (const scenario of SCENARIOS) {
+      const model = opts.model ?? DEFAULT_MODEL[scenario] ?? 'breast-cancer';
+      cards.push(
+        await runDrill(scenario, {
+          gatewayUrl: aisoc.gatewayUrl,
+          adminUrl: aisoc.adminUrl,
+          adminToken: token,
+          model,
+          data: loadDrillData(opts.data ?? join(packageRoot(), 'data'), model),
+          seed: intOf('--seed', opts.seed),
+          budget: intOf('--budget', opts.budget),
+          onProgress: progress,
+        }),
+      );
+    }
+    return cards;
+  } finally {
+    await aisoc.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,55 @@
+import { DrillErrorCodes, drillError } from './drill-errors.js';
+
+/** The few admin API calls a drill makes (bearer token), as plain JSON over HTTP. */
+export interface DrillAdmin {
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, body: unknown): Promise<T>;
+}
+
+export function createDrillAdmin(adminUrl: string, token: string): DrillAdmin {
+  const base = adminUrl.replace(/\/$/, '');
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(base + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(10_000),
+    }).catch((cause: unknown) => {
+      throw drillError(
+        DrillErrorCodes.DRILL_HTTP_FAILED,
+        `${method} ${base}${path}: ${String(cause)}`,
+      );
+    });
+    const text = await res.text();
+    if (res.status >= 300)
+      throw drillError(
+        DrillErrorCodes.DRILL_HTTP_FAILED,
+        `${method} ${path}: ${res.status} ${text.slice(0, 300)}`,
+      );
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw drillError(DrillErrorCodes.DRILL_RESPONSE_INVALID, `${method} ${path}: not JSON`);
+    }
+  };
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b) };
+}
+
+/** Creates an API key for `principal` on `model`; returns its secret. */
+export async function createDrillKey(
+  admin: DrillAdmin,
+  principal: string,
+  model: string,
+): Promise<string> {
+  const created = await admin.post<{ secret?: unknown }>('/api/v1/keys', {
+    principal,
+    description: 'aisoc drill (throw-away)',
+    models: [model],
+  });
+  if (typeof created.secret !== 'string')
+    throw drillError(DrillErrorCodes.DRILL_RESPONSE_INVALID, 'POST /api/v1/keys: no secret');
+  return created.secret;
+}

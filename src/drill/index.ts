@@ -1,0 +1,25 @@
+/** Drills: attacks run against a live aisoc over HTTP, timed and scored (imports only core). */
+export { runDrill, type DrillOptions } from './run-drill.js';
+export {
+  SCENARIOS,
+  scenarioNamed,
+  attackNamed,
+  type Scenario,
+  type ScenarioName,
+  type Achieved,
+} from './scenarios.js';
+export {
+  formatScorecard,
+  scorecardRows,
+  SCORECARD_FORMATS,
+  type Scorecard,
+  type ScorecardFormat,
+} from './scorecard.js';
+export { loadDrillData, parseLabelledCsv, type DrillData } from './drill-data.js';
+export {
+  createHttpTarget,
+  parseV2,
+  type HttpTarget,
+  type HttpTargetOptions,
+} from './http-target.js';
+export { DrillErrorCodes, type DrillErrorCode } from './drill-errors.js';

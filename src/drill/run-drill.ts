@@ -1,0 +1,193 @@
+import { createDrillAdmin, createDrillKey, type DrillAdmin } from './admin-client.js';
+import { startBenignLoad } from './benign-load.js';
+import type { DrillData } from './drill-data.js';
+import { createHttpTarget, type HttpTarget } from './http-target.js';
+import { responseTo, watchAlerts, type SeenAlert } from './observe.js';
+import { attackNamed, scenarioNamed, type Achieved } from './scenarios.js';
+import type { Scorecard } from './scorecard.js';
+
+export interface DrillOptions {
+  readonly gatewayUrl: string;
+  readonly adminUrl: string;
+  readonly adminToken: string;
+  readonly model: string;
+  readonly data: DrillData;
+  /** Which of the scenario's attacks to run (default: its first; see `scenarioNamed(name).attacks`). */
+  readonly attack?: string;
+  readonly seed?: number;
+  /** Extraction: queries; evasion: queries per input. Defaults 300 and 120. */
+  readonly budget?: number;
+  /** Evasion: inputs to push across the boundary; default 5. */
+  readonly inputs?: number;
+  /** Benign principals sending throughout; default 4. */
+  readonly benignPrincipals?: number;
+  /** Benign traffic before the attack starts; default 500 ms. */
+  readonly warmupMs?: number;
+  /** How long to keep watching after the attack for detection and containment; default 5 s. */
+  readonly settleMs?: number;
+  readonly onProgress?: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs one scenario against a running aisoc from the outside (its own API keys, HTTP only)
+ * with benign principals sending throughout, and scores how the defender did.
+ */
+export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard> {
+  const scenario = scenarioNamed(name);
+  const attack = attackNamed(scenario, o.attack);
+  const seed = o.seed ?? 7;
+  const progress = o.onProgress ?? (() => {});
+  const admin = createDrillAdmin(o.adminUrl, o.adminToken);
+  const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  const attacker = `drill-${name}-attacker-${run}`;
+  const benignKeys = new Map<string, string>();
+  for (let k = 0; k < (o.benignPrincipals ?? 4); k += 1) {
+    const principal = `drill-${name}-benign${k}-${run}`;
+    benignKeys.set(principal, await createDrillKey(admin, principal, o.model));
+  }
+  const attackerKey = await createDrillKey(admin, attacker, o.model);
+  for (const key of [attackerKey, ...benignKeys.values()]) await untilKeyWorks(o, key);
+  progress(`${name}: keys ready; benign traffic from ${benignKeys.size} principals`);
+
+  const alerts = watchAlerts(admin, o.model);
+  const benign = startBenignLoad({ ...o, keys: benignKeys, seed });
+  await sleep(o.warmupMs ?? 500);
+  const target = createHttpTarget({
+    gatewayUrl: o.gatewayUrl,
+    model: o.model,
+    apiKey: attackerKey,
+  });
+  const startedAt = Date.now();
+  progress(`${name}: attack ${attack} started`);
+  let achieved: Achieved;
+  try {
+    achieved = await scenario.run(target, {
+      data: o.data,
+      seed,
+      budget: o.budget ?? (name === 'extraction' ? 300 : 120),
+      inputs: o.inputs ?? 5,
+      attack,
+      targetLabels: () => oracleLabels(admin, o, run),
+    });
+    progress(`${name}: attack ended after ${achieved.queries} answered queries`);
+    await settle(o, target, attacker, alerts.first, progress);
+  } finally {
+    await benign.stop();
+    await alerts.stop();
+  }
+  const response = await responseTo(admin, attacker);
+  return scorecardOf({
+    name,
+    attack,
+    o,
+    attacker,
+    startedAt,
+    target,
+    achieved,
+    response,
+    benign,
+    alerts,
+  });
+}
+
+/** Waits until the gateway has loaded a new key: an empty body answers 400, not 401. */
+async function untilKeyWorks(o: DrillOptions, apiKey: string): Promise<void> {
+  const url = `${o.gatewayUrl.replace(/\/$/, '')}/v2/models/${encodeURIComponent(o.model)}/infer`;
+  for (let i = 0; i < 100; i += 1) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await res.arrayBuffer();
+    if (res.status !== 401) return;
+    await sleep(50);
+  }
+}
+
+/**
+ * After the attack: the attacker keeps probing (one row every 200 ms) until it is blocked or
+ * `settleMs` passes, so a containment applied after the last attack query is still timed.
+ */
+async function settle(
+  o: DrillOptions,
+  target: HttpTarget,
+  attacker: string,
+  firstAlert: (p: string) => SeenAlert | undefined,
+  progress: (line: string) => void,
+): Promise<void> {
+  const until = Date.now() + (o.settleMs ?? 5000);
+  const probe = o.data.natural[0]!;
+  while (Date.now() < until && target.blocked === null) {
+    await target.query([probe]).catch(() => undefined);
+    await sleep(200);
+  }
+  while (Date.now() < until && firstAlert(attacker) === undefined) await sleep(100);
+  progress(
+    `${o.model}: ${target.blocked ? `attacker blocked (${target.blocked.status})` : 'attacker never blocked'}`,
+  );
+}
+
+/** The target's labels on the holdout, asked by a separate throw-away key. */
+async function oracleLabels(admin: DrillAdmin, o: DrillOptions, run: string): Promise<number[]> {
+  const key = await createDrillKey(admin, `drill-oracle-${run}`, o.model);
+  await untilKeyWorks(o, key);
+  const oracle = createHttpTarget({ gatewayUrl: o.gatewayUrl, model: o.model, apiKey: key });
+  return (await oracle.query(o.data.holdout)).labels;
+}
+
+function scorecardOf(r: {
+  name: string;
+  attack: string;
+  o: DrillOptions;
+  attacker: string;
+  startedAt: number;
+  target: HttpTarget;
+  achieved: Achieved;
+  response: Awaited<ReturnType<typeof responseTo>>;
+  benign: ReturnType<typeof startBenignLoad>;
+  alerts: ReturnType<typeof watchAlerts>;
+}): Scorecard {
+  const first = r.alerts.first(r.attacker);
+  const alertAt = first ? Date.parse(first.time) || first.seenAt : null;
+  const mine = r.alerts.alerts().filter((a) => a.principal === r.attacker);
+  const benignSet = new Set(r.benign.principals);
+  const falseAlarms = r.alerts
+    .alerts()
+    .filter((a) => a.principal !== null && benignSet.has(a.principal));
+  const blocked = r.target.blocked;
+  const scenario = scenarioNamed(r.name);
+  const totals = r.benign.totals();
+  return {
+    scenario: r.name,
+    model: r.o.model,
+    attack: `${r.name}.${r.attack}`,
+    atlas: [...scenario.atlas],
+    attacker: r.attacker,
+    detected: first !== undefined,
+    queriesToDetect:
+      alertAt === null
+        ? null
+        : r.target.requests.filter((q) => q.sentAt <= alertAt).reduce((n, q) => n + q.rows, 0),
+    secondsToDetect: alertAt === null ? null : Math.max(0, alertAt - r.startedAt) / 1000,
+    detectors: [...new Set(mine.map((a) => a.detector))],
+    contained: blocked !== null,
+    secondsToContain: blocked === null ? null : (blocked.at - r.startedAt) / 1000,
+    containedWith: blocked?.status ?? null,
+    attackerThrottled: r.target.throttled,
+    incidents: r.response.incidents,
+    incidentTimeToContainMs: r.response.incidentTimeToContainMs,
+    playbooks: r.response.playbooks,
+    waitingForPerson: r.response.waitingForPerson,
+    benignPrincipals: r.benign.principals.length,
+    benignQueries: totals.queries,
+    benignBlocked: totals.blocked,
+    falseAlarms: falseAlarms.length,
+    falseAlarmPrincipals: [...new Set(falseAlarms.map((a) => a.principal!))],
+    falseAlarmDetectors: [...new Set(falseAlarms.map((a) => a.detector))],
+    achieved: r.achieved,
+    passed: first !== undefined && blocked !== null,
+  };
+}

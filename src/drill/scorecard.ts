@@ -1,0 +1,109 @@
+import type { Achieved } from './scenarios.js';
+
+/** How the defender did in one drill (issue 8's scorecard). */
+export interface Scorecard {
+  readonly scenario: string;
+  readonly model: string;
+  readonly attack: string;
+  readonly atlas: string[];
+  readonly attacker: string;
+  readonly detected: boolean;
+  /** Attacker rows sent up to the event time of the first alert naming it. */
+  readonly queriesToDetect: number | null;
+  /** Attack start → event time of that alert. */
+  readonly secondsToDetect: number | null;
+  readonly detectors: string[];
+  /** Whether the attacker got a 403/429, and after how long (attack start → first block). */
+  readonly contained: boolean;
+  readonly secondsToContain: number | null;
+  readonly containedWith: number | null;
+  /** 429s from the key's ordinary rate limit (not containment), waited out by the attacker. */
+  readonly attackerThrottled: number;
+  readonly incidents: string[];
+  /** The incident's own measure: alert received → containment acknowledged by every gateway. */
+  readonly incidentTimeToContainMs: number | null;
+  readonly playbooks: string[];
+  /** Open tasks and approvals of the attacker's incidents: the steps waiting for a person. */
+  readonly waitingForPerson: string[];
+  readonly benignPrincipals: number;
+  readonly benignQueries: number;
+  /** 403/429 answers benign principals got (collateral containment). */
+  readonly benignBlocked: number;
+  /** Alerts naming a benign principal. */
+  readonly falseAlarms: number;
+  readonly falseAlarmPrincipals: string[];
+  /** The detectors behind those alerts. */
+  readonly falseAlarmDetectors: string[];
+  readonly achieved: Achieved;
+  /** Detected and contained: what the regression suite requires. */
+  readonly passed: boolean;
+}
+
+export const SCORECARD_FORMATS = ['table', 'json', 'markdown'] as const;
+export type ScorecardFormat = (typeof SCORECARD_FORMATS)[number];
+
+const num = (v: number | null | undefined, digits = 2) =>
+  v === null || v === undefined ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(digits);
+const pct = (v: number | undefined) => (v === undefined ? null : `${(v * 100).toFixed(1)}%`);
+
+/** The scorecard's rows as label → value, shared by the table and Markdown forms. */
+export function scorecardRows(s: Scorecard): [string, string][] {
+  const got =
+    pct(s.achieved.agreement) !== null
+      ? `surrogate agrees with the target on ${pct(s.achieved.agreement)} of holdout rows`
+      : `${s.achieved.successes ?? 0}/${s.achieved.attempts ?? 0} inputs evaded (${pct(s.achieved.successRate) ?? '—'})`;
+  return [
+    ['scenario', `${s.scenario} (${s.attack}) on ${s.model}`],
+    ['ATLAS', s.atlas.join(', ')],
+    ['detected', s.detected ? `yes (${s.detectors.join(', ')})` : 'NO'],
+    ['queries to detect', num(s.queriesToDetect)],
+    ['seconds to detect', num(s.secondsToDetect)],
+    ['contained', s.contained ? `yes (HTTP ${s.containedWith})` : 'NO'],
+    ['seconds to contain', num(s.secondsToContain)],
+    ['ordinary rate-limit 429s', String(s.attackerThrottled)],
+    ['incident time to contain (ms)', num(s.incidentTimeToContainMs, 0)],
+    ['playbooks', s.playbooks.join(', ') || '—'],
+    ['waiting for a person', s.waitingForPerson.length ? s.waitingForPerson.join(' | ') : '—'],
+    [
+      'benign principals',
+      `${s.benignPrincipals} (${s.benignQueries} queries, ${s.benignBlocked} blocked)`,
+    ],
+    [
+      'false alarms',
+      `${s.falseAlarms}${s.falseAlarms ? ` on ${s.falseAlarmPrincipals.length} principals (${s.falseAlarmDetectors.join(', ')})` : ''}`,
+    ],
+    ['attacker queries answered', String(s.achieved.queries)],
+    ['attacker achieved', got],
+    ['verdict', s.passed ? 'PASS (detected and contained)' : 'FAIL'],
+  ];
+}
+
+/** Scorecards as a terminal table, JSON, or Markdown. */
+export function formatScorecard(
+  cards: readonly Scorecard[],
+  format: ScorecardFormat = 'table',
+): string {
+  if (format === 'json') return `${JSON.stringify(cards, null, 2)}\n`;
+  if (format === 'markdown') {
+    return cards
+      .map((s) => {
+        const rows = scorecardRows(s).map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`);
+        return [
+          `### Drill: ${s.scenario}`,
+          '',
+          '| measure | value |',
+          '| --- | --- |',
+          ...rows,
+          '',
+        ].join('\n');
+      })
+      .join('\n');
+  }
+  return cards
+    .map((s) => {
+      const rows = scorecardRows(s);
+      const width = Math.max(...rows.map(([k]) => k.length));
+      return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
+    })
+    .join('\n');
+}
