@@ -1,4 +1,4 @@
-import { DrillErrorCodes, drillError } from './drill-errors.js';
+import { DrillErrorCodes, drillError } from './errors.js';
 
 /** The few admin API calls a drill makes (bearer token), as plain JSON over HTTP. */
 export interface DrillAdmin {

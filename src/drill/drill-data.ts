@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DrillErrorCodes, drillError } from './drill-errors.js';
+import { DrillErrorCodes, drillError } from './errors.js';
 
 /** What the drill knows of a model's data: the attacker's pool and the defender's holdout. */
 export interface DrillData {

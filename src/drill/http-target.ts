@@ -1,5 +1,5 @@
 import type { QueryResult, QueryTarget } from './attacks/index.js';
-import { DrillErrorCodes, drillError } from './drill-errors.js';
+import { DrillErrorCodes, drillError } from './errors.js';
 
 /** One request the target sent: when, how many rows, what came back. */
 export interface SentRequest {

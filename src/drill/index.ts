@@ -22,4 +22,4 @@ export {
   type HttpTarget,
   type HttpTargetOptions,
 } from './http-target.js';
-export { DrillErrorCodes, type DrillErrorCode } from './drill-errors.js';
+export { DrillErrorCodes, type DrillErrorCode } from './errors.js';

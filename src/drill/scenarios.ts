@@ -12,7 +12,7 @@ import {
   type AttackContext,
 } from './attacks/index.js';
 import type { DrillData } from './drill-data.js';
-import { DrillErrorCodes, drillError } from './drill-errors.js';
+import { DrillErrorCodes, drillError } from './errors.js';
 import type { HttpTarget } from './http-target.js';
 
 /** The scenarios a drill can run, in the order `drill all` runs them. */

@@ -58,19 +58,13 @@ describe('drills against a throw-away embedded aisoc', () => {
       expect(card.benignBlocked).toBe(0);
     });
 
-    // Known bug found by this drill: extraction/evasion alerts carry no `evidence.keyId`, so
-    // `{{alert.keyId}}` falls back to the principal name and the shipped playbooks' rate_limit
-    // fails ("no API key <principal>"): the attacker is never throttled. The fix is one line in
-    // src/detect/extraction/finding.ts (`evidence: { subject, keyId: event.keyId, ... }`);
-    // with it these pass (contained by HTTP 429 in ~0.05 s). Flip `it.fails` to `it` then.
-    it.fails(
-      `contains the ${scenario} attacker at the gateway (403/429) before its budget is spent`,
-      () => {
-        const card = cards.get(scenario)!;
-        expect(card.contained).toBe(true);
-        expect(card.secondsToContain).toBeLessThan(5);
-        expect(card.passed).toBe(true);
-      },
-    );
+    // Extraction/evasion alerts carry the caller's key (evidence.keyId), so the shipped
+    // playbooks' rate_limit step throttles that key at the gateway.
+    it(`contains the ${scenario} attacker at the gateway (403/429) before its budget is spent`, () => {
+      const card = cards.get(scenario)!;
+      expect(card.contained).toBe(true);
+      expect(card.secondsToContain).toBeLessThan(5);
+      expect(card.passed).toBe(true);
+    });
   }
 });

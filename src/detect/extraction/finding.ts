@@ -54,7 +54,8 @@ export function makeFinding(input: FindingInput): Finding {
     title: input.title,
     atlasTechniques: [...mapping.atlas],
     owasp: [...mapping.owasp],
-    evidence: { subject: input.subject, ...input.evidence },
+    // The key lets playbooks contain the caller (rate_limit, suspend_key) with {{alert.evidence.keyId}}.
+    evidence: { subject: input.subject, keyId: event.keyId, ...input.evidence },
     eventIds: [...input.eventIds],
   };
 }
