@@ -34,6 +34,8 @@ export interface RunState {
   phase: Phase;
   lastAlertAt: string;
   tasksDone: string[];
+  /** The key (or principal) whose alert started the run; one run per incident, playbook and subject. */
+  subject?: string | null;
 }
 
 export type RunEvent =

@@ -227,18 +227,17 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
       alert: Alert | null,
       actor: string,
     ): Promise<RunState> {
+      // A second attacker joining an open incident gets its own run, so it is contained too.
+      const subject = alertSubject(alert);
       const existing = (await repo.listRuns({ incidentId: incident.id })).find(
-        (r) => r.playbookId === playbook.id,
+        (r) => r.playbookId === playbook.id && (r.subject ?? null) === subject,
       );
       if (existing) return existing;
       const at = now();
-      const initial = newRun(
-        createId('run', clock.now()),
-        playbook,
-        incident.id,
-        incident.phase,
-        at,
-      );
+      const initial = {
+        ...newRun(createId('run', clock.now()), playbook, incident.id, incident.phase, at),
+        subject,
+      };
       alerts.set(initial.id, alert);
       // The start is decided before the first write: one commit, then the first step runs.
       const d = decide(playbook, initial, { type: 'start', at });
@@ -305,3 +304,10 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
   };
 }
 export type PlaybookRunner = ReturnType<typeof createPlaybookRunner>;
+
+/** Who an alert is about: the caller's key when the detector names it, else its principal. */
+function alertSubject(alert: Alert | null): string | null {
+  if (!alert) return null;
+  const key = alert.evidence.keyId;
+  return typeof key === 'string' ? key : alert.principal;
+}

@@ -38,6 +38,24 @@ describe('drills against a throw-away embedded aisoc', () => {
   }, 60_000);
   afterAll(async () => t?.aisoc.close());
 
+  it('contains a second extraction attacker whose alerts join the incident still open', async () => {
+    const token = readFileSync(t.config.admin.tokenFile, 'utf8').trim();
+    const again = await runDrill('extraction', {
+      gatewayUrl: t.aisoc.gatewayUrl,
+      adminUrl: t.aisoc.adminUrl,
+      adminToken: token,
+      model: 'breast-cancer',
+      data: loadDrillData(join(packageRoot(), 'data'), 'breast-cancer'),
+      budget: 200,
+      inputs: 1,
+      benignPrincipals: 1,
+      settleMs: 3000,
+      seed: 99,
+    });
+    expect(again.detected).toBe(true);
+    expect(again.contained).toBe(true);
+  }, 60_000);
+
   for (const { scenario, budget, inputs } of DRILLS) {
     it(`detects the ${scenario} attacker within its budget and names it in an incident`, () => {
       const card = cards.get(scenario)!;
