@@ -115,8 +115,13 @@ describe('aisoc end to end on the embedded defaults', () => {
   });
 
   it('raises a drift alert when the traffic moves away from the baseline', async () => {
-    const rows = (await demoRows('breast-cancer', 'holdout', 100)).map((r) => r.map((v) => v * 3));
-    for (let i = 0; i < 6; i++) expect((await infer('breast-cancer', rows)).status).toBe(200);
+    // One batch of 600 shifted rows closes a 500-row drift window. The same traffic looks like
+    // probing to the extraction detector, whose playbook then throttles the key, so it gets
+    // a key of its own.
+    const probe = await t.admin('/api/v1/keys', { body: { principal: 'drift-probe' } });
+    const holdout = await demoRows('breast-cancer', 'holdout', 100);
+    const rows = Array.from({ length: 6 }, () => holdout.map((r) => r.map((v) => v * 3))).flat();
+    expect((await infer('breast-cancer', rows, probe.json.secret)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 50));
     const alerts = await t.admin('/api/v1/alerts?model=breast-cancer');
     const drift = alerts.json.alerts.find((a: { detector: string }) => a.detector === 'drift');
@@ -154,7 +159,13 @@ describe('aisoc end to end on the embedded defaults', () => {
   });
 
   it('takes ground-truth labels by request id and counts the unknown and malformed ones', async () => {
-    const res = await infer('breast-cancer', await demoRows('breast-cancer', 'holdout', 1));
+    const labeller = await t.admin('/api/v1/keys', { body: { principal: 'labeller' } });
+    const res = await infer(
+      'breast-cancer',
+      await demoRows('breast-cancer', 'holdout', 1),
+      labeller.json.secret,
+    );
+    expect(res.status).toBe(200);
     const requestId = res.headers.get('x-request-id')!;
     await new Promise((r) => setTimeout(r, 20));
     const fed = await t.admin('/api/v1/feedback', {

@@ -54,8 +54,13 @@ export function makeFinding(input: FindingInput): Finding {
     title: input.title,
     atlasTechniques: [...mapping.atlas],
     owasp: [...mapping.owasp],
-    // The key lets playbooks contain the caller (rate_limit, suspend_key) with {{alert.evidence.keyId}}.
-    evidence: { subject: input.subject, keyId: event.keyId, ...input.evidence },
+    // The key lets playbooks contain the caller (rate_limit, suspend_key). A finding about a
+    // whole source network names no key: the event that tipped it may be a benign caller's.
+    evidence: {
+      subject: input.subject,
+      ...(input.detector.startsWith('extraction.network') ? {} : { keyId: event.keyId }),
+      ...input.evidence,
+    },
     eventIds: [...input.eventIds],
   };
 }
