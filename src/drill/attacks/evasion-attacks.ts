@@ -99,20 +99,37 @@ function randomDirection(d: number, scale: readonly number[], random: Random): n
   return u.map((v) => v / n);
 }
 
+/**
+ * What the decision-based attacks share: the original's label, a misclassified starting point
+ * walked to the boundary, and the feature ranges. Null when either cannot be had in budget.
+ */
+async function startAtBoundary(
+  target: QueryTarget,
+  ctx: AttackContext,
+  o: EvasionOptions,
+  steps: number,
+) {
+  const random = createRandom(ctx.seed);
+  const b = new Budget(target, o.budget);
+  const x0 = [...o.original];
+  const label = await labelOf(b, x0);
+  const start = label === undefined ? null : await startingPoint(b, ctx, o, label, random);
+  const range = ctx.featureMax.map((hi, j) => hi - ctx.featureMin[j]!);
+  if (!start || label === undefined) return { b, ready: null };
+  const adv = await toBoundary(b, x0, start, label, steps);
+  return { b, ready: { random, x0, label, adv, range } };
+}
+
 /** Brendel, Rauber & Bethge (2018) boundary attack: random orthogonal steps plus steps towards the original. */
 export async function boundaryAttack(
   target: QueryTarget,
   ctx: AttackContext,
   o: EvasionOptions,
 ): Promise<AttackReport> {
-  const random = createRandom(ctx.seed);
-  const b = new Budget(target, o.budget);
-  const x0 = [...o.original];
-  const label = await labelOf(b, x0);
-  let adv = label === undefined ? null : await startingPoint(b, ctx, o, label, random);
-  if (!adv || label === undefined) return report('evasion.boundary', b, ctx, o, null);
-  adv = await toBoundary(b, x0, adv, label, 6);
-  const range = ctx.featureMax.map((hi, j) => hi - ctx.featureMin[j]!);
+  const { b, ready } = await startAtBoundary(target, ctx, o, 6);
+  if (!ready) return report('evasion.boundary', b, ctx, o, null);
+  const { random, x0, label, range } = ready;
+  let adv = ready.adv;
   let delta = 0.1;
   while (b.left > 0) {
     const dist = Math.hypot(...adv.map((v, j) => v - x0[j]!));
@@ -139,14 +156,10 @@ export async function hopSkipJump(
   ctx: AttackContext,
   o: EvasionOptions,
 ): Promise<AttackReport> {
-  const random = createRandom(ctx.seed);
-  const b = new Budget(target, o.budget);
-  const x0 = [...o.original];
-  const label = await labelOf(b, x0);
-  let adv = label === undefined ? null : await startingPoint(b, ctx, o, label, random);
-  if (!adv || label === undefined) return report('evasion.hsj', b, ctx, o, null);
-  const range = ctx.featureMax.map((hi, j) => hi - ctx.featureMin[j]!);
-  adv = await toBoundary(b, x0, adv, label, 8);
+  const { b, ready } = await startAtBoundary(target, ctx, o, 8);
+  if (!ready) return report('evasion.hsj', b, ctx, o, null);
+  const { random, x0, label, range } = ready;
+  let adv = ready.adv;
   for (let t = 1; b.left > 1; t += 1) {
     const dist = Math.hypot(...adv.map((v, j) => v - x0[j]!));
     const probe = 0.01 * dist;
