@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -190,4 +190,77 @@ describe('blocking detection through the gateway', () => {
     expect(res.status).toBe(404);
     expect(res.json.code).toBe('ACTION_TARGET_UNKNOWN');
   });
+});
+
+describe('a playbook escalating a suspicious key to blocking detection', () => {
+  let t: Awaited<ReturnType<typeof startTestAisoc>>;
+
+  beforeAll(async () => {
+    const playbookDir = mkdtempSync(join(tmpdir(), 'aisoc-escalate-'));
+    writeFileSync(
+      join(playbookDir, 'escalate.yaml'),
+      [
+        'id: escalate-inline',
+        'name: Inspect the suspect key before answering it',
+        'trigger: { kinds: [extraction, evasion, anomaly], models: [digits] }',
+        'steps:',
+        '  - id: inspect-inline',
+        '    kind: contain',
+        "    action: { kind: detect_inline, model: '{{incident.model}}', keyId: '{{alert.keyId}}' }",
+        '',
+      ].join('\n'),
+    );
+    t = await startTestAisoc({ respond: { playbookDir } });
+  }, 60_000);
+  afterAll(async () => {
+    await t.aisoc.close();
+  });
+
+  it('switches only the key its alert names, without a restart', async () => {
+    const key = async (principal: string) =>
+      (await t.admin('/api/v1/keys', { body: { principal } })).json as {
+        secret: string;
+        key: { id: string };
+      };
+    const suspect = await key('suspect');
+    const bystander = await key('bystander');
+    const infer = async (secret: string, row: number[]) => {
+      const res = await fetch(`${t.aisoc.gatewayUrl}/v2/models/digits/infer`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: kserveBody([row]),
+      });
+      await res.arrayBuffer();
+      return res;
+    };
+    const inlineAction = async () => {
+      const { json } = await t.admin('/api/v1/actions?active=true');
+      return (json.actions as { id: string; action: { kind: string; keyId?: string } }[]).find(
+        (a) => a.action.kind === 'detect_inline',
+      );
+    };
+    const reference = await demoRows('digits', 'reference', 200);
+    let s = 3;
+    const random = () => (s = (s * 16807) % 2147483647) / 2147483647;
+    for (let q = 0; q < 150 && !(await inlineAction()); q++) {
+      const row = reference[0]!.map(() => Math.round(random() * 16));
+      expect((await infer(suspect.secret, row)).status).toBe(200); // monitor mode
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await until(async () => (await inlineAction()) !== undefined);
+    const action = (await inlineAction())!;
+    expect(action.action.keyId).toBe(suspect.key.id);
+
+    const row = (await demoRows('digits', 'holdout', 1))[0]!;
+    const mine = await infer(suspect.secret, row);
+    const theirs = await infer(bystander.secret, row);
+    await t.aisoc.ledger.flush();
+    const { json } = await t.admin('/api/v1/events?model=digits&limit=1000');
+    const byRequest = (res: Response) =>
+      (json.events as { requestId: string; policyAction: string | null }[]).find(
+        (e) => e.requestId === res.headers.get('x-request-id'),
+      )!;
+    expect(byRequest(mine).policyAction).toBe(`detect_inline:${action.id}`);
+    expect(byRequest(theirs).policyAction).toBeNull();
+  }, 180_000);
 });
