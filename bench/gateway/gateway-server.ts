@@ -2,9 +2,11 @@
  * Bench targets (d) and (e): aisoc as `aisoc serve` runs it (the composition root: store,
  * in-process bus, ledger writer, gateway, admin API) in front of the bench upstream, with
  * SQLite in BENCH_DATA_DIR and the durability mode from BENCH_MODE (async | durable).
+ * BENCH_DETECTION (monitor | blocking), when set, gives the model its CSV reference rows, so the
+ * per-principal detectors run: on the bus (monitor) or before each answer (blocking).
  */
 import { join } from 'node:path';
-import { startAisoc } from '../../src/app/index.js';
+import { packageRoot, startAisoc } from '../../src/app/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { loadLedgerKey, verifyLedger } from '../../src/ledger/index.js';
 import { createKeyRepository, createStore } from '../../src/store/index.js';
@@ -21,7 +23,14 @@ async function main(): Promise<void> {
       ledger: { keyFile: join(dataDir, 'ledger.key') },
       admin: { port: 0, tokenFile: join(dataDir, 'admin.token') },
       gateway: { port: 0, durability: required('BENCH_MODE') },
-      models: [{ id: MODEL_ID, featureCount: 30, versions: [{ version: '1', upstream }] }],
+      models: [
+        {
+          id: MODEL_ID,
+          featureCount: 30,
+          versions: [{ version: '1', upstream }],
+          ...detection(process.env.BENCH_DETECTION),
+        },
+      ],
     },
     dataDir,
   );
@@ -64,6 +73,14 @@ async function addBenchKey(
   } finally {
     await store.close();
   }
+}
+
+function detection(mode: string | undefined): Record<string, unknown> {
+  if (!mode) return {};
+  return {
+    baseline: join(packageRoot(), 'data', MODEL_ID, 'reference.csv'),
+    detection: { mode },
+  };
 }
 
 function required(name: string): string {

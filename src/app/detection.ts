@@ -1,5 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createFileCheckpointStore } from './file-checkpoint-store.js';
+import {
+  createInlineInspector,
+  skipInspectedInline,
+  type InlineInspector,
+} from './inline-detection.js';
 import { Subjects, type Bus, type Subscription } from '../bus/index.js';
 import type { ModelConfig } from '../config/index.js';
 import type { Alert, InferenceEvent } from '../core/index.js';
@@ -21,6 +26,8 @@ import {
 
 export interface Detection {
   runner: DetectorRunner;
+  /** Blocking mode: runs a model's per-principal detectors on one answered query now. */
+  inline: InlineInspector;
   performance: PerformanceMonitor;
   /** The most recent alerts, newest last (bounded; the respond module keeps them for good). */
   recentAlerts(filter: { model?: string; limit: number }): Alert[];
@@ -28,6 +35,11 @@ export interface Detection {
 }
 
 const MAX_RECENT_ALERTS = 1000;
+
+/** Whether a model gets the per-principal extraction/evasion detectors (labelled CSV reference rows). */
+export function hasPrincipalDetectors(model: ModelConfig): boolean {
+  return model.baseline?.endsWith('.csv') === true;
+}
 
 /**
  * Starts the detectors beside the gateway: drift against each model's baseline, the
@@ -58,15 +70,16 @@ export async function startDetection(options: {
     if (model.baseline) baselines[model.id] = await loadBaseline(model.baseline);
   }
   const detectors: Detector<unknown>[] = [...(options.extra ?? [])];
+  const inlineDetectors = new Map<string, string>(); // model → detector name
   for (const model of options.models) {
     // Per-principal extraction and evasion detection needs labelled numeric reference rows.
-    if (model.baseline?.endsWith('.csv')) {
-      detectors.push(
-        forModel(
-          createExtractionDetector(loadReferenceBaseline(model.baseline, model.id)),
-          model.id,
-        ),
+    if (model.baseline && hasPrincipalDetectors(model)) {
+      const detector = forModel(
+        createExtractionDetector(loadReferenceBaseline(model.baseline, model.id)),
+        model.id,
       );
+      detectors.push(skipInspectedInline(detector));
+      inlineDetectors.set(model.id, detector.name);
     }
   }
   if (Object.keys(baselines).length > 0) {
@@ -98,6 +111,7 @@ export async function startDetection(options: {
   );
   return {
     runner,
+    inline: createInlineInspector(runner, inlineDetectors),
     performance,
     recentAlerts: ({ model, limit }) =>
       recent.filter((a) => model === undefined || a.model === model).slice(-limit),

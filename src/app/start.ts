@@ -38,7 +38,7 @@ import {
 } from '../store/index.js';
 import { prepareDataDir } from './data-dir.js';
 import { startProvenance } from './provenance.js';
-import { startDetection } from './detection.js';
+import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
@@ -147,12 +147,22 @@ export async function startAisoc(
     const audit = async (entry: Record<string, unknown>) => {
       await ledger.appendDurable('audit', entry);
     };
+    const checkInlineTarget = async (action: { model: string; keyId?: string }) => {
+      const model = config.models.find((m) => m.id === action.model);
+      if (!model) return `no model "${action.model}"`;
+      if (!hasPrincipalDetectors(model))
+        return `model "${action.model}" has no per-principal detectors to run inline (it needs a CSV baseline)`;
+      if (action.keyId !== undefined && !(await keyRepo.findById(action.keyId)))
+        return `no API key ${action.keyId}`;
+      return null;
+    };
     const actions = createActionService({
       records: actionRepo,
       publisher: channel,
       audit,
       clock: systemClock,
       checkTarget: async (action) => {
+        if (action.kind === 'detect_inline') return checkInlineTarget(action);
         if ('keyId' in action)
           return (await keyRepo.findById(action.keyId)) ? null : `no API key ${action.keyId}`;
         const model = config.models.find((m) => m.id === action.model);
@@ -243,6 +253,7 @@ export async function startAisoc(
       policy: () => snapshot,
       localModels,
       events,
+      inlineDetection: detection.inline,
       onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
     });
     const gatewayUrl = await gateway.listen();

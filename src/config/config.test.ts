@@ -104,4 +104,23 @@ describe('loadConfig', () => {
       }),
     ).toThrowError(/activeVersion/);
   });
+
+  it('refuses blocking detection on a model without CSV reference rows, naming the field', () => {
+    const model = (extra: object) => ({
+      id: 'm',
+      versions: [{ version: '1', upstream: 'http://127.0.0.1:1' }],
+      detection: { mode: 'blocking' },
+      ...extra,
+    });
+    try {
+      parseConfig({ models: [model({})] });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as AppError).details).toEqual([
+        expect.stringMatching(/^models\[0\]\.detection\.mode.*CSV `baseline`/),
+      ]);
+    }
+    const ok = parseConfig({ models: [model({ baseline: '/data/ref.csv' })] });
+    expect(ok.models[0]!.detection).toEqual({ mode: 'blocking' });
+  });
 });

@@ -92,6 +92,11 @@ const ModelSchema = z
     owner: z.string().optional(),
     // Reference data (CSV, JSON Lines or Parquet; a `label` column is ignored) for drift detection.
     baseline: z.string().min(1).optional(),
+    // `blocking`: the gateway runs the per-principal detectors before answering (docs/gateway.md).
+    detection: z
+      .object({ mode: z.enum(['monitor', 'blocking']).default('monitor') })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -206,6 +211,14 @@ export const ConfigSchema = z
           code: 'custom',
           path: ['models', i, 'generic'],
           message: 'generic-json upstreams need `generic` pointers',
+        });
+      }
+      if (model.detection?.mode === 'blocking' && !model.baseline?.endsWith('.csv')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', i, 'detection', 'mode'],
+          message:
+            'blocking detection needs a CSV `baseline` (the per-principal detectors need labelled reference rows)',
         });
       }
     });

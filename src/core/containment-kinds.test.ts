@@ -68,3 +68,24 @@ describe('output hardening and input rules', () => {
     ).toBe(false);
   });
 });
+
+describe('inline detection', () => {
+  it('marks a model for every key or for single keys, and a lifted action no more', () => {
+    const snapshot = buildPolicySnapshot(1, [
+      applied('d1', { kind: 'detect_inline', model: 'fraud', keyId: 'k1' }),
+      applied('d2', { kind: 'detect_inline', model: 'fraud', keyId: 'k2' }),
+      { ...applied('d3', { kind: 'detect_inline', model: 'fraud', keyId: 'k3' }), liftedAt: 'x' },
+      applied('d4', { kind: 'detect_inline', model: 'digits' }),
+    ]);
+    const fraud = snapshot.detectInline.get('fraud')!;
+    expect(fraud.all).toBeNull();
+    expect([...fraud.keys]).toEqual([
+      ['k1', 'd1'],
+      ['k2', 'd2'],
+    ]);
+    expect(snapshot.detectInline.get('digits')).toEqual({ all: 'd4', keys: new Map() });
+    expect(ContainmentActionSchema.safeParse({ kind: 'detect_inline', keyId: 'k1' }).success).toBe(
+      false,
+    );
+  });
+});

@@ -9,6 +9,7 @@ export const CONTAINMENT_ACTION_KINDS = [
   'pin_version',
   'harden_output',
   'block_input',
+  'detect_inline',
 ] as const;
 export type ContainmentActionKind = (typeof CONTAINMENT_ACTION_KINDS)[number];
 
@@ -86,6 +87,12 @@ export const ContainmentActionSchema = z.discriminatedUnion('kind', [
       description: z.string().max(500).optional(),
     })
     .strict(),
+  // Blocking detection: the gateway runs the model's per-principal detectors before answering
+  // and withholds the answer to a query that raises a finding. One key on the model when
+  // `keyId` is given, else every key.
+  z
+    .object({ kind: z.literal('detect_inline'), model: z.string(), keyId: z.string().optional() })
+    .strict(),
 ]);
 export type ContainmentAction = z.infer<typeof ContainmentActionSchema>;
 
@@ -123,6 +130,14 @@ export interface PolicySnapshot {
   >;
   /** Input rules per model; every active rule applies (they accumulate). */
   readonly inputRules: ReadonlyMap<string, readonly { rule: InputRule; actionId: string }[]>;
+  /** Inline (blocking) detection per model: for every key (`all`) and per key id. */
+  readonly detectInline: ReadonlyMap<string, InlineDetectionPolicy>;
+}
+
+/** Which keys of one model have their queries inspected before the answer, by which action. */
+export interface InlineDetectionPolicy {
+  readonly all: string | null;
+  readonly keys: ReadonlyMap<string, string>;
 }
 
 /** Folds active (not lifted) actions, oldest first, into the snapshot the gateway reads. */
@@ -139,6 +154,7 @@ export function buildPolicySnapshot(
     { mode: 'top1' | 'round'; decimals: number; actionId: string }
   >();
   const inputRules = new Map<string, { rule: InputRule; actionId: string }[]>();
+  const detectInline = new Map<string, { all: string | null; keys: Map<string, string> }>();
   for (const applied of actions) {
     if (applied.liftedAt !== null) continue;
     const a = applied.action;
@@ -172,9 +188,16 @@ export function buildPolicySnapshot(
           { rule: a.rule, actionId: applied.id },
         ]);
         break;
+      case 'detect_inline': {
+        let entry = detectInline.get(a.model);
+        if (!entry) detectInline.set(a.model, (entry = { all: null, keys: new Map() }));
+        if (a.keyId === undefined) entry.all = applied.id;
+        else entry.keys.set(a.keyId, applied.id);
+        break;
+      }
     }
   }
-  return { version, keys, rateLimits, isolated, pinned, hardened, inputRules };
+  return { version, keys, rateLimits, isolated, pinned, hardened, inputRules, detectInline };
 }
 
 /** Whether one feature row matches an input rule; `rowDigest` is computed only when needed. */

@@ -23,6 +23,7 @@ export {
   AppliedActionSchema,
   type AppliedAction,
   type PolicySnapshot,
+  type InlineDetectionPolicy,
   buildPolicySnapshot,
   InputRuleSchema,
   type InputRule,

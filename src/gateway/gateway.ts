@@ -20,6 +20,12 @@ import {
 } from '../core/index.js';
 import { hashApiKey, readApiKey, type GatewayKey, type KeyDirectory } from './api-keys.js';
 import { GatewayError } from './errors.js';
+import {
+  detectionBlocked,
+  INLINE_DETECTION_MARK,
+  inlineDetectionFor,
+  type InlineDetection,
+} from './inline-detection.js';
 import { hardenAnswer } from './output-hardening.js';
 import { buildResponse, extractOutputs, extractRows } from './protocols.js';
 import { readBody } from './read-body.js';
@@ -49,6 +55,8 @@ export interface GatewayOptions {
   policy: () => PolicySnapshot;
   localModels: ReadonlyMap<string, LocalModel>; // by `${model}@${version}`
   events: EventSink;
+  /** Blocking mode's detectors; without them every query is answered first (monitor mode). */
+  inlineDetection?: InlineDetection;
   onError?: (error: unknown) => void;
 }
 
@@ -76,6 +84,8 @@ interface Exchange {
   version: ModelVersionConfig | null;
   rows: number[][] | null;
   policyAction: string | null;
+  /** The model's outputs when inline detection withheld them (kept in the event, not sent). */
+  withheld: unknown[] | null;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -85,6 +95,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { config, keys, policy, localModels, events } = options;
   const models = new Map(options.models.map((m) => [m.id, m]));
   const buckets = createTokenBuckets();
+  const blockingModels = new Set(
+    options.models.filter((m) => m.detection?.mode === 'blocking').map((m) => m.id),
+  );
   const upstreams = createUpstreams({
     connections: config.upstreamConnections,
     maxResponseBytes: 16 * config.bodyLimitBytes,
@@ -137,6 +150,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       version: null,
       rows: null,
       policyAction: null,
+      withheld: null,
     };
     const path = (req.url ?? '/').split('?', 1)[0]!;
     const route = matchRoute(path);
@@ -168,7 +182,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (e.status === 429 && e.details?.retryAfterSeconds !== undefined) {
         res.setHeader('retry-after', String(Math.ceil(e.details.retryAfterSeconds as number)));
       }
-      await finish(res, ex, e.status, body, outcome, null, e.code);
+      await finish(res, ex, e.status, body, outcome, ex.withheld, e.code);
     }
   }
 
@@ -234,6 +248,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     ex.version = version;
     const answer = await invoke(version, ex, route, raw, rows);
+    if (options.inlineDetection && answer.outcome === 'ok' && answer.status < 300) {
+      const by = inlineDetectionFor(snapshot, blockingModels, model.id, key.id);
+      if (by !== null) inspectInline(options.inlineDetection, ex, by, answer);
+    }
     const hardening = snapshot.hardened.get(model.id);
     if (hardening && answer.status < 300 && answer.outcome === 'ok') {
       ex.policyAction = [ex.policyAction, `harden_output:${hardening.actionId}`]
@@ -245,6 +263,27 @@ export function createGateway(options: GatewayOptions): Gateway {
       };
     }
     return answer;
+  }
+
+  /** Blocking mode: the query's own detectors run before the answer leaves; a finding withholds it. */
+  function inspectInline(
+    inline: InlineDetection,
+    ex: Exchange,
+    by: string,
+    answer: { status: number; outcome: InferenceOutcome; outputs: unknown[] | null },
+  ): void {
+    // The detectors need the features even when the ledger is told not to keep them.
+    const event = {
+      ...buildEvent(ex, answer.status, answer.outcome, answer.outputs, null),
+      features: ex.rows,
+    };
+    const verdict = inline.inspect(event);
+    // Set after inspecting: the recorded event carries the mark, the inspected one did not.
+    ex.policyAction = [ex.policyAction, `${INLINE_DETECTION_MARK}${by}`].filter(Boolean).join(',');
+    if (verdict) {
+      ex.withheld = answer.outputs;
+      throw detectionBlocked(verdict, by);
+    }
   }
 
   function enforceInputRules(snapshot: PolicySnapshot, model: string, rows: number[][]): void {

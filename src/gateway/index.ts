@@ -16,3 +16,8 @@ export {
 } from './api-keys.js';
 export { GatewayError, GatewayErrors, type GatewayErrorCode } from './errors.js';
 export { matchRoute } from './routes.js';
+export {
+  INLINE_DETECTION_MARK,
+  type InlineDetection,
+  type InlineVerdict,
+} from './inline-detection.js';

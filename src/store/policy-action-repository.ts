@@ -40,6 +40,8 @@ export function actionTarget(action: ContainmentAction): string {
     case 'harden_output':
     case 'block_input':
       return action.model;
+    case 'detect_inline':
+      return action.keyId ?? action.model;
   }
 }
 

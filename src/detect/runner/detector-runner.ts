@@ -58,6 +58,12 @@ export interface DetectorRunner {
   stop(): Promise<void>;
   /** Runs every detector on one event (what the bus handler calls; also for replays). */
   process(event: InferenceEvent): Alert[];
+  /**
+   * Runs one detector on one event now, on the same state the bus feeds, and delivers its alerts
+   * like `process` does: the gateway's blocking mode inspects a query before answering. The
+   * caller makes sure the bus copy of that event is not observed a second time.
+   */
+  processWith(detector: string, event: InferenceEvent): Alert[];
   /** Resolves when every alert handed to onAlert so far has been delivered. */
   flush(): Promise<void>;
   checkpoint(): RunnerCheckpoint;
@@ -116,6 +122,24 @@ export function createDetectorRunner(options: DetectorRunnerOptions): DetectorRu
     alerts.forEach(deliver);
     const every = options.checkpoint?.everyEvents;
     if (every && counters.events % every === 0) saveCheckpoint();
+    return alerts;
+  }
+
+  function processWith(name: string, event: InferenceEvent): Alert[] {
+    const detector = options.detectors.find((d) => d.name === name);
+    if (!detector)
+      throw detectError(DetectErrorCodes.DETECT_OPTIONS_INVALID, `no detector named "${name}"`);
+    let findings: Finding[];
+    try {
+      findings = detector.observe(stateFor(detector, event.model), event);
+    } catch (error) {
+      counters.detectorErrors++;
+      report(error, { detector: name, eventId: event.id });
+      return [];
+    }
+    const alerts = findings.map((f) => ({ id: idFor(f), ...f }));
+    counters.alerts += alerts.length;
+    alerts.forEach(deliver);
     return alerts;
   }
 
@@ -194,6 +218,7 @@ export function createDetectorRunner(options: DetectorRunnerOptions): DetectorRu
       await delivery;
     },
     process,
+    processWith,
     flush: async () => {
       await delivery;
     },
