@@ -6,6 +6,7 @@ export interface SeenAlert {
   readonly time: string;
   readonly detector: string;
   readonly kind: string;
+  readonly model: string | null;
   readonly principal: string | null;
   readonly atlasTechniques: string[];
   /** Wall time the drill first saw it. */
@@ -44,6 +45,7 @@ export function watchAlerts(admin: DrillAdmin, model: string, everyMs = 150) {
 interface IncidentView {
   id: string;
   principals: string[];
+  alertIds: string[];
   timeToContainMs: number | null;
 }
 
@@ -60,11 +62,18 @@ export interface Response {
   readonly incidentTimeToContainMs: number | null;
 }
 
-export async function responseTo(admin: DrillAdmin, principal: string): Promise<Response> {
+/** The response to the incidents naming `principal`, or holding one of the given alert ids. */
+export async function responseTo(
+  admin: DrillAdmin,
+  principal: string,
+  alertIds: readonly string[] = [],
+): Promise<Response> {
   const { incidents } = await admin.get<{ incidents: IncidentView[] }>(
     '/api/v1/incidents?limit=500',
   );
-  const mine = incidents.filter((i) => i.principals.includes(principal));
+  const mine = incidents.filter(
+    (i) => i.principals.includes(principal) || i.alertIds.some((a) => alertIds.includes(a)),
+  );
   const playbooks = new Set<string>();
   const waiting: string[] = [];
   for (const incident of mine) {
