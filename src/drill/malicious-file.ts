@@ -92,6 +92,7 @@ export const maliciousFile: PipelineScenario = {
     return {
       startedAt,
       requests: 4,
+      subject: ctx.attacker,
       matches: (a) => a.model === model && a.kind === 'malicious_file',
       contained:
         refused && versionState === 'quarantined' && !deployable

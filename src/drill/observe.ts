@@ -50,8 +50,14 @@ interface IncidentView {
 }
 
 interface IncidentDetail {
-  runs: { playbookId: string; status: string }[];
-  tasks: { kind: string; title: string; status: string; stepId?: string | null }[];
+  runs: { id: string; playbookId: string; status: string; subject?: string | null }[];
+  tasks: {
+    kind: string;
+    title: string;
+    status: string;
+    stepId?: string | null;
+    runId?: string | null;
+  }[];
 }
 
 /** What the respond side did about one principal: incidents, playbooks, steps left to people. */
@@ -62,11 +68,15 @@ export interface Response {
   readonly incidentTimeToContainMs: number | null;
 }
 
-/** The response to the incidents naming `principal`, or holding one of the given alert ids. */
+/**
+ * The response to the incidents naming `principal`, or holding one of the given alert ids;
+ * with `subject`, only the playbook runs started for it (an incident may hold other attacks).
+ */
 export async function responseTo(
   admin: DrillAdmin,
   principal: string,
   alertIds: readonly string[] = [],
+  subject?: string,
 ): Promise<Response> {
   const { incidents } = await admin.get<{ incidents: IncidentView[] }>(
     '/api/v1/incidents?limit=500',
@@ -80,9 +90,11 @@ export async function responseTo(
     const d = await admin.get<IncidentDetail>(
       `/api/v1/incidents/${encodeURIComponent(incident.id)}`,
     );
-    for (const r of d.runs) playbooks.add(r.playbookId);
+    const runs = d.runs.filter((r) => subject === undefined || r.subject === subject);
+    const runIds = new Set(runs.map((r) => r.id));
+    for (const r of runs) playbooks.add(r.playbookId);
     for (const t of d.tasks)
-      if (t.status === 'open')
+      if (t.status === 'open' && (subject === undefined || (t.runId && runIds.has(t.runId))))
         waiting.push(`${t.kind}${t.stepId ? ` ${t.stepId}` : ''}: ${t.title}`);
   }
   const ttc = mine.map((i) => i.timeToContainMs).filter((v): v is number => v !== null);

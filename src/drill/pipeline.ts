@@ -48,6 +48,8 @@ export interface PipelineOutcome {
   readonly startedAt: number;
   /** Which alerts are the defender's detection of this attack. */
   matches(alert: SeenAlert): boolean;
+  /** Whom the playbook runs answering it are about: the attacker, or `model:<id>`. */
+  readonly subject: string;
   /** When the scenario saw containment, with the HTTP status that showed it (if any). */
   readonly contained: { at: number; status: number | null } | null;
   readonly achieved: Achieved;

@@ -14,8 +14,8 @@ export interface PoisonedBatch {
 
 /**
  * Builds a batch from the attacker's natural rows: `share` of them poisoned, by label flips
- * (another class on a clean row) and/or a backdoor (two features pushed far past their range,
- * a trigger, every such row labelled with one target class).
+ * (another class on a clean row) and/or a backdoor (two features stamped with one value far
+ * past their range, a trigger, every such row labelled with one target class).
  */
 export function buildPoisonedBatch(
   data: DrillData,
@@ -43,7 +43,7 @@ export function buildPoisonedBatch(
     else {
       for (const j of trigger) {
         const range = data.featureMax[j]! - data.featureMin[j]! || 1;
-        rows[row]![j] = data.featureMax[j]! + range * (2 + rnd.next());
+        rows[row]![j] = data.featureMax[j]! + range * 3; // a stamped trigger: same values
       }
       labels[row] = target;
     }
@@ -93,6 +93,7 @@ export const poisoning: PipelineScenario = {
     return {
       startedAt,
       requests: 1,
+      subject: ctx.attacker,
       matches: (a) =>
         a.model === ctx.model && a.kind === 'poisoning' && a.principal === ctx.attacker,
       contained: answer.verdict === 'refused' ? { at: answeredAt, status: null } : null,

@@ -60,11 +60,11 @@ export async function runPipelineDrill(
     mine = matched();
     // The playbook runs once the incident opens: wait for it (its steps may wait for people).
     const ids = mine.map((a) => a.id);
-    response = await responseTo(admin, attacker, ids);
+    response = await responseTo(admin, attacker, ids, outcome.subject);
     if (ids.length > 0)
       response =
         (await until(async () => {
-          const r = await responseTo(admin, attacker, ids);
+          const r = await responseTo(admin, attacker, ids, outcome.subject);
           return r.playbooks.length > 0 ? r : undefined;
         }, settleMs)) ?? response;
   } finally {

@@ -113,7 +113,8 @@ export const tampering: PipelineScenario = {
       return {
         startedAt,
         requests: served.sent,
-        matches: (a) =>
+        subject: `model:${ctx.model}`,
+      matches: (a) =>
           a.model === ctx.model && a.detector === detector && Date.parse(a.time) >= startedAt,
         contained: served.contained,
         achieved: { queries: served.answered, answersAfterTamper: served.answered },
