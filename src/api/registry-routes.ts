@@ -15,7 +15,12 @@ export interface RegistryServices {
     actor: string,
   ) => Promise<unknown>;
   /** Told when admission refuses an approval (e.g. the scanner found a payload); then rethrown. */
-  onApprovalRefused?: (model: string, version: string, error: unknown, actor: string) => Promise<void>;
+  onApprovalRefused?: (
+    model: string,
+    version: string,
+    error: unknown,
+    actor: string,
+  ) => Promise<void>;
   /** Assets, and the threat model as Markdown, when wired. */
   inventory?: () => Promise<unknown>;
   threatModel?: () => Promise<string>;
@@ -123,7 +128,10 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
       try {
         return c.json(await registry[verb](m, v, actor(c), reason));
       } catch (error) {
-        if (verb === 'approve' && (error as { code?: string }).code === 'REGISTRY_ADMISSION_REFUSED')
+        if (
+          verb === 'approve' &&
+          (error as { code?: string }).code === 'REGISTRY_ADMISSION_REFUSED'
+        )
           await services.onApprovalRefused?.(m, v, error, actor(c));
         throw error;
       }

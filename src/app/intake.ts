@@ -152,8 +152,7 @@ export function createIntake(deps: {
       } catch (error) {
         throw intakeError('INTAKE_BATCH_INVALID', `batch: ${(error as Error).message}`, 400);
       }
-      const labelColumn =
-        input.label ?? (baseline.columns.includes('label') ? 'label' : undefined);
+      const labelColumn = input.label ?? (baseline.columns.includes('label') ? 'label' : undefined);
       checkBatch(baseline, batch, rowLines(input.text, input.format), input.id ? [input.id] : []);
       const report = auditDataset({
         baseline,
@@ -228,8 +227,9 @@ export function createIntake(deps: {
     },
 
     async onApprovalRefused(model, version, error, actor) {
-      const details = (error as { details?: { verdict?: unknown; file?: unknown; findings?: unknown[] } })
-        .details;
+      const details = (
+        error as { details?: { verdict?: unknown; file?: unknown; findings?: unknown[] } }
+      ).details;
       if (typeof details?.verdict !== 'string') return; // unsigned or mismatched: no payload seen
       // A version already quarantined (approval asked again) stays so; the alert is raised anyway.
       await registry

@@ -27,8 +27,7 @@ export function picklePayload(module: string, name: string, arg: string): Uint8A
 
 const PAYLOADS: Record<string, () => Uint8Array> = {
   'pickle-os-system': () => picklePayload('os', 'system', 'echo aisoc-drill-payload'),
-  'pickle-builtins-exec': () =>
-    picklePayload('builtins', 'exec', "print('aisoc-drill-payload')"),
+  'pickle-builtins-exec': () => picklePayload('builtins', 'exec', "print('aisoc-drill-payload')"),
 };
 
 /**

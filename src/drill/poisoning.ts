@@ -39,7 +39,8 @@ export function buildPoisonedBatch(
   const d = data.featureMin.length;
   const trigger = [Math.floor(d / 3), Math.floor((2 * d) / 3)];
   order.slice(0, count).forEach((row, k) => {
-    if (k < flips) labels[row] = (labels[row]! + 1 + rnd.int(data.classCount - 1)) % data.classCount;
+    if (k < flips)
+      labels[row] = (labels[row]! + 1 + rnd.int(data.classCount - 1)) % data.classCount;
     else {
       for (const j of trigger) {
         const range = data.featureMax[j]! - data.featureMin[j]! || 1;

@@ -20,7 +20,13 @@ import { poisoning } from './poisoning.js';
 import { tampering } from './tampering.js';
 
 /** The scenarios a drill can run, in the order `drill all` runs them. */
-export const SCENARIOS = ['extraction', 'evasion', 'poisoning', 'malicious-file', 'tampering'] as const;
+export const SCENARIOS = [
+  'extraction',
+  'evasion',
+  'poisoning',
+  'malicious-file',
+  'tampering',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** What the attacker got out of the target before containment stopped it (or it finished). */

@@ -114,7 +114,7 @@ export const tampering: PipelineScenario = {
         startedAt,
         requests: served.sent,
         subject: `model:${ctx.model}`,
-      matches: (a) =>
+        matches: (a) =>
           a.model === ctx.model && a.detector === detector && Date.parse(a.time) >= startedAt,
         contained: served.contained,
         achieved: { queries: served.answered, answersAfterTamper: served.answered },

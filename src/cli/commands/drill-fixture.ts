@@ -38,10 +38,14 @@ export interface DrillFixture {
 export async function startDrillFixture(dir: string): Promise<DrillFixture> {
   const root = packageRoot();
   const onnx = join(root, 'models', 'breast-cancer', 'model.onnx');
-  const card = JSON.parse(readFileSync(join(root, 'models', 'breast-cancer', 'model.json'), 'utf8')) as {
+  const card = JSON.parse(
+    readFileSync(join(root, 'models', 'breast-cancer', 'model.json'), 'utf8'),
+  ) as {
     features: string[];
   };
-  const server = await startModelServer({ models: [{ id: REMOTE_MODEL, version: '1', path: onnx }] });
+  const server = await startModelServer({
+    models: [{ id: REMOTE_MODEL, version: '1', path: onnx }],
+  });
   const proxy = await startSwapProxy(server.url);
   const copies = join(dir, 'drill-artifacts');
   mkdirSync(copies, { recursive: true });
