@@ -111,7 +111,7 @@ export function formatScorecard(
       .map((s) => {
         const rows = scorecardRows(s).map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`);
         return [
-          `### Drill: ${s.scenario}`,
+          `### Drill: ${s.kind === 'pipeline' ? s.attack : s.scenario}`,
           '',
           '| measure | value |',
           '| --- | --- |',
