@@ -7,7 +7,7 @@ const ATTACKS = ['swapped-upstream', 'tampered-artifact'] as const;
 const missing = (what: string) =>
   drillError(
     DrillErrorCodes.DRILL_CONTROL_MISSING,
-    `tampering: ${what} (\`aisoc drill all\` sets this up on its throw-away aisoc)`,
+    `tampering: ${what}; \`aisoc drill all\` sets both up on its throw-away aisoc, and against a running one use --attack tampered-artifact --artifact-file FILE`,
   );
 
 /**
@@ -84,14 +84,14 @@ export const tampering: PipelineScenario = {
     if (ctx.attack === 'swapped-upstream') {
       const { swapUpstream, restoreUpstream, upstreamUrl, remoteVersion } = c;
       if (!swapUpstream || !restoreUpstream || !upstreamUrl || !remoteVersion)
-        throw missing('swapped-upstream needs control of the remote model upstream');
+        throw missing("swapped-upstream needs control of the remote model's upstream");
       await recordFingerprint(ctx, remoteVersion, upstreamUrl);
       ctx.progress(`tampering: fingerprint of ${ctx.model}@${remoteVersion} recorded`);
       undo = restoreUpstream;
       detector = 'registry.fingerprint';
     } else {
       if (!c.artifactFile)
-        throw missing('tampered-artifact needs --artifact-file, the model file the aisoc serves');
+        throw missing('tampered-artifact needs the model file the aisoc serves (--artifact-file)');
       detector = 'registry.integrity';
       const file = c.artifactFile;
       const original = await readFile(file).catch(() => {

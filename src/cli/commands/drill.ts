@@ -108,12 +108,16 @@ async function drillRemote(
     );
   }
   const model = opts.model ?? 'breast-cancer';
+  // A file to tamper with means the tampered-artifact attack unless another is named.
+  const attack =
+    opts.attack ??
+    (scenario === 'tampering' && opts.artifactFile ? 'tampered-artifact' : undefined);
   return runDrill(scenario, {
     gatewayUrl: opts.target,
     adminUrl: admin,
     adminToken: token,
     model,
-    ...(opts.attack ? { attack: opts.attack } : {}),
+    ...(attack ? { attack } : {}),
     data: loadDrillData(opts.data ?? join(packageRoot(), 'data'), model),
     seed: intOf('--seed', opts.seed),
     budget: intOf('--budget', opts.budget),
@@ -156,7 +160,9 @@ async function drillEmbedded(
     const token = readFileSync(config.admin.tokenFile, 'utf8').trim();
     const cards: Scorecard[] = [];
     for (const r of EMBEDDED_RUNS) {
-      const model = opts.model ?? r.model;
+      // The tampering runs drill the models the fixture controls, whatever --model says.
+      const fixed = r.scenario === 'tampering';
+      const model = fixed ? r.model : (opts.model ?? r.model);
       cards.push(
         await runDrill(r.scenario, {
           gatewayUrl: aisoc.gatewayUrl,
@@ -164,7 +170,10 @@ async function drillEmbedded(
           adminToken: token,
           model,
           ...(r.attack ? { attack: r.attack } : {}),
-          data: loadDrillData(opts.data ?? join(packageRoot(), 'data'), opts.model ?? r.data),
+          data: loadDrillData(
+            opts.data ?? join(packageRoot(), 'data'),
+            fixed ? r.data : (opts.model ?? r.data),
+          ),
           seed: intOf('--seed', opts.seed),
           budget: intOf('--budget', opts.budget),
           onProgress: progress,
