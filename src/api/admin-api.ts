@@ -47,16 +47,19 @@ export function createAdminApi(options: {
     return new Response(body, { headers: { 'content-type': contentType } });
   });
 
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: 1_048_576,
-      onError: () => {
-        throw new AppError(ApiErrorCodes.API_BODY_INVALID, 'the body is larger than 1 MiB', {
-          status: 413,
-        });
-      },
-    }),
+  const limit = bodyLimit({
+    maxSize: 1_048_576,
+    onError: () => {
+      throw new AppError(ApiErrorCodes.API_BODY_INVALID, 'the body is larger than 1 MiB', {
+        status: 413,
+      });
+    },
+  });
+  // The model-file upload (intake-routes.ts) reads its larger body under its own limit.
+  app.use('/api/*', (c, next) =>
+    c.req.method === 'POST' && /^\/api\/v1\/registry\/models\/[^/]+\/artifacts$/.test(c.req.path)
+      ? next()
+      : limit(c, next),
   );
   app.use('/api/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';

@@ -4,3 +4,11 @@ export type { AdminServices, ApiKeyView, CreateKeyInput } from './services.js';
 export { ApiErrorCodes } from './errors.js';
 export { createRespondRoutes } from './respond-routes.js';
 export { registerRegistryRoutes, type RegistryServices } from './registry-routes.js';
+export {
+  registerIntakeRoutes,
+  AUDIT_FORMATS,
+  MAX_AUDIT_BYTES,
+  MAX_ARTIFACT_BYTES,
+  type AuditFormat,
+  type IntakeServices,
+} from './intake-routes.js';

@@ -14,6 +14,13 @@ export interface RegistryServices {
     input: { probes: { id: string; input: unknown }[]; tolerance: number },
     actor: string,
   ) => Promise<unknown>;
+  /** Told when admission refuses an approval (e.g. the scanner found a payload); then rethrown. */
+  onApprovalRefused?: (
+    model: string,
+    version: string,
+    error: unknown,
+    actor: string,
+  ) => Promise<void>;
   /** Assets, and the threat model as Markdown, when wired. */
   inventory?: () => Promise<unknown>;
   threatModel?: () => Promise<string>;
@@ -117,7 +124,17 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
   for (const verb of ['approve', 'quarantine', 'revoke'] as const) {
     app.post(`${base}/models/:model/versions/:version/${verb}`, async (c) => {
       const [m, v] = version(c);
-      return c.json(await registry[verb](m, v, actor(c), reasonOf(await body(c))));
+      const reason = reasonOf(await body(c));
+      try {
+        return c.json(await registry[verb](m, v, actor(c), reason));
+      } catch (error) {
+        if (
+          verb === 'approve' &&
+          (error as { code?: string }).code === 'REGISTRY_ADMISSION_REFUSED'
+        )
+          await services.onApprovalRefused?.(m, v, error, actor(c));
+        throw error;
+      }
     });
   }
   app.post(`${base}/models/:model/versions/:version/deploy`, async (c) => {

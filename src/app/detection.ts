@@ -58,9 +58,17 @@ export async function startDetection(options: {
 }): Promise<Detection> {
   const { bus, log } = options;
   const recent: Alert[] = [];
-  const raise = (alert: Alert) => {
+  const remember = (alert: Alert) => {
+    if (recent.some((a) => a.id === alert.id)) return;
     recent.push(alert);
     if (recent.length > MAX_RECENT_ALERTS) recent.splice(0, recent.length - MAX_RECENT_ALERTS);
+  };
+  // Alerts raised elsewhere (integrity monitor, data audit, admission) are listed too.
+  const alertSub: Subscription = await bus.subscribe<Alert>(Subjects.alertRaised, (m) =>
+    remember(m.data),
+  );
+  const raise = (alert: Alert) => {
+    remember(alert);
     return bus
       .publish(Subjects.alertRaised, alert)
       .catch((e) => log(`alert publish failed: ${String(e)}`));
@@ -117,6 +125,7 @@ export async function startDetection(options: {
       recent.filter((a) => model === undefined || a.model === model).slice(-limit),
     close: async () => {
       await perfSub.unsubscribe();
+      await alertSub.unsubscribe();
       await runner.stop();
     },
   };

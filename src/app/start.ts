@@ -2,7 +2,12 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createAdminApi, createRespondRoutes, registerRegistryRoutes } from '../api/index.js';
+import {
+  createAdminApi,
+  createRespondRoutes,
+  registerIntakeRoutes,
+  registerRegistryRoutes,
+} from '../api/index.js';
 import {
   createMemoryBus,
   createMemoryPolicyChannel,
@@ -38,6 +43,7 @@ import {
 } from '../store/index.js';
 import { prepareDataDir } from './data-dir.js';
 import { startProvenance } from './provenance.js';
+import { createIntake } from './intake.js';
 import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
@@ -285,7 +291,21 @@ export async function startAisoc(
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });
     // --- registry: the routes of the provenance built before the models load
-    registerRegistryRoutes(api, provenance.services);
+    // Data audit and model-file upload; a refused approval quarantines and alerts (intake.ts).
+    const intake = createIntake({
+      config,
+      registry: provenance.services.registry,
+      audit,
+      raise: (alert) =>
+        void bus
+          .publish(Subjects.alertRaised, alert)
+          .catch((e) => log(`alert publish failed: ${String(e)}`)),
+    });
+    registerRegistryRoutes(api, {
+      ...provenance.services,
+      onApprovalRefused: (m, v, e, actor) => intake.onApprovalRefused(m, v, e, actor),
+    });
+    registerIntakeRoutes(api, intake);
     // --- end registry
     const adminServer = await listen(api.fetch, config.admin.host, config.admin.port);
     cleanups.push(() => new Promise<void>((resolve) => adminServer.server.close(() => resolve())));

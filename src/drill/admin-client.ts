@@ -4,15 +4,24 @@ import { DrillErrorCodes, drillError } from './errors.js';
 export interface DrillAdmin {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body: unknown): Promise<T>;
+  /** Any call, whatever it answers: status and parsed JSON (null when not JSON). */
+  request(
+    method: string,
+    path: string,
+    body?: { type: string; data: string | Uint8Array },
+  ): Promise<{ status: number; json: unknown }>;
 }
 
-export function createDrillAdmin(adminUrl: string, token: string): DrillAdmin {
+/** `actor` is sent as `x-aisoc-actor`, so what the drill does is attributed to it. */
+export function createDrillAdmin(adminUrl: string, token: string, actor?: string): DrillAdmin {
   const base = adminUrl.replace(/\/$/, '');
+  const who: Record<string, string> = actor ? { 'x-aisoc-actor': actor } : {};
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(base + path, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
+        ...who,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -35,7 +44,32 @@ export function createDrillAdmin(adminUrl: string, token: string): DrillAdmin {
       throw drillError(DrillErrorCodes.DRILL_RESPONSE_INVALID, `${method} ${path}: not JSON`);
     }
   };
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b) };
+  const request: DrillAdmin['request'] = async (method, path, body) => {
+    const res = await fetch(base + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...who,
+        ...(body ? { 'content-type': body.type } : {}),
+      },
+      ...(body ? { body: body.data } : {}),
+      signal: AbortSignal.timeout(30_000),
+    }).catch((cause: unknown) => {
+      throw drillError(
+        DrillErrorCodes.DRILL_HTTP_FAILED,
+        `${method} ${base}${path}: ${String(cause)}`,
+      );
+    });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // not JSON: json stays null
+    }
+    return { status: res.status, json };
+  };
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), request };
 }
 
 /** Creates an API key for `principal` on `model`; returns its secret. */

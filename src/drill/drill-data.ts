@@ -6,6 +6,9 @@ import { DrillErrorCodes, drillError } from './errors.js';
 export interface DrillData {
   /** Natural rows the attacker holds (its own data from the same distribution). */
   readonly natural: number[][];
+  readonly naturalLabels: number[];
+  /** Column names of the CSV files, the label last. */
+  readonly columns: string[];
   /** Rows benign principals send and on which the stolen copy is scored. */
   readonly holdout: number[][];
   readonly holdoutLabels: number[];
@@ -18,8 +21,10 @@ export interface DrillData {
 export function parseLabelledCsv(
   text: string,
   source: string,
-): { rows: number[][]; labels: number[] } {
-  const lines = text.trim().split(/\r?\n/).slice(1);
+): { rows: number[][]; labels: number[]; columns: string[] } {
+  const all = text.trim().split(/\r?\n/);
+  const columns = (all[0] ?? '').split(',').map((c) => c.trim());
+  const lines = all.slice(1);
   const rows: number[][] = [];
   const labels: number[] = [];
   lines.forEach((line, i) => {
@@ -33,7 +38,7 @@ export function parseLabelledCsv(
     rows.push(values);
   });
   if (rows.length === 0) throw drillError(DrillErrorCodes.DRILL_DATA_INVALID, `${source}: no rows`);
-  return { rows, labels };
+  return { rows, labels, columns };
 }
 
 /** Reads `<dir>/<model>/train.csv` (attacker pool) and `holdout.csv` (benign and scoring). */
@@ -54,6 +59,8 @@ export function loadDrillData(dataDir: string, model: string): DrillData {
   const d = all[0]!.length;
   return {
     natural: train.rows,
+    naturalLabels: train.labels,
+    columns: train.columns,
     holdout: holdout.rows,
     holdoutLabels: holdout.labels,
     featureMin: Array.from({ length: d }, (_, j) => Math.min(...all.map((r) => r[j]!))),

@@ -11,6 +11,7 @@ export const DrillErrorCodes = {
   DRILL_SCENARIO_UNKNOWN: 'DRILL_SCENARIO_UNKNOWN',
   DRILL_ATTACK_UNKNOWN: 'DRILL_ATTACK_UNKNOWN',
   DRILL_DATA_INVALID: 'DRILL_DATA_INVALID',
+  DRILL_CONTROL_MISSING: 'DRILL_CONTROL_MISSING',
 } as const;
 export type DrillErrorCode = (typeof DrillErrorCodes)[keyof typeof DrillErrorCodes];
 
@@ -22,7 +23,8 @@ export function drillError(
   const status =
     code === 'DRILL_SCENARIO_UNKNOWN' ||
     code === 'DRILL_ATTACK_UNKNOWN' ||
-    code === 'DRILL_DATA_INVALID'
+    code === 'DRILL_DATA_INVALID' ||
+    code === 'DRILL_CONTROL_MISSING'
       ? 400
       : 502;
   return new AppError(code, message, { status, details });

@@ -7,7 +7,12 @@ export {
   type Scenario,
   type ScenarioName,
   type Achieved,
+  type AnyScenario,
 } from './scenarios.js';
+export type { DrillControl, PipelineScenario } from './pipeline.js';
+export { startSwapProxy, type SwapProxy } from './swap-proxy.js';
+export { buildPoisonedBatch } from './poisoning.js';
+export { picklePayload } from './malicious-file.js';
 export {
   formatScorecard,
   scorecardRows,

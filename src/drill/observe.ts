@@ -6,6 +6,7 @@ export interface SeenAlert {
   readonly time: string;
   readonly detector: string;
   readonly kind: string;
+  readonly model: string | null;
   readonly principal: string | null;
   readonly atlasTechniques: string[];
   /** Wall time the drill first saw it. */
@@ -44,12 +45,19 @@ export function watchAlerts(admin: DrillAdmin, model: string, everyMs = 150) {
 interface IncidentView {
   id: string;
   principals: string[];
+  alertIds: string[];
   timeToContainMs: number | null;
 }
 
 interface IncidentDetail {
-  runs: { playbookId: string; status: string }[];
-  tasks: { kind: string; title: string; status: string; stepId?: string | null }[];
+  runs: { id: string; playbookId: string; status: string; subject?: string | null }[];
+  tasks: {
+    kind: string;
+    title: string;
+    status: string;
+    stepId?: string | null;
+    runId?: string | null;
+  }[];
 }
 
 /** What the respond side did about one principal: incidents, playbooks, steps left to people. */
@@ -60,20 +68,33 @@ export interface Response {
   readonly incidentTimeToContainMs: number | null;
 }
 
-export async function responseTo(admin: DrillAdmin, principal: string): Promise<Response> {
+/**
+ * The response to the incidents naming `principal`, or holding one of the given alert ids;
+ * with `subject`, only the playbook runs started for it (an incident may hold other attacks).
+ */
+export async function responseTo(
+  admin: DrillAdmin,
+  principal: string,
+  alertIds: readonly string[] = [],
+  subject?: string,
+): Promise<Response> {
   const { incidents } = await admin.get<{ incidents: IncidentView[] }>(
     '/api/v1/incidents?limit=500',
   );
-  const mine = incidents.filter((i) => i.principals.includes(principal));
+  const mine = incidents.filter(
+    (i) => i.principals.includes(principal) || i.alertIds.some((a) => alertIds.includes(a)),
+  );
   const playbooks = new Set<string>();
   const waiting: string[] = [];
   for (const incident of mine) {
     const d = await admin.get<IncidentDetail>(
       `/api/v1/incidents/${encodeURIComponent(incident.id)}`,
     );
-    for (const r of d.runs) playbooks.add(r.playbookId);
+    const runs = d.runs.filter((r) => subject === undefined || r.subject === subject);
+    const runIds = new Set(runs.map((r) => r.id));
+    for (const r of runs) playbooks.add(r.playbookId);
     for (const t of d.tasks)
-      if (t.status === 'open')
+      if (t.status === 'open' && (subject === undefined || (t.runId && runIds.has(t.runId))))
         waiting.push(`${t.kind}${t.stepId ? ` ${t.stepId}` : ''}: ${t.title}`);
   }
   const ttc = mine.map((i) => i.timeToContainMs).filter((v): v is number => v !== null);

@@ -3,7 +3,9 @@ import { startBenignLoad } from './benign-load.js';
 import type { DrillData } from './drill-data.js';
 import { createHttpTarget, type HttpTarget } from './http-target.js';
 import { responseTo, watchAlerts, type SeenAlert } from './observe.js';
-import { attackNamed, scenarioNamed, type Achieved } from './scenarios.js';
+import type { DrillControl } from './pipeline.js';
+import { runPipelineDrill } from './run-pipeline.js';
+import { attackNamed, scenarioNamed, type Achieved, type Scenario } from './scenarios.js';
 import type { Scorecard } from './scorecard.js';
 
 export interface DrillOptions {
@@ -26,6 +28,8 @@ export interface DrillOptions {
   /** How long to keep watching after the attack for detection and containment; default 5 s. */
   readonly settleMs?: number;
   readonly onProgress?: (line: string) => void;
+  /** Tampering: the upstream or artifact file the drill may alter (see DrillControl). */
+  readonly control?: DrillControl;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,8 +39,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * with benign principals sending throughout, and scores how the defender did.
  */
 export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard> {
-  const scenario = scenarioNamed(name);
-  const attack = attackNamed(scenario, o.attack);
+  const named = scenarioNamed(name);
+  const attack = attackNamed(named, o.attack);
+  if (named.kind === 'pipeline') return runPipelineDrill(named, attack, o);
+  const scenario: Scenario = named;
   const seed = o.seed ?? 7;
   const progress = o.onProgress ?? (() => {});
   const admin = createDrillAdmin(o.adminUrl, o.adminToken);
@@ -162,6 +168,7 @@ function scorecardOf(r: {
   const totals = r.benign.totals();
   return {
     scenario: r.name,
+    kind: 'query',
     model: r.o.model,
     attack: `${r.name}.${r.attack}`,
     atlas: [...scenario.atlas],
@@ -174,6 +181,7 @@ function scorecardOf(r: {
     secondsToDetect: alertAt === null ? null : Math.max(0, alertAt - r.startedAt) / 1000,
     detectors: [...new Set(mine.map((a) => a.detector))],
     contained: blocked !== null,
+    containment: "the attacker's key blocked at the gateway (403/429)",
     secondsToContain: blocked === null ? null : (blocked.at - r.startedAt) / 1000,
     containedWith: blocked?.status ?? null,
     attackerThrottled: r.target.throttled,

@@ -14,9 +14,19 @@ import {
 import type { DrillData } from './drill-data.js';
 import { DrillErrorCodes, drillError } from './errors.js';
 import type { HttpTarget } from './http-target.js';
+import { maliciousFile } from './malicious-file.js';
+import type { PipelineScenario } from './pipeline.js';
+import { poisoning } from './poisoning.js';
+import { tampering } from './tampering.js';
 
 /** The scenarios a drill can run, in the order `drill all` runs them. */
-export const SCENARIOS = ['extraction', 'evasion'] as const;
+export const SCENARIOS = [
+  'extraction',
+  'evasion',
+  'poisoning',
+  'malicious-file',
+  'tampering',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** What the attacker got out of the target before containment stopped it (or it finished). */
@@ -28,6 +38,20 @@ export interface Achieved {
   readonly successes?: number;
   readonly attempts?: number;
   readonly successRate?: number;
+  /** Poisoning: the batch, the rows poisoned, what the audit quarantined, and the verdict. */
+  readonly batchRows?: number;
+  readonly poisonedRows?: number;
+  readonly quarantinedRows?: number;
+  readonly poisonedQuarantined?: number;
+  readonly precision?: number;
+  readonly recall?: number;
+  readonly batchAccepted?: boolean;
+  /** Malicious file: whether the version got approved or could be deployed, and its state. */
+  readonly approved?: boolean;
+  readonly deployable?: boolean;
+  readonly versionState?: string;
+  /** Tampering: answers the tampered model gave clients before containment. */
+  readonly answersAfterTamper?: number;
 }
 
 export interface ScenarioOptions {
@@ -43,7 +67,9 @@ export interface ScenarioOptions {
   readonly attack?: string;
 }
 
+/** A scenario that attacks through the inference API (query attacks). */
 export interface Scenario {
+  readonly kind: 'query';
   readonly name: ScenarioName;
   /** The attacks it can run (src/drill/attacks), the default first. */
   readonly attacks: readonly string[];
@@ -86,6 +112,7 @@ const pick = <T>(table: Record<string, T>, name: string | undefined): T =>
   table[name ?? Object.keys(table)[0]!]!;
 
 const extraction: Scenario = {
+  kind: 'query',
   name: 'extraction',
   attacks: Object.keys(EXTRACTION),
   atlas: ['AML.T0040', 'AML.T0024.002', 'AML.T0005.001'],
@@ -112,6 +139,7 @@ const extraction: Scenario = {
 };
 
 const evasion: Scenario = {
+  kind: 'query',
   name: 'evasion',
   attacks: Object.keys(EVASION),
   atlas: ['AML.T0040', 'AML.T0043.001', 'AML.T0015'],
@@ -144,10 +172,18 @@ const evasion: Scenario = {
   },
 };
 
-const BY_NAME: Record<ScenarioName, Scenario> = { extraction, evasion };
+export type AnyScenario = Scenario | PipelineScenario;
+
+const BY_NAME: Record<ScenarioName, AnyScenario> = {
+  extraction,
+  evasion,
+  poisoning,
+  'malicious-file': maliciousFile,
+  tampering,
+};
 
 /** The scenario called `name`, or DRILL_SCENARIO_UNKNOWN listing the known ones. */
-export function scenarioNamed(name: string): Scenario {
+export function scenarioNamed(name: string): AnyScenario {
   if (!(SCENARIOS as readonly string[]).includes(name))
     throw drillError(
       DrillErrorCodes.DRILL_SCENARIO_UNKNOWN,
@@ -157,7 +193,10 @@ export function scenarioNamed(name: string): Scenario {
 }
 
 /** The attack `attack` of `scenario` (its default when omitted), or DRILL_ATTACK_UNKNOWN. */
-export function attackNamed(scenario: Scenario, attack: string | undefined): string {
+export function attackNamed(
+  scenario: { name: string; attacks: readonly string[] },
+  attack: string | undefined,
+): string {
   if (attack === undefined) return scenario.attacks[0]!;
   if (!scenario.attacks.includes(attack))
     throw drillError(

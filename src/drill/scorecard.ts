@@ -3,18 +3,22 @@ import type { Achieved } from './scenarios.js';
 /** How the defender did in one drill (issue 8's scorecard). */
 export interface Scorecard {
   readonly scenario: string;
+  /** query: attacks through the inference API; pipeline: data audit, registry, artifacts. */
+  readonly kind?: 'query' | 'pipeline';
   readonly model: string;
   readonly attack: string;
   readonly atlas: string[];
   readonly attacker: string;
   readonly detected: boolean;
-  /** Attacker rows sent up to the event time of the first alert naming it. */
+  /** Attacker rows sent up to the event time of the first alert naming it (null: pipeline). */
   readonly queriesToDetect: number | null;
   /** Attack start → event time of that alert. */
   readonly secondsToDetect: number | null;
   readonly detectors: string[];
   /** Whether the attacker got a 403/429, and after how long (attack start → first block). */
   readonly contained: boolean;
+  /** What "contained" means for the scenario. */
+  readonly containment?: string;
   readonly secondsToContain: number | null;
   readonly containedWith: number | null;
   /** 429s from the key's ordinary rate limit (not containment), waited out by the attacker. */
@@ -47,18 +51,33 @@ const num = (v: number | null | undefined, digits = 2) =>
 const pct = (v: number | undefined) => (v === undefined ? null : `${(v * 100).toFixed(1)}%`);
 
 /** The scorecard's rows as label → value, shared by the table and Markdown forms. */
+function achievedText(a: Scorecard['achieved']): string {
+  if (a.agreement !== undefined)
+    return `surrogate agrees with the target on ${pct(a.agreement)} of holdout rows`;
+  if (a.recall !== undefined)
+    return `${a.poisonedQuarantined}/${a.poisonedRows} poisoned rows quarantined (recall ${pct(a.recall)}, precision ${pct(a.precision)} of ${a.quarantinedRows} flagged); batch ${a.batchAccepted ? 'ACCEPTED' : 'refused'}`;
+  if (a.approved !== undefined)
+    return `version ${a.approved ? 'APPROVED' : 'never approved'}, ${a.deployable ? 'DEPLOYABLE' : 'not deployable'} (state ${a.versionState})`;
+  if (a.answersAfterTamper !== undefined)
+    return `${a.answersAfterTamper} answers from the tampered model reached a client before containment`;
+  return `${a.successes ?? 0}/${a.attempts ?? 0} inputs evaded (${pct(a.successRate) ?? '—'})`;
+}
+
+function containedText(s: Scorecard): string {
+  if (!s.contained) return 'NO';
+  if (s.kind !== 'pipeline') return `yes (HTTP ${s.containedWith})`;
+  return `yes: ${s.containment ?? ''}${s.containedWith ? ` (HTTP ${s.containedWith})` : ''}`;
+}
+
 export function scorecardRows(s: Scorecard): [string, string][] {
-  const got =
-    pct(s.achieved.agreement) !== null
-      ? `surrogate agrees with the target on ${pct(s.achieved.agreement)} of holdout rows`
-      : `${s.achieved.successes ?? 0}/${s.achieved.attempts ?? 0} inputs evaded (${pct(s.achieved.successRate) ?? '—'})`;
+  const got = achievedText(s.achieved);
   return [
     ['scenario', `${s.scenario} (${s.attack}) on ${s.model}`],
     ['ATLAS', s.atlas.join(', ')],
     ['detected', s.detected ? `yes (${s.detectors.join(', ')})` : 'NO'],
     ['queries to detect', num(s.queriesToDetect)],
     ['seconds to detect', num(s.secondsToDetect)],
-    ['contained', s.contained ? `yes (HTTP ${s.containedWith})` : 'NO'],
+    ['contained', containedText(s)],
     ['seconds to contain', num(s.secondsToContain)],
     ['ordinary rate-limit 429s', String(s.attackerThrottled)],
     ['incident time to contain (ms)', num(s.incidentTimeToContainMs, 0)],
@@ -72,7 +91,10 @@ export function scorecardRows(s: Scorecard): [string, string][] {
       'false alarms',
       `${s.falseAlarms}${s.falseAlarms ? ` on ${s.falseAlarmPrincipals.length} principals (${s.falseAlarmDetectors.join(', ')})` : ''}`,
     ],
-    ['attacker queries answered', String(s.achieved.queries)],
+    [
+      s.kind === 'pipeline' ? 'model answers after the attack' : 'attacker queries answered',
+      String(s.achieved.queries),
+    ],
     ['attacker achieved', got],
     ['verdict', s.passed ? 'PASS (detected and contained)' : 'FAIL'],
   ];
@@ -89,7 +111,7 @@ export function formatScorecard(
       .map((s) => {
         const rows = scorecardRows(s).map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`);
         return [
-          `### Drill: ${s.scenario}`,
+          `### Drill: ${s.kind === 'pipeline' ? s.attack : s.scenario}`,
           '',
           '| measure | value |',
           '| --- | --- |',

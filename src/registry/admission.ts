@@ -40,20 +40,23 @@ function artifactPath(version: ModelVersion, file: string): string {
 /** Builds the admission checks; each refusal names the file and the reason. */
 export function createAdmission(options: AdmissionOptions): Admission {
   const requireSignature = options.requireSignature ?? true;
-  const verify: Admission['verify'] = async (version) => {
+  const checkIntegrity = async (version: ModelVersion): Promise<AdmissionReport['integrity']> => {
+    if (version.location === null) return 'no local artifacts';
+    const actual = await hashModel(version.location, { ignorePaths: ['model.sig'] });
+    const problems = compareFiles(version.files, actual.files);
+    if (problems.length > 0)
+      throw registryError(
+        'REGISTRY_ARTIFACT_MISMATCH',
+        `version ${version.version}: artifacts differ from the registered manifest: ${describeProblems(problems)}`,
+        { problems },
+      );
+    return 'verified';
+  };
+  const checkSignature = async (
+    version: ModelVersion,
+    integrity: AdmissionReport['integrity'],
+  ): Promise<Omit<AdmissionReport, 'scans'>> => {
     const label = `version ${version.version}`;
-    let integrity: AdmissionReport['integrity'] = 'no local artifacts';
-    if (version.location !== null) {
-      const actual = await hashModel(version.location, { ignorePaths: ['model.sig'] });
-      const problems = compareFiles(version.files, actual.files);
-      if (problems.length > 0)
-        throw registryError(
-          'REGISTRY_ARTIFACT_MISMATCH',
-          `${label}: artifacts differ from the registered manifest: ${describeProblems(problems)}`,
-          { problems },
-        );
-      integrity = 'verified';
-    }
     if (version.signature === null) {
       if (requireSignature)
         throw registryError('REGISTRY_ADMISSION_REFUSED', `${label}: has no signature`, {
@@ -75,10 +78,14 @@ export function createAdmission(options: AdmissionOptions): Admission {
       );
     return { integrity, signature: 'verified' };
   };
+  const verify: Admission['verify'] = async (version) =>
+    checkSignature(version, await checkIntegrity(version));
   return {
     verify,
+    // Scans run before the signature check: a file that carries a payload is reported as
+    // malicious even when it is also unsigned (the graver finding, and the one alerted on).
     async admit(version) {
-      const checked = await verify(version);
+      const integrity = await checkIntegrity(version);
       const scans: AdmissionReport['scans'] = [];
       if (version.location !== null) {
         for (const f of version.files) {
@@ -95,7 +102,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
             );
         }
       }
-      return { ...checked, scans };
+      return { ...(await checkSignature(version, integrity)), scans };
     },
   };
 }

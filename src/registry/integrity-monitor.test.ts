@@ -69,6 +69,12 @@ describe('integrity monitor', () => {
       severity: 'critical',
     });
     expect(alerts[0]!.title).toContain('model.onnx (digest mismatch)');
+    // Restored, then tampered the same way again: a new change, a new alert (found by a drill).
+    writeFileSync(join(location, 'model.onnx'), 'weights-v1');
+    expect(await monitor.checkArtifacts()).toEqual([]);
+    writeFileSync(join(location, 'model.onnx'), 'weights-swapped');
+    expect(await monitor.checkArtifacts()).toHaveLength(1);
+    expect(alerts).toHaveLength(2);
   });
 
   it('replays fingerprint probes through a real HTTP upstream and names the probes beyond tolerance', async () => {
@@ -96,6 +102,12 @@ describe('integrity monitor', () => {
     expect(raised!.title).toContain('1/3 fingerprint probe(s) differently: mid');
     expect(raised!.title).not.toContain('zero');
     expect((raised!.evidence.probes as { probe: string }[]).map((p) => p.probe)).toEqual(['mid']);
+    expect(await monitor.checkFingerprints()).toEqual([]); // the same swap is raised once
+    weight = 1;
+    expect(await monitor.checkFingerprints()).toEqual([]);
+    weight = 1.5; // swapped again after a restore: raised again
+    expect(await monitor.checkFingerprints()).toHaveLength(1);
+    expect(alerts).toHaveLength(2);
   });
 
   it('reports a probe that fails outright', async () => {

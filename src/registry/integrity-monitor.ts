@@ -113,6 +113,10 @@ function alert(
 export function createIntegrityMonitor(options: IntegrityMonitorOptions) {
   const clock = options.clock ?? systemClock;
   const raised = new Set<string>();
+  // Once a version checks clean again (restored), its next change is a new one: alert again.
+  const clear = (prefix: string) => {
+    for (const k of raised) if (k.startsWith(prefix)) raised.delete(k);
+  };
   const raise = async (key: string, a: Alert, out: Alert[]) => {
     if (raised.has(key)) return;
     raised.add(key);
@@ -133,7 +137,10 @@ export function createIntegrityMonitor(options: IntegrityMonitorOptions) {
         // The whole location is gone or unreadable.
         problems = [{ file: t.location, reason: 'missing' }];
       }
-      if (problems.length === 0) continue;
+      if (problems.length === 0) {
+        clear(`a:${t.model}@${t.version}:`);
+        continue;
+      }
       const key = `a:${t.model}@${t.version}:${JSON.stringify(problems)}`;
       const title = `Artifacts of ${t.model}@${t.version} changed on disk: ${problems.map((p) => `${p.file} (${p.reason})`).join(', ')}`;
       await raise(
@@ -165,7 +172,10 @@ export function createIntegrityMonitor(options: IntegrityMonitorOptions) {
           beyond.push({ probe: p.id, distance: `probe failed: ${(e as Error).message}` });
         }
       }
-      if (beyond.length === 0) continue;
+      if (beyond.length === 0) {
+        clear(`f:${f.model}@${f.version}:`);
+        continue;
+      }
       const title = `${f.model}@${f.version} answers ${beyond.length}/${f.probes.length} fingerprint probe(s) differently: ${beyond.map((b) => b.probe).join(', ')}`;
       await raise(
         `f:${f.model}@${f.version}:${beyond.map((b) => b.probe).join(',')}`,

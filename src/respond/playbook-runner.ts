@@ -309,5 +309,8 @@ export type PlaybookRunner = ReturnType<typeof createPlaybookRunner>;
 function alertSubject(alert: Alert | null): string | null {
   if (!alert) return null;
   const key = alert.evidence.keyId;
-  return typeof key === 'string' ? key : alert.principal;
+  // Alerts about no principal (integrity, drift) are about a model: one run per model.
+  return typeof key === 'string'
+    ? key
+    : (alert.principal ?? (alert.model === null ? null : `model:${alert.model}`));
 }

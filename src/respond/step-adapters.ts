@@ -50,7 +50,13 @@ export function templateContext(incident: Incident, alert: Alert | null): Record
   const keyId = typeof alert?.evidence.keyId === 'string' ? alert.evidence.keyId : alert?.principal;
   return {
     alert: alert && { ...alert, keyId },
-    incident: { ...incident, model: incident.assets[0], principal: incident.principals[0] },
+    // The run's model is its alert's: an incident may span several models (e.g. two tampered
+    // artifacts correlated by technique), and each run contains the one it was started for.
+    incident: {
+      ...incident,
+      model: alert?.model ?? incident.assets[0],
+      principal: incident.principals[0],
+    },
   };
 }
 

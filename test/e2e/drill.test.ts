@@ -1,7 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/app/index.js';
+import { demoModels, packageRoot } from '../../src/app/index.js';
+import {
+  EMBEDDED_RUNS,
+  startDrillFixture,
+  type DrillFixture,
+} from '../../src/cli/commands/drill-fixture.js';
 import { formatScorecard, loadDrillData, runDrill, type Scorecard } from '../../src/drill/index.js';
 import { startTestAisoc } from '../support/aisoc.js';
 
@@ -13,12 +19,23 @@ const DRILLS = [
   { scenario: 'evasion', model: 'digits', budget: 60, inputs: 3 },
 ] as const;
 
+// Attacks on the pipeline rather than the inference API: a poisoned batch offered for audit,
+// a malicious model file submitted for approval, a swapped remote model, a tampered artifact.
+const PIPELINE = EMBEDDED_RUNS.filter((r) => !['extraction', 'evasion'].includes(r.scenario));
+
 describe('drills against a throw-away embedded aisoc', () => {
   let t: Awaited<ReturnType<typeof startTestAisoc>>;
+  let fixture: DrillFixture;
+  let fixtureDir: string;
   const cards = new Map<string, Scorecard>();
 
   beforeAll(async () => {
-    t = await startTestAisoc();
+    fixtureDir = mkdtempSync(join(tmpdir(), 'aisoc-drill-fixture-'));
+    fixture = await startDrillFixture(fixtureDir);
+    t = await startTestAisoc({
+      models: [...demoModels(), ...fixture.models],
+      registry: { integrityIntervalMs: 1000 },
+    });
     const token = readFileSync(t.config.admin.tokenFile, 'utf8').trim();
     for (const { scenario, model, budget, inputs } of DRILLS) {
       const card = await runDrill(scenario, {
@@ -34,9 +51,27 @@ describe('drills against a throw-away embedded aisoc', () => {
       });
       cards.set(scenario, card);
     }
+    for (const r of PIPELINE) {
+      const card = await runDrill(r.scenario, {
+        gatewayUrl: t.aisoc.gatewayUrl,
+        adminUrl: t.aisoc.adminUrl,
+        adminToken: token,
+        model: r.model,
+        ...(r.attack ? { attack: r.attack } : {}),
+        data: loadDrillData(join(packageRoot(), 'data'), r.data),
+        benignPrincipals: 2,
+        settleMs: 8000,
+        control: fixture.control,
+      });
+      cards.set(card.attack, card);
+    }
     process.stdout.write(formatScorecard([...cards.values()]));
-  }, 60_000);
-  afterAll(async () => t?.aisoc.close());
+  }, 150_000);
+  afterAll(async () => {
+    await t?.aisoc.close();
+    await fixture?.close();
+    if (fixtureDir) rmSync(fixtureDir, { recursive: true, force: true });
+  });
 
   it('contains a second extraction attacker whose alerts join the incident still open', async () => {
     const token = readFileSync(t.config.admin.tokenFile, 'utf8').trim();
@@ -85,4 +120,86 @@ describe('drills against a throw-away embedded aisoc', () => {
       expect(card.passed).toBe(true);
     });
   }
+
+  it('quarantines most of a poisoned batch (label flips and a backdoor) and refuses it', () => {
+    const card = cards.get('poisoning.flip-and-backdoor')!;
+    expect(card.detected).toBe(true);
+    expect(card.detectors).toEqual(['data.audit']);
+    expect(card.atlas).toContain('AML.T0020');
+    expect(card.achieved.recall).toBeGreaterThanOrEqual(0.8);
+    expect(card.achieved.precision).toBeGreaterThanOrEqual(0.8);
+    expect(card.achieved.batchAccepted).toBe(false);
+    expect(card.contained).toBe(true);
+    expect(card.playbooks).toContain('data-poisoning');
+    expect(card.passed).toBe(true);
+  });
+
+  it('accepts a clean batch without an alert, and names the line and column of a bad cell', async () => {
+    const train = readFileSync(join(packageRoot(), 'data', 'breast-cancer', 'train.csv'), 'utf8');
+    const post = (body: string) =>
+      fetch(`${t.aisoc.adminUrl}/api/v1/data/audit?model=breast-cancer`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${readFileSync(t.config.admin.tokenFile, 'utf8').trim()}`,
+          'content-type': 'text/csv',
+          'x-aisoc-actor': 'clean-batch-owner',
+        },
+        body,
+      });
+    const clean = await post(train);
+    const answer = (await clean.json()) as { verdict: string; alertId: string | null };
+    expect(clean.status).toBe(200);
+    expect(answer).toMatchObject({ verdict: 'accepted', alertId: null });
+    const lines = train.split('\n');
+    lines[3] = lines[3]!.replace(/^[^,]+/, 'twelve');
+    const bad = await post(lines.join('\n'));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      code: 'INTAKE_BATCH_INVALID',
+      message: expect.stringMatching(/line 4, column "mean_radius"/),
+    });
+  });
+
+  it('refuses to approve a pickle that runs os.system, quarantines it and alerts', () => {
+    const card = cards.get('malicious-file.pickle-os-system')!;
+    expect(card.detected).toBe(true);
+    expect(card.detectors).toEqual(['registry.admission']);
+    expect(card.achieved).toMatchObject({
+      approved: false,
+      deployable: false,
+      versionState: 'quarantined',
+    });
+    expect(card.containedWith).toBe(422);
+    expect(card.playbooks).toContain('malicious-model-file');
+    expect(card.passed).toBe(true);
+  });
+
+  for (const attack of ['swapped-upstream', 'tampered-artifact']) {
+    it(`notices the ${attack} through the integrity monitor and isolates the model`, () => {
+      const card = cards.get(`tampering.${attack}`)!;
+      expect(card.detected).toBe(true);
+      expect(card.detectors).toEqual([
+        attack === 'swapped-upstream' ? 'registry.fingerprint' : 'registry.integrity',
+      ]);
+      expect(card.contained).toBe(true);
+      expect(card.containedWith).toBe(503);
+      expect(card.playbooks).toContain('model-tampering');
+      expect(card.passed).toBe(true);
+    });
+  }
+
+  it('refuses the tampering drill on an aisoc whose upstream or file it does not control', async () => {
+    await expect(
+      runDrill('tampering', {
+        gatewayUrl: t.aisoc.gatewayUrl,
+        adminUrl: t.aisoc.adminUrl,
+        adminToken: readFileSync(t.config.admin.tokenFile, 'utf8').trim(),
+        model: 'breast-cancer',
+        attack: 'tampered-artifact',
+        data: loadDrillData(join(packageRoot(), 'data'), 'breast-cancer'),
+        benignPrincipals: 1,
+        warmupMs: 0,
+      }),
+    ).rejects.toMatchObject({ code: 'DRILL_CONTROL_MISSING' });
+  });
 });

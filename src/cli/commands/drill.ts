@@ -17,6 +17,7 @@ import {
 } from '../../drill/index.js';
 import type { GlobalOptions } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
+import { EMBEDDED_RUNS, startDrillFixture } from './drill-fixture.js';
 
 interface DrillCommandOptions {
   target?: string;
@@ -27,10 +28,8 @@ interface DrillCommandOptions {
   data?: string;
   budget?: string;
   seed?: string;
+  artifactFile?: string;
 }
-
-/** The model each scenario drills on by default in `drill all` (one model each keeps incidents apart). */
-const DEFAULT_MODEL: Record<string, string> = { extraction: 'breast-cancer', evasion: 'digits' };
 
 /** `aisoc drill SCENARIO --target URL …` and `aisoc drill all` (throw-away embedded aisoc). */
 export function registerDrillCommand(program: Command): void {
@@ -51,6 +50,10 @@ export function registerDrillCommand(program: Command): void {
     .option('--data <dir>', 'folder with <model>/train.csv and holdout.csv (default: bundled)')
     .option('--budget <n>', 'attack queries (evasion: per input)')
     .option('--seed <n>', 'seed of the attack and the benign traffic', '7')
+    .option(
+      '--artifact-file <path>',
+      'tampering (tampered-artifact): the model file the target serves for --model; its bytes are flipped, then restored',
+    )
     .action(async (scenario: string, opts: DrillCommandOptions, command: Command) => {
       const format = formatOf(opts.format);
       const progress = (line: string) => process.stderr.write(`[drill] ${line}\n`);
@@ -105,16 +108,21 @@ async function drillRemote(
     );
   }
   const model = opts.model ?? 'breast-cancer';
+  // A file to tamper with means the tampered-artifact attack unless another is named.
+  const attack =
+    opts.attack ??
+    (scenario === 'tampering' && opts.artifactFile ? 'tampered-artifact' : undefined);
   return runDrill(scenario, {
     gatewayUrl: opts.target,
     adminUrl: admin,
     adminToken: token,
     model,
-    ...(opts.attack ? { attack: opts.attack } : {}),
+    ...(attack ? { attack } : {}),
     data: loadDrillData(opts.data ?? join(packageRoot(), 'data'), model),
     seed: intOf('--seed', opts.seed),
     budget: intOf('--budget', opts.budget),
     onProgress: progress,
+    ...(opts.artifactFile ? { control: { artifactFile: opts.artifactFile } } : {}),
   });
 }
 
@@ -129,6 +137,7 @@ async function drillEmbedded(
       "--attack names one scenario's attack: use it with a scenario, not all",
     );
   const dir = mkdtempSync(join(tmpdir(), 'aisoc-drill-'));
+  const fixture = await startDrillFixture(dir);
   const config = parseConfig(
     {
       dataDir: dir,
@@ -136,33 +145,46 @@ async function drillEmbedded(
       ledger: { keyFile: join(dir, 'ledger.key') },
       admin: { port: 0, tokenFile: join(dir, 'admin.token') },
       gateway: { port: 0 },
-      models: demoModels(),
+      // The tampering drill waits for the integrity monitor: check every second.
+      registry: { integrityIntervalMs: 1000 },
+      models: [...demoModels(), ...fixture.models],
     },
     dir,
   );
-  const aisoc = await startAisoc(config);
+  const aisoc = await startAisoc(config).catch(async (e: unknown) => {
+    await fixture.close();
+    throw e;
+  });
   progress(`throw-away aisoc: gateway ${aisoc.gatewayUrl}, admin ${aisoc.adminUrl}`);
   try {
     const token = readFileSync(config.admin.tokenFile, 'utf8').trim();
     const cards: Scorecard[] = [];
-    for (const scenario of SCENARIOS) {
-      const model = opts.model ?? DEFAULT_MODEL[scenario] ?? 'breast-cancer';
+    for (const r of EMBEDDED_RUNS) {
+      // The tampering runs drill the models the fixture controls, whatever --model says.
+      const fixed = r.scenario === 'tampering';
+      const model = fixed ? r.model : (opts.model ?? r.model);
       cards.push(
-        await runDrill(scenario, {
+        await runDrill(r.scenario, {
           gatewayUrl: aisoc.gatewayUrl,
           adminUrl: aisoc.adminUrl,
           adminToken: token,
           model,
-          data: loadDrillData(opts.data ?? join(packageRoot(), 'data'), model),
+          ...(r.attack ? { attack: r.attack } : {}),
+          data: loadDrillData(
+            opts.data ?? join(packageRoot(), 'data'),
+            fixed ? r.data : (opts.model ?? r.data),
+          ),
           seed: intOf('--seed', opts.seed),
           budget: intOf('--budget', opts.budget),
           onProgress: progress,
+          control: fixture.control,
         }),
       );
     }
     return cards;
   } finally {
     await aisoc.close();
+    await fixture.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,113 @@
+import { createDrillAdmin, createDrillKey } from './admin-client.js';
+import { startBenignLoad } from './benign-load.js';
+import { responseTo, watchAlerts, type SeenAlert } from './observe.js';
+import type { AlertWatch, PipelineOutcome, PipelineScenario } from './pipeline.js';
+import { sleep, until } from './pipeline.js';
+import type { DrillOptions } from './run-drill.js';
+import type { Scorecard } from './scorecard.js';
+
+/**
+ * Runs a scenario that attacks the ML pipeline (data audit, registry, artifacts) rather than
+ * the inference API, with benign principals querying the model throughout, and scores it.
+ */
+export async function runPipelineDrill(
+  scenario: PipelineScenario,
+  attack: string,
+  o: DrillOptions,
+): Promise<Scorecard> {
+  const seed = o.seed ?? 7;
+  const settleMs = o.settleMs ?? 5000;
+  const progress = o.onProgress ?? (() => {});
+  const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  const attacker = `drill-${scenario.name}-attacker-${run}`;
+  const admin = createDrillAdmin(o.adminUrl, o.adminToken);
+  const asAttacker = createDrillAdmin(o.adminUrl, o.adminToken, attacker);
+  const benignKeys = new Map<string, string>();
+  for (let k = 0; k < (o.benignPrincipals ?? 4); k += 1) {
+    const principal = `drill-${scenario.name}-benign${k}-${run}`;
+    benignKeys.set(principal, await createDrillKey(admin, principal, o.model));
+  }
+  const watches: AlertWatch[] = [watchAlerts(admin, o.model)];
+  const seen = (): SeenAlert[] => watches.flatMap((w) => w.alerts());
+  const benign = startBenignLoad({ ...o, keys: benignKeys, seed });
+  let outcome: PipelineOutcome;
+  let response: Awaited<ReturnType<typeof responseTo>>;
+  let mine: SeenAlert[] = [];
+  try {
+    await sleep(o.warmupMs ?? 500);
+    progress(`${scenario.name}: attack ${attack} started`);
+    outcome = await scenario.run({
+      admin: asAttacker,
+      gatewayUrl: o.gatewayUrl,
+      model: o.model,
+      data: o.data,
+      seed,
+      attack,
+      attacker,
+      run,
+      control: o.control ?? {},
+      settleMs,
+      apiKey: () => createDrillKey(admin, attacker, o.model),
+      watch: (model) => {
+        const w = watchAlerts(admin, model);
+        watches.push(w);
+        return w;
+      },
+      progress,
+    });
+    const matched = () => seen().filter((a) => outcome.matches(a));
+    await until(() => (matched().length > 0 ? true : undefined), settleMs);
+    mine = matched();
+    // The playbook runs once the incident opens: wait for it (its steps may wait for people).
+    const ids = mine.map((a) => a.id);
+    response = await responseTo(admin, attacker, ids, outcome.subject);
+    if (ids.length > 0)
+      response =
+        (await until(async () => {
+          const r = await responseTo(admin, attacker, ids, outcome.subject);
+          return r.playbooks.length > 0 ? r : undefined;
+        }, settleMs)) ?? response;
+  } finally {
+    await benign.stop();
+    for (const w of watches) await w.stop();
+  }
+  const first = [...mine].sort((a, b) => Date.parse(a.time) - Date.parse(b.time))[0];
+  const alertAt = first ? Date.parse(first.time) || first.seenAt : null;
+  const benignSet = new Set(benign.principals);
+  const falseAlarms = seen().filter((a) => a.principal !== null && benignSet.has(a.principal));
+  const totals = benign.totals();
+  const contained = outcome.contained;
+  progress(
+    `${scenario.name}: ${first ? 'detected' : 'NOT detected'}, ${contained ? 'contained' : 'NOT contained'}`,
+  );
+  return {
+    scenario: scenario.name,
+    kind: 'pipeline',
+    model: o.model,
+    attack: `${scenario.name}.${attack}`,
+    atlas: [...scenario.atlas],
+    attacker,
+    detected: first !== undefined,
+    queriesToDetect: null,
+    secondsToDetect: alertAt === null ? null : Math.max(0, alertAt - outcome.startedAt) / 1000,
+    detectors: [...new Set(mine.map((a) => a.detector))],
+    contained: contained !== null,
+    containment: scenario.containment,
+    secondsToContain:
+      contained === null ? null : Math.max(0, contained.at - outcome.startedAt) / 1000,
+    containedWith: contained?.status ?? null,
+    attackerThrottled: 0,
+    incidents: response.incidents,
+    incidentTimeToContainMs: response.incidentTimeToContainMs,
+    playbooks: response.playbooks,
+    waitingForPerson: response.waitingForPerson,
+    benignPrincipals: benign.principals.length,
+    benignQueries: totals.queries,
+    benignBlocked: totals.blocked,
+    falseAlarms: falseAlarms.length,
+    falseAlarmPrincipals: [...new Set(falseAlarms.map((a) => a.principal!))],
+    falseAlarmDetectors: [...new Set(falseAlarms.map((a) => a.detector))],
+    achieved: outcome.achieved,
+    passed: first !== undefined && contained !== null && response.playbooks.length > 0,
+  };
+}
