@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createFileCheckpointStore } from './file-checkpoint-store.js';
+import { isSystemEvent } from './system-principal.js';
 import { Subjects, type Bus, type Subscription } from '../bus/index.js';
 import type { ModelConfig } from '../config/index.js';
 import type { Alert, InferenceEvent } from '../core/index.js';
@@ -76,7 +77,7 @@ export async function startDetection(options: {
   }
   const runner = createDetectorRunner({
     bus,
-    detectors,
+    detectors: detectors.map(ignoringSystemProbes),
     onAlert: raise,
     trustedEvents: options.trustedEvents,
     checkpoint: {
@@ -105,6 +106,14 @@ export async function startDetection(options: {
       await perfSub.unsubscribe();
       await runner.stop();
     },
+  };
+}
+
+/** aisoc's own fingerprint probes are recorded like any event but never judged as a caller. */
+function ignoringSystemProbes(detector: Detector<unknown>): Detector<unknown> {
+  return {
+    ...detector,
+    observe: (state, event) => (isSystemEvent(event) ? [] : detector.observe(state, event)),
   };
 }
 

@@ -69,31 +69,6 @@ async function deployedArtifacts(registry: Registry): Promise<MonitoredArtifacts
   return out;
 }
 
-// Probes go to the version's own upstream, on the path the gateway would forward to, so each
-// remote version's server is checked even when it is not the one answering live traffic.
-function createUpstreamInvoker(config: Readonly<AisocConfig>) {
-  return async (model: string, input: unknown, version: string): Promise<unknown> => {
-    const m = config.models.find((x) => x.id === model);
-    const upstream = m?.versions.find((v) => v.version === version)?.upstream;
-    if (!m || !upstream)
-      throw new Error(`${model}@${version} has no upstream in the configuration`);
-    const path =
-      m.protocol === 'kserve-v2'
-        ? `/v2/models/${encodeURIComponent(model)}/infer`
-        : m.protocol === 'tf-serving'
-          ? `/v1/models/${encodeURIComponent(model)}:predict`
-          : '';
-    const res = await fetch(upstream.replace(/\/$/, '') + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-      signal: AbortSignal.timeout(config.gateway.upstreamTimeoutMs),
-    });
-    if (!res.ok) throw new Error(`upstream answered ${res.status}`);
-    return res.json() as Promise<unknown>;
-  };
-}
-
 /**
  * Builds the provenance registry, rollback, inventory and threat model for the admin API, and
  * starts the integrity monitor over the artifacts served in-process. Alerts go to `onAlert`.
@@ -104,6 +79,12 @@ export function startProvenance(deps: {
   audit: (entry: Record<string, unknown>) => Promise<void>;
   actions: ActionApplier;
   onAlert: (alert: Alert) => void;
+  /** Sends one probe input to model@version through the serving path (the gateway). */
+  probe: (model: string, input: unknown, version: string) => Promise<unknown>;
+  /** Makes a version servable before a rollback pins it (the gateway's version catalogue). */
+  prepare: (model: string, version: string) => Promise<void>;
+  /** Told when a version is quarantined or revoked, so the gateway stops serving it. */
+  withdraw: (model: string, version: string) => void;
 }): { services: RegistryServices; close(): Promise<void> } {
   const { config } = deps;
   const admission = createAdmission({
@@ -111,11 +92,24 @@ export function startProvenance(deps: {
     trust: trustFrom(config),
     requireSignature: config.registry.requireSignature,
   });
-  const registry = createRegistry({
+  const records = createRegistry({
     db: deps.store.db.withTables<RegistryDatabase>(),
     audit: deps.audit,
     admission,
   });
+  const registry: Registry = {
+    ...records,
+    quarantine: async (model, version, actor, reason) => {
+      const change = await records.quarantine(model, version, actor, reason);
+      deps.withdraw(model, version);
+      return change;
+    },
+    revoke: async (model, version, actor, reason) => {
+      const change = await records.revoke(model, version, actor, reason);
+      deps.withdraw(model, version);
+      return change;
+    },
+  };
   const configured = config.models.map((m) => ({
     id: m.id,
     protocol: m.protocol,
@@ -124,7 +118,7 @@ export function startProvenance(deps: {
     versions: m.versions,
   }));
   const inventory = () => buildInventory({ registry, configured });
-  const invoke = createUpstreamInvoker(config);
+  const invoke = deps.probe;
   const monitor = createIntegrityMonitor({
     artifacts: async () => [...servedArtifacts(config), ...(await deployedArtifacts(registry))],
     fingerprints: () => registry.fingerprints(),
@@ -136,7 +130,7 @@ export function startProvenance(deps: {
   return {
     services: {
       registry,
-      rollback: createRollback({ registry, actions: deps.actions }),
+      rollback: createRollback({ registry, actions: deps.actions, prepare: deps.prepare }),
       inventory,
       recordFingerprint: async (model, version, input, actor) =>
         registry.saveFingerprint(

@@ -8,6 +8,8 @@ export interface GatewayKey {
   models: readonly string[] | null;
   ratePerSecond: number | null;
   burst: number | null;
+  /** aisoc's own in-memory key (integrity probes): its version-addressed requests skip pins. */
+  system?: boolean;
 }
 
 /** In-memory view of the keys, replaced whole when keys change; lookups by secret hash. */

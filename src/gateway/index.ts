@@ -16,3 +16,9 @@ export {
 } from './api-keys.js';
 export { GatewayError, GatewayErrors, type GatewayErrorCode } from './errors.js';
 export { matchRoute } from './routes.js';
+export {
+  createVersionCatalog,
+  configuredVersions,
+  type ServedVersion,
+  type VersionCatalog,
+} from './version-catalog.js';

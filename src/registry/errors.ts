@@ -13,6 +13,7 @@ export const RegistryErrorCodes = {
   REGISTRY_SIGNATURE_INVALID: 'REGISTRY_SIGNATURE_INVALID',
   REGISTRY_KEY_INVALID: 'REGISTRY_KEY_INVALID',
   REGISTRY_CERTIFICATE_INVALID: 'REGISTRY_CERTIFICATE_INVALID',
+  REGISTRY_VERSION_UNSERVABLE: 'REGISTRY_VERSION_UNSERVABLE',
 } as const;
 export type RegistryErrorCode = (typeof RegistryErrorCodes)[keyof typeof RegistryErrorCodes];
 
@@ -28,6 +29,7 @@ const STATUS: Record<RegistryErrorCode, number> = {
   REGISTRY_SIGNATURE_INVALID: 422,
   REGISTRY_KEY_INVALID: 400,
   REGISTRY_CERTIFICATE_INVALID: 422,
+  REGISTRY_VERSION_UNSERVABLE: 422,
 };
 
 /** A registry AppError with the status that belongs to its code. */
