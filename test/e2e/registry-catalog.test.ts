@@ -153,6 +153,7 @@ describe('serving registry versions absent from aisoc.yaml', () => {
     stop = true;
     await Promise.all(loops);
 
+    expect(seen.length).toBeGreaterThanOrEqual(afterPin + 10);
     expect(seen.every((s) => s.status === 200)).toBe(true);
     expect(seen.slice(afterPin).every((s) => s.version === 'next')).toBe(true);
     expect((await inferBreastCancer()).json.model_version).toBe('next');
@@ -290,4 +291,19 @@ describe('serving registry versions absent from aisoc.yaml', () => {
     });
     expect(alerts.some((a) => a.principal === 'aisoc:integrity')).toBe(false);
   }, 30_000);
+
+  it('stops serving a loaded registry version once it is quarantined', async () => {
+    expect((await inferBreastCancer()).json.model_version).toBe('next');
+    const q = await t.admin('/api/v1/registry/models/breast-cancer/versions/next/quarantine', {
+      body: { reason: 'suspected poisoning' },
+    });
+    expect(q.status).toBe(200);
+    const res = await fetch(`${t.aisoc.gatewayUrl}/v2/models/breast-cancer/infer`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: kserveBody(row),
+    });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { code: string }).code).toBe('GATEWAY_MODEL_UNKNOWN');
+  });
 });
