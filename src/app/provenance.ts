@@ -16,6 +16,7 @@ import {
   parsePemCertificates,
   renderThreatModel,
   type ActionApplier,
+  type Fingerprint,
   type MonitoredArtifacts,
   type Registry,
   type RegistryDatabase,
@@ -69,6 +70,16 @@ async function deployedArtifacts(registry: Registry): Promise<MonitoredArtifacts
   return out;
 }
 
+// Quarantined and revoked versions are not served, so their fingerprints are not replayed.
+async function liveFingerprints(registry: Registry): Promise<Fingerprint[]> {
+  const out: Fingerprint[] = [];
+  for (const f of await registry.fingerprints()) {
+    const { state } = await registry.version(f.model, f.version);
+    if (state !== 'quarantined' && state !== 'revoked') out.push(f);
+  }
+  return out;
+}
+
 /**
  * Builds the provenance registry, rollback, inventory and threat model for the admin API, and
  * starts the integrity monitor over the artifacts served in-process. Alerts go to `onAlert`.
@@ -118,10 +129,15 @@ export function startProvenance(deps: {
     versions: m.versions,
   }));
   const inventory = () => buildInventory({ registry, configured });
-  const invoke = deps.probe;
+  // A registry version is made servable first (a no-op once it is), so a version fingerprinted
+  // at approval, or after a restart, answers on its version route.
+  const invoke = async (model: string, input: unknown, version: string) => {
+    await deps.prepare(model, version);
+    return deps.probe(model, input, version);
+  };
   const monitor = createIntegrityMonitor({
     artifacts: async () => [...servedArtifacts(config), ...(await deployedArtifacts(registry))],
-    fingerprints: () => registry.fingerprints(),
+    fingerprints: () => liveFingerprints(registry),
     invoke,
     onAlert: deps.onAlert,
     intervalMs: config.registry.integrityIntervalMs,

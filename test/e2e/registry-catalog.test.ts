@@ -265,15 +265,25 @@ describe('serving registry versions absent from aisoc.yaml', () => {
       5,
     );
 
-    await t.aisoc.ledger.flush();
-    const events = await t.admin('/api/v1/events?principal=aisoc:integrity&limit=10');
-    expect(events.json.events.length).toBeGreaterThan(0);
-    expect(events.json.events[0]).toMatchObject({
-      model: 'credit',
-      modelVersion: '9',
-      principal: 'aisoc:integrity',
-      status: 200,
+    // A version approved but never pinned is made servable for its probes, on its version route.
+    await release(
+      'credit',
+      '10',
+      (root) => writeFileSync(join(root, 'model.onnx'), 'weights 10'),
+      { upstream: configured.url },
+      false,
+    );
+    const other = await t.admin('/api/v1/registry/models/credit/versions/10/fingerprint', {
+      body: { probes: [{ id: 'p10', input: probe }], tolerance: 0.01 },
     });
+    expect(other.status, JSON.stringify(other.json)).toBe(201);
+    expect(configured.requests.at(-1)!.url).toBe('/v2/models/credit/versions/10/infer');
+
+    await t.aisoc.ledger.flush();
+    const events = await t.admin('/api/v1/events?principal=aisoc:integrity&limit=1000');
+    const probes = events.json.events as { modelVersion: string; principal: string }[];
+    expect([...new Set(probes.map((e) => e.modelVersion))].sort()).toEqual(['10', '9']);
+    expect(probes[0]).toMatchObject({ model: 'credit', principal: 'aisoc:integrity', status: 200 });
 
     const alerts: { title: string; kind: string; detector: string; principal: string | null }[] =
       [];
