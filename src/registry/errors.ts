@@ -14,6 +14,7 @@ export const RegistryErrorCodes = {
   REGISTRY_KEY_INVALID: 'REGISTRY_KEY_INVALID',
   REGISTRY_CERTIFICATE_INVALID: 'REGISTRY_CERTIFICATE_INVALID',
   REGISTRY_VERSION_UNSERVABLE: 'REGISTRY_VERSION_UNSERVABLE',
+  REGISTRY_PROBE_FAILED: 'REGISTRY_PROBE_FAILED',
 } as const;
 export type RegistryErrorCode = (typeof RegistryErrorCodes)[keyof typeof RegistryErrorCodes];
 
@@ -30,6 +31,7 @@ const STATUS: Record<RegistryErrorCode, number> = {
   REGISTRY_KEY_INVALID: 400,
   REGISTRY_CERTIFICATE_INVALID: 422,
   REGISTRY_VERSION_UNSERVABLE: 422,
+  REGISTRY_PROBE_FAILED: 502,
 };
 
 /** A registry AppError with the status that belongs to its code. */
