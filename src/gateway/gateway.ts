@@ -248,7 +248,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     ex.version = version;
     const answer = await invoke(version, ex, route, raw, rows);
-    const hardening = snapshot.hardened.get(model.id);
+    const hardening = probe ? undefined : snapshot.hardened.get(model.id);
     if (hardening && answer.status < 300 && answer.outcome === 'ok') {
       ex.policyAction = [ex.policyAction, `harden_output:${hardening.actionId}`]
         .filter(Boolean)

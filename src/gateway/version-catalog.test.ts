@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/index.js';
-import { buildPolicySnapshot, type InferenceEvent, type PolicySnapshot } from '../core/index.js';
+import {
+  buildPolicySnapshot,
+  type AppliedAction,
+  type InferenceEvent,
+  type PolicySnapshot,
+} from '../core/index.js';
 import { startTestUpstream } from '../../test/support/upstream.js';
 import {
   configuredVersions,
@@ -104,18 +109,20 @@ describe('gateway routing through a version catalogue', () => {
       headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
       body,
     });
-  const pin = (version: string) =>
-    (snapshot = buildPolicySnapshot(1, [
-      {
-        id: 'act_pin',
-        action: { kind: 'pin_version', model: 'm', version },
+  const contain = (...actions: AppliedAction['action'][]) =>
+    (snapshot = buildPolicySnapshot(
+      1,
+      actions.map((action, i) => ({
+        id: `act_${i}`,
+        action,
         reason: 'test',
         actor: 'test',
         appliedAt: new Date().toISOString(),
         liftedAt: null,
         liftedBy: null,
-      },
-    ]));
+      })),
+    ));
+  const pin = (version: string) => contain({ kind: 'pin_version', model: 'm', version });
 
   it('serves a version added at run time once it is in the catalogue, and not before', async () => {
     pin('9');
@@ -138,5 +145,18 @@ describe('gateway routing through a version catalogue', () => {
     expect(events.at(-1)).toMatchObject({ principal: 'aisoc:integrity', modelVersion: '1' });
     await post('/v2/models/m/infer', system.secret); // not version-addressed: the pin applies
     expect(events.at(-1)).toMatchObject({ modelVersion: '9' });
+  });
+
+  it('lets the system key past isolation and output hardening on a version route only', async () => {
+    contain(
+      { kind: 'isolate_model', model: 'm', fallback: { kind: 'static', status: 503, body: {} } },
+      { kind: 'harden_output', model: 'm', mode: 'top1', decimals: 2 },
+    );
+    expect((await post('/v2/models/m/versions/1/infer', client.secret)).status).toBe(503);
+    const probed = await post('/v2/models/m/versions/1/infer', system.secret);
+    expect(probed.status).toBe(200);
+    const answer = (await probed.json()) as { outputs: { data: number[] }[] };
+    expect(answer.outputs[0]!.data[1]).toBeCloseTo(1 / (1 + Math.exp(-1)), 5); // not hardened
+    expect((await post('/v2/models/m/infer', system.secret)).status).toBe(503);
   });
 });
