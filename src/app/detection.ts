@@ -5,6 +5,7 @@ import {
   skipInspectedInline,
   type InlineInspector,
 } from './inline-detection.js';
+import { isSystemEvent } from './system-principal.js';
 import { Subjects, type Bus, type Subscription } from '../bus/index.js';
 import type { ModelConfig } from '../config/index.js';
 import type { Alert, InferenceEvent } from '../core/index.js';
@@ -97,7 +98,7 @@ export async function startDetection(options: {
   }
   const runner = createDetectorRunner({
     bus,
-    detectors,
+    detectors: detectors.map(ignoringSystemProbes),
     onAlert: raise,
     trustedEvents: options.trustedEvents,
     checkpoint: {
@@ -128,6 +129,14 @@ export async function startDetection(options: {
       await alertSub.unsubscribe();
       await runner.stop();
     },
+  };
+}
+
+/** aisoc's own fingerprint probes are recorded like any event but never judged as a caller. */
+function ignoringSystemProbes(detector: Detector<unknown>): Detector<unknown> {
+  return {
+    ...detector,
+    observe: (state, event) => (isSystemEvent(event) ? [] : detector.observe(state, event)),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   parsePemCertificates,
   renderThreatModel,
   type ActionApplier,
+  type Fingerprint,
   type MonitoredArtifacts,
   type Registry,
   type RegistryDatabase,
@@ -69,29 +70,14 @@ async function deployedArtifacts(registry: Registry): Promise<MonitoredArtifacts
   return out;
 }
 
-// Probes go to the version's own upstream, on the path the gateway would forward to, so each
-// remote version's server is checked even when it is not the one answering live traffic.
-function createUpstreamInvoker(config: Readonly<AisocConfig>) {
-  return async (model: string, input: unknown, version: string): Promise<unknown> => {
-    const m = config.models.find((x) => x.id === model);
-    const upstream = m?.versions.find((v) => v.version === version)?.upstream;
-    if (!m || !upstream)
-      throw new Error(`${model}@${version} has no upstream in the configuration`);
-    const path =
-      m.protocol === 'kserve-v2'
-        ? `/v2/models/${encodeURIComponent(model)}/infer`
-        : m.protocol === 'tf-serving'
-          ? `/v1/models/${encodeURIComponent(model)}:predict`
-          : '';
-    const res = await fetch(upstream.replace(/\/$/, '') + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-      signal: AbortSignal.timeout(config.gateway.upstreamTimeoutMs),
-    });
-    if (!res.ok) throw new Error(`upstream answered ${res.status}`);
-    return res.json() as Promise<unknown>;
-  };
+// Quarantined and revoked versions are not served, so their fingerprints are not replayed.
+async function liveFingerprints(registry: Registry): Promise<Fingerprint[]> {
+  const out: Fingerprint[] = [];
+  for (const f of await registry.fingerprints()) {
+    const { state } = await registry.version(f.model, f.version);
+    if (state !== 'quarantined' && state !== 'revoked') out.push(f);
+  }
+  return out;
 }
 
 /**
@@ -104,6 +90,12 @@ export function startProvenance(deps: {
   audit: (entry: Record<string, unknown>) => Promise<void>;
   actions: ActionApplier;
   onAlert: (alert: Alert) => void;
+  /** Sends one probe input to model@version through the serving path (the gateway). */
+  probe: (model: string, input: unknown, version: string) => Promise<unknown>;
+  /** Makes a version servable before a rollback pins it (the gateway's version catalogue). */
+  prepare: (model: string, version: string) => Promise<void>;
+  /** Told when a version is quarantined or revoked, so the gateway stops serving it. */
+  withdraw: (model: string, version: string) => void;
 }): { services: RegistryServices; close(): Promise<void> } {
   const { config } = deps;
   const admission = createAdmission({
@@ -111,11 +103,24 @@ export function startProvenance(deps: {
     trust: trustFrom(config),
     requireSignature: config.registry.requireSignature,
   });
-  const registry = createRegistry({
+  const records = createRegistry({
     db: deps.store.db.withTables<RegistryDatabase>(),
     audit: deps.audit,
     admission,
   });
+  const registry: Registry = {
+    ...records,
+    quarantine: async (model, version, actor, reason) => {
+      const change = await records.quarantine(model, version, actor, reason);
+      deps.withdraw(model, version);
+      return change;
+    },
+    revoke: async (model, version, actor, reason) => {
+      const change = await records.revoke(model, version, actor, reason);
+      deps.withdraw(model, version);
+      return change;
+    },
+  };
   const configured = config.models.map((m) => ({
     id: m.id,
     protocol: m.protocol,
@@ -124,10 +129,15 @@ export function startProvenance(deps: {
     versions: m.versions,
   }));
   const inventory = () => buildInventory({ registry, configured });
-  const invoke = createUpstreamInvoker(config);
+  // A registry version is made servable first (a no-op once it is), so a version fingerprinted
+  // at approval, or after a restart, answers on its version route.
+  const invoke = async (model: string, input: unknown, version: string) => {
+    await deps.prepare(model, version);
+    return deps.probe(model, input, version);
+  };
   const monitor = createIntegrityMonitor({
     artifacts: async () => [...servedArtifacts(config), ...(await deployedArtifacts(registry))],
-    fingerprints: () => registry.fingerprints(),
+    fingerprints: () => liveFingerprints(registry),
     invoke,
     onAlert: deps.onAlert,
     intervalMs: config.registry.integrityIntervalMs,
@@ -136,7 +146,7 @@ export function startProvenance(deps: {
   return {
     services: {
       registry,
-      rollback: createRollback({ registry, actions: deps.actions }),
+      rollback: createRollback({ registry, actions: deps.actions, prepare: deps.prepare }),
       inventory,
       recordFingerprint: async (model, version, input, actor) =>
         registry.saveFingerprint(

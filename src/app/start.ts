@@ -27,8 +27,10 @@ import {
   type PolicySnapshot,
 } from '../core/index.js';
 import {
+  configuredVersions,
   createGateway,
   createKeyDirectory,
+  createVersionCatalog,
   type EventSink,
   type LocalModel,
 } from '../gateway/index.js';
@@ -48,6 +50,9 @@ import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
+import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
+import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
+import { createSystemKey } from './system-principal.js';
 
 export interface RunningAisoc {
   gatewayUrl: string;
@@ -120,19 +125,22 @@ export async function startAisoc(
     const keyRepo = createKeyRepository(store.db);
     const actionRepo = createPolicyActionRepository(store.db);
     const keys = createKeyDirectory();
+    const systemKey = createSystemKey(); // the integrity monitor's probes, memory only
     const reloadKeys = async () => {
       const all = await keyRepo.list();
       keys.replace(
-        all.map((k) => ({
-          hash: k.keyHash,
-          key: {
-            id: k.id,
-            principal: k.principal,
-            models: k.models,
-            ratePerSecond: k.ratePerSecond,
-            burst: k.burst,
-          },
-        })),
+        [systemKey.entry].concat(
+          all.map((k) => ({
+            hash: k.keyHash,
+            key: {
+              id: k.id,
+              principal: k.principal,
+              models: k.models,
+              ratePerSecond: k.ratePerSecond,
+              burst: k.burst,
+            },
+          })),
+        ),
       );
     };
     await reloadKeys();
@@ -143,9 +151,21 @@ export async function startAisoc(
       .replace(/[^A-Za-z0-9_-]/g, '-')
       .slice(0, 128);
     let snapshot = buildPolicySnapshot(0, []);
+    // Set once the registry is up: the gateway's versions, fed from the config and the registry.
+    let serving: ServingCatalog | undefined = undefined;
+    const servePins = async (next: PolicySnapshot) => {
+      for (const [model, pin] of next.pinned)
+        await serving
+          ?.prepare(model, pin.version)
+          .catch((e) =>
+            log(`cannot serve pinned ${model}@${pin.version}: ${(e as Error).message}`),
+          );
+    };
     const policySub = await channel.watch(async (state) => {
       if (state.version < snapshot.version) return;
-      snapshot = buildPolicySnapshot(state.version, state.actions);
+      const next = buildPolicySnapshot(state.version, state.actions);
+      await servePins(next); // a pin published by another process: load its version first
+      snapshot = next;
       await channel.ack(gatewayId, state.version);
     });
     cleanups.push(() => policySub.unsubscribe());
@@ -171,6 +191,8 @@ export async function startAisoc(
         if (action.kind === 'detect_inline') return checkInlineTarget(action);
         if ('keyId' in action)
           return (await keyRepo.findById(action.keyId)) ? null : `no API key ${action.keyId}`;
+        if (action.kind === 'pin_version' && serving)
+          return serving.checkPin(action.model, action.version);
         const model = config.models.find((m) => m.id === action.model);
         if (!model) return `no model "${action.model}"`;
         if (
@@ -202,11 +224,19 @@ export async function startAisoc(
     cleanups.push(() => responder.close());
     // ── end respond ──
     // --- registry (provenance): registry, rollback, inventory, threat model, integrity monitor
+    let probeTarget: ProbeTarget | undefined = undefined;
     const provenance = startProvenance({
       config,
       store,
       audit,
       actions,
+      probe: createGatewayProber({
+        models: config.models,
+        timeoutMs: config.gateway.upstreamTimeoutMs + config.gateway.bodyTimeoutMs,
+        target: () => probeTarget,
+      }),
+      prepare: (model, version) => serving?.prepare(model, version) ?? Promise.resolve(),
+      withdraw: (model, version) => serving?.withdraw(model, version),
       onAlert: (alert) =>
         void bus
           .publish(Subjects.alertRaised, alert)
@@ -231,6 +261,17 @@ export async function startAisoc(
         cleanups.push(() => loaded.close());
       }
     }
+    const catalog = createVersionCatalog(configuredVersions(config.models, localModels));
+    serving = createServingCatalog({
+      models: config.models,
+      catalog,
+      registry: provenance.services.registry,
+      load: (file, expectedDigest) => loadOnnxModel(file, { expectedDigest }),
+      audit,
+      drainMs: config.gateway.upstreamTimeoutMs + config.gateway.bodyTimeoutMs,
+    });
+    cleanups.push(() => serving!.close());
+    await servePins(snapshot); // pins kept from before this start
 
     const events: EventSink = {
       record(event: InferenceEvent, durable: boolean) {
@@ -257,13 +298,14 @@ export async function startAisoc(
       models: config.models,
       keys,
       policy: () => snapshot,
-      localModels,
+      catalog,
       events,
       inlineDetection: detection.inline,
       onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
     });
     const gatewayUrl = await gateway.listen();
     cleanups.push(() => gateway.close());
+    probeTarget = { url: gatewayUrl, secret: systemKey.secret };
 
     const registry = createMetrics({
       gateway: () => gateway.stats(),

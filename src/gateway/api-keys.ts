@@ -8,6 +8,11 @@ export interface GatewayKey {
   models: readonly string[] | null;
   ratePerSecond: number | null;
   burst: number | null;
+  /**
+   * aisoc's own in-memory key (integrity probes): its version-addressed requests skip pins,
+   * isolation and output hardening, so they reach and see the version they check.
+   */
+  system?: boolean;
 }
 
 /** In-memory view of the keys, replaced whole when keys change; lookups by secret hash. */

@@ -6,7 +6,7 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GatewayConfig, ModelConfig, ModelVersionConfig } from '../config/index.js';
+import type { GatewayConfig, ModelConfig } from '../config/index.js';
 import {
   createId,
   isAppError,
@@ -32,6 +32,12 @@ import { readBody } from './read-body.js';
 import { matchRoute, type InferenceRoute } from './routes.js';
 import { createTokenBuckets } from './token-bucket.js';
 import { createUpstreams } from './upstreams.js';
+import {
+  configuredVersions,
+  createVersionCatalog,
+  type ServedVersion,
+  type VersionCatalog,
+} from './version-catalog.js';
 
 /** A model run in-process (the serve module's ONNX sessions fit this shape). */
 export interface LocalModel {
@@ -53,7 +59,10 @@ export interface GatewayOptions {
   models: readonly ModelConfig[];
   keys: KeyDirectory;
   policy: () => PolicySnapshot;
-  localModels: ReadonlyMap<string, LocalModel>; // by `${model}@${version}`
+  /** In-process models of the configured versions, by `${model}@${version}` (without `catalog`). */
+  localModels?: ReadonlyMap<string, LocalModel>;
+  /** Every version the gateway can route to; default: the configured ones with `localModels`. */
+  catalog?: VersionCatalog;
   events: EventSink;
   /** Blocking mode's detectors; without them every query is answered first (monitor mode). */
   inlineDetection?: InlineDetection;
@@ -81,7 +90,7 @@ interface Exchange {
   source: string;
   route: InferenceRoute | null;
   key: GatewayKey | null;
-  version: ModelVersionConfig | null;
+  version: ServedVersion | null;
   rows: number[][] | null;
   policyAction: string | null;
   /** The model's outputs when inline detection withheld them (kept in the event, not sent). */
@@ -92,8 +101,11 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The inference gateway: authenticate → contain → validate → forward → record. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { config, keys, policy, localModels, events } = options;
+  const { config, keys, policy, events } = options;
   const models = new Map(options.models.map((m) => [m.id, m]));
+  const catalog =
+    options.catalog ??
+    createVersionCatalog(configuredVersions(options.models, options.localModels ?? new Map()));
   const buckets = createTokenBuckets();
   const blockingModels = new Set(
     options.models.filter((m) => m.detection?.mode === 'blocking').map((m) => m.id),
@@ -228,19 +240,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     ex.rows = rows;
     enforceInputRules(snapshot, model.id, rows);
-    const isolation = snapshot.isolated.get(model.id);
+    // The system's own probes address one version and must reach it, whatever contains clients.
+    const probe = key.system === true && route.version !== null;
+    const isolation = probe ? undefined : snapshot.isolated.get(model.id);
     if (isolation) {
       ex.policyAction = `isolate_model:${isolation.actionId}`;
       return fallback(isolation.fallback ?? model.fallback, ex, route, raw);
     }
-    const pinned = snapshot.pinned.get(model.id);
+    const pinned = probe ? undefined : snapshot.pinned.get(model.id);
     if (pinned) ex.policyAction = `pin_version:${pinned.actionId}`;
     const versionId =
       pinned?.version ??
       route.version ??
       model.activeVersion ??
       model.versions[model.versions.length - 1]!.version;
-    const version = model.versions.find((v) => v.version === versionId);
+    const version = catalog.get(model.id, versionId);
     if (!version)
       throw new GatewayError(
         'GATEWAY_MODEL_UNKNOWN',
@@ -248,11 +262,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     ex.version = version;
     const answer = await invoke(version, ex, route, raw, rows);
-    if (options.inlineDetection && answer.outcome === 'ok' && answer.status < 300) {
+    if (options.inlineDetection && !probe && answer.outcome === 'ok' && answer.status < 300) {
       const by = inlineDetectionFor(snapshot, blockingModels, model.id, key.id);
       if (by !== null) inspectInline(options.inlineDetection, ex, by, answer);
     }
-    const hardening = snapshot.hardened.get(model.id);
+    const hardening = probe ? undefined : snapshot.hardened.get(model.id);
     if (hardening && answer.status < 300 && answer.outcome === 'ok') {
       ex.policyAction = [ex.policyAction, `harden_output:${hardening.actionId}`]
         .filter(Boolean)
@@ -379,14 +393,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   async function invoke(
-    version: ModelVersionConfig,
+    version: ServedVersion,
     ex: Exchange,
     route: InferenceRoute,
     raw: Buffer,
     rows: number[][],
   ) {
-    if (version.onnx !== undefined) {
-      const local = localModels.get(`${route.model}@${version.version}`);
+    if ('local' in version) {
+      const { local } = version;
       if (!local)
         throw new GatewayError(
           'GATEWAY_MODEL_FAILED',
@@ -413,7 +427,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         outputs: finiteOrNull(result.probabilities),
       };
     }
-    return forward(version.upstream!, ex, route, raw);
+    return forward(version.upstream, ex, route, raw);
   }
 
   async function forward(upstream: string, ex: Exchange, route: InferenceRoute, raw: Buffer) {
@@ -496,17 +510,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     errorCode: string | null,
   ): InferenceEvent {
     const model = ex.route ? models.get(ex.route.model) : undefined;
-    const local =
-      ex.version && ex.route
-        ? localModels.get(`${ex.route.model}@${ex.version.version}`)
-        : undefined;
     return {
       id: ex.id,
       time: isoNow(),
       requestId: ex.requestId,
       model: ex.route?.model ?? '',
       modelVersion: ex.version?.version ?? null,
-      artifactDigest: local?.digest ?? ex.version?.digest ?? null,
+      artifactDigest: ex.version?.digest ?? null,
       protocol: ex.route?.protocol ?? model?.protocol ?? 'kserve-v2',
       principal: ex.key?.principal ?? null,
       keyId: ex.key?.id ?? null,

@@ -21,3 +21,9 @@ export {
   type InlineDetection,
   type InlineVerdict,
 } from './inline-detection.js';
+export {
+  createVersionCatalog,
+  configuredVersions,
+  type ServedVersion,
+  type VersionCatalog,
+} from './version-catalog.js';

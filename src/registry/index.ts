@@ -28,6 +28,7 @@ export {
   type ActionApplier,
 } from './rollback.js';
 export { RegistryErrorCodes, type RegistryErrorCode } from './errors.js';
+export { servingPlan, type ServingPlan } from './serving-plan.js';
 export type { RegistryDatabase } from './schema.js';
 export type {
   ModelInput,

@@ -34,7 +34,16 @@ export const VersionInputSchema = z
     location: z.string().min(1).optional(),
     /** Files of a remote-only version (no location). */
     files: z.array(file).optional(),
-    upstream: name.optional(),
+    /** Absolute http(s) URL of the server answering for this version (the gateway forwards there). */
+    upstream: z
+      .string()
+      .max(2000)
+      .url()
+      .refine(
+        (u) => /^https?:\/\/[^/@]+(\/|$)/i.test(u),
+        'must be an http(s) URL without credentials',
+      )
+      .optional(),
     /** OMS signature bundle text. */
     signature: z.string().max(50_000_000).optional(),
   })

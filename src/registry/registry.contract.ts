@@ -233,7 +233,7 @@ export function runRegistryContract(harness: RegistryHarness): void {
       const name = unique('fp');
       await registry.registerModel({ name, owner: 'o' }, 'alice');
       await registry.registerVersion(
-        { model: name, version: '1', upstream: 'remote', files: [] },
+        { model: name, version: '1', upstream: 'http://remote.example:8500', files: [] },
         'alice',
       );
       const probes = [{ id: 'a', input: { x: [1] }, output: { y: 0.5 } }];

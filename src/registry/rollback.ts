@@ -23,12 +23,17 @@ export interface RollbackResult {
 }
 
 /**
- * Rolls a model back to a known-good version: check its state, re-verify its files and
- * signature, pin it with a `pin_version` containment action (which every gateway applies to
+ * Rolls a model back to a known-good version: check its state, make it ready to serve (load
+ * and verify it, when it is not yet), re-verify its files and signature, pin it with a `pin_version` containment action (which every gateway applies to
  * new requests while in-flight ones finish on the version they started on, and which can be
  * lifted), then record the deployment, each step in the audit ledger.
  */
-export function createRollback(deps: { registry: Registry; actions: ActionApplier }) {
+export function createRollback(deps: {
+  registry: Registry;
+  actions: ActionApplier;
+  /** Loads and verifies the version where it will serve, before the pin (records failures). */
+  prepare?: (model: string, version: string) => Promise<void>;
+}) {
   return {
     async rollback(input: RollbackInput, actor: string): Promise<RollbackResult> {
       const target = await deps.registry.version(input.model, input.to);
@@ -38,6 +43,7 @@ export function createRollback(deps: { registry: Registry; actions: ActionApplie
           `${input.model}@${input.to} is ${target.state}; roll back only to a known-good (approved) version`,
           { state: target.state },
         );
+      await deps.prepare?.(input.model, input.to);
       await deps.registry.verify(input.model, input.to);
       const reason = `rollback: ${input.reason}`;
       const action = await deps.actions.apply(

@@ -50,7 +50,7 @@ export interface ModelVersion {
   files: ArtifactFile[];
   /** Directory or file holding the artifacts (in-process serving), if any. */
   location: string | null;
-  /** Upstream id serving this version remotely, if any. */
+  /** http(s) URL of the server answering for this version remotely, if any. */
   upstream: string | null;
   /** The OMS signature bundle (JSON text) recorded at registration, if any. */
   signature: string | null;

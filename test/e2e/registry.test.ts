@@ -61,7 +61,7 @@ describe('provenance end to end: register, approve, deploy, roll back under load
       const reg = await t.admin('/api/v1/registry/models/credit/versions', {
         body: {
           version: v,
-          upstream: `credit-v${v}`,
+          upstream: v === '1' ? v1.url : v2.url,
           files: manifest.files,
           signature: JSON.stringify(bundle),
         },
@@ -126,7 +126,8 @@ describe('provenance end to end: register, approve, deploy, roll back under load
 
   it('finishes requests in flight on the old version and sends new ones to the known-good one', async () => {
     const inFlight = infer();
-    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && v2.requests.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(v2.requests).toHaveLength(1);
     const rolled = await t.admin('/api/v1/registry/models/credit/rollback', {
       body: { to: '1', reason: 'incident 7' },
@@ -160,7 +161,7 @@ describe('provenance end to end: register, approve, deploy, roll back under load
     await t.admin('/api/v1/registry/models/credit/versions', {
       body: {
         version: '3',
-        upstream: 'credit-v3',
+        upstream: 'http://127.0.0.1:9/credit-v3',
         files: manifest.files,
         signature: JSON.stringify(bundle),
       },

@@ -37,7 +37,7 @@ beforeAll(async () => {
     'a',
   );
   await registry.registerVersion(
-    { model: 'fraud', version: '1', upstream: 'fraud-v1', files: [] },
+    { model: 'fraud', version: '1', upstream: 'http://fraud-v1.internal:8500', files: [] },
     'a',
   );
   await registry.registerDataset(
