@@ -72,6 +72,56 @@ describe('correlateAlert', () => {
   });
 });
 
+describe('correlateAlert across models', () => {
+  const later = '2026-01-01T00:05:00.000Z';
+
+  it('never attaches an alert about another model, however much else it shares', () => {
+    // Same principal, source and technique: before, this joined the fraud incident, and the
+    // fraud playbook's approval would have named the wrong model.
+    const d = correlateAlert(alert({ id: 'alr_9', model: 'scoring', time: later }), [open()]);
+    expect(d).toMatchObject({
+      kind: 'new',
+      links: [{ incidentId: 'inc_1', reason: 'same principal mallory' }],
+    });
+  });
+
+  it('links a cross-model campaign by principal or source only, not by a shared technique', () => {
+    const bySource = correlateAlert(
+      alert({ id: 'alr_10', model: 'scoring', principal: 'eve', time: later }),
+      [open()],
+    );
+    expect(bySource).toMatchObject({
+      kind: 'new',
+      links: [{ incidentId: 'inc_1', reason: 'same source 10.0.0.9' }],
+    });
+    const byTechnique = correlateAlert(
+      alert({ id: 'alr_11', model: 'scoring', principal: 'eve', sourceAddress: '10.9.9.9' }),
+      [open()],
+    );
+    expect(byTechnique).toMatchObject({ kind: 'new', links: [] });
+  });
+
+  it('attaches to the incident about the same model even when another model is more recent', () => {
+    const scoring = open({ id: 'inc_2', assets: ['scoring'], lastSeen: later });
+    const d = correlateAlert(alert({ id: 'alr_12', detector: 'other', time: later }), [
+      scoring,
+      open(),
+    ]);
+    expect(d).toEqual({ kind: 'attach', incidentId: 'inc_1', reason: 'same principal mallory' });
+  });
+
+  it('lets an alert naming no model, or an incident with none yet, correlate as before', () => {
+    const noModel = correlateAlert(alert({ id: 'alr_13', model: null, detector: 'scan' }), [
+      open(),
+    ]);
+    expect(noModel).toMatchObject({ kind: 'attach', incidentId: 'inc_1' });
+    const modelless = open({ assets: [] });
+    expect(correlateAlert(alert({ id: 'alr_14', model: 'scoring' }), [modelless]).kind).toBe(
+      'attach',
+    );
+  });
+});
+
 describe('computeSeverity', () => {
   it('rates a confident attack on a critical asset with restricted data as critical, with reasons', () => {
     const s = computeSeverity({

@@ -31,14 +31,37 @@ export interface CorrelationCandidate {
   alertIds: readonly string[];
 }
 
+/** An open incident about another model that the same actor (principal or source) is behind. */
+export interface IncidentLink {
+  incidentId: string;
+  reason: string;
+}
+
 export type CorrelationDecision =
   | { kind: 'duplicate'; incidentId: string; reason: string }
   | { kind: 'attach'; incidentId: string; reason: string }
-  | { kind: 'new'; reason: string };
+  | { kind: 'new'; reason: string; links: IncidentLink[] };
 
 /** The key under which two alerts are the same finding repeated. */
 export function dedupKey(alert: Alert): string {
   return [alert.detector, alert.kind, alert.model ?? '-', alert.principal ?? '-'].join('|');
+}
+
+/**
+ * Alerts about different models never share an incident: each model's playbooks, approvals
+ * and rollbacks name that model. An alert naming no model, or an incident with none yet, may.
+ */
+function otherModel(alert: Alert, c: CorrelationCandidate): boolean {
+  return alert.model !== null && c.assets.length > 0 && !c.assets.includes(alert.model);
+}
+
+/** The same actor on another model: a campaign worth a link, never a merge. */
+function sameActor(alert: Alert, c: CorrelationCandidate): string | null {
+  if (alert.principal && c.principals.includes(alert.principal))
+    return `same principal ${alert.principal}`;
+  if (alert.sourceAddress && c.sources.includes(alert.sourceAddress))
+    return `same source ${alert.sourceAddress}`;
+  return null;
 }
 
 function shared(
@@ -59,7 +82,8 @@ function shared(
 
 /**
  * Decides where an alert goes: a duplicate of a recent one, into the most recently active
- * matching incident, or a new incident. Pure; uses event time only, so replay agrees.
+ * matching incident about the same model, or a new incident (linked to open incidents about
+ * other models by the same principal or source). Pure; uses event time only, so replay agrees.
  */
 export function correlateAlert(
   alert: Alert,
@@ -81,15 +105,22 @@ export function correlateAlert(
         reason: `repeat of ${key} within ${options.dedupWindowMs} ms`,
       };
   }
-  const matches = open
+  const inWindow = open
     .filter((c) => Math.abs(t - Date.parse(c.lastSeen)) <= options.windowMs)
+    .sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen));
+  const matches = inWindow
+    .filter((c) => !otherModel(alert, c))
     .map((c) => ({ c, why: shared(alert, c, options.on) }))
-    .filter((m): m is { c: CorrelationCandidate; why: string } => m.why !== null)
-    .sort((a, b) => Date.parse(b.c.lastSeen) - Date.parse(a.c.lastSeen));
+    .filter((m): m is { c: CorrelationCandidate; why: string } => m.why !== null);
   const best = matches[0];
   if (best) return { kind: 'attach', incidentId: best.c.id, reason: best.why };
+  const links = inWindow
+    .filter((c) => otherModel(alert, c))
+    .map((c) => ({ incidentId: c.id, reason: sameActor(alert, c) }))
+    .filter((l): l is IncidentLink => l.reason !== null);
   return {
     kind: 'new',
-    reason: 'no open incident shares a model, principal, source or technique in the window',
+    reason: `no open incident about ${alert.model ?? 'this alert'} shares a model, principal, source or technique in the window`,
+    links,
   };
 }

@@ -169,5 +169,26 @@ export function incidentServiceContract(name: string, open: () => Promise<Store>
       await service.note(incident!.id, text, 'ann');
       expect((await service.timeline(incident!.id)).at(-1)!.data.text).toBe(text);
     });
+
+    it('opens a separate incident for another model by the same principal, linked both ways', async () => {
+      const fraud = (await service.list()).find((i) => i.assets.includes('fraud'))!;
+      const other = await service.ingest(
+        alert({ model: 'scoring', time: new Date(T0 + 10_000).toISOString() }),
+      );
+      expect(other.decision.kind).toBe('new');
+      expect(other.incident.assets).toEqual(['scoring']);
+      expect(other.incident.links).toEqual([
+        { incidentId: fraud.id, reason: 'same principal mallory' },
+      ]);
+      const back = await service.get(fraud.id);
+      expect(back.assets).toEqual(['fraud']);
+      expect(back.links).toEqual([
+        { incidentId: other.incident.id, reason: 'same principal mallory' },
+      ]);
+      expect((await service.timeline(fraud.id)).at(-1)).toMatchObject({
+        type: 'linked',
+        data: { incidentId: other.incident.id },
+      });
+    });
   });
 }

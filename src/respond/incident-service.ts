@@ -1,9 +1,16 @@
-import { createId, type Alert, type Clock, type Severity } from '../core/index.js';
+import {
+  createId,
+  type Alert,
+  type AppliedAction,
+  type Clock,
+  type Severity,
+} from '../core/index.js';
 import {
   correlateAlert,
   DEFAULT_CORRELATION,
   type CorrelationDecision,
   type CorrelationOptions,
+  type IncidentLink,
 } from './correlate.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import { canMoveTo, PHASES, type Incident, type IncidentTask, type Phase } from './incident.js';
@@ -112,6 +119,28 @@ export function createIncidentService(options: IncidentServiceOptions) {
     return incident;
   };
 
+  /** Links a new incident and the open incidents about other models by the same actor, both ways. */
+  const link = async (
+    incident: Incident,
+    links: readonly IncidentLink[],
+    at: string,
+    r: RespondRepository,
+    out: Entry[],
+  ): Promise<Incident> => {
+    if (links.length === 0) return incident;
+    for (const l of links) {
+      const other = await r.getIncident(l.incidentId);
+      if (!other) continue;
+      const back = { incidentId: incident.id, reason: l.reason };
+      await r.saveIncident({ ...other, links: [...(other.links ?? []), back], updatedAt: at });
+      out.push(await timeline(r, other.id, 'linked', 'respond', back, at));
+      out.push(await timeline(r, incident.id, 'linked', 'respond', { ...l }, at));
+    }
+    const next = { ...incident, links: [...links] };
+    await r.saveIncident(next);
+    return next;
+  };
+
   const fileAlert = async (
     alert: Alert,
     r: RespondRepository,
@@ -123,7 +152,10 @@ export function createIncidentService(options: IncidentServiceOptions) {
       await r.listIncidents({ open: true, limit: 500 }),
       correlation,
     );
-    if (decision.kind === 'new') return { incident: await open(alert, at, r, out), decision };
+    if (decision.kind === 'new') {
+      const opened = await open(alert, at, r, out);
+      return { incident: await link(opened, decision.links, at, r, out), decision };
+    }
     const incident = await r.getIncident(decision.incidentId);
     if (!incident)
       throw respondError(
@@ -215,12 +247,16 @@ export function createIncidentService(options: IncidentServiceOptions) {
       await record(id, 'phase_changed', actor, { from: incident.phase, to: phase, ...extra }, at);
       return next;
     },
-    async setTimeToContain(id: string, ms: number) {
+    /** Records time-to-contain once: alert → the first containing action enforced (`by`). */
+    async setTimeToContain(id: string, ms: number, by?: AppliedAction) {
       const incident = await get(id);
       if (incident.timeToContainMs !== null) return incident;
       const next = { ...incident, timeToContainMs: ms, updatedAt: now() };
       await repo.saveIncident(next);
-      await record(id, 'containment_enforced', 'respond', { timeToContainMs: ms });
+      await record(id, 'containment_enforced', 'respond', {
+        timeToContainMs: ms,
+        ...(by ? { actionId: by.id, action: by.action.kind } : {}),
+      });
       return next;
     },
     /** Folds `sourceIds` into `targetId`: alerts and tasks move, the sources close as merged. */

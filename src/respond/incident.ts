@@ -1,4 +1,5 @@
 import type { Severity } from '../core/index.js';
+import type { IncidentLink } from './correlate.js';
 
 /** NIST SP 800-61r2 §3 phases as an incident moves through them, in order. */
 export const PHASES = [
@@ -71,6 +72,11 @@ export interface Incident {
   /** Alert received → containment enforced at every gateway (policy ack), in milliseconds. */
   timeToContainMs: number | null;
   mergedInto: string | null;
+  /**
+   * Open incidents about other models by the same principal or source (a cross-model
+   * campaign): linked both ways, never merged. Absent on incidents stored before links.
+   */
+  links?: IncidentLink[];
   createdAt: string;
   updatedAt: string;
 }

@@ -1,4 +1,5 @@
 import { createId, type Alert, type Clock } from '../core/index.js';
+import { alertKeyId } from './containment-rules.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import type { Incident } from './incident.js';
 import type { AuditFn, IncidentService } from './incident-service.js';
@@ -228,7 +229,7 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
       actor: string,
     ): Promise<RunState> {
       // A second attacker joining an open incident gets its own run, so it is contained too.
-      const subject = alertSubject(alert);
+      const subject = alert ? alertKeyId(alert) : null;
       const existing = (await repo.listRuns({ incidentId: incident.id })).find(
         (r) => r.playbookId === playbook.id && (r.subject ?? null) === subject,
       );
@@ -304,10 +305,3 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
   };
 }
 export type PlaybookRunner = ReturnType<typeof createPlaybookRunner>;
-
-/** Who an alert is about: the caller's key when the detector names it, else its principal. */
-function alertSubject(alert: Alert | null): string | null {
-  if (!alert) return null;
-  const key = alert.evidence.keyId;
-  return typeof key === 'string' ? key : alert.principal;
-}
