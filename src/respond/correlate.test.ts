@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../core/index.js';
-import { correlateAlert, dedupKey, type CorrelationCandidate } from './correlate.js';
+import {
+  correlateAlert,
+  dedupKey,
+  DEFAULT_CORRELATION,
+  type ClosedCandidate,
+  type CorrelationCandidate,
+} from './correlate.js';
 import { computeSeverity } from './severity.js';
 
 export function alert(over: Partial<Alert> = {}): Alert {
@@ -119,6 +125,44 @@ describe('correlateAlert across models', () => {
     expect(correlateAlert(alert({ id: 'alr_14', model: 'scoring' }), [modelless]).kind).toBe(
       'attach',
     );
+  });
+});
+
+describe('correlateAlert re-opening closed incidents', () => {
+  const closed = (over: Partial<ClosedCandidate> = {}): ClosedCandidate => ({
+    id: 'inc_old',
+    assets: ['fraud'],
+    principals: ['mallory'],
+    closedAt: '2025-12-31T20:00:00.000Z', // four hours before the alert
+    ...over,
+  });
+
+  it('re-opens a closed incident about the same model and principal within the window', () => {
+    expect(correlateAlert(alert(), [], DEFAULT_CORRELATION, [closed()])).toMatchObject({
+      kind: 'reopen',
+      incidentId: 'inc_old',
+      reason: expect.stringMatching(/^same principal mallory on fraud within 86400000 ms/),
+    });
+  });
+
+  it('opens a new incident when the close is outside the window, or the model or principal differs', () => {
+    const options = DEFAULT_CORRELATION;
+    const stale = closed({ closedAt: '2025-12-30T00:00:00.000Z' });
+    expect(correlateAlert(alert(), [], options, [stale]).kind).toBe('new');
+    expect(correlateAlert(alert(), [], options, [closed({ assets: ['scoring'] })]).kind).toBe(
+      'new',
+    );
+    expect(correlateAlert(alert(), [], options, [closed({ principals: ['eve'] })]).kind).toBe(
+      'new',
+    );
+    const never = { ...options, reopenWindowMs: 0 };
+    expect(correlateAlert(alert(), [], never, [closed()]).kind).toBe('new');
+  });
+
+  it('prefers an open incident to re-opening a closed one', () => {
+    expect(
+      correlateAlert(alert({ id: 'alr_20' }), [open()], DEFAULT_CORRELATION, [closed()]),
+    ).toMatchObject({ kind: 'attach', incidentId: 'inc_1' });
   });
 });
 

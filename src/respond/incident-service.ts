@@ -13,7 +13,14 @@ import {
   type IncidentLink,
 } from './correlate.js';
 import { respondError, RespondErrorCodes } from './errors.js';
-import { canMoveTo, PHASES, type Incident, type IncidentTask, type Phase } from './incident.js';
+import {
+  canMoveTo,
+  PHASES,
+  type Incident,
+  type IncidentTask,
+  type Phase,
+  type Reopening,
+} from './incident.js';
 import type { RespondRepository } from './respond-repository.js';
 import { summariseAlerts, type AssetInfo } from './summarise-alerts.js';
 
@@ -32,6 +39,29 @@ export interface IncidentServiceOptions {
 export interface IngestResult {
   incident: Incident;
   decision: CorrelationDecision;
+}
+
+/**
+ * A closed incident back at `detected` (NIST SP 800-61r2 §3.4: a recurrence goes back to
+ * detection and analysis), the closed opening's phase times and time to contain kept.
+ */
+function reopenIncident(incident: Incident, alert: Alert, reason: string, at: string): Incident {
+  const previous: Reopening = {
+    at,
+    alertId: alert.id,
+    alertTime: alert.time,
+    reason,
+    phaseTimes: incident.phaseTimes,
+    timeToContainMs: incident.timeToContainMs,
+  };
+  return {
+    ...incident,
+    phase: 'detected',
+    phaseTimes: { detected: at },
+    timeToContainMs: null,
+    reopenings: [...(incident.reopenings ?? []), previous],
+    updatedAt: at,
+  };
 }
 
 /** Incidents: correlation of alerts, assignment, notes, severity overrides, phases, merge, split. */
@@ -151,6 +181,10 @@ export function createIncidentService(options: IncidentServiceOptions) {
       alert,
       await r.listIncidents({ open: true, limit: 500 }),
       correlation,
+      (await r.listIncidents({ closed: true, limit: 200 })).map((i) => ({
+        ...i,
+        closedAt: i.phaseTimes.closed ?? i.updatedAt,
+      })),
     );
     if (decision.kind === 'new') {
       const opened = await open(alert, at, r, out);
@@ -162,6 +196,19 @@ export function createIncidentService(options: IncidentServiceOptions) {
         RespondErrorCodes.RESPOND_INCIDENT_UNKNOWN,
         `no incident ${decision.incidentId}`,
       );
+    if (decision.kind === 'reopen') {
+      await r.insertAlert(alert, incident.id, at);
+      const reopened = await refresh(reopenIncident(incident, alert, decision.reason, at), r);
+      out.push(
+        await timeline(r, incident.id, 'reopened', 'respond', {
+          alertId: alert.id,
+          from: 'closed',
+          to: 'detected',
+          reason: decision.reason,
+        }),
+      );
+      return { incident: reopened, decision };
+    }
     if (decision.kind === 'duplicate') {
       await r.insertAlert(alert, null, at);
       const next = { ...incident, duplicateCount: incident.duplicateCount + 1, updatedAt: at };

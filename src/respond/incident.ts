@@ -77,8 +77,25 @@ export interface Incident {
    * campaign): linked both ways, never merged. Absent on incidents stored before links.
    */
   links?: IncidentLink[];
+  /**
+   * Earlier openings of a re-opened incident, oldest first: what each looked like when it
+   * closed. `phaseTimes`, `timeToContainMs` and the metrics describe the current opening.
+   */
+  reopenings?: Reopening[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** A closed incident brought back by a new alert about the same subject. */
+export interface Reopening {
+  /** When it was re-opened, and the alert (with its event time) that re-opened it. */
+  at: string;
+  alertId: string;
+  alertTime: string;
+  reason: string;
+  /** The closed opening's phase times and time to contain. */
+  phaseTimes: Partial<Record<Phase, string>>;
+  timeToContainMs: number | null;
 }
 
 /** The effective severity: the override when a person set one, else the computed one. */
@@ -98,11 +115,12 @@ export interface IncidentMetrics {
 const diff = (from: string | undefined, to: string | undefined) =>
   from === undefined || to === undefined ? null : Date.parse(to) - Date.parse(from);
 
-/** Per-incident durations from the phase timestamps. */
+/** Per-incident durations from the phase timestamps (of the current opening). */
 export function incidentMetrics(incident: Incident): IncidentMetrics {
   const detected = incident.phaseTimes.detected;
+  const seen = incident.reopenings?.at(-1)?.alertTime ?? incident.firstSeen;
   return {
-    ttdMs: diff(incident.firstSeen, detected),
+    ttdMs: diff(seen, detected),
     ttcMs: diff(detected, incident.phaseTimes.contained),
     ttrMs: diff(detected, incident.phaseTimes.recovered),
   };

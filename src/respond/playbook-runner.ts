@@ -221,7 +221,7 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
   };
 
   return {
-    /** Starts a playbook for an incident (once per incident and playbook). */
+    /** Starts a playbook for an incident (once per incident, playbook, subject and opening). */
     async start(
       playbook: Playbook,
       incident: Incident,
@@ -230,14 +230,19 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
     ): Promise<RunState> {
       // A second attacker joining an open incident gets its own run, so it is contained too.
       const subject = alert ? alertKeyId(alert) : null;
+      const opening = incident.reopenings?.length ?? 0;
       const existing = (await repo.listRuns({ incidentId: incident.id })).find(
-        (r) => r.playbookId === playbook.id && (r.subject ?? null) === subject,
+        (r) =>
+          r.playbookId === playbook.id &&
+          (r.subject ?? null) === subject &&
+          (r.opening ?? 0) === opening,
       );
       if (existing) return existing;
       const at = now();
       const initial = {
         ...newRun(createId('run', clock.now()), playbook, incident.id, incident.phase, at),
         subject,
+        opening,
       };
       alerts.set(initial.id, alert);
       // The start is decided before the first write: one commit, then the first step runs.

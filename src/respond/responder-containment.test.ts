@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../core/index.js';
 import { eventually, startRespondRig, testAlert } from '../../test/support/respond.js';
-import { loadPlaybookDir, parsePlaybook, type Playbook } from './index.js';
+import { DEFAULT_CORRELATION, loadPlaybookDir, parsePlaybook, type Playbook } from './index.js';
 
 type Rig = Awaited<ReturnType<typeof startRespondRig>>;
 
@@ -89,12 +89,40 @@ describe('time to contain counts only actions that constrain the incident', () =
     // The key is held by an action in force: this incident is contained too.
     expect(incident.timeToContainMs).not.toBeNull();
   });
+
+  it('re-opens a closed incident when its attacker returns, runs its playbook again and times it anew', async () => {
+    const rex = { kind: 'extraction', principal: 'rex' } as const;
+    const first = await handled(rex, 'key_rex');
+    expect(rig.policy().rateLimits.get('key_rex')).toMatchObject({ ratePerSecond: 0.2 });
+    await rig.responder.liftContainment(first.incident.id, 'ann');
+    await rig.responder.setPhase(first.incident.id, 'closed', 'ann');
+    await eventually(() => !rig.policy().rateLimits.has('key_rex'));
+
+    const again = await handled(rex, 'key_rex');
+    expect(again.incident.id).toBe(first.incident.id);
+    expect(again.runs).toHaveLength(1);
+    expect(again.incident).toMatchObject({ phase: 'detected', alertCount: 2 });
+    expect(again.incident.timeToContainMs).not.toBeNull();
+    expect(again.incident.reopenings).toEqual([
+      expect.objectContaining({ timeToContainMs: first.incident.timeToContainMs }),
+    ]);
+    expect(rig.policy().rateLimits.get('key_rex')).toMatchObject({ ratePerSecond: 0.2 });
+    const runs = await rig.responder.runner.list({ incidentId: first.incident.id });
+    expect(runs.map((r) => r.opening ?? 0).sort()).toEqual([0, 1]);
+    const types = (await rig.responder.incidents.timeline(first.incident.id)).map((t) => t.type);
+    expect(types.filter((t) => t === 'containment_enforced')).toHaveLength(2);
+    expect(types.indexOf('reopened')).toBeGreaterThan(types.indexOf('phase_changed'));
+  });
 });
 
 describe('the shipped query-anomaly playbook (per-principal anomalies)', () => {
   let rig: Rig;
   beforeAll(async () => {
-    rig = await startRespondRig({ playbooks: await loadPlaybookDir('playbooks', ['soc']) });
+    rig = await startRespondRig({
+      playbooks: await loadPlaybookDir('playbooks', ['soc']),
+      // The per-network incident is closed after the first case; nothing re-opens it.
+      extra: { correlation: { ...DEFAULT_CORRELATION, reopenWindowMs: 0 } },
+    });
   });
   afterAll(async () => rig.close());
 
@@ -122,7 +150,8 @@ describe('the shipped query-anomaly playbook (per-principal anomalies)', () => {
 
   it('slows the key gently, keeps evidence and asks an analyst, without suspending it', async () => {
     expect(await rig.infer()).toBe(200);
-    const { incident, runs } = await rig.responder.handleAlert(outlier(rig.keyId));
+    const { incident, runs, decision } = await rig.responder.handleAlert(outlier(rig.keyId));
+    expect(decision.kind).toBe('new');
     expect(runs.map((r) => r.playbookId)).toEqual(['query-anomaly']);
     await eventually(async () => (await rig.responder.runner.list())[0]?.status === 'succeeded');
     expect(rig.policy().rateLimits.get(rig.keyId)).toMatchObject({ ratePerSecond: 1, burst: 10 });

@@ -159,7 +159,7 @@ export async function createResponder(deps: ResponderDeps) {
     const t0 = timer.now();
     const alert = deps.enrichAlert ? await deps.enrichAlert(raw) : raw;
     const { incident, decision } = await incidents.ingest(alert);
-    if (decision.kind === 'new') {
+    if (decision.kind === 'new' || decision.kind === 'reopen') {
       arrivals.set(incident.id, t0);
       // Incidents no playbook contains would otherwise stay here forever.
       if (arrivals.size > 10_000) arrivals.delete(arrivals.keys().next().value!);
