@@ -1,4 +1,4 @@
-import type { Severity } from '../core/index.js';
+import type { Alert, Severity } from '../core/index.js';
 import type { IncidentLink } from './correlate.js';
 
 /** NIST SP 800-61r2 §3 phases as an incident moves through them, in order. */
@@ -146,4 +146,32 @@ export function meanMetrics(incidents: readonly Incident[]): IncidentMetrics & {
  */
 export function canMoveTo(current: Phase, next: Phase): boolean {
   return PHASES.indexOf(next) > PHASES.indexOf(current);
+}
+
+/**
+ * A closed incident back at `detected` (NIST SP 800-61r2 §3.4: a recurrence goes back to
+ * detection and analysis), the closed opening's phase times and time to contain kept.
+ */
+export function reopenIncident(
+  incident: Incident,
+  alert: Alert,
+  reason: string,
+  at: string,
+): Incident {
+  const previous: Reopening = {
+    at,
+    alertId: alert.id,
+    alertTime: alert.time,
+    reason,
+    phaseTimes: incident.phaseTimes,
+    timeToContainMs: incident.timeToContainMs,
+  };
+  return {
+    ...incident,
+    phase: 'detected',
+    phaseTimes: { detected: at },
+    timeToContainMs: null,
+    reopenings: [...(incident.reopenings ?? []), previous],
+    updatedAt: at,
+  };
 }
