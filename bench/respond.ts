@@ -43,6 +43,11 @@ export async function run(): Promise<void> {
   };
   try {
     const keyId: string = (await admin('/api/v1/keys', { principal: 'bench' })).key.id;
+    // One key per incident: a rate limit never loosens one already on its key, so a second
+    // incident about the same key would find it contained already and measure nothing.
+    const keys: string[] = [];
+    for (let i = 0; i < ROUNDS; i++)
+      keys.push((await admin('/api/v1/keys', { principal: `bench-${i}` })).key.id);
     const ttc: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const alert: Alert = {
@@ -58,7 +63,7 @@ export async function run(): Promise<void> {
         title: 'bench',
         atlasTechniques: ['AML.T0024.002'],
         owasp: [],
-        evidence: { keyId },
+        evidence: { keyId: keys[i] },
         eventIds: [],
       };
       await aisoc.bus.publish(Subjects.alertRaised, alert);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../core/index.js';
-import { correlateAlert, dedupKey, type CorrelationCandidate } from './correlate.js';
+import {
+  correlateAlert,
+  dedupKey,
+  DEFAULT_CORRELATION,
+  type ClosedCandidate,
+  type CorrelationCandidate,
+} from './correlate.js';
 import { computeSeverity } from './severity.js';
 
 export function alert(over: Partial<Alert> = {}): Alert {
@@ -69,6 +75,94 @@ describe('correlateAlert', () => {
         .kind,
     ).toBe('new');
     expect(correlateAlert(a, [open()]).kind).toBe('attach');
+  });
+});
+
+describe('correlateAlert across models', () => {
+  const later = '2026-01-01T00:05:00.000Z';
+
+  it('never attaches an alert about another model, however much else it shares', () => {
+    // Same principal, source and technique: before, this joined the fraud incident, and the
+    // fraud playbook's approval would have named the wrong model.
+    const d = correlateAlert(alert({ id: 'alr_9', model: 'scoring', time: later }), [open()]);
+    expect(d).toMatchObject({
+      kind: 'new',
+      links: [{ incidentId: 'inc_1', reason: 'same principal mallory' }],
+    });
+  });
+
+  it('links a cross-model campaign by principal or source only, not by a shared technique', () => {
+    const bySource = correlateAlert(
+      alert({ id: 'alr_10', model: 'scoring', principal: 'eve', time: later }),
+      [open()],
+    );
+    expect(bySource).toMatchObject({
+      kind: 'new',
+      links: [{ incidentId: 'inc_1', reason: 'same source 10.0.0.9' }],
+    });
+    const byTechnique = correlateAlert(
+      alert({ id: 'alr_11', model: 'scoring', principal: 'eve', sourceAddress: '10.9.9.9' }),
+      [open()],
+    );
+    expect(byTechnique).toMatchObject({ kind: 'new', links: [] });
+  });
+
+  it('attaches to the incident about the same model even when another model is more recent', () => {
+    const scoring = open({ id: 'inc_2', assets: ['scoring'], lastSeen: later });
+    const d = correlateAlert(alert({ id: 'alr_12', detector: 'other', time: later }), [
+      scoring,
+      open(),
+    ]);
+    expect(d).toEqual({ kind: 'attach', incidentId: 'inc_1', reason: 'same principal mallory' });
+  });
+
+  it('lets an alert naming no model, or an incident with none yet, correlate as before', () => {
+    const noModel = correlateAlert(alert({ id: 'alr_13', model: null, detector: 'scan' }), [
+      open(),
+    ]);
+    expect(noModel).toMatchObject({ kind: 'attach', incidentId: 'inc_1' });
+    const modelless = open({ assets: [] });
+    expect(correlateAlert(alert({ id: 'alr_14', model: 'scoring' }), [modelless]).kind).toBe(
+      'attach',
+    );
+  });
+});
+
+describe('correlateAlert re-opening closed incidents', () => {
+  const closed = (over: Partial<ClosedCandidate> = {}): ClosedCandidate => ({
+    id: 'inc_old',
+    assets: ['fraud'],
+    principals: ['mallory'],
+    closedAt: '2025-12-31T20:00:00.000Z', // four hours before the alert
+    ...over,
+  });
+
+  it('re-opens a closed incident about the same model and principal within the window', () => {
+    expect(correlateAlert(alert(), [], DEFAULT_CORRELATION, [closed()])).toMatchObject({
+      kind: 'reopen',
+      incidentId: 'inc_old',
+      reason: expect.stringMatching(/^same principal mallory on fraud within 86400000 ms/),
+    });
+  });
+
+  it('opens a new incident when the close is outside the window, or the model or principal differs', () => {
+    const options = DEFAULT_CORRELATION;
+    const stale = closed({ closedAt: '2025-12-30T00:00:00.000Z' });
+    expect(correlateAlert(alert(), [], options, [stale]).kind).toBe('new');
+    expect(correlateAlert(alert(), [], options, [closed({ assets: ['scoring'] })]).kind).toBe(
+      'new',
+    );
+    expect(correlateAlert(alert(), [], options, [closed({ principals: ['eve'] })]).kind).toBe(
+      'new',
+    );
+    const never = { ...options, reopenWindowMs: 0 };
+    expect(correlateAlert(alert(), [], never, [closed()]).kind).toBe('new');
+  });
+
+  it('prefers an open incident to re-opening a closed one', () => {
+    expect(
+      correlateAlert(alert({ id: 'alr_20' }), [open()], DEFAULT_CORRELATION, [closed()]),
+    ).toMatchObject({ kind: 'attach', incidentId: 'inc_1' });
   });
 });
 

@@ -10,12 +10,20 @@ export interface CorrelationOptions {
   dedupWindowMs: number;
   /** Which shared attributes correlate; any one is enough. */
   on: readonly CorrelationKey[];
+  /**
+   * An alert no open incident takes re-opens a closed incident about the same model and
+   * principal closed within this window of the alert's event time (ms). Default 24 h; 0 never.
+   */
+  reopenWindowMs?: number;
 }
+
+export const DEFAULT_REOPEN_WINDOW_MS = 24 * 3_600_000;
 
 export const DEFAULT_CORRELATION: CorrelationOptions = {
   windowMs: 30 * 60_000,
   dedupWindowMs: 60_000,
   on: CORRELATION_KEYS,
+  reopenWindowMs: DEFAULT_REOPEN_WINDOW_MS,
 };
 
 /** What correlation needs to know about an open incident. */
@@ -31,14 +39,47 @@ export interface CorrelationCandidate {
   alertIds: readonly string[];
 }
 
+/** What re-opening needs to know about a closed (not merged) incident. */
+export interface ClosedCandidate {
+  id: string;
+  assets: readonly string[];
+  principals: readonly string[];
+  /** When it was closed (ISO time). */
+  closedAt: string;
+}
+
+/** An open incident about another model that the same actor (principal or source) is behind. */
+export interface IncidentLink {
+  incidentId: string;
+  reason: string;
+}
+
 export type CorrelationDecision =
   | { kind: 'duplicate'; incidentId: string; reason: string }
   | { kind: 'attach'; incidentId: string; reason: string }
-  | { kind: 'new'; reason: string };
+  | { kind: 'reopen'; incidentId: string; reason: string }
+  | { kind: 'new'; reason: string; links: IncidentLink[] };
 
 /** The key under which two alerts are the same finding repeated. */
 export function dedupKey(alert: Alert): string {
   return [alert.detector, alert.kind, alert.model ?? '-', alert.principal ?? '-'].join('|');
+}
+
+/**
+ * Alerts about different models never share an incident: each model's playbooks, approvals
+ * and rollbacks name that model. An alert naming no model, or an incident with none yet, may.
+ */
+function otherModel(alert: Alert, c: CorrelationCandidate): boolean {
+  return alert.model !== null && c.assets.length > 0 && !c.assets.includes(alert.model);
+}
+
+/** The same actor on another model: a campaign worth a link, never a merge. */
+function sameActor(alert: Alert, c: CorrelationCandidate): string | null {
+  if (alert.principal && c.principals.includes(alert.principal))
+    return `same principal ${alert.principal}`;
+  if (alert.sourceAddress && c.sources.includes(alert.sourceAddress))
+    return `same source ${alert.sourceAddress}`;
+  return null;
 }
 
 function shared(
@@ -58,13 +99,46 @@ function shared(
 }
 
 /**
+ * The most recently closed incident about the same subject (the alert's model — or none on
+ * both — and its principal) closed within the re-open window of the alert's event time.
+ */
+function reopenable(
+  alert: Alert,
+  closed: readonly ClosedCandidate[],
+  windowMs: number,
+): { c: ClosedCandidate; reason: string } | null {
+  if (windowMs <= 0) return null;
+  const t = Date.parse(alert.time);
+  const sameModel = (c: ClosedCandidate) =>
+    alert.model === null ? c.assets.length === 0 : c.assets.includes(alert.model);
+  const best = closed
+    .filter(
+      (c) =>
+        Math.abs(t - Date.parse(c.closedAt)) <= windowMs &&
+        sameModel(c) &&
+        alert.principal !== null &&
+        c.principals.includes(alert.principal),
+    )
+    .sort((a, b) => Date.parse(b.closedAt) - Date.parse(a.closedAt))[0];
+  return best
+    ? {
+        c: best,
+        reason: `same principal ${alert.principal} on ${alert.model ?? 'no model'} within ${windowMs} ms of the close`,
+      }
+    : null;
+}
+
+/**
  * Decides where an alert goes: a duplicate of a recent one, into the most recently active
- * matching incident, or a new incident. Pure; uses event time only, so replay agrees.
+ * matching incident about the same model, back into a recently closed incident about the
+ * same model and principal, or a new incident (linked to open incidents about other models
+ * by the same principal or source). Pure; uses event time only, so replay agrees.
  */
 export function correlateAlert(
   alert: Alert,
   open: readonly CorrelationCandidate[],
   options: CorrelationOptions = DEFAULT_CORRELATION,
+  closed: readonly ClosedCandidate[] = [],
 ): CorrelationDecision {
   const t = Date.parse(alert.time);
   const key = dedupKey(alert);
@@ -81,15 +155,24 @@ export function correlateAlert(
         reason: `repeat of ${key} within ${options.dedupWindowMs} ms`,
       };
   }
-  const matches = open
+  const inWindow = open
     .filter((c) => Math.abs(t - Date.parse(c.lastSeen)) <= options.windowMs)
+    .sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen));
+  const matches = inWindow
+    .filter((c) => !otherModel(alert, c))
     .map((c) => ({ c, why: shared(alert, c, options.on) }))
-    .filter((m): m is { c: CorrelationCandidate; why: string } => m.why !== null)
-    .sort((a, b) => Date.parse(b.c.lastSeen) - Date.parse(a.c.lastSeen));
+    .filter((m): m is { c: CorrelationCandidate; why: string } => m.why !== null);
   const best = matches[0];
   if (best) return { kind: 'attach', incidentId: best.c.id, reason: best.why };
+  const reopen = reopenable(alert, closed, options.reopenWindowMs ?? DEFAULT_REOPEN_WINDOW_MS);
+  if (reopen) return { kind: 'reopen', incidentId: reopen.c.id, reason: reopen.reason };
+  const links = inWindow
+    .filter((c) => otherModel(alert, c))
+    .map((c) => ({ incidentId: c.id, reason: sameActor(alert, c) }))
+    .filter((l): l is IncidentLink => l.reason !== null);
   return {
     kind: 'new',
-    reason: 'no open incident shares a model, principal, source or technique in the window',
+    reason: `no open incident about ${alert.model ?? 'this alert'} shares a model, principal, source or technique in the window`,
+    links,
   };
 }

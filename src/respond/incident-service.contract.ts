@@ -169,5 +169,64 @@ export function incidentServiceContract(name: string, open: () => Promise<Store>
       await service.note(incident!.id, text, 'ann');
       expect((await service.timeline(incident!.id)).at(-1)!.data.text).toBe(text);
     });
+
+    it('re-opens a closed incident for a new alert about the same subject, keeping the closed opening', async () => {
+      const subject = { model: 'm-re', principal: 'rita', sourceAddress: null };
+      const first = await service.ingest(alert(subject));
+      const id = first.incident.id;
+      await service.setPhase(id, 'contained', 'ann');
+      await service.setTimeToContain(id, 12);
+      clock.advance(60_000);
+      const closed = await service.setPhase(id, 'closed', 'ann');
+      clock.advance(3_600_000);
+      const back = await service.ingest(
+        alert({ ...subject, time: new Date(clock.now() - 5_000).toISOString() }),
+      );
+      expect(back.decision).toMatchObject({ kind: 'reopen', incidentId: id });
+      const now = new Date(clock.now()).toISOString();
+      expect(back.incident).toMatchObject({
+        id,
+        phase: 'detected',
+        phaseTimes: { detected: now },
+        timeToContainMs: null,
+        alertCount: 2,
+      });
+      expect(back.incident.reopenings).toEqual([
+        expect.objectContaining({
+          at: now,
+          phaseTimes: closed.phaseTimes,
+          timeToContainMs: 12,
+        }),
+      ]);
+      // The metrics describe the current opening: detected 5 s after the re-opening alert.
+      expect(incidentMetrics(back.incident).ttdMs).toBe(5_000);
+      expect((await service.timeline(id)).at(-1)).toMatchObject({
+        type: 'reopened',
+        data: { from: 'closed', to: 'detected' },
+      });
+      expect(audit.map((a) => a.type)).toContain('respond.incident.reopened');
+      await service.setPhase(id, 'closed', 'ann');
+    });
+
+    it('opens a separate incident for another model by the same principal, linked both ways', async () => {
+      const fraud = (await service.list()).find((i) => i.assets.includes('fraud'))!;
+      const other = await service.ingest(
+        alert({ model: 'scoring', time: new Date(T0 + 10_000).toISOString() }),
+      );
+      expect(other.decision.kind).toBe('new');
+      expect(other.incident.assets).toEqual(['scoring']);
+      expect(other.incident.links).toEqual([
+        { incidentId: fraud.id, reason: 'same principal mallory' },
+      ]);
+      const back = await service.get(fraud.id);
+      expect(back.assets).toEqual(['fraud']);
+      expect(back.links).toEqual([
+        { incidentId: other.incident.id, reason: 'same principal mallory' },
+      ]);
+      expect((await service.timeline(fraud.id)).at(-1)).toMatchObject({
+        type: 'linked',
+        data: { incidentId: other.incident.id },
+      });
+    });
   });
 }

@@ -1,11 +1,13 @@
-import { createId, type Alert, type Clock, type Severity } from '../core/index.js';
 import {
-  correlateAlert,
-  DEFAULT_CORRELATION,
-  type CorrelationDecision,
-  type CorrelationOptions,
-} from './correlate.js';
+  createId,
+  type Alert,
+  type AppliedAction,
+  type Clock,
+  type Severity,
+} from '../core/index.js';
+import { DEFAULT_CORRELATION, type CorrelationOptions } from './correlate.js';
 import { respondError, RespondErrorCodes } from './errors.js';
+import { createAlertFiler, type IngestResult } from './file-alert.js';
 import { canMoveTo, PHASES, type Incident, type IncidentTask, type Phase } from './incident.js';
 import type { RespondRepository } from './respond-repository.js';
 import { summariseAlerts, type AssetInfo } from './summarise-alerts.js';
@@ -22,10 +24,7 @@ export interface IncidentServiceOptions {
   correlation?: CorrelationOptions;
 }
 
-export interface IngestResult {
-  incident: Incident;
-  decision: CorrelationDecision;
-}
+export type { IngestResult } from './file-alert.js';
 
 /** Incidents: correlation of alerts, assignment, notes, severity overrides, phases, merge, split. */
 export function createIncidentService(options: IncidentServiceOptions) {
@@ -83,69 +82,7 @@ export function createIncidentService(options: IncidentServiceOptions) {
     return next;
   };
 
-  const open = async (
-    alert: Alert,
-    at: string,
-    r: RespondRepository,
-    out: Entry[],
-  ): Promise<Incident> => {
-    const id = createId('inc', clock.now());
-    await r.insertAlert(alert, id, at);
-    const summary = summariseAlerts([alert], assets);
-    const incident: Incident = {
-      id,
-      title: alert.title,
-      ...summary,
-      severity: { ...summary.severity, override: null },
-      duplicateCount: 0,
-      assignee: null,
-      phase: 'detected',
-      phaseTimes: { detected: at },
-      timeToContainMs: null,
-      mergedInto: null,
-      createdAt: at,
-      updatedAt: at,
-    };
-    await r.saveIncident(incident);
-    const data = { alertId: alert.id, title: incident.title, severity: incident.severity.computed };
-    out.push(await timeline(r, id, 'opened', 'respond', data, at));
-    return incident;
-  };
-
-  const fileAlert = async (
-    alert: Alert,
-    r: RespondRepository,
-    out: Entry[],
-  ): Promise<IngestResult> => {
-    const at = now();
-    const decision = correlateAlert(
-      alert,
-      await r.listIncidents({ open: true, limit: 500 }),
-      correlation,
-    );
-    if (decision.kind === 'new') return { incident: await open(alert, at, r, out), decision };
-    const incident = await r.getIncident(decision.incidentId);
-    if (!incident)
-      throw respondError(
-        RespondErrorCodes.RESPOND_INCIDENT_UNKNOWN,
-        `no incident ${decision.incidentId}`,
-      );
-    if (decision.kind === 'duplicate') {
-      await r.insertAlert(alert, null, at);
-      const next = { ...incident, duplicateCount: incident.duplicateCount + 1, updatedAt: at };
-      await r.saveIncident(next);
-      return { incident: next, decision };
-    }
-    await r.insertAlert(alert, incident.id, at);
-    const next = await refresh(incident, r);
-    out.push(
-      await timeline(r, incident.id, 'alert_attached', 'respond', {
-        alertId: alert.id,
-        reason: decision.reason,
-      }),
-    );
-    return { incident: next, decision };
-  };
+  const { open, fileAlert } = createAlertFiler({ clock, assets, correlation, timeline, refresh });
 
   return {
     get,
@@ -215,12 +152,16 @@ export function createIncidentService(options: IncidentServiceOptions) {
       await record(id, 'phase_changed', actor, { from: incident.phase, to: phase, ...extra }, at);
       return next;
     },
-    async setTimeToContain(id: string, ms: number) {
+    /** Records time-to-contain once: alert → the first containing action enforced (`by`). */
+    async setTimeToContain(id: string, ms: number, by?: AppliedAction) {
       const incident = await get(id);
       if (incident.timeToContainMs !== null) return incident;
       const next = { ...incident, timeToContainMs: ms, updatedAt: now() };
       await repo.saveIncident(next);
-      await record(id, 'containment_enforced', 'respond', { timeToContainMs: ms });
+      await record(id, 'containment_enforced', 'respond', {
+        timeToContainMs: ms,
+        ...(by ? { actionId: by.id, action: by.action.kind } : {}),
+      });
       return next;
     },
     /** Folds `sourceIds` into `targetId`: alerts and tasks move, the sources close as merged. */

@@ -1,4 +1,5 @@
-import type { Severity } from '../core/index.js';
+import type { Alert, Severity } from '../core/index.js';
+import type { IncidentLink } from './correlate.js';
 
 /** NIST SP 800-61r2 §3 phases as an incident moves through them, in order. */
 export const PHASES = [
@@ -71,8 +72,30 @@ export interface Incident {
   /** Alert received → containment enforced at every gateway (policy ack), in milliseconds. */
   timeToContainMs: number | null;
   mergedInto: string | null;
+  /**
+   * Open incidents about other models by the same principal or source (a cross-model
+   * campaign): linked both ways, never merged. Absent on incidents stored before links.
+   */
+  links?: IncidentLink[];
+  /**
+   * Earlier openings of a re-opened incident, oldest first: what each looked like when it
+   * closed. `phaseTimes`, `timeToContainMs` and the metrics describe the current opening.
+   */
+  reopenings?: Reopening[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** A closed incident brought back by a new alert about the same subject. */
+export interface Reopening {
+  /** When it was re-opened, and the alert (with its event time) that re-opened it. */
+  at: string;
+  alertId: string;
+  alertTime: string;
+  reason: string;
+  /** The closed opening's phase times and time to contain. */
+  phaseTimes: Partial<Record<Phase, string>>;
+  timeToContainMs: number | null;
 }
 
 /** The effective severity: the override when a person set one, else the computed one. */
@@ -92,11 +115,12 @@ export interface IncidentMetrics {
 const diff = (from: string | undefined, to: string | undefined) =>
   from === undefined || to === undefined ? null : Date.parse(to) - Date.parse(from);
 
-/** Per-incident durations from the phase timestamps. */
+/** Per-incident durations from the phase timestamps (of the current opening). */
 export function incidentMetrics(incident: Incident): IncidentMetrics {
   const detected = incident.phaseTimes.detected;
+  const seen = incident.reopenings?.at(-1)?.alertTime ?? incident.firstSeen;
   return {
-    ttdMs: diff(incident.firstSeen, detected),
+    ttdMs: diff(seen, detected),
     ttcMs: diff(detected, incident.phaseTimes.contained),
     ttrMs: diff(detected, incident.phaseTimes.recovered),
   };
@@ -122,4 +146,32 @@ export function meanMetrics(incidents: readonly Incident[]): IncidentMetrics & {
  */
 export function canMoveTo(current: Phase, next: Phase): boolean {
   return PHASES.indexOf(next) > PHASES.indexOf(current);
+}
+
+/**
+ * A closed incident back at `detected` (NIST SP 800-61r2 §3.4: a recurrence goes back to
+ * detection and analysis), the closed opening's phase times and time to contain kept.
+ */
+export function reopenIncident(
+  incident: Incident,
+  alert: Alert,
+  reason: string,
+  at: string,
+): Incident {
+  const previous: Reopening = {
+    at,
+    alertId: alert.id,
+    alertTime: alert.time,
+    reason,
+    phaseTimes: incident.phaseTimes,
+    timeToContainMs: incident.timeToContainMs,
+  };
+  return {
+    ...incident,
+    phase: 'detected',
+    phaseTimes: { detected: at },
+    timeToContainMs: null,
+    reopenings: [...(incident.reopenings ?? []), previous],
+    updatedAt: at,
+  };
 }

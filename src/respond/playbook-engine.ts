@@ -36,6 +36,8 @@ export interface RunState {
   tasksDone: string[];
   /** The key (or principal) whose alert started the run; one run per incident, playbook and subject. */
   subject?: string | null;
+  /** Which opening of the incident the run belongs to (0 first; a re-opened incident runs again). */
+  opening?: number;
 }
 
 export type RunEvent =

@@ -1,4 +1,5 @@
 import { createId, type Alert, type Clock } from '../core/index.js';
+import { alertKeyId } from './containment-rules.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import type { Incident } from './incident.js';
 import type { AuditFn, IncidentService } from './incident-service.js';
@@ -220,7 +221,7 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
   };
 
   return {
-    /** Starts a playbook for an incident (once per incident and playbook). */
+    /** Starts a playbook for an incident (once per incident, playbook, subject and opening). */
     async start(
       playbook: Playbook,
       incident: Incident,
@@ -229,14 +230,19 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
     ): Promise<RunState> {
       // A second attacker joining an open incident gets its own run, so it is contained too.
       const subject = alertSubject(alert);
+      const opening = incident.reopenings?.length ?? 0;
       const existing = (await repo.listRuns({ incidentId: incident.id })).find(
-        (r) => r.playbookId === playbook.id && (r.subject ?? null) === subject,
+        (r) =>
+          r.playbookId === playbook.id &&
+          (r.subject ?? null) === subject &&
+          (r.opening ?? 0) === opening,
       );
       if (existing) return existing;
       const at = now();
       const initial = {
         ...newRun(createId('run', clock.now()), playbook, incident.id, incident.phase, at),
         subject,
+        opening,
       };
       alerts.set(initial.id, alert);
       // The start is decided before the first write: one commit, then the first step runs.
@@ -305,12 +311,9 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
 }
 export type PlaybookRunner = ReturnType<typeof createPlaybookRunner>;
 
-/** Who an alert is about: the caller's key when the detector names it, else its principal. */
+/** Who a run is about: the key (or principal) its alert names, else the alert's model. */
 function alertSubject(alert: Alert | null): string | null {
   if (!alert) return null;
-  const key = alert.evidence.keyId;
   // Alerts about no principal (integrity, drift) are about a model: one run per model.
-  return typeof key === 'string'
-    ? key
-    : (alert.principal ?? (alert.model === null ? null : `model:${alert.model}`));
+  return alertKeyId(alert) ?? (alert.model === null ? null : `model:${alert.model}`);
 }

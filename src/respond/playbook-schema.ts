@@ -103,6 +103,8 @@ export const PlaybookSchema = z
         minSeverity: z.enum(SEVERITIES).default('info'),
         models: z.array(z.string()).optional(),
         tags: z.array(z.string()).optional(),
+        /** Only alerts whose evidence has each of these fields (e.g. `keyId`: a key to act on). */
+        evidence: z.array(z.string().min(1)).min(1).optional(),
       })
       .strict(),
     steps: z.array(StepSchema).min(1),

@@ -174,14 +174,19 @@ function repositoryMethods(db: Kysely<Database>) {
         .executeTakeFirst();
       return row && parse<Incident>(row.body);
     },
-    async listIncidents(filter: { open?: boolean; limit?: number } = {}): Promise<Incident[]> {
+    /** `open`: not closed, not merged; `closed`: closed and not merged, latest change first. */
+    async listIncidents(
+      filter: { open?: boolean; closed?: boolean; limit?: number } = {},
+    ): Promise<Incident[]> {
       let query = q
         .selectFrom('incidents')
         .select('body')
-        .orderBy('created_at', 'desc')
+        .orderBy(filter.closed ? 'updated_at' : 'created_at', 'desc')
         .limit(filter.limit ?? 1000);
       if (filter.open)
         query = query.where('phase', '!=', 'closed').where('merged_into', 'is', null);
+      if (filter.closed)
+        query = query.where('phase', '=', 'closed').where('merged_into', 'is', null);
       return (await query.execute()).map((r) => parse<Incident>(r.body));
     },
     async addTimeline(e: TimelineEntry): Promise<void> {

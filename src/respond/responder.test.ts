@@ -83,6 +83,11 @@ describe('responder with the shipped model-extraction playbook, a real gateway a
       async () => (await rig.responder.approvals.list({ status: 'open' }))[0],
     );
     expect(approval.role).toBe('soc-lead');
+    // The approval task exists a moment before its step's attempt is recorded; deciding in
+    // between would reorder the audit entries this test checks.
+    await eventually(() =>
+      rig.audit.some((a) => a.type === 'respond.playbook.step' && a.stepId === 'approve-revoke'),
+    );
     const request = await eventually(() =>
       rig.webhook.received.find((r) => r.body.includes(approval.id)),
     );

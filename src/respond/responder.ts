@@ -3,6 +3,7 @@ import { AlertSchema, SEVERITIES, systemClock, type Alert, type Clock } from '..
 import type { Store } from '../store/index.js';
 import type { ActionService } from './action-service.js';
 import { createContainmentTimer } from './containment-timer.js';
+import { containsSubject, incidentSubject } from './containment-rules.js';
 import type { CorrelationOptions } from './correlate.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import { createEvidenceService } from './evidence-service.js';
@@ -80,6 +81,7 @@ export function triggerMatches(
     !t.tags.some((tag) => (alert.model ? (assets.get(alert.model)?.tags ?? []) : []).includes(tag))
   )
     return false;
+  if (t.evidence && !t.evidence.every((field) => alert.evidence[field] != null)) return false;
   return true;
 }
 
@@ -120,10 +122,19 @@ export async function createResponder(deps: ResponderDeps) {
     sources: { ...noSources, ...deps.sources },
     async onContainment(incident, applied) {
       const t0 = arrivals.get(incident.id);
-      const t1 = await timer.waitEnforced(applied.id);
-      if (t0 === undefined || t1 === null) return;
+      // The step waits for enforcement either way. Only an action that constrains the
+      // incident's key or model contains it (not harden_output); that check runs beside the
+      // wait so it adds nothing to the time.
+      const [t1, contains] = await Promise.all([
+        timer.waitEnforced(applied.id),
+        t0 !== undefined &&
+          repo
+            .alertsOf(incident.id)
+            .then((alerts) => containsSubject(applied.action, incidentSubject(alerts))),
+      ]);
+      if (t0 === undefined || t1 === null || !contains || !arrivals.has(incident.id)) return;
       arrivals.delete(incident.id);
-      await incidents.setTimeToContain(incident.id, Math.round((t1 - t0) * 1000) / 1000);
+      await incidents.setTimeToContain(incident.id, Math.round((t1 - t0) * 1000) / 1000, applied);
     },
   });
   const runner = createPlaybookRunner({
@@ -148,7 +159,7 @@ export async function createResponder(deps: ResponderDeps) {
     const t0 = timer.now();
     const alert = deps.enrichAlert ? await deps.enrichAlert(raw) : raw;
     const { incident, decision } = await incidents.ingest(alert);
-    if (decision.kind === 'new') {
+    if (decision.kind === 'new' || decision.kind === 'reopen') {
       arrivals.set(incident.id, t0);
       // Incidents no playbook contains would otherwise stay here forever.
       if (arrivals.size > 10_000) arrivals.delete(arrivals.keys().next().value!);

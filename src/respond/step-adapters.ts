@@ -5,6 +5,7 @@ import {
   type AppliedAction,
 } from '../core/index.js';
 import type { ActionService } from './action-service.js';
+import { alertKeyId, planRateLimit } from './containment-rules.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import type { EvidenceService } from './evidence-service.js';
 import type { Incident } from './incident.js';
@@ -47,11 +48,11 @@ export interface StepAdapterDeps {
 
 /** The values playbook templates can name: `{{alert.keyId}}`, `{{incident.id}}`… */
 export function templateContext(incident: Incident, alert: Alert | null): Record<string, unknown> {
-  const keyId = typeof alert?.evidence.keyId === 'string' ? alert.evidence.keyId : alert?.principal;
+  const keyId = alert ? alertKeyId(alert) : undefined;
   return {
     alert: alert && { ...alert, keyId },
-    // The run's model is its alert's: an incident may span several models (e.g. two tampered
-    // artifacts correlated by technique), and each run contains the one it was started for.
+    // The triggering alert's model first: an incident merged by hand may span models, and
+    // an approval or rollback must name the model this run is about.
     incident: {
       ...incident,
       model: alert?.model ?? incident.assets[0],
@@ -73,18 +74,28 @@ export function createStepAdapters(deps: StepAdapterDeps) {
     const action = ContainmentActionSchema.parse(
       renderTemplate(step.action, templateContext(ctx.incident, ctx.alert)),
     );
+    const all = await deps.actions.list({});
     // Idempotent: an action already applied for this run and step (before a crash) is reused.
-    const existing = (await deps.actions.list({})).find((a) => a.reason.endsWith(tag(ctx, step)));
+    const existing = all.find((a) => a.reason.endsWith(tag(ctx, step)));
+    const plan = existing ? null : planRateLimit(action, all);
+    if (plan?.kind === 'keep') {
+      await deps.onContainment?.(ctx.incident, plan.applied);
+      return {
+        outcome: `kept ${plan.applied.action.kind} ${plan.applied.id} (${plan.why}) instead of ${canonicalJson(action)}`,
+        data: { actionId: plan.applied.id },
+      };
+    }
+    const toApply = plan?.action ?? action;
     const applied =
       existing ??
       (await deps.actions.apply(
-        action,
+        toApply,
         `${step.name ?? step.id} for incident ${ctx.incident.id} ${tag(ctx, step)}`,
         actor(ctx),
       ));
     await deps.onContainment?.(ctx.incident, applied);
     return {
-      outcome: `${existing ? 'already applied' : 'applied'} ${action.kind} ${canonicalJson(action)} as ${applied.id}`,
+      outcome: `${existing ? 'already applied' : 'applied'} ${toApply.kind} ${canonicalJson(existing?.action ?? toApply)} as ${applied.id}`,
       data: { actionId: applied.id },
     };
   }

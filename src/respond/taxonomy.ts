@@ -52,6 +52,8 @@ const KINDS: Record<string, KindProfile> = {
   scan: { category: 'supply-chain', impactType: 'integrity' },
   dos: { category: 'denial-of-service', impactType: 'availability' },
   cost: { category: 'denial-of-service', impactType: 'availability' },
+  // Off-distribution or off-schema queries: the probing behind extraction and evasion.
+  anomaly: { category: 'suspicious-queries', impactType: 'integrity' },
 };
 
 /** The incident category and impact type for an alert kind (`other`/integrity if unknown). */

@@ -29,12 +29,19 @@ describe('aisoc respond end to end on the embedded defaults', () => {
 
   it('contains extraction alerts at the gateway in under 100 ms (median of 5) and shows them through the API', async () => {
     expect(await infer()).toBe(200);
+    // Four more keys, so that each incident contains a key not yet limited (a rate limit never
+    // loosens one in force, so a second incident about one key finds it contained already).
+    const keys = [keyId];
+    for (let i = 1; i < 5; i++)
+      keys.push(
+        (await t.admin('/api/v1/keys', { body: { principal: `scraper-${i}` } })).json.key.id,
+      );
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
       const time = new Date(Date.now() - (10 - i) * 60_000).toISOString();
       await t.aisoc.bus.publish(
         Subjects.alertRaised,
-        testAlert({ model: 'breast-cancer', principal: `scraper-${i}`, time }, keyId),
+        testAlert({ model: 'breast-cancer', principal: `scraper-${i}`, time }, keys[i]),
       );
       const incident = await eventually(async () => {
         const list = (await t.admin('/api/v1/incidents')).json.incidents;
@@ -50,12 +57,14 @@ describe('aisoc respond end to end on the embedded defaults', () => {
       `time-to-contain (alert → every gateway acked), embedded, ms: ${times.join(', ')}; median ${median}\n`,
     );
     expect(median).toBeLessThan(100);
-    expect(t.aisoc.policy().rateLimits.get(keyId)?.ratePerSecond).toBe(0.2);
+    for (const key of keys) expect(t.aisoc.policy().rateLimits.get(key)?.ratePerSecond).toBe(0.2);
     expect([await infer(), await infer()]).toContain(429);
     const [latest] = (await t.admin('/api/v1/incidents')).json.incidents;
     const show = (await t.admin(`/api/v1/incidents/${latest.id}`)).json;
     expect(show.incident.severity.reasons[0]).toMatch(/criticality high/);
-    expect(show.actions[0].action).toMatchObject({ kind: 'rate_limit', keyId });
+    expect(show.actions[0].action).toMatchObject({ kind: 'rate_limit', keyId: keys[4] });
+    const enforced = show.timeline.find((e: { type: string }) => e.type === 'containment_enforced');
+    expect(enforced.data).toMatchObject({ actionId: show.actions[0].id, action: 'rate_limit' });
   });
 
   it('writes every playbook step and every action to the audit ledger', async () => {

@@ -1,0 +1,90 @@
+import type { Alert, AppliedAction, ContainmentAction } from '../core/index.js';
+
+/** The key an alert is about: its `evidence.keyId`, else its principal (as `{{alert.keyId}}`). */
+export function alertKeyId(alert: Alert): string | null {
+  const key = alert.evidence.keyId;
+  return typeof key === 'string' ? key : alert.principal;
+}
+
+/** What an incident is about: the keys its alerts name and the models they concern. */
+export interface IncidentSubject {
+  keys: ReadonlySet<string>;
+  models: ReadonlySet<string>;
+}
+
+export function incidentSubject(alerts: readonly Alert[]): IncidentSubject {
+  return {
+    keys: new Set(alerts.map(alertKeyId).filter((k): k is string => k !== null)),
+    models: new Set(alerts.map((a) => a.model).filter((m): m is string => m !== null)),
+  };
+}
+
+/**
+ * Whether an action contains the incident, i.e. constrains its subject: a rate limit,
+ * suspension or revocation of a key the incident's alerts name, or isolating, pinning or
+ * blocking inputs of the incident's model. Hardening outputs is a mitigation: the attacker
+ * keeps querying and learns less per answer, so it never counts as containment.
+ */
+export function containsSubject(action: ContainmentAction, subject: IncidentSubject): boolean {
+  switch (action.kind) {
+    case 'rate_limit':
+    case 'suspend_key':
+    case 'revoke_key':
+      return subject.keys.has(action.keyId);
+    case 'isolate_model':
+    case 'pin_version':
+    case 'block_input':
+      return subject.models.has(action.model);
+    // Both leave the attacker querying: hardening answers less, inline detection withholds
+    // only the queries that trip a detector.
+    case 'harden_output':
+    case 'detect_inline':
+      return false;
+  }
+}
+
+export type RateLimitPlan =
+  | { kind: 'apply'; action: ContainmentAction }
+  | { kind: 'keep'; applied: AppliedAction; why: string };
+
+/**
+ * A playbook never loosens a key's containment: the gateway enforces the latest rate limit
+ * of a key, so a gentle limit from one playbook would otherwise replace a strict one from
+ * another. A rate limit on a key already suspended or revoked, or already limited at least as
+ * strictly, keeps that action; one that is stricter in one respect only is combined with it
+ * (the lower rate and the lower burst). Other actions are applied as given.
+ */
+export function planRateLimit(
+  action: ContainmentAction,
+  active: readonly AppliedAction[],
+): RateLimitPlan {
+  if (action.kind !== 'rate_limit') return { kind: 'apply', action };
+  const onKey = active.filter(
+    (a) =>
+      a.liftedAt === null &&
+      (a.action.kind === 'rate_limit' ||
+        a.action.kind === 'suspend_key' ||
+        a.action.kind === 'revoke_key') &&
+      a.action.keyId === action.keyId,
+  );
+  const blocked = onKey.find((a) => a.action.kind !== 'rate_limit');
+  if (blocked) return { kind: 'keep', applied: blocked, why: `key is ${blocked.action.kind}` };
+  // The snapshot folds actions oldest first, so the last active limit is the one enforced.
+  const limit = onKey.at(-1);
+  if (!limit || limit.action.kind !== 'rate_limit') return { kind: 'apply', action };
+  const { ratePerSecond, burst } = limit.action;
+  if (ratePerSecond <= action.ratePerSecond && burst <= action.burst)
+    return {
+      kind: 'keep',
+      applied: limit,
+      why: `key is already limited to ${ratePerSecond}/s, burst ${burst}`,
+    };
+  return {
+    kind: 'apply',
+    action: {
+      ...action,
+      ratePerSecond: Math.min(ratePerSecond, action.ratePerSecond),
+      burst: Math.min(burst, action.burst),
+    },
+  };
+}
