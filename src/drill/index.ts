@@ -1,5 +1,6 @@
 /** Drills: attacks run against a live aisoc over HTTP, timed and scored (imports only core). */
 export { runDrill, type DrillOptions } from './run-drill.js';
+export type { DrillTick } from './progress.js';
 export {
   SCENARIOS,
   scenarioNamed,

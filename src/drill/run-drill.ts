@@ -5,6 +5,7 @@ import { createHttpTarget, type HttpTarget } from './http-target.js';
 import { responseTo, watchAlerts, type SeenAlert } from './observe.js';
 import type { DrillControl } from './pipeline.js';
 import { runPipelineDrill } from './run-pipeline.js';
+import { drillStages, every, type DrillTick } from './progress.js';
 import { attackNamed, scenarioNamed, type Achieved, type Scenario } from './scenarios.js';
 import type { Scorecard } from './scorecard.js';
 
@@ -28,6 +29,8 @@ export interface DrillOptions {
   /** How long to keep watching after the attack for detection and containment; default 5 s. */
   readonly settleMs?: number;
   readonly onProgress?: (line: string) => void;
+  /** Called as the drill moves on (about every 200 ms while attacking), for a progress bar. */
+  readonly onTick?: DrillTick;
   /** Tampering: the upstream or artifact file the drill may alter (see DrillControl). */
   readonly control?: DrillControl;
 }
@@ -45,6 +48,8 @@ export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard
   const scenario: Scenario = named;
   const seed = o.seed ?? 7;
   const progress = o.onProgress ?? (() => {});
+  const stages = drillStages(o.onTick, name, { keys: 1, warmup: 1, attack: 6, settle: 2 });
+  stages.at('keys');
   const admin = createDrillAdmin(o.adminUrl, o.adminToken);
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
   const attacker = `drill-${name}-attacker-${run}`;
@@ -59,6 +64,7 @@ export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard
 
   const alerts = watchAlerts(admin, o.model);
   const benign = startBenignLoad({ ...o, keys: benignKeys, seed });
+  stages.at('warmup', 0, 'benign traffic warming up');
   await sleep(o.warmupMs ?? 500);
   const target = createHttpTarget({
     gatewayUrl: o.gatewayUrl,
@@ -68,18 +74,30 @@ export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard
   const startedAt = Date.now();
   progress(`${name}: attack ${attack} started`);
   let achieved: Achieved;
+  const budget = o.budget ?? (name === 'extraction' ? 300 : 120);
+  const inputs = o.inputs ?? 5;
+  // Evasion attacks may finish an input early, so the bar can jump ahead: it is a guide.
+  const planned = name === 'extraction' ? budget : budget * inputs;
+  const stopTicking = every(200, () => {
+    const sent = target.answered.length;
+    stages.at('attack', sent / planned, `${attack}, ${sent} queries answered`);
+  });
   try {
     achieved = await scenario.run(target, {
       data: o.data,
       seed,
-      budget: o.budget ?? (name === 'extraction' ? 300 : 120),
-      inputs: o.inputs ?? 5,
+      budget,
+      inputs,
       attack,
       targetLabels: () => oracleLabels(admin, o, run),
     });
+    stopTicking();
     progress(`${name}: attack ended after ${achieved.queries} answered queries`);
+    stages.at('settle', 0, 'waiting for detection and containment');
     await settle(o, target, attacker, alerts.first, progress);
+    stages.at('settle', 1, 'scoring');
   } finally {
+    stopTicking();
     await benign.stop();
     await alerts.stop();
   }

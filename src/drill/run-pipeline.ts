@@ -3,6 +3,7 @@ import { startBenignLoad } from './benign-load.js';
 import { responseTo, watchAlerts, type SeenAlert } from './observe.js';
 import type { AlertWatch, PipelineOutcome, PipelineScenario } from './pipeline.js';
 import { sleep, until } from './pipeline.js';
+import { drillStages } from './progress.js';
 import type { DrillOptions } from './run-drill.js';
 import type { Scorecard } from './scorecard.js';
 
@@ -18,6 +19,8 @@ export async function runPipelineDrill(
   const seed = o.seed ?? 7;
   const settleMs = o.settleMs ?? 5000;
   const progress = o.onProgress ?? (() => {});
+  const stages = drillStages(o.onTick, scenario.name, { keys: 1, warmup: 1, attack: 4, settle: 4 });
+  stages.at('keys');
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
   const attacker = `drill-${scenario.name}-attacker-${run}`;
   const admin = createDrillAdmin(o.adminUrl, o.adminToken);
@@ -34,8 +37,10 @@ export async function runPipelineDrill(
   let response: Awaited<ReturnType<typeof responseTo>>;
   let mine: SeenAlert[] = [];
   try {
+    stages.at('warmup', 0, 'benign traffic warming up');
     await sleep(o.warmupMs ?? 500);
     progress(`${scenario.name}: attack ${attack} started`);
+    stages.at('attack', 0, attack);
     outcome = await scenario.run({
       admin: asAttacker,
       gatewayUrl: o.gatewayUrl,
@@ -55,6 +60,7 @@ export async function runPipelineDrill(
       },
       progress,
     });
+    stages.at('settle', 0, 'waiting for detection and the playbook');
     const matched = () => seen().filter((a) => outcome.matches(a));
     await until(() => (matched().length > 0 ? true : undefined), settleMs);
     mine = matched();
@@ -71,6 +77,7 @@ export async function runPipelineDrill(
     await benign.stop();
     for (const w of watches) await w.stop();
   }
+  stages.at('settle', 1, 'scoring');
   const first = [...mine].sort((a, b) => Date.parse(a.time) - Date.parse(b.time))[0];
   const alertAt = first ? Date.parse(first.time) || first.seenAt : null;
   const benignSet = new Set(benign.principals);

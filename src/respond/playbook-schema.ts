@@ -105,6 +105,13 @@ export const PlaybookSchema = z
         tags: z.array(z.string()).optional(),
         /** Only alerts whose evidence has each of these fields (e.g. `keyId`: a key to act on). */
         evidence: z.array(z.string().min(1)).min(1).optional(),
+        /** Only alerts from these detectors: a name, or a prefix ending in `*` (`extraction.network.*`). */
+        detectors: z
+          .array(
+            z.string().regex(/^[A-Za-z0-9_.:-]+\*?$/, 'a detector name, or a prefix ending in *'),
+          )
+          .min(1)
+          .optional(),
       })
       .strict(),
     steps: z.array(StepSchema).min(1),

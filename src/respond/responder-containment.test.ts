@@ -214,3 +214,39 @@ describe('alerts about different models open separate incidents', () => {
     expect(prompt(fraud.incident.id)).toMatch(/^Route fraud to its fallback/);
   });
 });
+
+describe('extraction spread over keys from one network (shipped playbooks)', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRespondRig({
+      playbooks: await loadPlaybookDir('playbooks', ['soc']),
+      extra: { correlation: { windowMs: 0, dedupWindowMs: 0, on: [] } },
+    });
+  });
+  afterAll(async () => rig.close());
+
+  const networkAlert = () =>
+    testAlert({
+      detector: 'extraction.network.similarity',
+      principal: null,
+      evidence: { subject: '127.0.0.0/24' },
+    });
+
+  it('rounds scores and asks before blocking detection for the model, blaming no key', async () => {
+    const { incident, runs } = await rig.responder.handleAlert(networkAlert());
+    expect(runs.map((r) => r.playbookId)).toEqual(['distributed-extraction']);
+    const approval = await eventually(
+      async () => (await rig.responder.approvals.list({ status: 'open' }))[0],
+    );
+    expect(approval.title).toContain('every caller of fraud');
+    expect(rig.policy().hardened.get('fraud')).toMatchObject({ mode: 'round', decimals: 2 });
+    expect(rig.policy().rateLimits.size).toBe(0);
+    const tasks = await rig.responder.incidents.tasks({ incidentId: incident.id });
+    expect(tasks.some((t) => t.title.includes('from 127.0.0.0/24'))).toBe(true);
+  });
+
+  it('leaves a per-principal extraction alert to the model-extraction playbook', async () => {
+    const { runs } = await rig.responder.handleAlert(testAlert({}, rig.keyId));
+    expect(runs.map((r) => r.playbookId)).toEqual(['model-extraction']);
+  });
+});

@@ -82,7 +82,12 @@ export function triggerMatches(
   )
     return false;
   if (t.evidence && !t.evidence.every((field) => alert.evidence[field] != null)) return false;
+  if (t.detectors && !t.detectors.some((d) => detectorMatches(d, alert.detector))) return false;
   return true;
+}
+
+function detectorMatches(pattern: string, detector: string): boolean {
+  return pattern.endsWith('*') ? detector.startsWith(pattern.slice(0, -1)) : detector === pattern;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type ScorecardFormat,
 } from '../../drill/index.js';
 import type { GlobalOptions } from '../context.js';
+import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { ExitCodes } from '../exit-codes.js';
 import { EMBEDDED_RUNS, startDrillFixture } from './drill-fixture.js';
 
@@ -56,11 +57,12 @@ export function registerDrillCommand(program: Command): void {
     )
     .action(async (scenario: string, opts: DrillCommandOptions, command: Command) => {
       const format = formatOf(opts.format);
-      const progress = (line: string) => process.stderr.write(`[drill] ${line}\n`);
-      const cards =
+      const bar = createProgressBar(process.stderr, '[drill] ');
+      const cards = await (
         scenario === 'all'
-          ? await drillEmbedded(opts, progress)
-          : [await drillRemote(scenario, opts, command, progress)];
+          ? drillEmbedded(opts, bar)
+          : drillRemote(scenario, opts, command, bar).then((card) => [card])
+      ).finally(() => bar.stop());
       process.stdout.write(formatScorecard(cards, format));
       if (cards.some((c) => !c.passed)) process.exitCode = ExitCodes.FAILURE;
     });
@@ -87,7 +89,7 @@ async function drillRemote(
   scenario: string,
   opts: DrillCommandOptions,
   command: Command,
-  progress: (line: string) => void,
+  bar: ProgressBar,
 ): Promise<Scorecard> {
   scenarioNamed(scenario);
   const globals = command.optsWithGlobals<GlobalOptions>();
@@ -121,16 +123,14 @@ async function drillRemote(
     data: loadDrillData(opts.data ?? join(packageRoot(), 'data'), model),
     seed: intOf('--seed', opts.seed),
     budget: intOf('--budget', opts.budget),
-    onProgress: progress,
+    onProgress: (line) => bar.log(line),
+    onTick: (done, total, label) => bar.update(label, done, total),
     ...(opts.artifactFile ? { control: { artifactFile: opts.artifactFile } } : {}),
   });
 }
 
 /** Starts a throw-away aisoc (temp folder, SQLite, free ports, demo models) and drills it. */
-async function drillEmbedded(
-  opts: DrillCommandOptions,
-  progress: (line: string) => void,
-): Promise<Scorecard[]> {
+async function drillEmbedded(opts: DrillCommandOptions, bar: ProgressBar): Promise<Scorecard[]> {
   if (opts.attack)
     throw new AppError(
       'CLI_USAGE',
@@ -155,11 +155,12 @@ async function drillEmbedded(
     await fixture.close();
     throw e;
   });
-  progress(`throw-away aisoc: gateway ${aisoc.gatewayUrl}, admin ${aisoc.adminUrl}`);
+  bar.log(`throw-away aisoc: gateway ${aisoc.gatewayUrl}, admin ${aisoc.adminUrl}`);
   try {
     const token = readFileSync(config.admin.tokenFile, 'utf8').trim();
     const cards: Scorecard[] = [];
-    for (const r of EMBEDDED_RUNS) {
+    for (const [i, r] of EMBEDDED_RUNS.entries()) {
+      const of = `(${i + 1}/${EMBEDDED_RUNS.length})`;
       // The tampering runs drill the models the fixture controls, whatever --model says.
       const fixed = r.scenario === 'tampering';
       const model = fixed ? r.model : (opts.model ?? r.model);
@@ -176,7 +177,8 @@ async function drillEmbedded(
           ),
           seed: intOf('--seed', opts.seed),
           budget: intOf('--budget', opts.budget),
-          onProgress: progress,
+          onProgress: (line) => bar.log(line),
+          onTick: (done, total, label) => bar.update(`${of} ${label}`, done, total),
           control: fixture.control,
         }),
       );
