@@ -78,12 +78,24 @@ export async function createDrillKey(
   principal: string,
   model: string,
 ): Promise<string> {
-  const created = await admin.post<{ secret?: unknown }>('/api/v1/keys', {
+  return (await createDrillKeyWithId(admin, principal, model)).secret;
+}
+
+/** A throw-away key and its id (the id names it in alerts, runs and containment actions). */
+export async function createDrillKeyWithId(
+  admin: DrillAdmin,
+  principal: string,
+  model: string,
+): Promise<{ id: string; secret: string }> {
+  const created = await admin.post<{ secret?: unknown; key?: { id?: unknown } }>('/api/v1/keys', {
     principal,
     description: 'aisoc drill (throw-away)',
     models: [model],
   });
-  if (typeof created.secret !== 'string')
-    throw drillError(DrillErrorCodes.DRILL_RESPONSE_INVALID, 'POST /api/v1/keys: no secret');
-  return created.secret;
+  if (typeof created.secret !== 'string' || typeof created.key?.id !== 'string')
+    throw drillError(
+      DrillErrorCodes.DRILL_RESPONSE_INVALID,
+      'POST /api/v1/keys: no secret or key id',
+    );
+  return { id: created.key.id, secret: created.secret };
 }

@@ -12,6 +12,7 @@ export {
 } from './scenarios.js';
 export type { DrillControl, PipelineScenario } from './pipeline.js';
 export { startSwapProxy, type SwapProxy } from './swap-proxy.js';
+export { startWebhookSink, type WebhookSink, type ReceivedNotification } from './webhook-sink.js';
 export { buildPoisonedBatch } from './poisoning.js';
 export { picklePayload } from './malicious-file.js';
 export {

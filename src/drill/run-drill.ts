@@ -1,4 +1,9 @@
-import { createDrillAdmin, createDrillKey, type DrillAdmin } from './admin-client.js';
+import {
+  createDrillAdmin,
+  createDrillKey,
+  createDrillKeyWithId,
+  type DrillAdmin,
+} from './admin-client.js';
 import { startBenignLoad } from './benign-load.js';
 import type { DrillData } from './drill-data.js';
 import { createHttpTarget, type HttpTarget } from './http-target.js';
@@ -58,7 +63,11 @@ export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard
     const principal = `drill-${name}-benign${k}-${run}`;
     benignKeys.set(principal, await createDrillKey(admin, principal, o.model));
   }
-  const attackerKey = await createDrillKey(admin, attacker, o.model);
+  const { id: attackerKeyId, secret: attackerKey } = await createDrillKeyWithId(
+    admin,
+    attacker,
+    o.model,
+  );
   for (const key of [attackerKey, ...benignKeys.values()]) await untilKeyWorks(o, key);
   progress(`${name}: keys ready; benign traffic from ${benignKeys.size} principals`);
 
@@ -101,7 +110,12 @@ export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard
     await benign.stop();
     await alerts.stop();
   }
-  const response = await responseTo(admin, attacker);
+  const response = await settledResponse(
+    // Only the runs started for the attacker's key: the incident may also hold the oracle's
+    // labelling queries, which look like extraction too.
+    () => responseTo(admin, attacker, [], attackerKeyId),
+    o.settleMs ?? 5000,
+  );
   return scorecardOf({
     name,
     attack,
@@ -152,6 +166,23 @@ async function settle(
   progress(
     `${o.model}: ${target.blocked ? `attacker blocked (${target.blocked.status})` : 'attacker never blocked'}`,
   );
+}
+
+/**
+ * The response once the playbooks stop moving: the same runs and open tasks on four polls in
+ * a row (they are then done or waiting for a person), or whatever stands after `maxMs`.
+ */
+async function settledResponse<T>(read: () => Promise<T>, maxMs: number): Promise<T> {
+  const end = Date.now() + maxMs;
+  let last = await read();
+  let same = 0;
+  while (same < 3 && Date.now() < end) {
+    await sleep(200);
+    const next = await read();
+    same = JSON.stringify(next) === JSON.stringify(last) ? same + 1 : 0;
+    last = next;
+  }
+  return last;
 }
 
 /** The target's labels on the holdout, asked by a separate throw-away key. */

@@ -1,8 +1,13 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { packageRoot } from '../../app/index.js';
-import { startSwapProxy, type DrillControl } from '../../drill/index.js';
+import {
+  startSwapProxy,
+  startWebhookSink,
+  type DrillControl,
+  type WebhookSink,
+} from '../../drill/index.js';
 import { startModelServer } from '../../serve/index.js';
 
 /** The model fronted as a remote upstream, and the one served from a copy in the data dir. */
@@ -28,6 +33,10 @@ export interface DrillFixture {
   /** Config entries of the two models to add to the throw-away aisoc. */
   readonly models: Record<string, unknown>[];
   readonly control: DrillControl;
+  /** The `respond` config section: the SOC webhook points at the drill's sink. */
+  readonly respond: Record<string, unknown>;
+  /** The SOC channel: every notification the playbooks sent, with its signature checked. */
+  readonly soc: WebhookSink;
   close(): Promise<void>;
 }
 
@@ -47,6 +56,9 @@ export async function startDrillFixture(dir: string): Promise<DrillFixture> {
     models: [{ id: REMOTE_MODEL, version: '1', path: onnx }],
   });
   const proxy = await startSwapProxy(server.url);
+  const soc = await startWebhookSink();
+  const secretFile = join(dir, 'soc-webhook.secret');
+  writeFileSync(secretFile, soc.secret, { mode: 0o600 });
   const copies = join(dir, 'drill-artifacts');
   mkdirSync(copies, { recursive: true });
   const copy = join(copies, 'model.onnx');
@@ -71,7 +83,10 @@ export async function startDrillFixture(dir: string): Promise<DrillFixture> {
       remoteVersion: '1',
       artifactFile: copy,
     },
+    respond: { webhooks: { soc: { url: soc.url, secretFile } } },
+    soc,
     async close() {
+      await soc.close();
       await proxy.close();
       await server.close();
     },

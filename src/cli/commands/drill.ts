@@ -147,6 +147,7 @@ async function drillEmbedded(opts: DrillCommandOptions, bar: ProgressBar): Promi
       gateway: { port: 0 },
       // The tampering drill waits for the integrity monitor: check every second.
       registry: { integrityIntervalMs: 1000 },
+      respond: fixture.respond,
       models: [...demoModels(), ...fixture.models],
     },
     dir,
@@ -183,6 +184,10 @@ async function drillEmbedded(opts: DrillCommandOptions, bar: ProgressBar): Promi
         }),
       );
     }
+    const notes = fixture.soc.received();
+    bar.log(
+      `SOC webhook: ${notes.filter((n) => n.verified).length} signed notifications received, ${notes.filter((n) => !n.verified).length} failed verification`,
+    );
     return cards;
   } finally {
     await aisoc.close();
