@@ -27,6 +27,7 @@ import {
 } from './principal-table.js';
 import { createProjector } from './projector.js';
 import { answeredRows, principalKey, sourceNetwork, type AnsweredRow } from './read-event.js';
+import { rowHash } from './step-state.js';
 import { createSubjectState, subjectBytes, type SubjectState } from './subject-state.js';
 
 export interface NetworkEntry {
@@ -76,10 +77,38 @@ function schemaFinding(
   ];
 }
 
+/** Per-feature 1 / range (0 for a constant feature), for rows in range units. */
+interface UnitScale {
+  readonly inverse: Float64Array;
+  readonly active: number;
+}
+
+function unitScale(baseline: ModelBaseline): UnitScale {
+  const inverse = new Float64Array(baseline.featureCount);
+  let active = 0;
+  for (let j = 0; j < inverse.length; j += 1) {
+    const range = baseline.max[j]! - baseline.min[j]!;
+    if (range > 0) {
+      inverse[j] = 1 / range;
+      active += 1;
+    }
+  }
+  return { inverse, active: Math.max(1, active) };
+}
+
+function toUnits(row: readonly number[], scale: UnitScale): Float32Array {
+  const u = new Float32Array(row.length);
+  for (let j = 0; j < u.length; j += 1) u[j] = row[j]! * scale.inverse[j]!;
+  return u;
+}
+
+const EMPTY_UNITS = new Float32Array(0);
+
 function observeEvent(
   state: ExtractionState,
   event: InferenceEvent,
   baseline: ModelBaseline,
+  unit: UnitScale,
   config: ExtractionConfig,
   project: (z: Float64Array) => Float32Array,
   shifts: Float64Array[],
@@ -127,6 +156,7 @@ function observeEvent(
     const crossOthers = config.cross
       ? observeCross(state.cross, sketch, key, t, shifts, config.cross)
       : [];
+    const units = config.step ? toUnits(r.features, unit) : EMPTY_UNITS;
     const prepared: PreparedRow = {
       eventId: event.id,
       timeMs: t,
@@ -135,6 +165,9 @@ function observeEvent(
       outlier,
       sketch,
       raw: r.features,
+      unit: units,
+      unitHash: config.step ? rowHash(units) : 0,
+      activeFeatures: unit.active,
       crossOthers,
     };
     for (const [prefix, subject, s] of subjects) {
@@ -162,6 +195,7 @@ export function createExtractionDetector(
   const project = createProjector(baseline.featureCount, config.sketchDim, config.seed);
   const dim = Math.min(baseline.featureCount, config.sketchDim);
   const scratch = new Float64Array(baseline.featureCount);
+  const unit = unitScale(baseline);
   const shifts = config.cross
     ? crossShifts(config.cross.tables, dim, config.cross.width, config.seed)
     : [];
@@ -177,7 +211,7 @@ export function createExtractionDetector(
       cross: createCrossState(),
     }),
     observe: (state, event) =>
-      observeEvent(state, event, baseline, config, project, shifts, scratch),
+      observeEvent(state, event, baseline, unit, config, project, shifts, scratch),
     stateSize: (state) => {
       let bytes = 0;
       for (const e of state.principals.entries.values()) bytes += subjectBytes(e.value) + 64;

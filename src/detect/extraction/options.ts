@@ -27,6 +27,16 @@ const SimilarityOptionsSchema = z
   })
   .strict();
 
+const StepOptionsSchema = z
+  .object({
+    share: z.number().min(0).max(1).default(0.25),
+    maxCv: z.number().min(0).default(0.3),
+    minFeatures: z.number().int().min(1).default(4),
+    profileCap: z.number().int().min(1).max(256).default(8),
+    hits: z.number().int().min(1).default(3),
+  })
+  .strict();
+
 const SignalOptionsSchema = z
   .object({
     lowMargin: z.number().min(0).max(1).default(0.2),
@@ -66,6 +76,8 @@ export const ExtractionOptionsSchema = z
       .union([SignalOptionsSchema, z.literal(false)])
       .default(SignalOptionsSchema.parse({})),
     cross: z.union([CrossOptionsSchema, z.literal(false)]).default(CrossOptionsSchema.parse({})),
+    /** Repeated-step (Jacobian augmentation) signal; needs `similarity` (it reads its ring). */
+    step: z.union([StepOptionsSchema, z.literal(false)]).default(StepOptionsSchema.parse({})),
   })
   .strict();
 export type ExtractionOptions = z.input<typeof ExtractionOptionsSchema>;

@@ -42,6 +42,10 @@ export interface SimilarityObservation {
   readonly nearest: number;
   /** The k nearest (null while fewer than k are held, or when x is a repeat). */
   readonly neighbours: Neighbours | null;
+  /** Ring slot of the nearest distinct recent query (-1 if none or x is a repeat). */
+  readonly nearestSlot: number;
+  /** Ring slot x was stored in (-1 for a repeat). */
+  readonly storedAt: number;
 }
 
 /** Compares x with the recent queries, then records it (repeats are not stored twice). */
@@ -82,6 +86,8 @@ export function observeSimilarity(
     bestD[at] = d2;
     bestI[at] = i;
   }
+  const storedAt = duplicate ? -1 : s.next;
+  const nearestSlot = duplicate ? -1 : bestI[0]!;
   if (!duplicate) {
     s.sketches.set(x, s.next * s.dim);
     s.ids[s.next] = eventId;
@@ -89,14 +95,15 @@ export function observeSimilarity(
     s.filled = Math.min(cap, s.filled + 1);
   }
   const nearest = Math.sqrt(bestD[0]!);
-  if (duplicate || bestI[k - 1]! < 0) return { duplicate, nearest, neighbours: null };
+  if (duplicate || bestI[k - 1]! < 0)
+    return { duplicate, nearest, neighbours: null, nearestSlot, storedAt };
   const distances = Array.from(bestD.subarray(0, k), (v) => Math.sqrt(v));
   const neighbours = {
     meanDistance: distances.reduce((a, b) => a + b, 0) / k,
     distances,
     eventIds: Array.from(bestI.subarray(0, k), (i) => s.ids[i]!),
   };
-  return { duplicate, nearest, neighbours };
+  return { duplicate, nearest, neighbours, nearestSlot, storedAt };
 }
 
 export function similarityBytes(s: SimilarityState): number {

@@ -4,7 +4,7 @@
  */
 export interface WindowState {
   readonly labels: Int16Array;
-  readonly flags: Uint8Array; // bit 0 low margin, 1 margin known, 2 outlier, 3 similar, 4 probe, 5 novel, 6 cross-principal
+  readonly flags: Uint8Array; // bit 0 low margin, 1 margin known, 2 outlier, 3 similar, 4 probe, 5 novel, 6 cross-principal, 7 repeated step
   readonly ids: string[];
   readonly classCounts: Int32Array;
   readonly flagCounts: Int32Array; // per bit
@@ -20,6 +20,7 @@ export const FLAG = {
   probe: 16,
   novel: 32,
   cross: 64,
+  step: 128,
 } as const;
 
 export function createWindowState(size: number, classCount: number): WindowState {
@@ -28,7 +29,7 @@ export function createWindowState(size: number, classCount: number): WindowState
     flags: new Uint8Array(size),
     ids: new Array<string>(size).fill(''),
     classCounts: new Int32Array(Math.max(1, classCount)),
-    flagCounts: new Int32Array(7),
+    flagCounts: new Int32Array(8),
     filled: 0,
     next: 0,
   };
@@ -36,7 +37,7 @@ export function createWindowState(size: number, classCount: number): WindowState
 
 function count(w: WindowState, label: number, flags: number, delta: number): void {
   if (label >= 0 && label < w.classCounts.length) w.classCounts[label]! += delta;
-  for (let b = 0; b < 7; b += 1) if (flags & (1 << b)) w.flagCounts[b]! += delta;
+  for (let b = 0; b < 8; b += 1) if (flags & (1 << b)) w.flagCounts[b]! += delta;
 }
 
 export function pushWindow(w: WindowState, label: number, flags: number, id: string): void {
