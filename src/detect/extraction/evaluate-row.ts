@@ -19,7 +19,7 @@ export interface PreparedRow {
   readonly sketch: Float32Array;
   readonly raw: readonly number[];
   /** The row in range units (x / range), its hash, and how many features have a range at all. */
-  readonly unit: Float32Array;
+  readonly unit: Uint16Array;
   readonly unitHash: number;
   readonly activeFeatures: number;
   /** Other principals that recently sent a nearby, different query (cross-principal LSH). */

@@ -27,7 +27,7 @@ import {
 } from './principal-table.js';
 import { createProjector } from './projector.js';
 import { answeredRows, principalKey, sourceNetwork, type AnsweredRow } from './read-event.js';
-import { rowHash } from './step-state.js';
+import { rowHash, UNIT } from './step-state.js';
 import { createSubjectState, subjectBytes, type SubjectState } from './subject-state.js';
 
 export interface NetworkEntry {
@@ -77,10 +77,13 @@ function schemaFinding(
   ];
 }
 
-/** Per-feature 1 / range (0 for a constant feature), for rows in range units. */
+/** Per-feature minimum and 1 / range (0 for a constant feature), for rows in range units. */
 interface UnitScale {
+  readonly min: readonly number[];
   readonly inverse: Float64Array;
   readonly active: number;
+  /** Reused for every row: the step state copies what it keeps. */
+  readonly scratch: Uint16Array;
 }
 
 function unitScale(baseline: ModelBaseline): UnitScale {
@@ -93,16 +96,25 @@ function unitScale(baseline: ModelBaseline): UnitScale {
       active += 1;
     }
   }
-  return { inverse, active: Math.max(1, active) };
+  return {
+    min: baseline.min,
+    inverse,
+    active: Math.max(1, active),
+    scratch: new Uint16Array(baseline.featureCount),
+  };
 }
 
-function toUnits(row: readonly number[], scale: UnitScale): Float32Array {
-  const u = new Float32Array(row.length);
-  for (let j = 0; j < u.length; j += 1) u[j] = row[j]! * scale.inverse[j]!;
+/** The row in range units, offset by half a range and quantised (clamped to 16 bits). */
+function toUnits(row: readonly number[], scale: UnitScale): Uint16Array {
+  const u = scale.scratch;
+  for (let j = 0; j < u.length; j += 1) {
+    const v = ((row[j]! - scale.min[j]!) * scale.inverse[j]! + 0.5) * UNIT;
+    u[j] = v <= 0 ? 0 : v >= 65535 ? 65535 : Math.round(v);
+  }
   return u;
 }
 
-const EMPTY_UNITS = new Float32Array(0);
+const EMPTY_UNITS = new Uint16Array(0);
 
 function observeEvent(
   state: ExtractionState,

@@ -32,7 +32,7 @@ const StepOptionsSchema = z
     share: z.number().min(0).max(1).default(0.25),
     maxCv: z.number().min(0).default(0.3),
     minFeatures: z.number().int().min(1).default(4),
-    profileCap: z.number().int().min(1).max(256).default(8),
+    profileCap: z.number().int().min(1).max(256).default(6),
     hits: z.number().int().min(1).default(3),
   })
   .strict();

@@ -9,16 +9,19 @@
  * so no extra search) is compared with the last `profileCap` steps of this subject; a hit is
  * a step that repeats an earlier step's sizes on at least `share` of the features, with those
  * sizes near one constant share of each feature's range (coefficient of variation ≤ `maxCv`).
- * Rows live in range units (x / range) in a ring aligned with the similarity ring's slots.
+ * Rows live in range units, quantised to 16 bits (UNIT quanta per range, so 3e-5 of the
+ * range: exact enough to tell a repeated step from noise), in a ring aligned with the
+ * similarity ring's slots.
  */
+export const UNIT = 32767;
 export interface StepState {
   readonly dim: number;
-  /** Unit rows, one per similarity-ring slot. */
-  readonly rows: Float32Array;
+  /** Quantised unit rows, one per similarity-ring slot. */
+  readonly rows: Uint16Array;
   readonly rowHash: Int32Array;
   readonly rowIds: string[];
   /** |Δ| of the last steps, with the hashes of the two rows each step joins. */
-  readonly profiles: Float32Array;
+  readonly profiles: Uint16Array;
   readonly pairA: Int32Array;
   readonly pairB: Int32Array;
   readonly pairFrom: string[];
@@ -30,10 +33,10 @@ export interface StepState {
 export function createStepState(dim: number, ringCap: number, profileCap: number): StepState {
   return {
     dim,
-    rows: new Float32Array(dim * ringCap),
+    rows: new Uint16Array(dim * ringCap),
     rowHash: new Int32Array(ringCap),
     rowIds: new Array<string>(ringCap).fill(''),
-    profiles: new Float32Array(dim * profileCap),
+    profiles: new Uint16Array(dim * profileCap),
     pairA: new Int32Array(profileCap),
     pairB: new Int32Array(profileCap),
     pairFrom: new Array<string>(profileCap).fill(''),
@@ -43,11 +46,10 @@ export function createStepState(dim: number, ringCap: number, profileCap: number
   };
 }
 
-/** A 32-bit hash of a unit row's float bits (identifies a row for "same pair again"). */
-export function rowHash(u: Float32Array): number {
-  const bits = new Int32Array(u.buffer, u.byteOffset, u.length);
+/** A 32-bit hash of a quantised row (identifies a row for "same pair again"). */
+export function rowHash(u: Uint16Array): number {
   let h = 0x811c9dc5;
-  for (let j = 0; j < bits.length; j += 1) h = Math.imul(h ^ bits[j]!, 0x01000193);
+  for (let j = 0; j < u.length; j += 1) h = Math.imul(h ^ u[j]!, 0x01000193);
   return h;
 }
 
@@ -68,7 +70,10 @@ export interface StepOptions {
   readonly minFeatures: number;
 }
 
-let scratch = new Float32Array(64);
+let scratch = new Uint16Array(64);
+// A step smaller than this many quanta counts as no change; step sizes match within MATCH.
+const MIN_STEP = 8;
+const MATCH = 2;
 
 /**
  * Folds one query: `nearestSlot` is the similarity ring slot of its nearest distinct recent
@@ -76,7 +81,7 @@ let scratch = new Float32Array(64);
  */
 export function observeStep(
   s: StepState,
-  u: Float32Array,
+  u: Uint16Array,
   hash: number,
   eventId: string,
   nearestSlot: number,
@@ -87,7 +92,7 @@ export function observeStep(
   const dim = s.dim;
   let best: StepMatch | null = null;
   if (nearestSlot >= 0) {
-    if (scratch.length < dim) scratch = new Float32Array(dim);
+    if (scratch.length < dim) scratch = new Uint16Array(dim);
     const step = scratch;
     const base = nearestSlot * dim;
     for (let j = 0; j < dim; j += 1) step[j] = Math.abs(u[j]! - s.rows[base + j]!);
@@ -101,9 +106,11 @@ export function observeStep(
       let count = 0;
       let sum = 0;
       let sq = 0;
-      for (let j = 0; j < dim; j += 1) {
+      // Stop once the features left cannot lift the count to the threshold.
+      const need = Math.max(o.minFeatures, o.share * activeFeatures);
+      for (let j = 0; j < dim && count + dim - j >= need; j += 1) {
         const d = step[j]!;
-        if (d > 1e-6 && Math.abs(d - s.profiles[pb + j]!) <= 1e-3 * d) {
+        if (d >= MIN_STEP && Math.abs(d - s.profiles[pb + j]!) <= MATCH) {
           count += 1;
           sum += d;
           sq += d * d;
@@ -116,7 +123,7 @@ export function observeStep(
       bestCount = count;
       best = {
         share: count / activeFeatures,
-        stepSize: mean,
+        stepSize: mean / UNIT,
         cv,
         parentId: s.rowIds[nearestSlot]!,
         earlierStep: [s.pairFrom[k]!, s.pairTo[k]!],
