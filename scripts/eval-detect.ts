@@ -1,6 +1,6 @@
 /**
  * Extraction/evasion detector evaluation on the demo models (issue 6).
- *   npx tsx scripts/eval-detect.ts [--quick] [--models breast-cancer,digits] [--seed 7] [--json out.json]
+ *   npx tsx scripts/eval-detect.ts [--quick] [--models breast-cancer,digits] [--seed 7] [--adaptive] [--json out.json]
  * Calibrates on the reference split, then measures benign false alarms and every attack on
  * holdout, with the model in-process through onnxruntime.
  */
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     principals: { type: 'string' },
     seed: { type: 'string', default: '7' },
+    adaptive: { type: 'boolean', default: false },
   },
 });
 
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
       seed: Number(values.seed),
       ...base,
       ...(values.principals ? { benignPrincipals: Number(values.principals) } : {}),
+      ...(values.adaptive ? { adaptive: true } : {}),
     };
     const r = await evaluateModel(o);
     results.push(r);

@@ -33,6 +33,7 @@ export interface Signal {
     | 'similarity'
     | 'probe'
     | 'step'
+    | 'density'
     | 'novelty'
     | 'cross'
     | 'boundary'
@@ -95,7 +96,7 @@ function similaritySignal(
   const o = config.similarity;
   if (!o || !s.similarity)
     return { hit: false, novel: false, nearest: Infinity, seen: null, signal: null };
-  const seen = observeSimilarity(s.similarity, row.sketch, row.eventId, o.k);
+  const seen = observeSimilarity(s.similarity, row.sketch, row.eventId, o.k, o.denseRadius);
   const nb = seen.neighbours;
   const hit = nb !== null && nb.meanDistance < o.threshold;
   const novel = !seen.duplicate && seen.nearest > o.noveltyDistance;
@@ -154,6 +155,41 @@ function probeSignal(
         window: s.window.filled,
       },
       eventIds: [row.eventId, ...flaggedIds(s.window, FLAG.probe, 15)],
+    },
+  };
+}
+
+function densitySignal(
+  s: SubjectState,
+  row: PreparedRow,
+  config: ExtractionConfig,
+  seen: SimilarityObservation | null,
+): { hit: boolean; signal: Signal | null } {
+  const o = config.similarity;
+  if (!o || !seen || seen.duplicate) return { hit: false, signal: null };
+  const hit = seen.within >= o.denseCount;
+  const hits = flagCount(s.window, FLAG.dense) + (hit ? 1 : 0);
+  if (!hit || hits < o.denseHits || !offCooldown(s, 'density', config.cooldownRows))
+    return { hit, signal: null };
+  return {
+    hit,
+    signal: {
+      signal: 'density',
+      kind: 'evasion',
+      severity: 'high',
+      confidence: Math.min(1, 0.5 + seen.within / (4 * o.denseCount)),
+      title: `${seen.within} of the last ${s.similarity!.filled} distinct queries lie within ${o.denseRadius} of this one: a single point searched around, with noise`,
+      evidence: {
+        statistic: 'neighbours-within-radius',
+        within: seen.within,
+        radius: o.denseRadius,
+        denseCount: o.denseCount,
+        history: s.similarity!.filled,
+        nearestDistance: round(seen.nearest),
+        denseInWindow: hits,
+        window: s.window.filled,
+      },
+      eventIds: [row.eventId, ...flaggedIds(s.window, FLAG.dense, 15)],
     },
   };
 }
@@ -225,6 +261,8 @@ export function evaluateRow(s: SubjectState, row: PreparedRow, config: Extractio
   if (probe.signal) signals.push(probe.signal);
   const step = stepSignal(s, row, config, sim.seen);
   if (step.signal) signals.push(step.signal);
+  const dense = densitySignal(s, row, config, sim.seen);
+  if (dense.signal) signals.push(dense.signal);
   const lowMargin = config.signals && row.margin !== null && row.margin < config.signals.lowMargin;
   const flags =
     (lowMargin ? FLAG.lowMargin : 0) |
@@ -234,7 +272,8 @@ export function evaluateRow(s: SubjectState, row: PreparedRow, config: Extractio
     (probe.hit ? FLAG.probe : 0) |
     (sim.novel ? FLAG.novel : 0) |
     (row.crossOthers.length > 0 ? FLAG.cross : 0) |
-    (step.hit ? FLAG.step : 0);
+    (step.hit ? FLAG.step : 0) |
+    (dense.hit ? FLAG.dense : 0);
   pushWindow(s.window, row.label, flags, row.eventId);
   signals.push(...windowSignals(s, row, config));
   return signals;

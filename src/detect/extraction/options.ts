@@ -24,6 +24,10 @@ const SimilarityOptionsSchema = z
     noveltyDistance: z.number().positive().default(1),
     noveltyShare: z.number().min(0).max(1).default(0.99),
     noveltyMinRows: z.number().int().min(1).default(40),
+    /** Density: `denseCount` of the ring within `denseRadius` of a query is one search point probed with noise. */
+    denseRadius: z.number().min(0).default(0.9),
+    denseCount: z.number().int().min(1).default(16),
+    denseHits: z.number().int().min(1).default(6),
   })
   .strict();
 

@@ -46,6 +46,8 @@ export interface SimilarityObservation {
   readonly nearestSlot: number;
   /** Ring slot x was stored in (-1 for a repeat). */
   readonly storedAt: number;
+  /** Distinct recent queries within `radius` of x (a dense cloud: one search point probed with noise). */
+  readonly within: number;
 }
 
 /** Compares x with the recent queries, then records it (repeats are not stored twice). */
@@ -54,7 +56,10 @@ export function observeSimilarity(
   x: Float32Array,
   eventId: string,
   k: number,
+  radius = 0,
 ): SimilarityObservation {
+  const r2 = radius * radius;
+  let within = 0;
   const cap = s.ids.length;
   if (scratchD.length < k) {
     scratchD = new Float64Array(k);
@@ -76,6 +81,7 @@ export function observeSimilarity(
       duplicate = true;
       continue;
     }
+    if (d2 < r2) within += 1;
     if (d2 >= bestD[k - 1]!) continue;
     let at = k - 1;
     while (at > 0 && bestD[at - 1]! > d2) {
@@ -96,14 +102,14 @@ export function observeSimilarity(
   }
   const nearest = Math.sqrt(bestD[0]!);
   if (duplicate || bestI[k - 1]! < 0)
-    return { duplicate, nearest, neighbours: null, nearestSlot, storedAt };
+    return { duplicate, nearest, neighbours: null, nearestSlot, storedAt, within };
   const distances = Array.from(bestD.subarray(0, k), (v) => Math.sqrt(v));
   const neighbours = {
     meanDistance: distances.reduce((a, b) => a + b, 0) / k,
     distances,
     eventIds: Array.from(bestI.subarray(0, k), (i) => s.ids[i]!),
   };
-  return { duplicate, nearest, neighbours, nearestSlot, storedAt };
+  return { duplicate, nearest, neighbours, nearestSlot, storedAt, within };
 }
 
 export function similarityBytes(s: SimilarityState): number {

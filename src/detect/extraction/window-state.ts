@@ -4,7 +4,7 @@
  */
 export interface WindowState {
   readonly labels: Int16Array;
-  readonly flags: Uint8Array; // bit 0 low margin, 1 margin known, 2 outlier, 3 similar, 4 probe, 5 novel, 6 cross-principal, 7 repeated step
+  readonly flags: Uint16Array; // bit 0 low margin, 1 margin known, 2 outlier, 3 similar, 4 probe, 5 novel, 6 cross-principal, 7 repeated step, 8 dense
   readonly ids: string[];
   readonly classCounts: Int32Array;
   readonly flagCounts: Int32Array; // per bit
@@ -21,15 +21,17 @@ export const FLAG = {
   novel: 32,
   cross: 64,
   step: 128,
+  dense: 256,
 } as const;
+const FLAG_BITS = 9;
 
 export function createWindowState(size: number, classCount: number): WindowState {
   return {
     labels: new Int16Array(size),
-    flags: new Uint8Array(size),
+    flags: new Uint16Array(size),
     ids: new Array<string>(size).fill(''),
     classCounts: new Int32Array(Math.max(1, classCount)),
-    flagCounts: new Int32Array(8),
+    flagCounts: new Int32Array(FLAG_BITS),
     filled: 0,
     next: 0,
   };
@@ -37,7 +39,7 @@ export function createWindowState(size: number, classCount: number): WindowState
 
 function count(w: WindowState, label: number, flags: number, delta: number): void {
   if (label >= 0 && label < w.classCounts.length) w.classCounts[label]! += delta;
-  for (let b = 0; b < 8; b += 1) if (flags & (1 << b)) w.flagCounts[b]! += delta;
+  for (let b = 0; b < FLAG_BITS; b += 1) if (flags & (1 << b)) w.flagCounts[b]! += delta;
 }
 
 export function pushWindow(w: WindowState, label: number, flags: number, id: string): void {
