@@ -16,6 +16,7 @@ export interface PreparedRow {
   readonly label: number;
   readonly margin: number | null;
   readonly outlier: boolean;
+  /** Reused for the next row (like `unit`): the states copy what they keep. */
   readonly sketch: Float32Array;
   readonly raw: readonly number[];
   /** The row in range units (x / range), its hash, and how many features have a range at all. */

@@ -62,7 +62,7 @@ function jacobianRows(seeds: number, total: number): number[][] {
   return rows;
 }
 
-describe('repeated-step (Jacobian augmentation) signal', () => {
+describe('repeated-step (Jacobian augmentation) and density signals', () => {
   it('flags Jacobian-based augmentation as extraction within a few rounds, with the steps as evidence', () => {
     const detector = createExtractionDetector(baseline);
     const state = detector.init();
@@ -93,5 +93,36 @@ describe('repeated-step (Jacobian augmentation) signal', () => {
       return detector.observe(state, event(row, 'key-benign'));
     }).flat();
     expect(findings.filter((f) => f.detector.endsWith('.step'))).toEqual([]);
+  });
+
+  it('flags a search around one point hidden under 2% noise as evasion (density), not a benign client', () => {
+    const detector = createExtractionDetector(baseline, { similarity: { denseRadius: 1.2 } });
+    const state = detector.init();
+    const start = reference[3]!.slice();
+    const found = Array.from({ length: 60 }, (_, i) => {
+      // NES-like: a slowly drifting centre, probed with small steps, plus 2% noise per feature.
+      const centre = start.map((v, j) => v + 0.002 * i * range[j]!);
+      const row = centre.map((v, j) => v + 0.02 * range[j]! * (rand() + rand() + rand() - 1.5));
+      return detector.observe(state, event(row, 'key-nes')).map((f) => ({ f, at: i + 1 }));
+    }).flat();
+    const dense = found.find((x) => x.f.detector === 'extraction.density');
+    expect(dense).toBeDefined();
+    expect(dense!.at).toBeLessThan(30);
+    expect(dense!.f.kind).toBe('evasion');
+    expect(dense!.f.evidence).toMatchObject({
+      statistic: 'neighbours-within-radius',
+      keyId: 'key-nes',
+    });
+    expect(dense!.f.evidence.within as number).toBeGreaterThanOrEqual(16);
+
+    const quiet = detector.init();
+    const pool = Array.from({ length: 20 }, () => reference[Math.floor(rand() * 400)]!.slice());
+    const benign = Array.from({ length: 1000 }, () => {
+      const base = pool[Math.floor(rand() * rand() * pool.length)]!;
+      const row =
+        rand() < 0.5 ? base : base.map((v, j) => v + 0.03 * range[j]! * (rand() + rand() - 1));
+      return detector.observe(quiet, event(row, 'key-benign-2'));
+    }).flat();
+    expect(benign.filter((f) => f.detector.endsWith('.density'))).toEqual([]);
   });
 });
