@@ -97,9 +97,16 @@ function similaritySignal(
   const o = config.similarity;
   if (!o || !s.similarity)
     return { hit: false, novel: false, nearest: Infinity, seen: null, signal: null };
-  const seen = observeSimilarity(s.similarity, row.sketch, row.eventId, o.k, o.denseRadius);
+  const seen = observeSimilarity(
+    s.similarity,
+    row.sketch,
+    row.eventId,
+    o.k,
+    o.denseRadius,
+    o.threshold,
+  );
   const nb = seen.neighbours;
-  const hit = nb !== null && nb.meanDistance < o.threshold;
+  const hit = nb !== null;
   const novel = !seen.duplicate && seen.nearest > o.noveltyDistance;
   const hits = flagCount(s.window, FLAG.similar) + (hit ? 1 : 0);
   if (!hit || hits < o.hitsToAlarm || !offCooldown(s, 'similarity', config.cooldownRows))

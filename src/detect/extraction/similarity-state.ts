@@ -40,7 +40,9 @@ export interface SimilarityObservation {
   readonly duplicate: boolean;
   /** Distance to the nearest distinct recent query (Infinity with no history). */
   readonly nearest: number;
-  /** The k nearest (null while fewer than k are held, or when x is a repeat). */
+  /** Mean distance to the k nearest (null while fewer than k are held, or when x is a repeat). */
+  readonly meanDistance: number | null;
+  /** The k nearest in detail, only when their mean is below `detailBelow` (evidence is rarely needed). */
   readonly neighbours: Neighbours | null;
   /** Ring slot of the nearest distinct recent query (-1 if none or x is a repeat). */
   readonly nearestSlot: number;
@@ -57,6 +59,7 @@ export function observeSimilarity(
   eventId: string,
   k: number,
   radius = 0,
+  detailBelow = Infinity,
 ): SimilarityObservation {
   const r2 = radius * radius;
   let within = 0;
@@ -94,6 +97,7 @@ export function observeSimilarity(
   }
   const storedAt = duplicate ? -1 : s.next;
   const nearestSlot = duplicate ? -1 : bestI[0]!;
+  const evicted = storedAt >= 0 ? s.ids[storedAt]! : '';
   if (!duplicate) {
     s.sketches.set(x, s.next * s.dim);
     s.ids[s.next] = eventId;
@@ -102,14 +106,28 @@ export function observeSimilarity(
   }
   const nearest = Math.sqrt(bestD[0]!);
   if (duplicate || bestI[k - 1]! < 0)
-    return { duplicate, nearest, neighbours: null, nearestSlot, storedAt, within };
-  const distances = Array.from(bestD.subarray(0, k), (v) => Math.sqrt(v));
-  const neighbours = {
-    meanDistance: distances.reduce((a, b) => a + b, 0) / k,
-    distances,
-    eventIds: Array.from(bestI.subarray(0, k), (i) => s.ids[i]!),
-  };
-  return { duplicate, nearest, neighbours, nearestSlot, storedAt, within };
+    return {
+      duplicate,
+      nearest,
+      meanDistance: null,
+      neighbours: null,
+      nearestSlot,
+      storedAt,
+      within,
+    };
+  let sum = 0;
+  for (let i = 0; i < k; i += 1) sum += Math.sqrt(bestD[i]!);
+  const meanDistance = sum / k;
+  // Ids are read now: the slot x was just written to may have held one of the neighbours.
+  const neighbours =
+    meanDistance < detailBelow
+      ? {
+          meanDistance,
+          distances: Array.from(bestD.subarray(0, k), (v) => Math.sqrt(v)),
+          eventIds: Array.from(bestI.subarray(0, k), (i) => (i === storedAt ? evicted : s.ids[i]!)),
+        }
+      : null;
+  return { duplicate, nearest, meanDistance, neighbours, nearestSlot, storedAt, within };
 }
 
 export function similarityBytes(s: SimilarityState): number {

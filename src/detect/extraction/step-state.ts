@@ -130,7 +130,7 @@ export function observeStep(
       };
     }
     const at = s.profileNext;
-    s.profiles.set(step.subarray(0, dim), at * dim);
+    for (let j = 0; j < dim; j += 1) s.profiles[at * dim + j] = step[j]!;
     s.pairA[at] = a;
     s.pairB[at] = b;
     s.pairFrom[at] = s.rowIds[nearestSlot]!;
