@@ -27,7 +27,7 @@ import {
 } from './principal-table.js';
 import { createProjector } from './projector.js';
 import { answeredRows, principalKey, sourceNetwork, type AnsweredRow } from './read-event.js';
-import { rowHash, UNIT } from './step-state.js';
+import { UNIT } from './step-state.js';
 import { createSubjectState, subjectBytes, type SubjectState } from './subject-state.js';
 
 export interface NetworkEntry {
@@ -104,14 +104,17 @@ function unitScale(baseline: ModelBaseline): UnitScale {
   };
 }
 
-/** The row in range units, offset by half a range and quantised (clamped to 16 bits). */
-function toUnits(row: readonly number[], scale: UnitScale): Uint16Array {
+/** The row in range units, offset by half a range and quantised (clamped to 16 bits); returns its hash. */
+function toUnits(row: readonly number[], scale: UnitScale): number {
   const u = scale.scratch;
+  let h = 0x811c9dc5;
   for (let j = 0; j < u.length; j += 1) {
     const v = ((row[j]! - scale.min[j]!) * scale.inverse[j]! + 0.5) * UNIT;
-    u[j] = v <= 0 ? 0 : v >= 65535 ? 65535 : Math.round(v);
+    const q = v <= 0 ? 0 : v >= 65535 ? 65535 : Math.round(v);
+    u[j] = q;
+    h = Math.imul(h ^ q, 0x01000193);
   }
-  return u;
+  return h;
 }
 
 const EMPTY_UNITS = new Uint16Array(0);
@@ -168,7 +171,7 @@ function observeEvent(
     const crossOthers = config.cross
       ? observeCross(state.cross, sketch, key, t, shifts, config.cross)
       : [];
-    const units = config.step ? toUnits(r.features, unit) : EMPTY_UNITS;
+    const unitHash = config.step ? toUnits(r.features, unit) : 0;
     const prepared: PreparedRow = {
       eventId: event.id,
       timeMs: t,
@@ -177,8 +180,8 @@ function observeEvent(
       outlier,
       sketch,
       raw: r.features,
-      unit: units,
-      unitHash: config.step ? rowHash(units) : 0,
+      unit: config.step ? unit.scratch : EMPTY_UNITS,
+      unitHash,
       activeFeatures: unit.active,
       crossOthers,
     };

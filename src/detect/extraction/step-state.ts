@@ -46,13 +46,6 @@ export function createStepState(dim: number, ringCap: number, profileCap: number
   };
 }
 
-/** A 32-bit hash of a quantised row (identifies a row for "same pair again"). */
-export function rowHash(u: Uint16Array): number {
-  let h = 0x811c9dc5;
-  for (let j = 0; j < u.length; j += 1) h = Math.imul(h ^ u[j]!, 0x01000193);
-  return h;
-}
-
 export interface StepMatch {
   /** Share of active features whose step size repeats an earlier step's exactly. */
   readonly share: number;
@@ -82,6 +75,7 @@ const MATCH = 2;
 export function observeStep(
   s: StepState,
   u: Uint16Array,
+  /** A 32-bit hash of u (identifies a row for "same pair again"). */
   hash: number,
   eventId: string,
   nearestSlot: number,
