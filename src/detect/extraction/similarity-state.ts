@@ -76,7 +76,9 @@ export function observeSimilarity(
   for (let i = 0; i < s.filled; i += 1) {
     let d2 = 0;
     const base = i * s.dim;
-    for (let j = 0; j < s.dim; j += 1) {
+    // Past both the k-th best and the radius, the rest of the sum cannot change anything.
+    const bound = Math.max(bestD[k - 1]!, r2);
+    for (let j = 0; j < s.dim && d2 <= bound; j += 1) {
       const t = s.sketches[base + j]! - x[j]!;
       d2 += t * t;
     }
