@@ -28,7 +28,12 @@ import {
 import { createProjector } from './projector.js';
 import { answeredRows, principalKey, sourceNetwork, type AnsweredRow } from './read-event.js';
 import { UNIT } from './step-state.js';
-import { createSubjectState, subjectBytes, type SubjectState } from './subject-state.js';
+import {
+  createSubjectState,
+  subjectBytes,
+  upgradeSubject,
+  type SubjectState,
+} from './subject-state.js';
 
 export interface NetworkEntry {
   first: string;
@@ -257,11 +262,15 @@ export function createExtractionDetector(
           ExtractionErrorCodes.STATE_INVALID,
           'unsupported extraction state version',
         );
-      const decode = (v: unknown) => decodeState(v) as SubjectState;
+      const decode = (v: unknown) => upgradeSubject(decodeState(v) as SubjectState);
       return {
         rows: raw.rows,
         principals: deserializeTable(raw.principals, decode),
-        networks: deserializeTable(raw.networks, (v) => decodeState(v) as NetworkEntry),
+        networks: deserializeTable(raw.networks, (v) => {
+          const entry = decodeState(v) as NetworkEntry;
+          if (entry.subject) entry.subject = upgradeSubject(entry.subject);
+          return entry;
+        }),
         schemaAlerts: deserializeTable(raw.schemaAlerts, (v) => Number(decodeState(v))),
         cross: { touches: raw.cross.touches, buckets: new Map(raw.cross.buckets) },
       };

@@ -25,7 +25,7 @@ const SimilarityOptionsSchema = z
     noveltyShare: z.number().min(0).max(1).default(0.99),
     noveltyMinRows: z.number().int().min(1).default(40),
     /** Density: `denseCount` of the ring within `denseRadius` of a query is one search point probed with noise. */
-    denseRadius: z.number().min(0).default(0.9),
+    denseRadius: z.number().min(0).default(2),
     denseCount: z.number().int().min(1).default(16),
     denseHits: z.number().int().min(1).default(6),
   })
@@ -33,7 +33,7 @@ const SimilarityOptionsSchema = z
 
 const StepOptionsSchema = z
   .object({
-    share: z.number().min(0).max(1).default(0.25),
+    share: z.number().min(0).max(1).default(0.3),
     maxCv: z.number().min(0).default(0.3),
     minFeatures: z.number().int().min(1).default(4),
     profileCap: z.number().int().min(1).max(256).default(6),

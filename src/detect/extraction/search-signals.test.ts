@@ -125,4 +125,30 @@ describe('repeated-step (Jacobian augmentation) and density signals', () => {
     }).flat();
     expect(benign.filter((f) => f.detector.endsWith('.density'))).toEqual([]);
   });
+
+  it('restores a checkpoint written before these signals and counts their hits from zero', () => {
+    const detector = createExtractionDetector(baseline, { similarity: { denseRadius: 1.2 } });
+    const state = detector.init();
+    const start = reference[5]!.slice();
+    const noisy = () =>
+      start.map((v, j) => v + 0.02 * range[j]! * (rand() + rand() + rand() - 1.5));
+    for (let i = 0; i < 5; i += 1) detector.observe(state, event(noisy(), 'key-old'));
+    // What the previous version wrote: no step state, 8-bit window flags, 7 flag counters.
+    const old = JSON.parse(JSON.stringify(detector.serialize!(state))) as {
+      principals: { entries: [string, number, Record<string, unknown>][] };
+    };
+    for (const [, , subject] of old.principals.entries) {
+      delete subject.step;
+      const w = subject.window as Record<string, { $t: string; v: number[] }>;
+      w.flags = { $t: 'u8', v: w.flags!.v };
+      w.flagCounts = { $t: 'i32', v: w.flagCounts!.v.slice(0, 7) };
+    }
+    const restored = detector.deserialize!(old);
+    const found = Array.from({ length: 40 }, () =>
+      detector.observe(restored, event(noisy(), 'key-old')),
+    ).flat();
+    const dense = found.find((f) => f.detector === 'extraction.density');
+    expect(dense).toBeDefined();
+    expect(dense!.evidence.denseInWindow).toBe(6);
+  });
 });

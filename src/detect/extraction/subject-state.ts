@@ -7,7 +7,7 @@ import {
   type SimilarityState,
 } from './similarity-state.js';
 import { createStepState, stepBytes, type StepState } from './step-state.js';
-import { createWindowState, windowBytes, type WindowState } from './window-state.js';
+import { createWindowState, upgradeWindow, windowBytes, type WindowState } from './window-state.js';
 
 /** Everything kept about one subject (a principal, or a source network). */
 export interface SubjectState {
@@ -43,6 +43,13 @@ export function createSubjectState(
     lastAlert: {},
     volume: { hour: -1, count: 0, ewma: 0, hours: 0 },
   };
+}
+
+/** A subject from an older checkpoint (no step state, narrower window flags), made current. */
+export function upgradeSubject(s: SubjectState): SubjectState {
+  if (s.step === undefined) s.step = null;
+  s.window = upgradeWindow(s.window);
+  return s;
 }
 
 export function subjectBytes(s: SubjectState): number {

@@ -53,6 +53,14 @@ export function pushWindow(w: WindowState, label: number, flags: number, id: str
   w.filled = Math.min(size, w.filled + 1);
 }
 
+/** A window from a checkpoint written before the step and density flags: widened in place of loss. */
+export function upgradeWindow(w: WindowState): WindowState {
+  if (w.flagCounts.length >= FLAG_BITS && w.flags instanceof Uint16Array) return w;
+  const flagCounts = new Int32Array(FLAG_BITS);
+  flagCounts.set(w.flagCounts.subarray(0, FLAG_BITS));
+  return { ...w, flags: Uint16Array.from(w.flags), flagCounts };
+}
+
 export function flagCount(w: WindowState, flag: number): number {
   return w.flagCounts[Math.log2(flag)]!;
 }
