@@ -1,6 +1,6 @@
 /**
  * Extraction/evasion detector evaluation on the demo models (issue 6).
- *   npx tsx scripts/eval-detect.ts [--quick] [--models breast-cancer,digits] [--json out.json]
+ *   npx tsx scripts/eval-detect.ts [--quick] [--models breast-cancer,digits] [--seed 7] [--adaptive] [--json out.json]
  * Calibrates on the reference split, then measures benign false alarms and every attack on
  * holdout, with the model in-process through onnxruntime.
  */
@@ -14,6 +14,8 @@ const { values } = parseArgs({
     models: { type: 'string', default: 'breast-cancer,digits' },
     json: { type: 'string' },
     principals: { type: 'string' },
+    seed: { type: 'string', default: '7' },
+    adaptive: { type: 'boolean', default: false },
   },
 });
 
@@ -68,9 +70,10 @@ async function main(): Promise<void> {
     const o: EvalOptions = {
       root: '.',
       model,
-      seed: 7,
+      seed: Number(values.seed),
       ...base,
       ...(values.principals ? { benignPrincipals: Number(values.principals) } : {}),
+      ...(values.adaptive ? { adaptive: true } : {}),
     };
     const r = await evaluateModel(o);
     results.push(r);

@@ -8,7 +8,8 @@ import { runBenignPopulation, type BenignPopulationOptions } from './benign-popu
 
 /** One tunable: its grid (most sensitive first), the finding it governs, and how far to back off. */
 interface Grid {
-  readonly name: 'threshold' | 'delta' | 'noveltyShare' | 'width' | 'outlierHits';
+  readonly name:
+    'threshold' | 'delta' | 'noveltyShare' | 'width' | 'outlierHits' | 'stepShare' | 'denseRadius';
   readonly detector: string;
   readonly values: readonly number[];
   /** Grid steps towards caution after the first quiet value (PRADA's W is noisier). */
@@ -79,6 +80,34 @@ const GRIDS: readonly Grid[] = [
     fallback: 32,
     options: (outlierHits) => ({ ...QUIET_OTHERS, cross: false, signals: { outlierHits } }),
   },
+  {
+    name: 'denseRadius',
+    detector: 'extraction.density',
+    values: [2.4, 2, 1.6, 1.3, 1.1, 0.9, 0.75, 0.6, 0.45],
+    margin: 1,
+    fallback: 0.3,
+    options: (denseRadius) => ({
+      ...QUIET_OTHERS,
+      signals: false,
+      cross: false,
+      step: false,
+      similarity: { threshold: 1e-9, noveltyShare: 1, denseRadius },
+    }),
+  },
+  {
+    name: 'stepShare',
+    detector: 'extraction.step',
+    values: [0.1, 0.15, 0.2, 0.25, 0.3, 0.4],
+    margin: 1,
+    fallback: 0.5,
+    options: (share) => ({
+      ...QUIET_OTHERS,
+      signals: false,
+      cross: false,
+      similarity: { threshold: 1e-9, noveltyShare: 1 },
+      step: { share },
+    }),
+  },
 ];
 
 export interface Calibration {
@@ -120,10 +149,15 @@ export async function calibrate(
     grids[g.name] = { values: g.values, flagged, chosen: chosen[g.name]! };
   }
   const options: ExtractionOptions = {
-    similarity: { threshold: chosen.threshold, noveltyShare: chosen.noveltyShare },
+    similarity: {
+      threshold: chosen.threshold,
+      noveltyShare: chosen.noveltyShare,
+      denseRadius: chosen.denseRadius,
+    },
     prada: { delta: chosen.delta, minSamples: 50 },
     cross: { width: chosen.width },
     signals: { outlierHits: chosen.outlierHits },
+    step: { share: chosen.stepShare },
   };
   return { options, grids };
 }

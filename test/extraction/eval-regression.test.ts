@@ -38,8 +38,13 @@ describe('extraction/evasion evaluation (small)', () => {
     }
   });
 
-  it('detects random, synthetic and Knockoff extraction before their 100th query', () => {
-    for (const name of ['extraction.random', 'extraction.synthetic', 'extraction.knockoff']) {
+  it('detects random, synthetic, Jacobian and Knockoff extraction before their 100th query', () => {
+    for (const name of [
+      'extraction.random',
+      'extraction.synthetic',
+      'extraction.jacobian',
+      'extraction.knockoff',
+    ]) {
       const a = result.attacks.find((r) => r.attack === name)!;
       expect({ name, detected: a.detected }).toEqual({ name, detected: a.runs });
       expect(a.medianFirstAlarm!).toBeLessThan(100);

@@ -5,6 +5,7 @@ const TYPED = {
   f64: Float64Array,
   i32: Int32Array,
   i16: Int16Array,
+  u16: Uint16Array,
   u8: Uint8Array,
 } as const;
 type TypedTag = keyof typeof TYPED;

@@ -3,7 +3,8 @@ import type { FindingKind } from './finding.js';
 import type { ExtractionConfig } from './options.js';
 import { observePrada, pradaStatistic } from './prada-state.js';
 import { observeProbe } from './probe-state.js';
-import { observeSimilarity } from './similarity-state.js';
+import { observeSimilarity, type SimilarityObservation } from './similarity-state.js';
+import { observeStep } from './step-state.js';
 import { offCooldown, type SubjectState } from './subject-state.js';
 import { windowSignals } from './window-signals.js';
 import { FLAG, flagCount, flaggedIds, pushWindow } from './window-state.js';
@@ -15,8 +16,13 @@ export interface PreparedRow {
   readonly label: number;
   readonly margin: number | null;
   readonly outlier: boolean;
+  /** Reused for the next row (like `unit`): the states copy what they keep. */
   readonly sketch: Float32Array;
   readonly raw: readonly number[];
+  /** The row in range units (x / range), its hash, and how many features have a range at all. */
+  readonly unit: Uint16Array;
+  readonly unitHash: number;
+  readonly activeFeatures: number;
   /** Other principals that recently sent a nearby, different query (cross-principal LSH). */
   readonly crossOthers: readonly string[];
 }
@@ -24,7 +30,16 @@ export interface PreparedRow {
 /** A signal that fired, before it becomes a Finding. */
 export interface Signal {
   readonly signal:
-    'prada' | 'similarity' | 'probe' | 'novelty' | 'cross' | 'boundary' | 'volume' | 'outlier';
+    | 'prada'
+    | 'similarity'
+    | 'probe'
+    | 'step'
+    | 'density'
+    | 'novelty'
+    | 'cross'
+    | 'boundary'
+    | 'volume'
+    | 'outlier';
   readonly kind: FindingKind;
   readonly severity: Severity;
   readonly confidence: number;
@@ -72,20 +87,35 @@ function similaritySignal(
   s: SubjectState,
   row: PreparedRow,
   config: ExtractionConfig,
-): { hit: boolean; novel: boolean; nearest: number; signal: Signal | null } {
+): {
+  hit: boolean;
+  novel: boolean;
+  nearest: number;
+  seen: SimilarityObservation | null;
+  signal: Signal | null;
+} {
   const o = config.similarity;
-  if (!o || !s.similarity) return { hit: false, novel: false, nearest: Infinity, signal: null };
-  const seen = observeSimilarity(s.similarity, row.sketch, row.eventId, o.k);
+  if (!o || !s.similarity)
+    return { hit: false, novel: false, nearest: Infinity, seen: null, signal: null };
+  const seen = observeSimilarity(
+    s.similarity,
+    row.sketch,
+    row.eventId,
+    o.k,
+    o.denseRadius,
+    o.threshold,
+  );
   const nb = seen.neighbours;
-  const hit = nb !== null && nb.meanDistance < o.threshold;
+  const hit = nb !== null;
   const novel = !seen.duplicate && seen.nearest > o.noveltyDistance;
   const hits = flagCount(s.window, FLAG.similar) + (hit ? 1 : 0);
   if (!hit || hits < o.hitsToAlarm || !offCooldown(s, 'similarity', config.cooldownRows))
-    return { hit, novel, nearest: seen.nearest, signal: null };
+    return { hit, novel, nearest: seen.nearest, seen, signal: null };
   return {
     hit,
     novel,
     nearest: seen.nearest,
+    seen,
     signal: {
       signal: 'similarity',
       kind: 'evasion',
@@ -137,6 +167,93 @@ function probeSignal(
   };
 }
 
+function densitySignal(
+  s: SubjectState,
+  row: PreparedRow,
+  config: ExtractionConfig,
+  seen: SimilarityObservation | null,
+): { hit: boolean; signal: Signal | null } {
+  const o = config.similarity;
+  if (!o || !seen || seen.duplicate) return { hit: false, signal: null };
+  const hit = seen.within >= o.denseCount;
+  const hits = flagCount(s.window, FLAG.dense) + (hit ? 1 : 0);
+  if (!hit || hits < o.denseHits || !offCooldown(s, 'density', config.cooldownRows))
+    return { hit, signal: null };
+  return {
+    hit,
+    signal: {
+      signal: 'density',
+      kind: 'evasion',
+      severity: 'high',
+      confidence: Math.min(1, 0.5 + seen.within / (4 * o.denseCount)),
+      title: `${seen.within} of the last ${s.similarity!.filled} distinct queries lie within ${o.denseRadius} of this one: a single point searched around, with noise`,
+      evidence: {
+        statistic: 'neighbours-within-radius',
+        within: seen.within,
+        radius: o.denseRadius,
+        denseCount: o.denseCount,
+        history: s.similarity!.filled,
+        nearestDistance: round(seen.nearest),
+        denseInWindow: hits,
+        window: s.window.filled,
+      },
+      eventIds: [row.eventId, ...flaggedIds(s.window, FLAG.dense, 15)],
+    },
+  };
+}
+
+function stepSignal(
+  s: SubjectState,
+  row: PreparedRow,
+  config: ExtractionConfig,
+  seen: SimilarityObservation | null,
+): { hit: boolean; signal: Signal | null } {
+  const o = config.step;
+  if (!o || !s.step || !seen) return { hit: false, signal: null };
+  const match = observeStep(
+    s.step,
+    row.unit,
+    row.unitHash,
+    row.eventId,
+    seen.nearestSlot,
+    seen.storedAt,
+    row.activeFeatures,
+    o,
+  );
+  const hit = match !== null;
+  const hits = flagCount(s.window, FLAG.step) + (hit ? 1 : 0);
+  if (!match || hits < o.hits || !offCooldown(s, 'step', config.cooldownRows))
+    return { hit, signal: null };
+  return {
+    hit,
+    signal: {
+      signal: 'step',
+      kind: 'extraction',
+      severity: 'high',
+      confidence: Math.min(1, 0.6 + 0.1 * (hits - o.hits) + 0.2 * match.share),
+      title: `${hits} queries step from an earlier query by the same per-feature amounts (${(match.stepSize * 100).toFixed(1)}% of the range on ${Math.round(match.share * 100)}% of the features): Jacobian-style augmentation`,
+      evidence: {
+        statistic: 'repeated-step',
+        share: round(match.share),
+        stepSize: round(match.stepSize),
+        stepCv: round(match.cv),
+        shareThreshold: o.share,
+        maxCv: o.maxCv,
+        parentEventId: match.parentId,
+        earlierStep: [...match.earlierStep],
+        stepsInWindow: hits,
+        window: s.window.filled,
+      },
+      eventIds: [
+        row.eventId,
+        match.parentId,
+        ...match.earlierStep,
+        ...flaggedIds(s.window, FLAG.step, 12),
+      ],
+    },
+  };
+}
+
 /** Folds one row into a subject and returns the signals it fired (after cooldown). */
 export function evaluateRow(s: SubjectState, row: PreparedRow, config: ExtractionConfig): Signal[] {
   s.rows += 1;
@@ -150,6 +267,10 @@ export function evaluateRow(s: SubjectState, row: PreparedRow, config: Extractio
   if (prada) signals.push(prada);
   const probe = probeSignal(s, row, config);
   if (probe.signal) signals.push(probe.signal);
+  const step = stepSignal(s, row, config, sim.seen);
+  if (step.signal) signals.push(step.signal);
+  const dense = densitySignal(s, row, config, sim.seen);
+  if (dense.signal) signals.push(dense.signal);
   const lowMargin = config.signals && row.margin !== null && row.margin < config.signals.lowMargin;
   const flags =
     (lowMargin ? FLAG.lowMargin : 0) |
@@ -158,7 +279,9 @@ export function evaluateRow(s: SubjectState, row: PreparedRow, config: Extractio
     (sim.hit ? FLAG.similar : 0) |
     (probe.hit ? FLAG.probe : 0) |
     (sim.novel ? FLAG.novel : 0) |
-    (row.crossOthers.length > 0 ? FLAG.cross : 0);
+    (row.crossOthers.length > 0 ? FLAG.cross : 0) |
+    (step.hit ? FLAG.step : 0) |
+    (dense.hit ? FLAG.dense : 0);
   pushWindow(s.window, row.label, flags, row.eventId);
   signals.push(...windowSignals(s, row, config));
   return signals;

@@ -27,7 +27,13 @@ import {
 } from './principal-table.js';
 import { createProjector } from './projector.js';
 import { answeredRows, principalKey, sourceNetwork, type AnsweredRow } from './read-event.js';
-import { createSubjectState, subjectBytes, type SubjectState } from './subject-state.js';
+import { UNIT } from './step-state.js';
+import {
+  createSubjectState,
+  subjectBytes,
+  upgradeSubject,
+  type SubjectState,
+} from './subject-state.js';
 
 export interface NetworkEntry {
   first: string;
@@ -76,10 +82,53 @@ function schemaFinding(
   ];
 }
 
+/** Per-feature minimum and 1 / range (0 for a constant feature), for rows in range units. */
+interface UnitScale {
+  readonly min: readonly number[];
+  readonly inverse: Float64Array;
+  readonly active: number;
+  /** Reused for every row: the step state copies what it keeps. */
+  readonly scratch: Uint16Array;
+}
+
+function unitScale(baseline: ModelBaseline): UnitScale {
+  const inverse = new Float64Array(baseline.featureCount);
+  let active = 0;
+  for (let j = 0; j < inverse.length; j += 1) {
+    const range = baseline.max[j]! - baseline.min[j]!;
+    if (range > 0) {
+      inverse[j] = 1 / range;
+      active += 1;
+    }
+  }
+  return {
+    min: baseline.min,
+    inverse,
+    active: Math.max(1, active),
+    scratch: new Uint16Array(baseline.featureCount),
+  };
+}
+
+/** The row in range units, offset by half a range and quantised (clamped to 16 bits); returns its hash. */
+function toUnits(row: readonly number[], scale: UnitScale): number {
+  const u = scale.scratch;
+  let h = 0x811c9dc5;
+  for (let j = 0; j < u.length; j += 1) {
+    const v = ((row[j]! - scale.min[j]!) * scale.inverse[j]! + 0.5) * UNIT;
+    const q = v <= 0 ? 0 : v >= 65535 ? 65535 : Math.round(v);
+    u[j] = q;
+    h = Math.imul(h ^ q, 0x01000193);
+  }
+  return h;
+}
+
+const EMPTY_UNITS = new Uint16Array(0);
+
 function observeEvent(
   state: ExtractionState,
   event: InferenceEvent,
   baseline: ModelBaseline,
+  unit: UnitScale,
   config: ExtractionConfig,
   project: (z: Float64Array) => Float32Array,
   shifts: Float64Array[],
@@ -127,6 +176,7 @@ function observeEvent(
     const crossOthers = config.cross
       ? observeCross(state.cross, sketch, key, t, shifts, config.cross)
       : [];
+    const unitHash = config.step ? toUnits(r.features, unit) : 0;
     const prepared: PreparedRow = {
       eventId: event.id,
       timeMs: t,
@@ -135,6 +185,9 @@ function observeEvent(
       outlier,
       sketch,
       raw: r.features,
+      unit: config.step ? unit.scratch : EMPTY_UNITS,
+      unitHash,
+      activeFeatures: unit.active,
       crossOthers,
     };
     for (const [prefix, subject, s] of subjects) {
@@ -162,6 +215,7 @@ export function createExtractionDetector(
   const project = createProjector(baseline.featureCount, config.sketchDim, config.seed);
   const dim = Math.min(baseline.featureCount, config.sketchDim);
   const scratch = new Float64Array(baseline.featureCount);
+  const unit = unitScale(baseline);
   const shifts = config.cross
     ? crossShifts(config.cross.tables, dim, config.cross.width, config.seed)
     : [];
@@ -177,7 +231,7 @@ export function createExtractionDetector(
       cross: createCrossState(),
     }),
     observe: (state, event) =>
-      observeEvent(state, event, baseline, config, project, shifts, scratch),
+      observeEvent(state, event, baseline, unit, config, project, shifts, scratch),
     stateSize: (state) => {
       let bytes = 0;
       for (const e of state.principals.entries.values()) bytes += subjectBytes(e.value) + 64;
@@ -208,11 +262,15 @@ export function createExtractionDetector(
           ExtractionErrorCodes.STATE_INVALID,
           'unsupported extraction state version',
         );
-      const decode = (v: unknown) => decodeState(v) as SubjectState;
+      const decode = (v: unknown) => upgradeSubject(decodeState(v) as SubjectState);
       return {
         rows: raw.rows,
         principals: deserializeTable(raw.principals, decode),
-        networks: deserializeTable(raw.networks, (v) => decodeState(v) as NetworkEntry),
+        networks: deserializeTable(raw.networks, (v) => {
+          const entry = decodeState(v) as NetworkEntry;
+          if (entry.subject) entry.subject = upgradeSubject(entry.subject);
+          return entry;
+        }),
         schemaAlerts: deserializeTable(raw.schemaAlerts, (v) => Number(decodeState(v))),
         cross: { touches: raw.cross.touches, buckets: new Map(raw.cross.buckets) },
       };

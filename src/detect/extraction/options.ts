@@ -24,6 +24,20 @@ const SimilarityOptionsSchema = z
     noveltyDistance: z.number().positive().default(1),
     noveltyShare: z.number().min(0).max(1).default(0.99),
     noveltyMinRows: z.number().int().min(1).default(40),
+    /** Density: `denseCount` of the ring within `denseRadius` of a query is one search point probed with noise. */
+    denseRadius: z.number().min(0).default(2),
+    denseCount: z.number().int().min(1).default(16),
+    denseHits: z.number().int().min(1).default(6),
+  })
+  .strict();
+
+const StepOptionsSchema = z
+  .object({
+    share: z.number().min(0).max(1).default(0.3),
+    maxCv: z.number().min(0).default(0.3),
+    minFeatures: z.number().int().min(1).default(4),
+    profileCap: z.number().int().min(1).max(256).default(6),
+    hits: z.number().int().min(1).default(3),
   })
   .strict();
 
@@ -66,6 +80,8 @@ export const ExtractionOptionsSchema = z
       .union([SignalOptionsSchema, z.literal(false)])
       .default(SignalOptionsSchema.parse({})),
     cross: z.union([CrossOptionsSchema, z.literal(false)]).default(CrossOptionsSchema.parse({})),
+    /** Repeated-step (Jacobian augmentation) signal; needs `similarity` (it reads its ring). */
+    step: z.union([StepOptionsSchema, z.literal(false)]).default(StepOptionsSchema.parse({})),
   })
   .strict();
 export type ExtractionOptions = z.input<typeof ExtractionOptionsSchema>;

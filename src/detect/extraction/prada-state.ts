@@ -80,7 +80,7 @@ function minDistance(set: Float32Array, count: number, dim: number, x: Float32Ar
   for (let i = 0; i < count; i += 1) {
     let s = 0;
     const base = i * dim;
-    for (let j = 0; j < dim; j += 1) {
+    for (let j = 0; j < dim && s < best; j += 1) {
       const t = set[base + j]! - x[j]!;
       s += t * t;
     }

@@ -20,19 +20,24 @@ export function gaussian(random: () => number): number {
  * Maps a standardised row to `dim` floats. Up to `dim` features it is the identity; above,
  * a Gaussian random projection scaled by 1/sqrt(dim), which preserves L2 distances within a
  * small factor (Johnson–Lindenstrauss) and bounds the memory each stored query costs.
+ * The returned array is reused by the next call: callers copy what they keep.
  */
 export function createProjector(
   featureCount: number,
   dim: number,
   seed: number,
 ): (z: Float64Array) => Float32Array {
-  if (featureCount <= dim) return (z) => Float32Array.from(z);
+  const out = new Float32Array(Math.min(featureCount, dim));
+  if (featureCount <= dim)
+    return (z) => {
+      for (let j = 0; j < out.length; j += 1) out[j] = z[j]!;
+      return out;
+    };
   const random = createRandom(seed);
   const matrix = new Float64Array(dim * featureCount);
   const s = 1 / Math.sqrt(dim);
   for (let i = 0; i < matrix.length; i += 1) matrix[i] = gaussian(random) * s;
   return (z) => {
-    const out = new Float32Array(dim);
     for (let i = 0; i < dim; i += 1) {
       let acc = 0;
       const base = i * featureCount;

@@ -40,8 +40,16 @@ export interface SimilarityObservation {
   readonly duplicate: boolean;
   /** Distance to the nearest distinct recent query (Infinity with no history). */
   readonly nearest: number;
-  /** The k nearest (null while fewer than k are held, or when x is a repeat). */
+  /** Mean distance to the k nearest (null while fewer than k are held, or when x is a repeat). */
+  readonly meanDistance: number | null;
+  /** The k nearest in detail, only when their mean is below `detailBelow` (evidence is rarely needed). */
   readonly neighbours: Neighbours | null;
+  /** Ring slot of the nearest distinct recent query (-1 if none or x is a repeat). */
+  readonly nearestSlot: number;
+  /** Ring slot x was stored in (-1 for a repeat). */
+  readonly storedAt: number;
+  /** Distinct recent queries within `radius` of x (a dense cloud: one search point probed with noise). */
+  readonly within: number;
 }
 
 /** Compares x with the recent queries, then records it (repeats are not stored twice). */
@@ -50,7 +58,11 @@ export function observeSimilarity(
   x: Float32Array,
   eventId: string,
   k: number,
+  radius = 0,
+  detailBelow = Infinity,
 ): SimilarityObservation {
+  const r2 = radius * radius;
+  let within = 0;
   const cap = s.ids.length;
   if (scratchD.length < k) {
     scratchD = new Float64Array(k);
@@ -64,7 +76,9 @@ export function observeSimilarity(
   for (let i = 0; i < s.filled; i += 1) {
     let d2 = 0;
     const base = i * s.dim;
-    for (let j = 0; j < s.dim; j += 1) {
+    // Past both the k-th best and the radius, the rest of the sum cannot change anything.
+    const bound = Math.max(bestD[k - 1]!, r2);
+    for (let j = 0; j < s.dim && d2 <= bound; j += 1) {
       const t = s.sketches[base + j]! - x[j]!;
       d2 += t * t;
     }
@@ -72,6 +86,7 @@ export function observeSimilarity(
       duplicate = true;
       continue;
     }
+    if (d2 < r2) within += 1;
     if (d2 >= bestD[k - 1]!) continue;
     let at = k - 1;
     while (at > 0 && bestD[at - 1]! > d2) {
@@ -82,6 +97,9 @@ export function observeSimilarity(
     bestD[at] = d2;
     bestI[at] = i;
   }
+  const storedAt = duplicate ? -1 : s.next;
+  const nearestSlot = duplicate ? -1 : bestI[0]!;
+  const evicted = storedAt >= 0 ? s.ids[storedAt]! : '';
   if (!duplicate) {
     s.sketches.set(x, s.next * s.dim);
     s.ids[s.next] = eventId;
@@ -89,14 +107,29 @@ export function observeSimilarity(
     s.filled = Math.min(cap, s.filled + 1);
   }
   const nearest = Math.sqrt(bestD[0]!);
-  if (duplicate || bestI[k - 1]! < 0) return { duplicate, nearest, neighbours: null };
-  const distances = Array.from(bestD.subarray(0, k), (v) => Math.sqrt(v));
-  const neighbours = {
-    meanDistance: distances.reduce((a, b) => a + b, 0) / k,
-    distances,
-    eventIds: Array.from(bestI.subarray(0, k), (i) => s.ids[i]!),
-  };
-  return { duplicate, nearest, neighbours };
+  if (duplicate || bestI[k - 1]! < 0)
+    return {
+      duplicate,
+      nearest,
+      meanDistance: null,
+      neighbours: null,
+      nearestSlot,
+      storedAt,
+      within,
+    };
+  let sum = 0;
+  for (let i = 0; i < k; i += 1) sum += Math.sqrt(bestD[i]!);
+  const meanDistance = sum / k;
+  // Ids are read now: the slot x was just written to may have held one of the neighbours.
+  const neighbours =
+    meanDistance < detailBelow
+      ? {
+          meanDistance,
+          distances: Array.from(bestD.subarray(0, k), (v) => Math.sqrt(v)),
+          eventIds: Array.from(bestI.subarray(0, k), (i) => (i === storedAt ? evicted : s.ids[i]!)),
+        }
+      : null;
+  return { duplicate, nearest, meanDistance, neighbours, nearestSlot, storedAt, within };
 }
 
 export function similarityBytes(s: SimilarityState): number {

@@ -6,7 +6,8 @@ import {
   similarityBytes,
   type SimilarityState,
 } from './similarity-state.js';
-import { createWindowState, windowBytes, type WindowState } from './window-state.js';
+import { createStepState, stepBytes, type StepState } from './step-state.js';
+import { createWindowState, upgradeWindow, windowBytes, type WindowState } from './window-state.js';
 
 /** Everything kept about one subject (a principal, or a source network). */
 export interface SubjectState {
@@ -14,6 +15,7 @@ export interface SubjectState {
   prada: PradaState | null;
   similarity: SimilarityState | null;
   probe: ProbeState | null;
+  step: StepState | null;
   window: WindowState;
   /** Row count at the last alert of each signal, for the cooldown. */
   lastAlert: Record<string, number>;
@@ -25,7 +27,7 @@ export function createSubjectState(
   classCount: number,
   featureCount: number,
 ): SubjectState {
-  const { prada, similarity } = config;
+  const { prada, similarity, step } = config;
   // Sketches are the identity up to sketchDim features (see createProjector).
   const dim = Math.min(featureCount, config.sketchDim);
   return {
@@ -33,10 +35,21 @@ export function createSubjectState(
     prada: prada ? createPradaState(classCount, dim, prada.growCap, prada.distanceCap) : null,
     similarity: similarity ? createSimilarityState(dim, similarity.historyCap) : null,
     probe: similarity ? createProbeState(featureCount, similarity.probeHistory) : null,
+    step:
+      similarity && step
+        ? createStepState(featureCount, similarity.historyCap, step.profileCap)
+        : null,
     window: createWindowState(config.window, classCount),
     lastAlert: {},
     volume: { hour: -1, count: 0, ewma: 0, hours: 0 },
   };
+}
+
+/** A subject from an older checkpoint (no step state, narrower window flags), made current. */
+export function upgradeSubject(s: SubjectState): SubjectState {
+  if (s.step === undefined) s.step = null;
+  s.window = upgradeWindow(s.window);
+  return s;
 }
 
 export function subjectBytes(s: SubjectState): number {
@@ -44,6 +57,7 @@ export function subjectBytes(s: SubjectState): number {
     (s.prada ? pradaBytes(s.prada) : 0) +
     (s.similarity ? similarityBytes(s.similarity) : 0) +
     (s.probe ? probeBytes(s.probe) : 0) +
+    (s.step ? stepBytes(s.step) : 0) +
     windowBytes(s.window) +
     160
   );

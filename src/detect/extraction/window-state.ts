@@ -4,7 +4,7 @@
  */
 export interface WindowState {
   readonly labels: Int16Array;
-  readonly flags: Uint8Array; // bit 0 low margin, 1 margin known, 2 outlier, 3 similar, 4 probe, 5 novel, 6 cross-principal
+  readonly flags: Uint16Array; // bit 0 low margin, 1 margin known, 2 outlier, 3 similar, 4 probe, 5 novel, 6 cross-principal, 7 repeated step, 8 dense
   readonly ids: string[];
   readonly classCounts: Int32Array;
   readonly flagCounts: Int32Array; // per bit
@@ -20,15 +20,18 @@ export const FLAG = {
   probe: 16,
   novel: 32,
   cross: 64,
+  step: 128,
+  dense: 256,
 } as const;
+const FLAG_BITS = 9;
 
 export function createWindowState(size: number, classCount: number): WindowState {
   return {
     labels: new Int16Array(size),
-    flags: new Uint8Array(size),
+    flags: new Uint16Array(size),
     ids: new Array<string>(size).fill(''),
     classCounts: new Int32Array(Math.max(1, classCount)),
-    flagCounts: new Int32Array(7),
+    flagCounts: new Int32Array(FLAG_BITS),
     filled: 0,
     next: 0,
   };
@@ -36,7 +39,7 @@ export function createWindowState(size: number, classCount: number): WindowState
 
 function count(w: WindowState, label: number, flags: number, delta: number): void {
   if (label >= 0 && label < w.classCounts.length) w.classCounts[label]! += delta;
-  for (let b = 0; b < 7; b += 1) if (flags & (1 << b)) w.flagCounts[b]! += delta;
+  for (let b = 0; b < FLAG_BITS; b += 1) if (flags & (1 << b)) w.flagCounts[b]! += delta;
 }
 
 export function pushWindow(w: WindowState, label: number, flags: number, id: string): void {
@@ -48,6 +51,14 @@ export function pushWindow(w: WindowState, label: number, flags: number, id: str
   count(w, label, flags, 1);
   w.next = (w.next + 1) % size;
   w.filled = Math.min(size, w.filled + 1);
+}
+
+/** A window from a checkpoint written before the step and density flags: widened in place of loss. */
+export function upgradeWindow(w: WindowState): WindowState {
+  if (w.flagCounts.length >= FLAG_BITS && w.flags instanceof Uint16Array) return w;
+  const flagCounts = new Int32Array(FLAG_BITS);
+  flagCounts.set(w.flagCounts.subarray(0, FLAG_BITS));
+  return { ...w, flags: Uint16Array.from(w.flags), flagCounts };
 }
 
 export function flagCount(w: WindowState, flag: number): number {
