@@ -88,7 +88,8 @@ export async function runBenignPopulation(
       const started = performance.now();
       for (const e of events) {
         for (const f of detector.observe(states[k], e)) {
-          const key = f.principal ?? '?';
+          // A per-network finding names no principal: it counts as one more flagged subject.
+          const key = f.principal ?? `network ${String(f.evidence.subject)}`;
           r.flagged.set(key, [...(r.flagged.get(key) ?? []), f]);
         }
       }

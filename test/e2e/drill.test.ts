@@ -104,10 +104,10 @@ describe('drills against a throw-away embedded aisoc', () => {
     it(`raises no alert on the benign principals during the ${scenario} drill`, () => {
       const card = cards.get(scenario)!;
       expect(card.benignQueries).toBeGreaterThan(0);
-      // Per-network detectors (`extraction.network.*`) add up every key of a /24 and name the
-      // principal whose query tipped the window: here every principal is 127.0.0.1, so one can
-      // land on a benign key now and then. Per-principal detectors must stay silent.
-      expect(card.falseAlarmDetectors.filter((d) => !d.includes('.network.'))).toEqual([]);
+      // Per-network findings (`extraction.network.*`) name no principal, so none can blame a
+      // benign key, although every key here shares 127.0.0.1.
+      expect(card.falseAlarmDetectors).toEqual([]);
+      expect(card.falseAlarms).toBe(0);
       expect(card.benignBlocked).toBe(0);
     });
 

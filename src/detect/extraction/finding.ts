@@ -42,23 +42,25 @@ export interface FindingInput {
 export function makeFinding(input: FindingInput): Finding {
   const { event } = input;
   const mapping = MAPPING[input.kind];
+  // A finding about a whole source network blames no caller: the event that tipped it may be
+  // a bystander's. The network is its `evidence.subject`.
+  const perNetwork = input.detector.startsWith('extraction.network');
   return {
     time: event.time,
     detector: input.detector,
     kind: input.kind,
     model: event.model,
-    principal: event.principal ?? event.keyId,
+    principal: perNetwork ? null : (event.principal ?? event.keyId),
     sourceAddress: event.sourceAddress,
     severity: input.severity,
     confidence: Math.min(1, Math.max(0, input.confidence)),
     title: input.title,
     atlasTechniques: [...mapping.atlas],
     owasp: [...mapping.owasp],
-    // The key lets playbooks contain the caller (rate_limit, suspend_key). A finding about a
-    // whole source network names no key: the event that tipped it may be a benign caller's.
+    // The key lets playbooks contain the caller (rate_limit, suspend_key).
     evidence: {
       subject: input.subject,
-      ...(input.detector.startsWith('extraction.network') ? {} : { keyId: event.keyId }),
+      ...(perNetwork ? {} : { keyId: event.keyId }),
       ...input.evidence,
     },
     eventIds: [...input.eventIds],
