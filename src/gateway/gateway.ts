@@ -40,6 +40,9 @@ import {
 } from './version-catalog.js';
 
 /** A model run in-process (the serve module's ONNX sessions fit this shape). */
+
+/** How long `close` lets in-flight requests finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 10_000;
 export interface LocalModel {
   readonly digest: string;
   infer(rows: number[][]): Promise<{ probabilities: number[][]; labels: number[] }>;
@@ -553,10 +556,16 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       }),
     close: async () => {
+      // In-flight requests finish; their keep-alive connections (kept 30 s when idle) are
+      // closed as soon as they go idle, and whatever still hangs after the grace is cut.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      clearInterval(sweep);
+      clearTimeout(cut);
       await upstreams.close();
     },
     stats: () => stats,

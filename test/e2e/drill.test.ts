@@ -14,10 +14,27 @@ import { startTestAisoc } from '../support/aisoc.js';
 // The detection regression suite: known attacks run from the outside, over HTTP with their
 // own keys, against a throw-away aisoc. A change that lets one through undetected or
 // uncontained fails here. Each scenario runs on its own model so incidents stay apart.
-const DRILLS = [
-  { scenario: 'extraction', model: 'breast-cancer', budget: 200, inputs: 1 },
-  { scenario: 'evasion', model: 'digits', budget: 60, inputs: 3 },
-] as const;
+const DRILLS: readonly {
+  name: string;
+  scenario: string;
+  attack?: string;
+  model: string;
+  budget: number;
+  inputs: number;
+}[] = [
+  { name: 'extraction', scenario: 'extraction', model: 'breast-cancer', budget: 200, inputs: 1 },
+  { name: 'evasion', scenario: 'evasion', model: 'digits', budget: 60, inputs: 3 },
+  // Jacobian-based augmentation (Papernot et al.) steps off the data along the model's
+  // gradients: the step signal must name it as extraction so the key is throttled.
+  {
+    name: 'extraction.jacobian',
+    scenario: 'extraction',
+    attack: 'jacobian',
+    model: 'digits',
+    budget: 200,
+    inputs: 1,
+  },
+];
 
 // Attacks on the pipeline rather than the inference API: a poisoned batch offered for audit,
 // a malicious model file submitted for approval, a swapped remote model, a tampered artifact.
@@ -37,19 +54,20 @@ describe('drills against a throw-away embedded aisoc', () => {
       registry: { integrityIntervalMs: 1000 },
     });
     const token = readFileSync(t.config.admin.tokenFile, 'utf8').trim();
-    for (const { scenario, model, budget, inputs } of DRILLS) {
+    for (const { name, scenario, attack, model, budget, inputs } of DRILLS) {
       const card = await runDrill(scenario, {
         gatewayUrl: t.aisoc.gatewayUrl,
         adminUrl: t.aisoc.adminUrl,
         adminToken: token,
         model,
+        ...(attack ? { attack } : {}),
         data: loadDrillData(join(packageRoot(), 'data'), model),
         budget,
         inputs,
         benignPrincipals: 3,
         settleMs: 3000,
       });
-      cards.set(scenario, card);
+      cards.set(name, card);
     }
     for (const r of PIPELINE) {
       const card = await runDrill(r.scenario, {
@@ -91,7 +109,7 @@ describe('drills against a throw-away embedded aisoc', () => {
     expect(again.contained).toBe(true);
   }, 60_000);
 
-  for (const { scenario, budget, inputs } of DRILLS) {
+  for (const { name: scenario, budget, inputs } of DRILLS) {
     it(`detects the ${scenario} attacker within its budget and names it in an incident`, () => {
       const card = cards.get(scenario)!;
       expect(card.detected).toBe(true);
