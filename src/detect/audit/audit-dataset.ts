@@ -15,7 +15,8 @@ import { adjustPValues, chiSquareContingency, ksTwoSample } from '../stats/index
 import { type DuplicateFinding, findDuplicates } from './duplicates.js';
 import { fitStandardiser, sharedNumericFeatures, toMatrix } from './feature-matrix.js';
 import { findLabelFlips, type LabelFlipSuspect } from './label-flips.js';
-import { findOutliers, type OutlierCluster, type OutlierRow } from './outliers.js';
+import { findNeighbours } from './neighbours.js';
+import { fences, findOutliers, type OutlierCluster, type OutlierRow } from './outliers.js';
 
 export interface DigestCheckInput {
   name: string;
@@ -34,6 +35,7 @@ export interface AuditOptions {
   maxAgreement?: number; // flag when at most this share of neighbours agree (default 0.1)
   maxNeighbourPool?: number; // default 2000
   neighbourPool?: 'mixed' | 'trusted'; // default 'mixed' (see label-flips.ts)
+  muteAgreement?: number; // candidate rows the trusted rows doubt this much may not vote (0.2)
   nearDuplicateResolution?: number; // in baseline deviations (default 0.01)
   outlierWiden?: number; // IQRs beyond q0.5%/q99.5% (default 1.5)
   minClusterSize?: number; // default max(3, 0.2% of candidate rows)
@@ -178,21 +180,33 @@ export function auditDataset(opts: AuditOptions): AuditReport {
   const base = toMatrix(opts.baseline, st, opts.labelColumn, opts.idColumn);
   const cand = toMatrix(opts.candidate, st, opts.labelColumn, opts.idColumn);
   const hasLabels = !!opts.labelColumn;
-  const duplicates = findDuplicates(base, cand, opts.nearDuplicateResolution ?? 0.01);
-  const flips = hasLabels
-    ? findLabelFlips(base, cand, {
-        k: opts.k ?? 10,
-        maxAgreement: opts.maxAgreement ?? 0.1,
-        maxPool: opts.maxNeighbourPool ?? 2000,
-        pool: opts.neighbourPool ?? 'mixed',
-      })
-    : [];
   // The profile's sorted sample (every value up to 10 000 rows) gives the fences' quantiles.
   const sortedBaseline = features.map(
     (f) => profile.features.find((p) => p.name === f)?.numeric?.sample ?? [],
   );
+  const duplicates = findDuplicates(base, cand, opts.nearDuplicateResolution ?? 0.01);
+  const widen = opts.outlierWiden ?? 1.5;
+  const fenceZ = fences(sortedBaseline, widen).map(([lo, hi], f) => [
+    (lo - st.mean[f]!) / st.scale[f]!,
+    (hi - st.mean[f]!) / st.scale[f]!,
+  ]);
+  const knn = hasLabels
+    ? findNeighbours(base, cand, {
+        k: opts.k ?? 10,
+        maxPool: opts.maxNeighbourPool ?? 2000,
+        low: Float64Array.from(fenceZ, (x) => x[0]!),
+        high: Float64Array.from(fenceZ, (x) => x[1]!),
+      })
+    : null;
+  const flips = knn
+    ? findLabelFlips(cand, knn.pool, knn.neighbours, {
+        maxAgreement: opts.maxAgreement ?? 0.1,
+        muteAgreement: opts.muteAgreement ?? 0.2,
+        pool: opts.neighbourPool ?? 'mixed',
+      })
+    : [];
   const outliers = findOutliers(sortedBaseline, opts.candidate, features, cand.labels, {
-    widen: opts.outlierWiden ?? 1.5,
+    widen,
     minClusterSize: opts.minClusterSize ?? Math.max(3, Math.ceil(cand.rows * 0.002)),
     minLabelShare: opts.minClusterLabelShare ?? 0.8,
     minClusterFeatures: opts.minClusterFeatures ?? 2,
