@@ -224,6 +224,8 @@ function audit(ds: Dataset, candidate: DataTable, pool: 'mixed' | 'trusted') {
   return { report, ms: performance.now() - start };
 }
 
+const HALVES = Array.from({ length: 10 }, (_, i) => i);
+
 function half(t: DataTable, r: () => number): DataTable {
   const keep = shuffled(
     Array.from({ length: t.rowCount }, (_, i) => i),
@@ -252,7 +254,10 @@ function main(): void {
     const clean: [string, DataTable[]][] = [
       ['train (whole)', [ds.train]],
       ['holdout (whole)', [ds.holdout]],
-      ['holdout (random halves)', seeds.map((s) => half(ds.holdout, rng(s)))],
+      [
+        'holdout (random halves)',
+        seeds.flatMap((s) => HALVES.map((h) => half(ds.holdout, rng(s * 100 + h)))),
+      ],
     ];
     for (const [name, tables] of clean) {
       let s: Score | null = null;

@@ -63,13 +63,28 @@ function voters(
   return out;
 }
 
+export interface LabelVotes {
+  suspects: LabelFlipSuspect[];
+  /** Per candidate row: share of its k nearest trusted rows with its label (1 if unlabelled). */
+  trustedAgreement: Float64Array;
+  /** Per candidate row: the commonest label among its k nearest trusted rows. */
+  trustedMajority: (string | null)[];
+}
+
+const majorityOf = (labels: string[]): string | null => {
+  const votes = new Map<string, number>();
+  for (const l of labels) votes.set(l, (votes.get(l) ?? 0) + 1);
+  const best = [...votes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+  return best ? best[0] : null;
+};
+
 /** Flags candidate rows whose label disagrees with their nearest neighbours. */
 export function findLabelFlips(
   candidate: FeatureMatrix,
   pool: NeighbourPool,
   nb: Neighbours,
   options: LabelFlipOptions,
-): LabelFlipSuspect[] {
+): LabelVotes {
   const share = (r: number, vs: number[]) => {
     let same = 0;
     for (const p of vs) if (pool.labels[p] === candidate.labels[r]) same++;
@@ -78,9 +93,12 @@ export function findLabelFlips(
   const none = new Uint8Array(candidate.rows);
   const muted = new Uint8Array(candidate.rows);
   const trusted = new Float64Array(candidate.rows).fill(1);
+  const trustedMajority: (string | null)[] = new Array<string | null>(candidate.rows).fill(null);
   for (let r = 0; r < candidate.rows; r++) {
     if (candidate.labels[r] === null) continue;
-    trusted[r] = share(r, voters(nb, pool, r, true, none));
+    const vs = voters(nb, pool, r, true, none);
+    trusted[r] = share(r, vs);
+    trustedMajority[r] = majorityOf(vs.map((p) => pool.labels[p]!));
     if (trusted[r]! <= options.muteAgreement) muted[r] = 1;
   }
   const out: LabelFlipSuspect[] = [];
@@ -92,17 +110,14 @@ export function findLabelFlips(
     const agreement = share(r, vs);
     if (agreement > options.maxAgreement) continue;
     if (agreement > 0 && trusted[r]! > options.maxAgreement) continue;
-    const votes = new Map<string, number>();
-    for (const p of vs) votes.set(pool.labels[p]!, (votes.get(pool.labels[p]!) ?? 0) + 1);
-    const majority = [...votes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
     out.push({
       row: r,
       label,
-      neighbourMajority: majority,
+      neighbourMajority: majorityOf(vs.map((p) => pool.labels[p]!))!,
       agreement,
       trustedAgreement: trusted[r]!,
       neighbours: vs.slice(0, 5).map((p) => neighbourRef(pool, p)),
     });
   }
-  return out;
+  return { suspects: out, trustedAgreement: trusted, trustedMajority };
 }

@@ -14,6 +14,7 @@ export interface NeighbourPool {
   /** Baseline row of each pool entry, -1 for a candidate row. */
   baselineRow: Int32Array;
   size: number;
+  trustedSize: number; // entries [0, trustedSize) are trusted rows
 }
 
 /** Per candidate row, the k nearest trusted and the k nearest candidate pool entries. */
@@ -60,6 +61,7 @@ function buildPool(baseline: FeatureMatrix, candidate: FeatureMatrix, maxPool: n
     candidateRow: Int32Array.from(picks.map(([, r, c]) => (c ? r : -1))),
     baselineRow: Int32Array.from(picks.map(([, r, c]) => (c ? -1 : r))),
     size: picks.length,
+    trustedSize: picks.filter(([, , c]) => !c).length,
   };
   return pool;
 }
@@ -161,20 +163,20 @@ export function findNeighbours(
     const active = activeAll.subarray(0, na);
     const self = selfIndex.get(r) ?? -1;
     const at = r * k;
-    let worstT = Infinity;
-    let worstC = Infinity;
-    for (let p = 0; p < pool.size; p++) {
-      if (p === self) continue;
-      const isTrusted = pool.candidateRow[p]! < 0;
-      const worst = isTrusted ? worstT : worstC;
-      const d =
-        na === dims
-          ? fullDistance(row, pool.values, p * dims, worst)
-          : maskedDistance(row, active, pool.values, p * dims, worst);
-      if (d >= worst) continue;
-      if (isTrusted) worstT = insert(out.trustedDistance, out.trusted, at, k, d, p);
-      else worstC = insert(out.candidateDistance, out.candidate, at, k, d, p);
-    }
+    // The pool holds its trusted rows first, then its candidate rows.
+    const scan = (from: number, to: number, dist: Float64Array, idx: Int32Array) => {
+      let worst = Infinity;
+      for (let p = from; p < to; p++) {
+        if (p === self) continue;
+        const d =
+          na === dims
+            ? fullDistance(row, pool.values, p * dims, worst)
+            : maskedDistance(row, active, pool.values, p * dims, worst);
+        if (d < worst) worst = insert(dist, idx, at, k, d, p);
+      }
+    };
+    scan(0, pool.trustedSize, out.trustedDistance, out.trusted);
+    scan(pool.trustedSize, pool.size, out.candidateDistance, out.candidate);
   }
   return { pool, neighbours: out };
 }
