@@ -19,7 +19,7 @@ export interface LabelFlipSuspect {
   neighbourMajority: string;
   agreement: number; // share of the k voters with the row's own label
   trustedAgreement: number; // the same among the k nearest trusted rows
-  neighbours: NeighbourRef[]; // the nearest five voters, nearest first
+  neighbours: NeighbourRef[]; // the k voters, nearest first
 }
 
 export interface LabelFlipOptions {
@@ -116,7 +116,7 @@ export function findLabelFlips(
       neighbourMajority: majorityOf(vs.map((p) => pool.labels[p]!))!,
       agreement,
       trustedAgreement: trusted[r]!,
-      neighbours: vs.slice(0, 5).map((p) => neighbourRef(pool, p)),
+      neighbours: vs.map((p) => neighbourRef(pool, p)),
     });
   }
   return { suspects: out, trustedAgreement: trusted, trustedMajority };

@@ -7,10 +7,12 @@ const fmt = (x: number | null | undefined): string =>
 /** Why a row is quarantined, in words: who outvoted its label, what sets it apart. */
 export function explainQuarantined(q: QuarantinedRow): string {
   const parts: string[] = [];
-  if (q.neighbours?.length)
+  if (q.neighbours?.length) {
+    const agree = q.neighbours.filter((n) => n.label === q.neighbourMajority).length;
     parts.push(
-      `neighbours say ${q.neighbourMajority} (${q.neighbours.map((n) => `${n.source} row ${n.row + 1}: ${n.label}`).join(', ')})`,
+      `neighbours say ${q.neighbourMajority} (${agree} of ${q.neighbours.length}; ${q.neighbours.map((n) => `${n.source} row ${n.row + 1}: ${n.label}`).join(', ')})`,
     );
+  }
   if (q.features.length)
     parts.push(
       `unlike its label on ${q.features.map((f) => `${f.feature} ${f.value} (median ${f.classMedian}, z ${f.robustZ})`).join(', ')}`,
