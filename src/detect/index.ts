@@ -74,6 +74,7 @@ export {
   type ConditionalShift,
   QUARANTINE_REASONS,
   type QuarantineReason,
+  type QuarantinedRow,
   auditDataset,
 } from './audit/audit-dataset.js';
 export { renderAuditMarkdown } from './audit/render-audit.js';

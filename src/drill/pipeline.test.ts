@@ -20,7 +20,7 @@ const data: DrillData = {
 };
 
 describe('poisoned batch', () => {
-  it('poisons the share it says, half label flips and half a stamped trigger, and knows which rows', () => {
+  it('poisons the share it says, half label flips and half a jittered trigger, and knows which rows', () => {
     const b = buildPoisonedBatch(data, 'flip-and-backdoor', 7, 0.1);
     const lines = b.csv.trim().split('\n');
     expect(lines[0]).toBe('a,b,c,label');
@@ -33,10 +33,15 @@ describe('poisoned batch', () => {
         rows[i]!.slice(0, 3).some((v, j) => v !== data.natural[i]![j]),
     );
     expect(new Set(changed)).toEqual(b.poisoned);
-    // The trigger rows share the same out-of-range values (what a stamped backdoor looks like).
+    // The trigger rows are far out of range, each with its own values, and share one label.
     const triggered = rows.filter((r) => r[1]! > data.featureMax[1]!);
     expect(triggered.length).toBe(5);
-    expect(new Set(triggered.map((r) => `${r[1]},${r[2]},${r[3]}`)).size).toBe(1);
+    for (const r of triggered) {
+      expect(r[1]).toBeGreaterThanOrEqual(data.featureMax[1]! + 2.5 * 12 - 1e-6);
+      expect(r[1]).toBeLessThanOrEqual(data.featureMax[1]! + 3.5 * 12 + 1e-6);
+    }
+    expect(new Set(triggered.map((r) => `${r[1]},${r[2]}`)).size).toBe(5);
+    expect(new Set(triggered.map((r) => r[3])).size).toBe(1);
   });
 
   it('is the same batch for the same seed', () => {

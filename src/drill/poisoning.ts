@@ -14,8 +14,9 @@ export interface PoisonedBatch {
 
 /**
  * Builds a batch from the attacker's natural rows: `share` of them poisoned, by label flips
- * (another class on a clean row) and/or a backdoor (two features stamped with one value far
- * past their range, a trigger, every such row labelled with one target class).
+ * (another class on a clean row) and/or a backdoor (a trigger on two features, set far past
+ * their range with jitter: each row's value drawn between 2.5 and 3.5 ranges past the maximum,
+ * every such row labelled with one target class).
  */
 export function buildPoisonedBatch(
   data: DrillData,
@@ -44,7 +45,7 @@ export function buildPoisonedBatch(
     else {
       for (const j of trigger) {
         const range = data.featureMax[j]! - data.featureMin[j]! || 1;
-        rows[row]![j] = data.featureMax[j]! + range * 3; // a stamped trigger: same values
+        rows[row]![j] = data.featureMax[j]! + range * (2.5 + rnd.next()); // jittered trigger
       }
       labels[row] = target;
     }

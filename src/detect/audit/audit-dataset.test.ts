@@ -21,6 +21,19 @@ describe('data audit', () => {
     expect(report.features).toHaveLength(30);
   });
 
+  it('finds no trigger cluster in clean digit batches (a clean batch must not be refused)', () => {
+    const ref = parseCsv(text('digits/reference.csv'));
+    for (const split of ['train', 'holdout']) {
+      const report = auditDataset({
+        baseline: ref,
+        candidate: parseCsv(text(`digits/${split}.csv`)),
+        labelColumn: 'label',
+      });
+      expect(report.outlierClusters).toEqual([]);
+      expect(report.quarantine.length / report.candidateRows).toBeLessThan(0.01);
+    }
+  });
+
   it('finds flipped labels among their nearest neighbours', () => {
     const poisoned = clone(train);
     const flipped = [5, 50, 120, 200, 300];
@@ -44,11 +57,72 @@ describe('data audit', () => {
     const report = auditDataset({ baseline: reference, candidate: poisoned, labelColumn: 'label' });
     expect(report.outlierClusters).toHaveLength(1);
     expect(report.outlierClusters[0]).toMatchObject({
+      kind: 'stamped',
       features: ['smoothness_error', 'symmetry_error'],
       rows,
       dominantLabel: '1',
     });
     expect(report.findings[0]).toMatch(/outlier cluster: 6 rows/);
+  });
+
+  it('catches a backdoor whose trigger values vary from row to row, and says why', () => {
+    const poisoned = clone(train);
+    const labels = col(poisoned, 'label');
+    const rows = [3, 9, 15, 25, 33, 47, 58, 71, 84, 99].filter((r) => labels[r] === 0).slice(0, 6);
+    expect(rows.length).toBe(6);
+    const max = (c: string) => Math.max(...col(train, c).map(Number));
+    rows.forEach((r, i) => {
+      // 1.5× the training maximum, ±20 %: no two rows share a value.
+      for (const c of ['smoothness_error', 'symmetry_error', 'fractal_dimension_error'])
+        col(poisoned, c)[r] = Number((max(c) * 1.5 * (0.8 + 0.07 * i)).toPrecision(4));
+      labels[r] = 1;
+    });
+    const report = auditDataset({ baseline: reference, candidate: poisoned, labelColumn: 'label' });
+    const cluster = report.outlierClusters.find((c) => c.kind === 'jittered');
+    expect(cluster).toMatchObject({ rows, dominantLabel: '1' });
+    expect(cluster!.features).toEqual(
+      expect.arrayContaining(['smoothness_error', 'symmetry_error', 'fractal_dimension_error']),
+    );
+    expect(report.findings[0]).toMatch(/^trigger pattern: 6 rows labelled 1/);
+    const q = report.quarantine.filter((x) => rows.includes(x.row));
+    expect(q).toHaveLength(6);
+    for (const x of q) {
+      expect(x.reasons).toContain('trigger-pattern');
+      expect(x.features.map((f) => f.feature)).toEqual(
+        expect.arrayContaining(['smoothness_error']),
+      );
+    }
+    // The trigger features are left out of the neighbour search, so the rows' own class
+    // (malignant, 0) outvotes the target label for most of them.
+    const flips = q.filter((x) => x.reasons.includes('label-flip-suspect'));
+    expect(flips.length).toBeGreaterThanOrEqual(4);
+    expect(flips[0]!.neighbourMajority).toBe('0');
+    expect(flips[0]!.neighbours!.length).toBe(10);
+    expect(renderAuditMarkdown(report)).toMatch(
+      /neighbours say 0 \(\d+ of 10; (baseline|candidate) row \d+: /,
+    );
+  });
+
+  it('keeps poisoned rows from vouching for each other: jittered pattern at 10 %', () => {
+    const poisoned = clone(train);
+    const labels = col(poisoned, 'label');
+    const sd = (c: string) => {
+      const v = col(train, c).map(Number);
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+    };
+    const pattern = ['mean_texture', 'mean_smoothness', 'mean_symmetry', 'mean_fractal_dimension'];
+    const rows = labels.flatMap((l, r) => (l === 0 ? [r] : [])).filter((_, i) => i % 4 === 0);
+    rows.forEach((r, i) => {
+      for (const c of pattern)
+        col(poisoned, c)[r] = Number(col(poisoned, c)[r]) + sd(c) * (1.8 + ((i * 7) % 5) * 0.1);
+      labels[r] = 1;
+    });
+    const report = auditDataset({ baseline: reference, candidate: poisoned, labelColumn: 'label' });
+    const flagged = new Set(report.quarantine.map((q) => q.row));
+    const hits = rows.filter((r) => flagged.has(r)).length;
+    expect(hits / rows.length).toBeGreaterThanOrEqual(0.6);
+    expect(hits / flagged.size).toBeGreaterThanOrEqual(0.9);
   });
 
   it('flags exact duplicates and duplicates whose label conflicts with their twin', () => {

@@ -2,7 +2,7 @@
 // training batch with a trusted snapshot and lists the rows to quarantine, with reasons.
 import { sha256Hex } from '../../core/index.js';
 import { buildBaseline } from '../baseline/baseline-profile.js';
-import { type Cell, columnIndex, type DataTable } from '../baseline/read-table.js';
+import { columnIndex, type DataTable } from '../baseline/read-table.js';
 import {
   compareToBaseline,
   DEFAULT_DRIFT_RULE,
@@ -11,11 +11,19 @@ import {
 } from '../drift/compare-to-baseline.js';
 import { windowColumnsFromTable } from '../drift/window-column.js';
 import { detectError, DetectErrorCodes } from '../errors.js';
-import { adjustPValues, chiSquareContingency, ksTwoSample } from '../stats/index.js';
 import { type DuplicateFinding, findDuplicates } from './duplicates.js';
 import { fitStandardiser, sharedNumericFeatures, toMatrix } from './feature-matrix.js';
-import { findLabelFlips, type LabelFlipSuspect } from './label-flips.js';
-import { findOutliers, type OutlierCluster, type OutlierRow } from './outliers.js';
+import { classProfiles, deviations, type FeatureDeviation } from './class-profile.js';
+import { findLabelFlips, type LabelFlipSuspect, type NeighbourRef } from './label-flips.js';
+import {
+  type ConditionalShift,
+  conditionalShifts,
+  type LabelDrift,
+  labelDrift,
+} from './label-shifts.js';
+import { findNeighbours } from './neighbours.js';
+import { fences, findOutliers, type OutlierCluster, type OutlierRow } from './outliers.js';
+import { findJitteredClusters } from './trigger-clusters.js';
 
 export interface DigestCheckInput {
   name: string;
@@ -34,12 +42,16 @@ export interface AuditOptions {
   maxAgreement?: number; // flag when at most this share of neighbours agree (default 0.1)
   maxNeighbourPool?: number; // default 2000
   neighbourPool?: 'mixed' | 'trusted'; // default 'mixed' (see label-flips.ts)
+  muteAgreement?: number; // candidate rows the trusted rows doubt this much may not vote (0.2)
   nearDuplicateResolution?: number; // in baseline deviations (default 0.01)
   outlierWiden?: number; // IQRs beyond q0.5%/q99.5% (default 1.5)
   minClusterSize?: number; // default max(3, 0.2% of candidate rows)
   minClusterFeatures?: number; // out-of-range features a cluster shares (default 2)
   minClusterLabelShare?: number; // default 0.8
+  triggerZ?: number; // robust deviations from a class median that look like a trigger (5)
 }
+
+export type { ConditionalShift, LabelDrift };
 
 export const QUARANTINE_REASONS = [
   'label-flip-suspect',
@@ -47,15 +59,19 @@ export const QUARANTINE_REASONS = [
   'exact-duplicate',
   'near-duplicate',
   'outlier-cluster',
+  'trigger-pattern',
 ] as const;
 export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
 
-export interface ConditionalShift {
-  label: string;
-  feature: string;
-  statistic: number;
-  pValue: number;
-  adjustedPValue: number;
+/** A row to drop, with why: its reasons, the neighbours that outvoted its label, and the
+ * features on which it is most unlike the trusted rows of its label. */
+export interface QuarantinedRow {
+  row: number;
+  id: string;
+  reasons: QuarantineReason[];
+  neighbourMajority?: string;
+  neighbours?: NeighbourRef[];
+  features: FeatureDeviation[];
 }
 
 export interface AuditReport {
@@ -66,76 +82,15 @@ export interface AuditReport {
   atlasTechniques: string[];
   owasp: string[];
   featureDrift: DriftComparison;
-  labelDrift: {
-    statistic: number;
-    pValue: number;
-    baseline: Record<string, number>;
-    candidate: Record<string, number>;
-  } | null;
+  labelDrift: LabelDrift | null;
   conditionalShifts: ConditionalShift[];
   duplicates: DuplicateFinding[];
   labelFlipSuspects: LabelFlipSuspect[];
   outliers: OutlierRow[];
   outlierClusters: OutlierCluster[];
   digests: { name: string; expected: string; actual: string; ok: boolean }[];
-  quarantine: { row: number; id: string; reasons: QuarantineReason[] }[];
+  quarantine: QuarantinedRow[];
   findings: string[]; // one line per thing worth a look, most serious first
-}
-
-function labelCounts(labels: (string | null)[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const l of labels) if (l !== null) out[l] = (out[l] ?? 0) + 1;
-  return out;
-}
-
-function labelDrift(base: (string | null)[], cand: (string | null)[]): AuditReport['labelDrift'] {
-  const b = labelCounts(base);
-  const c = labelCounts(cand);
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(c)])].sort();
-  if (keys.length === 0) return null;
-  const chi = chiSquareContingency([keys.map((k) => b[k] ?? 0), keys.map((k) => c[k] ?? 0)]);
-  return { statistic: chi.statistic, pValue: chi.pValue, baseline: b, candidate: c };
-}
-
-function finiteSorted(col: readonly Cell[], rows: readonly number[]): Float64Array {
-  const out = new Float64Array(rows.length);
-  let n = 0;
-  for (const r of rows) {
-    const v = col[r];
-    if (typeof v === 'number' && Number.isFinite(v)) out[n++] = v;
-  }
-  return out.subarray(0, n).sort();
-}
-
-function conditionalShifts(
-  opts: AuditOptions,
-  features: string[],
-  bl: (string | null)[],
-  cl: (string | null)[],
-  rule: DriftRule,
-): ConditionalShift[] {
-  const tests: Omit<ConditionalShift, 'adjustedPValue'>[] = [];
-  for (const label of Object.keys(labelCounts(bl))) {
-    const bRows = bl.flatMap((l, r) => (l === label ? [r] : []));
-    const cRows = cl.flatMap((l, r) => (l === label ? [r] : []));
-    if (bRows.length < rule.minRows || cRows.length < rule.minRows) continue;
-    for (const feature of features) {
-      const bc = opts.baseline.data[columnIndex(opts.baseline, feature)]!;
-      const cc = opts.candidate.data[columnIndex(opts.candidate, feature)]!;
-      const a = finiteSorted(bc, bRows);
-      const b = finiteSorted(cc, cRows);
-      if (a.length < rule.minRows || b.length < rule.minRows) continue;
-      const ks = ksTwoSample(a, b, { presorted: true });
-      tests.push({ label, feature, statistic: ks.statistic, pValue: ks.pValue });
-    }
-  }
-  const adjusted = adjustPValues(
-    tests.map((t) => t.pValue),
-    rule.correction,
-  );
-  return tests
-    .map((t, i) => ({ ...t, adjustedPValue: adjusted[i]! }))
-    .filter((t) => t.adjustedPValue < rule.alpha);
 }
 
 function checkDigests(inputs: DigestCheckInput[]): AuditReport['digests'] {
@@ -178,25 +133,55 @@ export function auditDataset(opts: AuditOptions): AuditReport {
   const base = toMatrix(opts.baseline, st, opts.labelColumn, opts.idColumn);
   const cand = toMatrix(opts.candidate, st, opts.labelColumn, opts.idColumn);
   const hasLabels = !!opts.labelColumn;
-  const duplicates = findDuplicates(base, cand, opts.nearDuplicateResolution ?? 0.01);
-  const flips = hasLabels
-    ? findLabelFlips(base, cand, {
-        k: opts.k ?? 10,
-        maxAgreement: opts.maxAgreement ?? 0.1,
-        maxPool: opts.maxNeighbourPool ?? 2000,
-        pool: opts.neighbourPool ?? 'mixed',
-      })
-    : [];
   // The profile's sorted sample (every value up to 10 000 rows) gives the fences' quantiles.
   const sortedBaseline = features.map(
     (f) => profile.features.find((p) => p.name === f)?.numeric?.sample ?? [],
   );
+  const duplicates = findDuplicates(base, cand, opts.nearDuplicateResolution ?? 0.01);
+  const widen = opts.outlierWiden ?? 1.5;
+  const fenceZ = fences(sortedBaseline, widen).map(([lo, hi], f) => [
+    (lo - st.mean[f]!) / st.scale[f]!,
+    (hi - st.mean[f]!) / st.scale[f]!,
+  ]);
+  const low = Float64Array.from(fenceZ, (x) => x[0]!);
+  const high = Float64Array.from(fenceZ, (x) => x[1]!);
+  const knn = hasLabels
+    ? findNeighbours(base, cand, {
+        k: opts.k ?? 10,
+        maxPool: opts.maxNeighbourPool ?? 2000,
+        low,
+        high,
+      })
+    : null;
+  const votes = knn
+    ? findLabelFlips(cand, knn.pool, knn.neighbours, {
+        maxAgreement: opts.maxAgreement ?? 0.1,
+        muteAgreement: opts.muteAgreement ?? 0.2,
+        pool: opts.neighbourPool ?? 'mixed',
+      })
+    : null;
+  const classes = classProfiles(base);
+  const minClusterSize = opts.minClusterSize ?? Math.max(3, Math.ceil(cand.rows * 0.002));
+  const minClusterFeatures = opts.minClusterFeatures ?? 2;
+  const minLabelShare = opts.minClusterLabelShare ?? 0.8;
   const outliers = findOutliers(sortedBaseline, opts.candidate, features, cand.labels, {
-    widen: opts.outlierWiden ?? 1.5,
-    minClusterSize: opts.minClusterSize ?? Math.max(3, Math.ceil(cand.rows * 0.002)),
-    minLabelShare: opts.minClusterLabelShare ?? 0.8,
-    minClusterFeatures: opts.minClusterFeatures ?? 2,
+    widen,
+    minClusterSize,
+    minLabelShare,
+    minClusterFeatures,
   });
+  const stamped = new Set(outliers.clusters.flatMap((c) => c.rows));
+  const jittered = votes
+    ? findJitteredClusters(cand, classes, votes, st, {
+        minClusterSize,
+        minClusterFeatures,
+        minLabelShare,
+        z: opts.triggerZ ?? 5,
+        doubt: 0.5,
+        low,
+        high,
+      }).filter((c) => c.rows.some((r) => !stamped.has(r)))
+    : [];
   const report: AuditReport = {
     baselineRows: opts.baseline.rowCount,
     candidateRows: opts.candidate.rowCount,
@@ -210,19 +195,34 @@ export function auditDataset(opts: AuditOptions): AuditReport {
       ? conditionalShifts(opts, features, base.labels, cand.labels, rule)
       : [],
     duplicates,
-    labelFlipSuspects: flips,
+    labelFlipSuspects: votes?.suspects ?? [],
     outliers: outliers.rows,
-    outlierClusters: outliers.clusters,
+    outlierClusters: [
+      ...outliers.clusters,
+      ...jittered.map((c): OutlierCluster => ({
+        kind: 'jittered',
+        features: c.features,
+        values: c.values,
+        spread: c.spread,
+        rows: c.rows,
+        labels: { [c.label]: c.rows.length },
+        dominantLabel: c.label,
+        dominantShare: c.labelShare,
+      })),
+    ],
     digests: checkDigests(opts.digests ?? []),
     quarantine: [],
     findings: [],
   };
-  report.quarantine = quarantineList(report, cand.ids);
+  report.quarantine = quarantineList(report, cand.ids).map((q) => ({
+    ...q,
+    features: deviations(cand, q.row, classes.get(cand.labels[q.row] ?? ''), st),
+  }));
   report.findings = summarise(report, rule);
   return report;
 }
 
-function quarantineList(report: AuditReport, ids: string[]): AuditReport['quarantine'] {
+function quarantineList(report: AuditReport, ids: string[]): Omit<QuarantinedRow, 'features'>[] {
   const reasons = new Map<number, Set<QuarantineReason>>();
   const add = (row: number, reason: QuarantineReason) => {
     const set = reasons.get(row) ?? new Set();
@@ -239,10 +239,20 @@ function quarantineList(report: AuditReport, ids: string[]): AuditReport['quaran
           ? 'exact-duplicate'
           : 'near-duplicate',
     );
-  for (const c of report.outlierClusters) for (const r of c.rows) add(r, 'outlier-cluster');
+  for (const c of report.outlierClusters)
+    for (const r of c.rows) add(r, c.kind === 'stamped' ? 'outlier-cluster' : 'trigger-pattern');
+  const flips = new Map(report.labelFlipSuspects.map((s) => [s.row, s]));
   return [...reasons]
     .sort((a, b) => a[0] - b[0])
-    .map(([row, set]) => ({ row, id: ids[row]!, reasons: [...set] }));
+    .map(([row, set]) => {
+      const flip = flips.get(row);
+      return {
+        row,
+        id: ids[row]!,
+        reasons: [...set],
+        ...(flip ? { neighbourMajority: flip.neighbourMajority, neighbours: flip.neighbours } : {}),
+      };
+    });
 }
 
 function summarise(r: AuditReport, rule: DriftRule): string[] {
@@ -251,7 +261,9 @@ function summarise(r: AuditReport, rule: DriftRule): string[] {
     out.push(`digest mismatch: ${d.name} is ${d.actual}, the manifest records ${d.expected}`);
   for (const c of r.outlierClusters)
     out.push(
-      `outlier cluster: ${c.rows.length} rows out of range on ${c.features.join(', ')}, ${Math.round(c.dominantShare * 100)}% labelled ${c.dominantLabel} (backdoor trigger pattern?)`,
+      c.kind === 'stamped'
+        ? `outlier cluster: ${c.rows.length} rows out of range on ${c.features.join(', ')}, ${Math.round(c.dominantShare * 100)}% labelled ${c.dominantLabel} (backdoor trigger pattern?)`
+        : `trigger pattern: ${c.rows.length} rows labelled ${c.dominantLabel} unlike that class and their neighbours' on ${c.features.map((f, i) => `${f} ${c.spread![i]![0]}–${c.spread![i]![1]}`).join(', ')} (a backdoor trigger with varying values?)`,
     );
   if (r.labelFlipSuspects.length)
     out.push(

@@ -14,8 +14,11 @@ export interface OutlierRow {
 }
 
 export interface OutlierCluster {
+  /** 'stamped': the same out-of-range values; 'jittered': varying values (trigger-clusters.ts). */
+  kind: 'stamped' | 'jittered';
   features: string[];
-  values: number[]; // the shared out-of-range values, to 3 significant digits
+  values: number[]; // the shared out-of-range values, to 3 significant digits (jittered: medians)
+  spread?: [number, number][]; // jittered: the lowest and highest value per feature
   rows: number[];
   labels: Record<string, number>;
   dominantLabel: string | null;
@@ -82,6 +85,7 @@ export function findOutliers(
     const share = top / members.length;
     if (share < options.minLabelShare) continue;
     clusters.push({
+      kind: 'stamped',
       features: key.split(',').map((kv) => features[Number(kv.split('=')[0])]!),
       values: key.split(',').map((kv) => Number(kv.split('=')[1])),
       rows: members,

@@ -1,8 +1,24 @@
 // The audit report as Markdown for people; the JSON form is the report object itself.
-import type { AuditReport } from './audit-dataset.js';
+import type { AuditReport, QuarantinedRow } from './audit-dataset.js';
 
 const fmt = (x: number | null | undefined): string =>
   x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x.toPrecision(4)).toString();
+
+/** Why a row is quarantined, in words: who outvoted its label, what sets it apart. */
+export function explainQuarantined(q: QuarantinedRow): string {
+  const parts: string[] = [];
+  if (q.neighbours?.length) {
+    const agree = q.neighbours.filter((n) => n.label === q.neighbourMajority).length;
+    parts.push(
+      `neighbours say ${q.neighbourMajority} (${agree} of ${q.neighbours.length}; ${q.neighbours.map((n) => `${n.source} row ${n.row + 1}: ${n.label}`).join(', ')})`,
+    );
+  }
+  if (q.features.length)
+    parts.push(
+      `unlike its label on ${q.features.map((f) => `${f.feature} ${f.value} (median ${f.classMedian}, z ${f.robustZ})`).join(', ')}`,
+    );
+  return parts.join('; ');
+}
 
 /** Renders an audit report as a Markdown document. */
 export function renderAuditMarkdown(r: AuditReport, title = 'Data audit'): string {
@@ -20,11 +36,11 @@ export function renderAuditMarkdown(r: AuditReport, title = 'Data audit'): strin
     '',
     `## Quarantine (${r.quarantine.length} rows)`,
     '',
-    '| row | id | reasons |',
-    '| --- | --- | --- |',
+    '| row | id | reasons | why |',
+    '| --- | --- | --- | --- |',
   );
   for (const q of r.quarantine.slice(0, 500))
-    lines.push(`| ${q.row + 1} | ${q.id} | ${q.reasons.join(', ')} |`);
+    lines.push(`| ${q.row + 1} | ${q.id} | ${q.reasons.join(', ')} | ${explainQuarantined(q)} |`);
   if (r.quarantine.length > 500)
     lines.push(`| … | | ${r.quarantine.length - 500} more in the JSON report |`);
   lines.push(
@@ -50,11 +66,13 @@ export function renderAuditMarkdown(r: AuditReport, title = 'Data audit'): strin
       '',
       '## Outlier clusters',
       '',
-      '| rows | features | labels |',
-      '| --- | --- | --- |',
+      '| kind | rows | features (values) | labels |',
+      '| --- | --- | --- | --- |',
     );
     for (const c of r.outlierClusters)
-      lines.push(`| ${c.rows.length} | ${c.features.join(', ')} | ${JSON.stringify(c.labels)} |`);
+      lines.push(
+        `| ${c.kind} | ${c.rows.length} | ${c.features.map((f, i) => `${f} ${c.spread ? `${c.spread[i]![0]}–${c.spread[i]![1]}` : c.values[i]}`).join(', ')} | ${JSON.stringify(c.labels)} |`,
+      );
   }
   if (r.digests.length) {
     lines.push(
