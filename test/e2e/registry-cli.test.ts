@@ -152,6 +152,10 @@ describe('aisoc registry and aisoc lineage against a running aisoc', () => {
     ]);
     expect(snap.schema).toEqual({ columns: { age: 'number', income: 'number', label: 'mixed' } });
     expect(snap.manifestDigest).toBe((await hashModel(dirs.data!)).rootDigest);
+    const [credit] = await ok('registry', 'datasets', '--format', 'json');
+    expect(credit.name).toBe('credit');
+    expect(credit.dataClassification).toBe('confidential');
+    expect(credit.snapshots.map((x: { label: string }) => x.label)).toEqual(['2026-11']);
     await ok(
       'registry',
       'run',
@@ -297,6 +301,27 @@ describe('aisoc registry and aisoc lineage against a running aisoc', () => {
     );
   }, 300_000);
 
+  it('registers a remote version from its files hashed here and its upstream URL', async () => {
+    const remote = await ok(
+      'registry',
+      'register',
+      'breast-cancer',
+      'remote1',
+      dirs.v1!,
+      '--signature',
+      join(t.dir, 'v1.sig'),
+      '--upstream',
+      'http://127.0.0.1:9/models/bc',
+      '--format',
+      'json',
+    );
+    expect(remote.location).toBeNull();
+    expect(remote.upstream).toBe('http://127.0.0.1:9/models/bc');
+    expect(remote.files).toEqual((await hashModel(dirs.v1!)).files);
+    // The signature covers exactly those files, so admission accepts it without the files here.
+    await ok('registry', 'approve', 'breast-cancer', 'remote1', '--reason', 'remote release');
+  }, 120_000);
+
   it('uploads a single file, and refuses to approve it unsigned (exit 3)', async () => {
     const file = join(dirs.v1!, 'model.onnx');
     const up = await ok(
@@ -351,7 +376,7 @@ describe('aisoc registry and aisoc lineage against a running aisoc', () => {
       'breast-cancer',
       'v4',
       dirs.v1!,
-      '--location',
+      '--server-path',
       dirs.v2!,
     );
     expect(mismatch.code).toBe(3);

@@ -86,20 +86,18 @@ function registerSnapshotCommands(registry: Command): void {
       'register a snapshot: files with SHA-256 digests, row counts and columns, computed here from PATH',
     )
     .requiredOption('--label <label>', 'the snapshot label (e.g. 2026-11 or v3)')
-    .option(
-      '--location [server-path]',
-      'the files are on the aisoc machine too: record where (default: the absolute PATH)',
-    )
+    .option('--location', 'the files are on the aisoc machine at PATH too: record it (absolute)')
+    .option('--server-path <path>', 'like --location, where the aisoc machine sees the same files')
     .addOption(formatOption())
     .action(
       async (
         dataset: string,
         path: string,
-        opts: { label: string; location?: string | true; format: OutputFormat },
+        opts: { label: string; location?: boolean; serverPath?: string; format: OutputFormat },
         command: Command,
       ) => {
         const manifest = await snapshotManifest(existingPath(path, 'PATH'));
-        const location = opts.location === true ? resolve(path) : opts.location;
+        const location = opts.serverPath ?? (opts.location ? resolve(path) : undefined);
         const s = await adminClientFrom(command).post<{ manifestDigest: string }>(
           registryPath('datasets', dataset, 'snapshots'),
           {

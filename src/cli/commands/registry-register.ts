@@ -23,7 +23,8 @@ const UPLOAD_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export interface RegisterOptions {
   signature?: string;
   upstream?: string;
-  location?: string | true;
+  /** Record a location: true for the absolute PATH, a string from --server-path. */
+  location?: string | true | undefined;
   upload?: boolean;
   filename?: string;
   owner?: string;
@@ -92,9 +93,9 @@ export async function registerVersion(
 ): Promise<RegisteredVersion & { localDigest: string | null }> {
   if (!path && !opts.upstream) throw usage('give PATH (the artifacts), --upstream URL, or both');
   if ((opts.upload || opts.location !== undefined) && !path)
-    throw usage(`${opts.upload ? '--upload' : '--location'} needs PATH`);
+    throw usage(`${opts.upload ? '--upload' : '--location/--server-path'} needs PATH`);
   if (opts.upload && opts.location !== undefined)
-    throw usage('--upload and --location exclude each other');
+    throw usage('--upload and --location/--server-path exclude each other');
   if (opts.upload && opts.signature)
     throw usage(
       '--signature cannot travel with --upload (the upload route takes the file alone); register with --location or without --upload to attach a signature',
@@ -159,9 +160,10 @@ export function registerRegisterCommand(registry: Command): void {
       'http(s) URL of the server answering for this version (remote serving)',
     )
     .option(
-      '--location [server-path]',
-      'the files are on the aisoc machine: record where (default: the absolute PATH), the server hashes them there and can serve them in-process',
+      '--location',
+      'the files are on the aisoc machine at PATH (absolute): the server hashes them there and can serve them in-process',
     )
+    .option('--server-path <path>', 'like --location, where the aisoc machine sees the same files')
     .option('--upload', 'send the single file PATH to the server, stored under <dataDir>/artifacts')
     .option('--filename <name>', 'file name for --upload (default: the name of PATH)')
     .option('--owner <name>', 'owner, to register the model when it is new')
@@ -178,10 +180,20 @@ export function registerRegisterCommand(registry: Command): void {
         model: string,
         version: string,
         path: string | undefined,
-        opts: RegisterOptions,
+        {
+          serverPath,
+          ...opts
+        }: Omit<RegisterOptions, 'location'> & {
+          location?: boolean;
+          serverPath?: string;
+        },
         command: Command,
       ) => {
-        const v = await registerVersion(adminClientFrom(command), model, version, path, opts);
+        const location = serverPath ?? (opts.location ? true : undefined);
+        const v = await registerVersion(adminClientFrom(command), model, version, path, {
+          ...opts,
+          location,
+        });
         emit(opts.format, v, () =>
           process.stdout.write(
             `registered ${model}@${version}: ${v.files.length} file(s), manifest sha256:${v.manifestDigest}${v.signature ? ', signed' : ', unsigned'}${v.location ? `, location ${v.location}` : ''}${v.upstream ? `, upstream ${v.upstream}` : ''}\n`,
