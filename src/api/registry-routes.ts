@@ -163,6 +163,12 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
       ),
     );
   });
+  // Every deployment of any version of the model, on any endpoint, oldest first.
+  app.get(`${base}/models/:model/deployments`, async (c) => {
+    const { versions } = await registry.model(c.req.param('model'));
+    const deployments = await registry.repository.deploymentsOf(versions.map((v) => v.id));
+    return c.json({ deployments: [...deployments].sort((a, b) => a.at.localeCompare(b.at)) });
+  });
   app.get(`${base}/deployments/:endpoint`, async (c) =>
     c.json({ deployments: await registry.deployments(c.req.param('endpoint')) }),
   );
@@ -178,6 +184,33 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
       201,
     ),
   );
+  app.get(`${base}/datasets`, async (c) => {
+    const datasets = await registry.repository.datasets();
+    return c.json({
+      datasets: await Promise.all(
+        datasets.map(async (d) => ({
+          ...d,
+          snapshots: await registry.repository.snapshots(d.id),
+        })),
+      ),
+    });
+  });
+  for (const [verb, state] of [
+    ['approve', 'approved'],
+    ['quarantine', 'quarantined'],
+    ['revoke', 'revoked'],
+  ] as const)
+    app.post(`${base}/datasets/:dataset/snapshots/:label/${verb}`, async (c) =>
+      c.json(
+        await registry.setSnapshotState(
+          c.req.param('dataset'),
+          c.req.param('label'),
+          state,
+          actor(c),
+          reasonOf(await body(c)),
+        ),
+      ),
+    );
   app.post(`${base}/runs`, async (c) =>
     c.json(await registry.recordRun((await body(c)) as never, actor(c)), 201),
   );

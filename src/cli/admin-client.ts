@@ -6,10 +6,13 @@ export interface AdminClient {
   post<T>(path: string, body?: unknown): Promise<T>;
   /** A binary body (evidence downloads); errors as for `get`. */
   getBytes(path: string): Promise<Buffer>;
+  /** Sends raw bytes (`application/octet-stream`: artifact uploads); answer and errors as for `post`. */
+  postBytes<T>(path: string, bytes: Uint8Array): Promise<T>;
 }
 
 export function createAdminClient(baseUrl: string, token: string): AdminClient {
   const call = async <T>(method: string, path: string, body?: unknown, raw = false): Promise<T> => {
+    const bytes = body instanceof Uint8Array;
     let res: Response;
     try {
       res = await fetch(baseUrl.replace(/\/$/, '') + path, {
@@ -17,9 +20,11 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
         headers: {
           authorization: `Bearer ${token}`,
           'x-aisoc-actor': `cli:${process.env.USER ?? 'unknown'}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(body === undefined
+            ? {}
+            : { 'content-type': bytes ? 'application/octet-stream' : 'application/json' }),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: bytes ? body : JSON.stringify(body) }),
       });
     } catch (cause) {
       throw new AppError(
@@ -28,9 +33,9 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
         { cause },
       );
     }
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (raw && res.ok) return bytes as T;
-    const text = bytes.toString('utf8');
+    const answer = Buffer.from(await res.arrayBuffer());
+    if (raw && res.ok) return answer as T;
+    const text = answer.toString('utf8');
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : {};
@@ -53,5 +58,6 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body),
     getBytes: (path) => call<Buffer>('GET', path, undefined, true),
+    postBytes: (path, bytes) => call('POST', path, bytes),
   };
 }

@@ -6,10 +6,12 @@ import { registerDriftCommands } from './commands/drift.js';
 import { registerDrillCommand } from './commands/drill.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerKeysCommands } from './commands/keys.js';
+import { registerLineageCommands } from './commands/lineage.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerRespondCommands } from './commands/respond.js';
 import { registerProvenanceCommands } from './commands/provenance.js';
+import { registerRegistryCommands } from './commands/registry.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerServeCommands } from './commands/serve.js';
 import { ExitCodes, exitCodeFor } from './exit-codes.js';
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerAlertCommands(program);
   registerRespondCommands(program);
   registerProvenanceCommands(program);
+  registerRegistryCommands(program);
+  registerLineageCommands(program);
   registerDrillCommand(program);
   return program;
 }
