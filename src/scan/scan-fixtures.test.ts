@@ -66,6 +66,12 @@ const cases: [string, string, string, string | undefined][] = [
   ['safetensors-lying-length.safetensors', 'safetensors', 'error', 'scan.format-invalid'],
   ['safetensors-bad-metadata.safetensors', 'safetensors', 'error', 'scan.format-invalid'],
   ['safetensors-hidden-gap.safetensors', 'safetensors', 'suspicious', 'safetensors.gap'],
+  [
+    'safetensors-duplicate-key.safetensors',
+    'safetensors',
+    'suspicious',
+    'safetensors.duplicate-key',
+  ],
   ['gguf-benign.gguf', 'gguf', 'safe', undefined],
   ['gguf-template-ssti.gguf', 'gguf', 'malicious', 'gguf.template-injection'],
   ['gguf-truncated.gguf', 'gguf', 'error', 'scan.format-invalid'],
@@ -95,6 +101,12 @@ describe('scan() on the committed fixtures', () => {
     const result = await scan(join(dir, 'torch-zip-nested-archive.pt'));
     const members = result.findings.map((f) => f.location.member);
     expect(members).toContain('archive/extra/inner.zip!/inner/data.pkl');
+  });
+
+  it('names a safetensors key that appears twice', async () => {
+    const result = await scan(join(dir, 'safetensors-duplicate-key.safetensors'));
+    const dup = result.findings.find((f) => f.rule === 'safetensors.duplicate-key');
+    expect(dup?.message).toContain('key "w" appears more than once in the header');
   });
 
   it('names the Keras layer and the TensorFlow op', async () => {
