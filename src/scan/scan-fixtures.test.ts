@@ -32,6 +32,11 @@ const cases: [string, string, string, string | undefined][] = [
   ['torch-zip-truncated.pt', 'zip', 'error', 'scan.format-invalid'],
   ['torch-jit-scripted.pt', 'pytorch-zip', 'safe', 'pytorch.torchscript'],
   ['torch-full-module.pt', 'pytorch-zip', 'suspicious', 'pickle.global.not-allowed'],
+  ['torchscript-benign.pt', 'pytorch-zip', 'safe', 'pytorch.torchscript'],
+  ['torchscript-file-ops.pt', 'pytorch-zip', 'malicious', 'torchscript.dangerous-op'],
+  ['torchscript-edited-python.pt', 'pytorch-zip', 'malicious', 'torchscript.python-code'],
+  ['torchscript-custom-op.pt', 'pytorch-zip', 'suspicious', 'torchscript.custom-op'],
+  ['torchscript-evil-constants.pt', 'pytorch-zip', 'malicious', 'pickle.call.denied'],
   ['sklearn-gb-gzip.joblib', 'joblib', 'safe', undefined],
   ['torch-legacy-benign.pt', 'pytorch-legacy', 'safe', undefined],
   ['torch-legacy-malicious.pt', 'pytorch-legacy', 'malicious', 'pickle.call.denied'],
@@ -101,6 +106,13 @@ describe('scan() on the committed fixtures', () => {
     const result = await scan(join(dir, 'torch-zip-nested-archive.pt'));
     const members = result.findings.map((f) => f.location.member);
     expect(members).toContain('archive/extra/inner.zip!/inner/data.pkl');
+  });
+
+  it('names the TorchScript file, line and call', async () => {
+    const result = await scan(join(dir, 'torchscript-edited-python.pt'));
+    const hit = result.findings.find((f) => f.location.op === 'os.system');
+    expect(hit?.location.member).toBe('archive/code/__torch__.py');
+    expect(hit?.message).toMatch(/^line \d+: names the Python callable os\.system/);
   });
 
   it('names a safetensors key that appears twice', async () => {
