@@ -25,7 +25,9 @@ export const ScanPolicySchema = z
     torchscript: z
       .object({ dangerousCalls: names, knownOpNamespaces: names, knownClassNamespaces: names })
       .strict(),
-    keras: z.object({ allowModulePrefixes: names, maliciousLayers: names }).strict(),
+    keras: z
+      .object({ allowModulePrefixes: names, maliciousLayers: names, dangerousFunctions: names })
+      .strict(),
     gguf: z
       .object({ maliciousTemplatePatterns: names, suspiciousTemplatePatterns: names })
       .strict(),

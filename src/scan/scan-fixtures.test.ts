@@ -63,6 +63,8 @@ const cases: [string, string, string, string | undefined][] = [
   ['keras-polyglot.keras', 'keras-h5', 'malicious', 'format.polyglot'],
   ['keras3-lambda.keras', 'keras-zip', 'malicious', 'keras.lambda-layer'],
   ['keras3-custom-object.keras', 'keras-zip', 'suspicious', 'keras.custom-object'],
+  ['keras3-function-os-system.keras', 'keras-zip', 'malicious', 'keras.dangerous-function'],
+  ['keras3-function-get-file.keras', 'keras-zip', 'malicious', 'keras.dangerous-function'],
   ['tf-savedmodel-benign/saved_model.pb', 'tf-savedmodel', 'safe', undefined],
   ['tf-savedmodel-malicious/saved_model.pb', 'tf-savedmodel', 'malicious', 'tf.op.dangerous'],
   ['onnx-benign.onnx', 'onnx', 'safe', undefined],
@@ -117,6 +119,13 @@ describe('scan() on the committed fixtures', () => {
     const hit = result.findings.find((f) => f.location.op === 'os.system');
     expect(hit?.location.member).toBe('archive/code/__torch__.py');
     expect(hit?.message).toMatch(/^line \d+: names the Python callable os\.system/);
+  });
+
+  it('names the Keras layer whose config holds a dangerous function', async () => {
+    const result = await scan(join(dir, 'keras3-function-os-system.keras'));
+    const hit = result.findings.find((f) => f.rule === 'keras.dangerous-function');
+    expect(hit?.location.layer).toBe('dense');
+    expect(hit?.message).toContain('os.system');
   });
 
   it('names a safetensors key that appears twice', async () => {
