@@ -57,9 +57,9 @@ export function scanSafetensors(ctx: ScanContext, src: ByteSource): void {
   } catch {
     throw new ScanFormatError('safetensors header is not valid JSON');
   }
-  checkDuplicateKeys(ctx, text);
   if (header === null || typeof header !== 'object' || Array.isArray(header))
     throw new ScanFormatError('safetensors header is not a JSON object');
+  checkDuplicateKeys(ctx, text, Object.keys(header).length);
   const dataSize = src.size - 8 - n;
   const spans: Span[] = [];
   for (const [name, value] of Object.entries(header)) {
@@ -70,8 +70,8 @@ export function scanSafetensors(ctx: ScanContext, src: ByteSource): void {
 }
 
 /** Loaders disagree on a repeated key (Python's json keeps the last, others the first or fail). */
-function checkDuplicateKeys(ctx: ScanContext, text: string): void {
-  for (const d of findDuplicateKeys(text)) {
+function checkDuplicateKeys(ctx: ScanContext, text: string, rootKeys: number): void {
+  for (const d of findDuplicateKeys(text, { rootKeys })) {
     const where = d.path === '' ? 'the header' : `"${d.path}"`;
     ctx.add(
       'medium',

@@ -49,10 +49,11 @@ export function scanTorchScriptSource(ctx: ScanContext, text: string): void {
   const code = blankStringsAndComments(text);
   const locals = boundNames(code);
   const lines = code.split('\n');
+  const seen: Seen = new Map();
   for (let i = 0; i < lines.length; i++) {
     if (i % 2048 === 0) ctx.checkTime();
     const line = lines[i] ?? '';
-    const hits = [...statementHits(line), ...nameHits(ctx, line, locals)];
+    const hits = [...statementHits(line), ...nameHits(ctx, line, locals, seen)];
     for (const [name, h] of hits)
       ctx.add(h.severity, h.rule, `line ${i + 1}: ${h.what}`, { op: name });
   }
@@ -75,13 +76,27 @@ function statementHits(line: string): [string, Hit][] {
 
 const NAME = /(?<![\w.])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)(\s*\()?/g;
 
-function nameHits(ctx: ScanContext, line: string, locals: Set<string>): [string, Hit][] {
+/** Verdicts per `name(` / `name` already classified in this file (generated code repeats names). */
+type Seen = Map<string, Hit | null>;
+
+function nameHits(
+  ctx: ScanContext,
+  line: string,
+  locals: Set<string>,
+  seen: Seen,
+): [string, Hit][] {
   const hits: [string, Hit][] = [];
   for (const m of line.matchAll(NAME)) {
-    const name = (m[1] ?? '').replace(/\s+/g, '');
+    const raw = m[1] ?? '';
+    const name = raw.includes(' ') || raw.includes('\t') ? raw.replace(/\s+/g, '') : raw;
     const called = m[2] !== undefined;
-    const hit = classifyName(ctx, name, called, locals);
-    if (hit !== undefined) hits.push([name, hit]);
+    const key = called ? `${name}(` : name;
+    let hit = seen.get(key);
+    if (hit === undefined) {
+      hit = classifyName(ctx, name, called, locals) ?? null;
+      seen.set(key, hit);
+    }
+    if (hit !== null) hits.push([name, hit]);
   }
   return hits;
 }
