@@ -86,3 +86,16 @@ describe('scanTorchScriptSource', () => {
     expect(out.split('\n')[3]).toBe('c = 1');
   });
 });
+
+describe('TorchScript custom classes in pickles', () => {
+  const pickle = (module: string) => Buffer.from(`\x80\x02c${module}\nHook\n)\x81}b.`, 'latin1');
+
+  it('admits built-in class namespaces and flags others, as the code analyser does', async () => {
+    const { scan } = await import('../index.js');
+    const known = await scan(pickle('__torch__.torch.classes.quantized'), { name: 'c.pkl' });
+    expect(known.verdict).toBe('safe');
+    const custom = await scan(pickle('__torch__.torch.classes.evil_vendor'), { name: 'c.pkl' });
+    expect(custom.verdict).toBe('suspicious');
+    expect(custom.findings[0]?.message).toContain('namespace "evil_vendor"');
+  });
+});

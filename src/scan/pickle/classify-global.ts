@@ -58,6 +58,14 @@ export function classifyGlobal(policy: ScanPolicy, module: string, name: string)
       reason: `imports ${full}, a dunder attribute`,
     };
   }
+  const customClass = /^__torch__\.torch\.classes\.([^.]+)/.exec(module)?.[1];
+  if (customClass !== undefined && !policy.torchscript.knownClassNamespaces.includes(customClass)) {
+    return {
+      severity: 'medium',
+      rule: 'pickle.global.not-allowed',
+      reason: `imports the TorchScript custom class ${full}: namespace "${customClass}" comes from a native library`,
+    };
+  }
   if (allowSet(p).has(full))
     return { severity: undefined, rule: 'pickle.global.allowed', reason: full };
   if (p.allowModulePrefixes.some((m) => matchesEntry(module, m)) && segments.length === 1) {
