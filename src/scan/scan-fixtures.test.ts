@@ -71,6 +71,8 @@ const cases: [string, string, string, string | undefined][] = [
   ['onnx-external-absolute.onnx', 'onnx', 'malicious', 'onnx.external-data-escape'],
   ['onnx-external-traversal.onnx', 'onnx', 'malicious', 'onnx.external-data-escape'],
   ['onnx-custom-domain.onnx', 'onnx', 'suspicious', 'onnx.custom-domain'],
+  ['onnx-local-function.onnx', 'onnx', 'safe', undefined],
+  ['onnx-local-domain-custom-op.onnx', 'onnx', 'suspicious', 'onnx.custom-domain'],
   ['safetensors-benign.safetensors', 'safetensors', 'safe', undefined],
   ['safetensors-out-of-file.safetensors', 'safetensors', 'error', 'scan.format-invalid'],
   ['safetensors-overlap.safetensors', 'safetensors', 'error', 'scan.format-invalid'],
