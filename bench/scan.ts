@@ -10,6 +10,7 @@ const MB = 1024 * 1024;
 const TENSOR_BYTES = 4 * MB;
 const TENSORS = 50; // 200 MB of weights per large file
 const TREE_FILES = 2000;
+const HEADER_TENSORS = 40_000; // a ~4 MB safetensors header
 // Works from bench/ (tsx) and from dist/bench/ (npm run bench).
 const fixtures = [
   join(import.meta.dirname, '..', 'test'),
@@ -87,15 +88,10 @@ function torchPickle(): Buffer {
   return Buffer.concat(parts);
 }
 
-/** A stored (uncompressed) zip laid out like torch.save's archive/ folder. */
-function* torchZipChunks(): Generator<Uint8Array> {
+/** A stored (uncompressed) zip of the given members; `undefined` bodies are TENSOR_BYTES storages. */
+function* storedZipChunks(members: [string, Buffer | undefined][]): Generator<Uint8Array> {
   const block = Buffer.alloc(TENSOR_BYTES, 1);
   const blockCrc = crc32(block);
-  const members: [string, Buffer | undefined][] = [
-    ['archive/data.pkl', torchPickle()],
-    ['archive/version', Buffer.from('3\n')],
-  ];
-  for (let i = 0; i < TENSORS; i++) members.push([`archive/data/${i}`, undefined]);
   const central: Buffer[] = [];
   let offset = 0;
   for (const [name, body] of members) {
@@ -133,6 +129,48 @@ function* torchZipChunks(): Generator<Uint8Array> {
   eocd.writeUInt32LE(offset, 16);
   yield cd;
   yield eocd;
+}
+
+/** A zip laid out like torch.save's archive/ folder: data.pkl and TENSORS storages. */
+function torchZipChunks(): Generator<Uint8Array> {
+  const members: [string, Buffer | undefined][] = [
+    ['archive/data.pkl', torchPickle()],
+    ['archive/version', Buffer.from('3\n')],
+  ];
+  for (let i = 0; i < TENSORS; i++) members.push([`archive/data/${i}`, undefined]);
+  return storedZipChunks(members);
+}
+
+/** A safetensors header the size of a large LLM shard's: HEADER_TENSORS small tensors. */
+function* bigHeaderSafetensorsChunks(): Generator<Uint8Array> {
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  for (let i = 0; i < HEADER_TENSORS; i++) {
+    header[`model.layers.${i >> 4}.mlp.experts.${i & 15}.weight`] = {
+      dtype: 'F32',
+      shape: [1],
+      data_offsets: [i * 4, i * 4 + 4],
+    };
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  yield len;
+  yield json;
+  yield Buffer.alloc(HEADER_TENSORS * 4, 1);
+}
+
+/** TorchScript source as torch.jit.script prints it, repeated to about 4 MB in one code/ file. */
+function torchScriptSource(): Buffer {
+  const method = (i: number) =>
+    `  def forward_${i}(self: __torch__.Net,\n    x: Tensor) -> Tensor:\n` +
+    `    _0 = getattr(self, "0")\n    y = torch.relu((_0).forward(x, ))\n` +
+    `    if bool(torch.gt(torch.sum(y), 0)):\n      y0 = torch.mul(y, self.scale)\n    else:\n      y0 = y\n` +
+    `    out = annotate(List[Tensor], [])\n    for i in range(2):\n      _1 = torch.append(out, torch.add(y0, i))\n` +
+    `    ops.prim.RaiseException("builtins.RuntimeError: os.system", "builtins.RuntimeError")\n` +
+    `    return ops.quantized.linear_dynamic(torch.cat(out), self._packed_params)\n`;
+  const parts = ['class Net(Module):\n  __parameters__ = []\n  training : bool\n'];
+  for (let i = 0; 4 * MB > parts.length * 600; i++) parts.push(method(i));
+  return Buffer.from(parts.join(''));
 }
 
 async function buildTree(root: string): Promise<number> {
@@ -224,6 +262,16 @@ export async function run(): Promise<void> {
     const pt = join(dir, 'big.pt');
     await writeChunks(st, safetensorsChunks());
     await writeChunks(pt, torchZipChunks());
+    const stHeader = join(dir, 'header.safetensors');
+    await writeChunks(stHeader, bigHeaderSafetensorsChunks());
+    const ts = join(dir, 'script.pt');
+    const code = torchScriptSource();
+    const tsMembers: [string, Buffer][] = [
+      ['archive/data.pkl', Buffer.from('\x80\x02c__torch__\nNet\n)\x81}b.', 'latin1')],
+      ['archive/code/__torch__.py', code],
+      ['archive/constants.pkl', Buffer.from('\x80\x02).', 'latin1')],
+    ];
+    await writeChunks(ts, storedZipChunks(tsMembers));
     const tree = join(dir, 'tree');
     await buildTree(tree);
     const stBytes = (await stat(st)).size;
@@ -231,8 +279,10 @@ export async function run(): Promise<void> {
     const a = await best(5, () => scan(st));
     const b = await best(5, () => scan(pt));
     const c = await best(5, () => scanPaths([tree]));
-    if (a.value.verdict !== 'safe' || b.value.verdict !== 'safe')
-      throw new Error(`bench files not safe: ${a.value.verdict} ${b.value.verdict}`);
+    const d = await best(5, () => scan(stHeader));
+    const e = await best(5, () => scan(ts));
+    const verdicts = [a, b, d, e].map((r) => r.value.verdict);
+    if (verdicts.some((v) => v !== 'safe')) throw new Error(`bench files not safe: ${verdicts}`);
     console.log(
       `scan (best of runs; ${(stBytes / MB).toFixed(0)} MB safetensors, ${(ptBytes / MB).toFixed(0)} MB torch zip, ${TREE_FILES} small files)`,
     );
@@ -240,6 +290,13 @@ export async function run(): Promise<void> {
     console.log('    (picklescan does not read safetensors)');
     compare('pytorch zip', b.ms, picklescan(pt), ptBytes / MB, 'MB/s');
     compare('small-file tree', c.ms, picklescan(tree), TREE_FILES, 'files/s');
+    const headerMb = (await stat(stHeader)).size / MB;
+    console.log(
+      `  safetensors header ${d.ms.toFixed(1).padStart(7)} ms = ${(headerMb / (d.ms / 1000)).toFixed(0).padStart(5)} MB/s (${HEADER_TENSORS} tensors, ${headerMb.toFixed(1)} MB header)`,
+    );
+    console.log(
+      `  torchscript code   ${e.ms.toFixed(1).padStart(7)} ms = ${(code.length / MB / (e.ms / 1000)).toFixed(1).padStart(5)} MB/s of code/ source (${(code.length / MB).toFixed(1)} MB)`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

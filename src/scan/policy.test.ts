@@ -44,6 +44,24 @@ describe('scan policy', () => {
     expect(r.verdict).toBe('malicious');
   });
 
+  it('admits sklearn globals one by one, not whole modules, and a deployment can add more', async () => {
+    // A class in an sklearn module the old `sklearn.tree` prefix admitted, not in the derived list.
+    const bytes = Buffer.from('\x80\x02csklearn.tree._classes\nFutureTree\n)\x81.', 'latin1');
+    const byDefault = await scan(bytes, { name: 'm.pkl' });
+    expect(byDefault.verdict).toBe('suspicious');
+    expect(byDefault.findings.map((f) => f.rule)).toContain('pickle.global.not-allowed');
+    const policy = mergeScanPolicy({ pickle: { allow: ['sklearn.tree._classes.FutureTree'] } });
+    expect((await scan(bytes, { name: 'm.pkl', policy })).verdict).toBe('safe');
+    const prefix = mergeScanPolicy({ pickle: { allowModulePrefixes: ['sklearn.tree'] } });
+    expect((await scan(bytes, { name: 'm.pkl', policy: prefix })).verdict).toBe('safe');
+    expect(
+      defaultScanPolicy.pickle.allowModulePrefixes.filter((m) => m.startsWith('sklearn')),
+    ).toEqual([]);
+    expect(defaultScanPolicy.pickle.allow).toContain(
+      'sklearn.tree._classes.DecisionTreeClassifier',
+    );
+  });
+
   it('rejects an unknown key with SCAN_POLICY_INVALID and its path', () => {
     expect(() => mergeScanPolicy({ pickle: { alow: ['x'] } })).toThrow(/pickle: Unrecognized key/);
     try {

@@ -22,7 +22,12 @@ export const ScanPolicySchema = z
       .strict(),
     tensorflow: z.object({ maliciousOps: names, suspiciousOps: names }).strict(),
     onnx: z.object({ knownDomains: names }).strict(),
-    keras: z.object({ allowModulePrefixes: names, maliciousLayers: names }).strict(),
+    torchscript: z
+      .object({ dangerousCalls: names, knownOpNamespaces: names, knownClassNamespaces: names })
+      .strict(),
+    keras: z
+      .object({ allowModulePrefixes: names, maliciousLayers: names, dangerousFunctions: names })
+      .strict(),
     gguf: z
       .object({ maliciousTemplatePatterns: names, suspiciousTemplatePatterns: names })
       .strict(),
@@ -39,6 +44,7 @@ const PolicyOverrideSchema = z
     pickle: ScanPolicySchema.shape.pickle.partial().optional(),
     tensorflow: ScanPolicySchema.shape.tensorflow.partial().optional(),
     onnx: ScanPolicySchema.shape.onnx.partial().optional(),
+    torchscript: ScanPolicySchema.shape.torchscript.partial().optional(),
     keras: ScanPolicySchema.shape.keras.partial().optional(),
     gguf: ScanPolicySchema.shape.gguf.partial().optional(),
     inertExtensions: names.optional(),
@@ -91,6 +97,7 @@ export function mergeScanPolicy(
     pickle: mergeSection(base.pickle, o.pickle, r),
     tensorflow: mergeSection(base.tensorflow, o.tensorflow, r),
     onnx: mergeSection(base.onnx, o.onnx, r),
+    torchscript: mergeSection(base.torchscript, o.torchscript, r),
     keras: mergeSection(base.keras, o.keras, r),
     gguf: mergeSection(base.gguf, o.gguf, r),
     inertExtensions:

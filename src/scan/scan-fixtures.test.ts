@@ -32,7 +32,16 @@ const cases: [string, string, string, string | undefined][] = [
   ['torch-zip-truncated.pt', 'zip', 'error', 'scan.format-invalid'],
   ['torch-jit-scripted.pt', 'pytorch-zip', 'safe', 'pytorch.torchscript'],
   ['torch-full-module.pt', 'pytorch-zip', 'suspicious', 'pickle.global.not-allowed'],
+  ['torchscript-benign.pt', 'pytorch-zip', 'safe', 'pytorch.torchscript'],
+  ['torchscript-file-ops.pt', 'pytorch-zip', 'malicious', 'torchscript.dangerous-op'],
+  ['torchscript-edited-python.pt', 'pytorch-zip', 'malicious', 'torchscript.python-code'],
+  ['torchscript-custom-op.pt', 'pytorch-zip', 'suspicious', 'torchscript.custom-op'],
+  ['torchscript-evil-constants.pt', 'pytorch-zip', 'malicious', 'pickle.call.denied'],
   ['sklearn-gb-gzip.joblib', 'joblib', 'safe', undefined],
+  ['sklearn-pipeline.joblib', 'joblib', 'safe', undefined],
+  ['sklearn-estimators-p5.pkl', 'pickle', 'safe', undefined],
+  ['sklearn-export-graphviz.pkl', 'pickle', 'malicious', 'pickle.global.denied'],
+  ['sklearn-reexported-attrgetter.pkl', 'pickle', 'malicious', 'pickle.global.dangerous-name'],
   ['torch-legacy-benign.pt', 'pytorch-legacy', 'safe', undefined],
   ['torch-legacy-malicious.pt', 'pytorch-legacy', 'malicious', 'pickle.call.denied'],
   ['torch-tar-benign.tar', 'pytorch-tar', 'safe', undefined],
@@ -54,18 +63,28 @@ const cases: [string, string, string, string | undefined][] = [
   ['keras-polyglot.keras', 'keras-h5', 'malicious', 'format.polyglot'],
   ['keras3-lambda.keras', 'keras-zip', 'malicious', 'keras.lambda-layer'],
   ['keras3-custom-object.keras', 'keras-zip', 'suspicious', 'keras.custom-object'],
+  ['keras3-function-os-system.keras', 'keras-zip', 'malicious', 'keras.dangerous-function'],
+  ['keras3-function-get-file.keras', 'keras-zip', 'malicious', 'keras.dangerous-function'],
   ['tf-savedmodel-benign/saved_model.pb', 'tf-savedmodel', 'safe', undefined],
   ['tf-savedmodel-malicious/saved_model.pb', 'tf-savedmodel', 'malicious', 'tf.op.dangerous'],
   ['onnx-benign.onnx', 'onnx', 'safe', undefined],
   ['onnx-external-absolute.onnx', 'onnx', 'malicious', 'onnx.external-data-escape'],
   ['onnx-external-traversal.onnx', 'onnx', 'malicious', 'onnx.external-data-escape'],
   ['onnx-custom-domain.onnx', 'onnx', 'suspicious', 'onnx.custom-domain'],
+  ['onnx-local-function.onnx', 'onnx', 'safe', undefined],
+  ['onnx-local-domain-custom-op.onnx', 'onnx', 'suspicious', 'onnx.custom-domain'],
   ['safetensors-benign.safetensors', 'safetensors', 'safe', undefined],
   ['safetensors-out-of-file.safetensors', 'safetensors', 'error', 'scan.format-invalid'],
   ['safetensors-overlap.safetensors', 'safetensors', 'error', 'scan.format-invalid'],
   ['safetensors-lying-length.safetensors', 'safetensors', 'error', 'scan.format-invalid'],
   ['safetensors-bad-metadata.safetensors', 'safetensors', 'error', 'scan.format-invalid'],
   ['safetensors-hidden-gap.safetensors', 'safetensors', 'suspicious', 'safetensors.gap'],
+  [
+    'safetensors-duplicate-key.safetensors',
+    'safetensors',
+    'suspicious',
+    'safetensors.duplicate-key',
+  ],
   ['gguf-benign.gguf', 'gguf', 'safe', undefined],
   ['gguf-template-ssti.gguf', 'gguf', 'malicious', 'gguf.template-injection'],
   ['gguf-truncated.gguf', 'gguf', 'error', 'scan.format-invalid'],
@@ -95,6 +114,26 @@ describe('scan() on the committed fixtures', () => {
     const result = await scan(join(dir, 'torch-zip-nested-archive.pt'));
     const members = result.findings.map((f) => f.location.member);
     expect(members).toContain('archive/extra/inner.zip!/inner/data.pkl');
+  });
+
+  it('names the TorchScript file, line and call', async () => {
+    const result = await scan(join(dir, 'torchscript-edited-python.pt'));
+    const hit = result.findings.find((f) => f.location.op === 'os.system');
+    expect(hit?.location.member).toBe('archive/code/__torch__.py');
+    expect(hit?.message).toMatch(/^line \d+: names the Python callable os\.system/);
+  });
+
+  it('names the Keras layer whose config holds a dangerous function', async () => {
+    const result = await scan(join(dir, 'keras3-function-os-system.keras'));
+    const hit = result.findings.find((f) => f.rule === 'keras.dangerous-function');
+    expect(hit?.location.layer).toBe('dense');
+    expect(hit?.message).toContain('os.system');
+  });
+
+  it('names a safetensors key that appears twice', async () => {
+    const result = await scan(join(dir, 'safetensors-duplicate-key.safetensors'));
+    const dup = result.findings.find((f) => f.rule === 'safetensors.duplicate-key');
+    expect(dup?.message).toContain('key "w" appears more than once in the header');
   });
 
   it('names the Keras layer and the TensorFlow op', async () => {

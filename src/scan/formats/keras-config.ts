@@ -44,26 +44,67 @@ export function scanKerasConfigText(ctx: ScanContext, text: string): void {
  * are imported and run when the model is rebuilt.
  */
 export function scanKerasConfig(ctx: ScanContext, root: unknown): void {
-  const stack: { v: unknown; depth: number }[] = [{ v: root, depth: 0 }];
+  const stack: Frame[] = [{ v: root, depth: 0, layer: undefined }];
   let visited = 0;
   while (stack.length > 0) {
-    const { v, depth } = stack.pop() as { v: unknown; depth: number };
+    const { v, depth, layer } = stack.pop() as Frame;
     if (depth > MAX_DEPTH)
       throw new ScanFormatError(`Keras config nested deeper than ${MAX_DEPTH}`);
     if (++visited % 10_000 === 0) ctx.checkTime();
-    if (Array.isArray(v)) for (const x of v) stack.push({ v: x, depth: depth + 1 });
+    if (Array.isArray(v)) for (const x of v) stack.push({ v: x, depth: depth + 1, layer });
     else if (v !== null && typeof v === 'object') {
-      checkObject(ctx, v as Record<string, unknown>);
-      for (const x of Object.values(v)) stack.push({ v: x, depth: depth + 1 });
+      const inner = checkObject(ctx, v as Record<string, unknown>, layer);
+      for (const x of Object.values(v)) stack.push({ v: x, depth: depth + 1, layer: inner });
     }
   }
 }
 
-function checkObject(ctx: ScanContext, o: Record<string, unknown>): void {
+/** A value to visit and the layer it belongs to (objects nested in a layer's config). */
+interface Frame {
+  v: unknown;
+  depth: number;
+  layer: string | undefined;
+}
+
+/**
+ * Keras 3 rebuilds `{"module": M, "class_name": "function", "config": F}` by importing M and
+ * taking its attribute F, whatever M is (CVE-2025-1550 used this against safe_mode): a
+ * function from os/builtins/subprocess, or a Keras function that downloads or loads files,
+ * is malicious. Returns true when it reported.
+ */
+function checkFunction(
+  ctx: ScanContext,
+  module: string,
+  cls: string,
+  config: unknown,
+  layer: string,
+): boolean {
+  const name = typeof config === 'string' ? config : cls;
+  const full = `${module}.${name}`;
+  const top = module.split('.')[0] ?? module;
+  const listed = ctx.policy.keras.dangerousFunctions.some(
+    (d) => full === d || full.startsWith(`${d}.`) || module === d,
+  );
+  if (!listed && !ctx.policy.pickle.dangerousModules.includes(top)) return false;
+  ctx.add(
+    'critical',
+    'keras.dangerous-function',
+    `layer "${layer}" makes Keras import ${full} when the model loads`,
+    { layer },
+  );
+  return true;
+}
+
+/** Checks one object of the config; returns the layer name its children belong to. */
+function checkObject(
+  ctx: ScanContext,
+  o: Record<string, unknown>,
+  outer: string | undefined,
+): string | undefined {
   const cls = o.class_name;
-  if (typeof cls !== 'string') return;
+  if (typeof cls !== 'string') return outer;
   const config = (o.config ?? {}) as Record<string, unknown>;
-  const layer = typeof config.name === 'string' ? config.name : cls;
+  const layer = typeof config.name === 'string' ? config.name : (outer ?? cls);
   const policy = ctx.policy.keras;
   if (policy.maliciousLayers.includes(cls)) {
     const how =
@@ -94,6 +135,7 @@ function checkObject(ctx: ScanContext, o: Record<string, unknown>): void {
     );
   }
   const module = o.module;
+  if (typeof module === 'string' && checkFunction(ctx, module, cls, o.config, layer)) return layer;
   if (
     typeof module === 'string' &&
     !policy.allowModulePrefixes.some((p) => module === p || module.startsWith(`${p}.`))
@@ -114,4 +156,5 @@ function checkObject(ctx: ScanContext, o: Record<string, unknown>): void {
       { layer },
     );
   }
+  return layer;
 }

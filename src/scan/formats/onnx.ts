@@ -7,27 +7,53 @@ import { ScanLimitError } from '../scan-error.js';
 
 const MAX_GRAPH_DEPTH = 32;
 
+/** Functions the model defines itself: their domains and `domain::name`s. */
+type Local = ReadonlySet<string>;
+
 /** Walks an ONNX ModelProto (onnx/onnx.proto3): opsets, nodes, subgraphs, initializers' external data. */
 export function scanOnnx(ctx: ScanContext, src: ByteSource): void {
   let sawGraph = false;
+  const local = localFunctions(src);
   for (const f of protoFields(src, 0, src.size)) {
-    if (f.field === 8 && f.wire === 2) checkOpset(ctx, src, f);
+    if (f.field === 8 && f.wire === 2) checkOpset(ctx, src, f, local);
     else if (f.field === 7 && f.wire === 2) {
       sawGraph = true;
-      scanGraph(ctx, src, f, 0);
-    } else if (f.field === 25 && f.wire === 2) scanFunction(ctx, src, f);
+      scanGraph(ctx, src, f, 0, local);
+    } else if (f.field === 25 && f.wire === 2) scanFunction(ctx, src, f, local);
   }
   if (!sawGraph) ctx.add('medium', 'onnx.no-graph', 'ONNX model has no graph (not an ONNX file?)');
 }
 
-function checkOpset(ctx: ScanContext, src: ByteSource, msg: ProtoField): void {
+/**
+ * The model's own functions (ModelProto.functions): a node naming one by domain and name runs
+ * that function's ONNX body, which is scanned, not a native library. Holds each function's
+ * domain (for opset imports) and `domain::name` (for nodes: any other op in that domain
+ * still resolves to a registered custom op).
+ */
+function localFunctions(src: ByteSource): Set<string> {
+  const local = new Set<string>();
+  for (const f of protoFields(src, 0, src.size)) {
+    if (f.field !== 25 || f.wire !== 2) continue;
+    let name = '';
+    let domain = '';
+    for (const g of protoFields(src, f.start, f.start + f.length)) {
+      if (g.field === 1 && g.wire === 2) name = protoString(src, g, 256);
+      else if (g.field === 10 && g.wire === 2) domain = protoString(src, g, 256);
+    }
+    local.add(domain).add(`${domain}::${name}`);
+  }
+  return local;
+}
+
+function checkOpset(ctx: ScanContext, src: ByteSource, msg: ProtoField, local: Local): void {
   for (const f of protoFields(src, msg.start, msg.start + msg.length)) {
-    if (f.field === 1 && f.wire === 2) checkDomain(ctx, protoString(src, f, 256), undefined);
+    if (f.field === 1 && f.wire === 2) checkDomain(ctx, protoString(src, f, 256), undefined, local);
   }
 }
 
-function checkDomain(ctx: ScanContext, domain: string, op: string | undefined): void {
+function checkDomain(ctx: ScanContext, domain: string, op: string | undefined, local: Local): void {
   if (ctx.policy.onnx.knownDomains.includes(domain)) return;
+  if (local.has(op === undefined ? domain : `${domain}::${op}`)) return;
   const what = op === undefined ? `opset domain "${domain}"` : `operator ${domain}::${op}`;
   ctx.add(
     'medium',
@@ -37,13 +63,19 @@ function checkDomain(ctx: ScanContext, domain: string, op: string | undefined): 
   );
 }
 
-function scanGraph(ctx: ScanContext, src: ByteSource, msg: ProtoField, depth: number): void {
+function scanGraph(
+  ctx: ScanContext,
+  src: ByteSource,
+  msg: ProtoField,
+  depth: number,
+  local: Local,
+): void {
   if (depth > MAX_GRAPH_DEPTH)
     throw new ScanLimitError(`ONNX subgraphs nested deeper than ${MAX_GRAPH_DEPTH}`);
   ctx.checkTime();
   for (const f of protoFields(src, msg.start, msg.start + msg.length)) {
     if (f.wire !== 2) continue;
-    if (f.field === 1) scanNode(ctx, src, f, depth);
+    if (f.field === 1) scanNode(ctx, src, f, depth, local);
     else if (f.field === 5) scanTensor(ctx, src, f);
     else if (f.field === 15)
       for (const s of protoFields(src, f.start, f.start + f.length))
@@ -51,13 +83,19 @@ function scanGraph(ctx: ScanContext, src: ByteSource, msg: ProtoField, depth: nu
   }
 }
 
-function scanFunction(ctx: ScanContext, src: ByteSource, msg: ProtoField): void {
+function scanFunction(ctx: ScanContext, src: ByteSource, msg: ProtoField, local: Local): void {
   for (const f of protoFields(src, msg.start, msg.start + msg.length)) {
-    if (f.field === 7 && f.wire === 2) scanNode(ctx, src, f, 1);
+    if (f.field === 7 && f.wire === 2) scanNode(ctx, src, f, 1, local);
   }
 }
 
-function scanNode(ctx: ScanContext, src: ByteSource, msg: ProtoField, depth: number): void {
+function scanNode(
+  ctx: ScanContext,
+  src: ByteSource,
+  msg: ProtoField,
+  depth: number,
+  local: Local,
+): void {
   let op = '';
   let domain = '';
   const attrs: ProtoField[] = [];
@@ -67,11 +105,11 @@ function scanNode(ctx: ScanContext, src: ByteSource, msg: ProtoField, depth: num
     else if (f.field === 7) domain = protoString(src, f, 256);
     else if (f.field === 5) attrs.push(f);
   }
-  checkDomain(ctx, domain, op);
+  checkDomain(ctx, domain, op, local);
   for (const a of attrs) {
     for (const f of protoFields(src, a.start, a.start + a.length)) {
       if (f.wire !== 2) continue;
-      if (f.field === 6 || f.field === 11) scanGraph(ctx, src, f, depth + 1);
+      if (f.field === 6 || f.field === 11) scanGraph(ctx, src, f, depth + 1, local);
       else if (f.field === 5 || f.field === 10) scanTensor(ctx, src, f);
     }
   }

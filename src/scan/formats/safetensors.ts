@@ -1,6 +1,7 @@
 import { type ByteSource, u64le } from '../readers/byte-source.js';
 import type { ScanContext } from '../scan-context.js';
 import { ScanFormatError, ScanLimitError } from '../scan-error.js';
+import { findDuplicateKeys } from '../readers/json-duplicate-keys.js';
 
 const DTYPE_BYTES: Record<string, number> = {
   BOOL: 1,
@@ -49,14 +50,16 @@ export function scanSafetensors(ctx: ScanContext, src: ByteSource): void {
     );
   if (n > MAX_HEADER)
     throw new ScanLimitError(`safetensors header of ${n} bytes exceeds ${MAX_HEADER}`);
+  const text = Buffer.from(src.read(8, n)).toString('utf8');
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(src.read(8, n)).toString('utf8'));
+    header = JSON.parse(text);
   } catch {
     throw new ScanFormatError('safetensors header is not valid JSON');
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header))
     throw new ScanFormatError('safetensors header is not a JSON object');
+  checkDuplicateKeys(ctx, text, Object.keys(header).length);
   const dataSize = src.size - 8 - n;
   const spans: Span[] = [];
   for (const [name, value] of Object.entries(header)) {
@@ -64,6 +67,19 @@ export function scanSafetensors(ctx: ScanContext, src: ByteSource): void {
     else spans.push(checkTensor(name, value, dataSize));
   }
   checkCoverage(ctx, spans, dataSize, 8 + n);
+}
+
+/** Loaders disagree on a repeated key (Python's json keeps the last, others the first or fail). */
+function checkDuplicateKeys(ctx: ScanContext, text: string, rootKeys: number): void {
+  for (const d of findDuplicateKeys(text, { rootKeys })) {
+    const where = d.path === '' ? 'the header' : `"${d.path}"`;
+    ctx.add(
+      'medium',
+      'safetensors.duplicate-key',
+      `key "${d.key}" appears more than once in ${where}: loaders disagree on which value wins`,
+      { offset: 8 },
+    );
+  }
 }
 
 function checkMetadata(ctx: ScanContext, value: unknown): void {

@@ -6,11 +6,13 @@ import {
   type ZipEntry,
 } from '../readers/zip-reader.js';
 import type { ByteSource } from '../readers/byte-source.js';
+import { ScanLimitError } from '../scan-error.js';
 import type { ScanContext } from '../scan-context.js';
 import type { ScanFormat } from '../types.js';
 import type { Dispatch } from './dispatch-type.js';
 import { checkNpySize, isNpy, parseNpyHeader, scanNpy } from './numpy-format.js';
 import { scanKerasConfigText } from './keras-config.js';
+import { scanTorchScriptSource } from './torchscript.js';
 
 type ZipKind = 'pytorch-zip' | 'keras-zip' | 'npz' | 'zip';
 
@@ -33,6 +35,9 @@ function kindOf(entries: ZipEntry[], name: string): ZipKind {
 const TORCH_INERT =
   /(^|\/)(data\/\d+|version|\.data\/version|byteorder|\.data\/serialization_id|\.format_version|\.storage_alignment)$/;
 
+/** TorchScript source; its `.debug_pkl` and `constants.pkl` siblings are pickles, scanned as such. */
+const TORCH_CODE = /(^|\/)code\/.*\.py$/;
+
 /** Scans a zip: structure first (bombs, overlaps, traversal), then each member by kind. */
 export function scanZip(
   ctx: ScanContext,
@@ -43,12 +48,12 @@ export function scanZip(
   const entries = readZipEntries(src, ctx.limits.maxArchiveEntries);
   checkZipStructure(ctx, src, entries);
   const kind = kindOf(entries, name);
-  const code = entries.filter((e) => /(^|\/)code\//.test(e.name)).length;
+  const code = entries.filter((e) => TORCH_CODE.test(e.name)).length;
   if (kind === 'pytorch-zip' && code > 0) {
     ctx.add(
       'low',
       'pytorch.torchscript',
-      `TorchScript archive: ${code} code/ files run in the TorchScript interpreter on load`,
+      `TorchScript archive: ${code} code/ source files are compiled and run on load (analysed)`,
     );
   }
   for (const e of entries) {
@@ -68,7 +73,7 @@ function scanMember(
 ): void {
   if (kind === 'pytorch-zip') {
     if (TORCH_INERT.test(e.name)) return;
-    if (/(^|\/)code\/.*\.py$/.test(e.name)) return;
+    if (TORCH_CODE.test(e.name)) return scanTorchScriptMember(ctx, src, e);
   }
   if (kind === 'npz' || (e.name.endsWith('.npy') && kind === 'zip'))
     return scanNpzMember(ctx, src, e, dispatch);
@@ -79,6 +84,16 @@ function scanMember(
   }
   if (kind === 'keras-zip' && e.name === 'metadata.json') return;
   dispatch(ctx.child(e.name), readZipMember(ctx, src, e), e.name);
+}
+
+function scanTorchScriptMember(ctx: ScanContext, src: ByteSource, e: ZipEntry): void {
+  const member = readZipMember(ctx, src, e);
+  if (member.size > ctx.limits.maxMemberBytes)
+    throw new ScanLimitError(
+      `TorchScript source "${e.name}" is larger than ${ctx.limits.maxMemberBytes} bytes`,
+    );
+  const text = Buffer.from(member.read(0, member.size)).toString('utf8');
+  scanTorchScriptSource(ctx.child(e.name), text);
 }
 
 function scanNpzMember(ctx: ScanContext, src: ByteSource, e: ZipEntry, dispatch: Dispatch): void {

@@ -13,6 +13,14 @@ function matchesEntry(full: string, entry: string): boolean {
 
 const DUNDER = /^__\w+__$/;
 
+/** The exact-name allowlist as a set, built once per policy (it holds a few hundred names). */
+const allowSets = new WeakMap<ScanPolicy['pickle'], Set<string>>();
+function allowSet(p: ScanPolicy['pickle']): Set<string> {
+  let set = allowSets.get(p);
+  if (set === undefined) allowSets.set(p, (set = new Set(p.allow)));
+  return set;
+}
+
 /**
  * Classifies an imported global `module.name` against the allowlist policy. Dotted names
  * (protocol 4 qualified names) walk attributes at load time, so `torch.serialization` +
@@ -50,7 +58,15 @@ export function classifyGlobal(policy: ScanPolicy, module: string, name: string)
       reason: `imports ${full}, a dunder attribute`,
     };
   }
-  if (p.allow.includes(full))
+  const customClass = /^__torch__\.torch\.classes\.([^.]+)/.exec(module)?.[1];
+  if (customClass !== undefined && !policy.torchscript.knownClassNamespaces.includes(customClass)) {
+    return {
+      severity: 'medium',
+      rule: 'pickle.global.not-allowed',
+      reason: `imports the TorchScript custom class ${full}: namespace "${customClass}" comes from a native library`,
+    };
+  }
+  if (allowSet(p).has(full))
     return { severity: undefined, rule: 'pickle.global.allowed', reason: full };
   if (p.allowModulePrefixes.some((m) => matchesEntry(module, m)) && segments.length === 1) {
     return { severity: undefined, rule: 'pickle.global.allowed', reason: full };
