@@ -63,6 +63,7 @@ export async function startResponder(
     correlation: {
       windowMs: config.respond.correlationWindowMs,
       dedupWindowMs: config.respond.dedupWindowMs,
+      reopenWindowMs: config.respond.reopenWindowMs,
       on: CORRELATION_KEYS,
     },
     sources: createLedgerEvidenceSources({

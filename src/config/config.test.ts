@@ -19,6 +19,14 @@ describe('loadConfig', () => {
     expect(config.bus.driver).toBe('memory');
     expect(config.gateway.durability).toBe('async');
     expect(Object.isFrozen(config.gateway)).toBe(true);
+    expect(config.respond.reopenWindowMs).toBe(24 * 60 * 60_000);
+  });
+
+  it('takes a re-open window for closed incidents, 0 turning it off, never negative', () => {
+    expect(parseConfig({ respond: { reopenWindowMs: 0 } }).respond.reopenWindowMs).toBe(0);
+    expect(() => parseConfig({ respond: { reopenWindowMs: -1 } })).toThrow(
+      /respond\.reopenWindowMs/,
+    );
   });
 
   it('reports every problem with its path at once', () => {

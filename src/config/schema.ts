@@ -144,6 +144,12 @@ const RespondSchema = z
       .min(0)
       .default(30 * 60_000),
     dedupWindowMs: z.number().int().min(0).default(60_000),
+    /** A closed incident re-opens when its principal returns on the same model within this; 0: never. */
+    reopenWindowMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(24 * 60 * 60_000),
   })
   .strict();
 
