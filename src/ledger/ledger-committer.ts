@@ -57,12 +57,16 @@ export function createLedgerCommitter(options: LedgerCommitterOptions): LedgerCo
   const states = new Map<string, StreamState>();
 
   async function lockedState(trx: Transaction<Database>, stream: string): Promise<StreamState> {
-    const now = new Date(clock.now()).toISOString();
-    await trx
-      .insertInto('ledger_heads')
-      .values({ stream, tree_size: 0, frontier: '[]', updated_at: now })
-      .onConflict((oc) => oc.column('stream').doNothing())
-      .execute();
+    const cached = states.get(stream);
+    // A stream this committer has written to has its head row already: one statement, not two.
+    if (!cached) {
+      const now = new Date(clock.now()).toISOString();
+      await trx
+        .insertInto('ledger_heads')
+        .values({ stream, tree_size: 0, frontier: '[]', updated_at: now })
+        .onConflict((oc) => oc.column('stream').doNothing())
+        .execute();
+    }
     let query = trx
       .selectFrom('ledger_heads')
       .select(['tree_size', 'frontier'])
@@ -71,7 +75,6 @@ export function createLedgerCommitter(options: LedgerCommitterOptions): LedgerCo
     // IMMEDIATE (the store's default) already holds the one write lock.
     if (store.driver === 'postgres') query = query.forUpdate();
     const head = await query.executeTakeFirstOrThrow();
-    const cached = states.get(stream);
     if (cached && cached.frontier.size === Number(head.tree_size)) return cached;
     // First use, or another writer moved the head: resume from the stored frontier.
     const frontier = createMerkleFrontier(
