@@ -41,39 +41,7 @@ export function leafTemplate(stream: string, entry: object, nowMs: number): Leaf
     );
   }
   // Canonical (RFC 8785) key order puts "seq" between the keys that sort before and after it.
-  // The top level is written key by key (cheaper than building two objects to stringify);
-  // a value the fast path cannot vouch for sends the whole entry the reference way.
-  const names = Object.keys(record);
-  names.push('stream', 'time');
-  names.sort();
-  let head = '{';
-  let tail = '';
-  for (let i = 0; i < names.length; i++) {
-    const key = names[i]!;
-    if (i > 0 && key === names[i - 1]) continue; // "time" (or an undefined "stream") twice
-    const value = key === 'stream' ? stream : key === 'time' ? time : record[key];
-    if (value === undefined) continue;
-    const json = typeof value === 'string' ? JSON.stringify(value) : fastJson(value);
-    if (json === undefined) return viaObjects(stream, record, time);
-    const member = quotedKey(key) + ':' + json;
-    if (key < 'seq') head = head.length > 1 ? head + ',' + member : head + member;
-    else tail += ',' + member;
-  }
-  return { time, head: head.length > 1 ? head + ',"seq":' : '{"seq":', tail: tail + '}' };
-}
-
-/** The JSON of a top-level value, or undefined if it is not plain JSON data. */
-function fastJson(value: unknown): string | undefined {
-  const shape = inspect(value, 1);
-  if (shape === Shape.Sorted) return JSON.stringify(value);
-  if (shape === Shape.Unusual) return undefined;
-  const keys = new Set<string>();
-  collectKeys(value, keys);
-  return JSON.stringify(value, [...keys].sort());
-}
-
-/** The general path: both halves as objects through canonical(), which names a bad value's path. */
-function viaObjects(stream: string, record: Record<string, unknown>, time: string): LeafTemplate {
+  // Both halves are built in sorted order, so canonical() can skip its replacer for them.
   const names = Object.keys(record).filter((k) => k !== 'time' && k !== 'stream' && k !== 'seq');
   names.push('stream', 'time');
   names.sort();
@@ -91,19 +59,6 @@ function viaObjects(stream: string, record: Record<string, unknown>, time: strin
     head: head.length > 2 ? `${head.slice(0, -1)},"seq":` : '{"seq":',
     tail: `,${tail.slice(1)}`,
   };
-}
-
-// Entries reuse a small set of field names; their JSON forms are kept (bounded, in case an
-// entry carries arbitrary keys).
-const quotedKeys = new Map<string, string>();
-
-function quotedKey(key: string): string {
-  let quoted = quotedKeys.get(key);
-  if (quoted === undefined) {
-    quoted = JSON.stringify(key);
-    if (quotedKeys.size < 1024) quotedKeys.set(key, quoted);
-  }
-  return quoted;
 }
 
 /**
