@@ -83,6 +83,22 @@ describe('leaf templates', () => {
     }
   });
 
+  it('match the reference implementation for 3,000 random entries', () => {
+    const next = rng(7);
+    for (let i = 0; i < 3000; i++) {
+      const entry = value(next, 1);
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) continue;
+      const record = entry as Record<string, unknown>;
+      delete record.seq;
+      delete record.stream;
+      if (i % 2 === 0) record.time = '2026-03-04T05:06:07.000Z';
+      else delete record.time;
+      const t = leafTemplate('s', record, 0);
+      const time = (record.time as string | undefined) ?? '1970-01-01T00:00:00.000Z';
+      expect(leafPayload(t, i)).toBe(canonicalJson({ ...record, stream: 's', seq: i, time }));
+    }
+  });
+
   it("keep an entry's own time and work for an empty entry", () => {
     const t = leafTemplate('audit', { time: '2025-05-05T05:05:05.000Z' }, 0);
     expect(t.time).toBe('2025-05-05T05:05:05.000Z');
@@ -100,6 +116,12 @@ describe('leaf templates', () => {
     }
     expect(() => leafTemplate('s', { x: Infinity }, 0)).toThrowError(
       expect.objectContaining({ code: 'CANONICAL_JSON_INVALID' }),
+    );
+    expect(() => leafTemplate('s', { a: 1, z: { y: [1, Number.NaN] } }, 0)).toThrowError(
+      /\$\.z\.y\[1\]/,
+    );
+    expect(leafPayload(leafTemplate('s', { b: new Uint8Array([1]), time: 't' }, 0), 0)).toBe(
+      '{"b":[1],"seq":0,"stream":"s","time":"t"}',
     );
   });
 });

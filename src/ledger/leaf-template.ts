@@ -69,63 +69,82 @@ export function leafTemplate(stream: string, entry: object, nowMs: number): Leaf
  * implementation in core, which either handles it or throws with the path of the bad value.
  */
 export function canonical(value: object): string {
-  const keys = new Set<string>();
-  const order = { sorted: true };
-  if (!collectKeys(value, keys, 0, order)) return canonicalJson(value);
+  const shape = inspect(value, 0);
+  if (shape === Shape.Unusual) return canonicalJson(value);
   // Objects whose keys are already in sorted order need no replacer, which costs twice as much.
-  return order.sorted ? JSON.stringify(value) : JSON.stringify(value, [...keys].sort());
+  if (shape === Shape.Sorted) return JSON.stringify(value);
+  const keys = new Set<string>();
+  collectKeys(value, keys);
+  return JSON.stringify(value, [...keys].sort());
 }
 
 const MAX_DEPTH = 64;
 
-function collectKeys(
-  value: unknown,
-  keys: Set<string>,
-  depth: number,
-  order: { sorted: boolean },
-): boolean {
+/** What the fast path needs to know of a value; the flags combine with `|`. */
+const enum Shape {
+  Sorted = 0,
+  Unsorted = 1,
+  Unusual = 2,
+}
+
+/**
+ * One pass over the value, allocating nothing: is it plain JSON data, and are the keys of
+ * every object already in sorted order? (It runs on the request thread for every event.)
+ */
+function inspect(value: unknown, depth: number): Shape {
+  if (value === null) return Shape.Sorted;
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return true;
+      return Shape.Sorted;
     case 'number':
-      return Number.isFinite(value);
+      return Number.isFinite(value) ? Shape.Sorted : Shape.Unusual;
     case 'object':
       break;
     default:
-      return false;
+      return Shape.Unusual;
   }
-  if (value === null) return true;
-  if (depth > MAX_DEPTH) return false;
-  if (Array.isArray(value)) return collectArray(value, keys, depth, order);
+  if (depth > MAX_DEPTH) return Shape.Unusual;
+  let shape = Shape.Sorted;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'number') {
+        if (!Number.isFinite(item)) return Shape.Unusual;
+        continue;
+      }
+      if (item === undefined) return Shape.Unusual; // also a hole of a sparse array
+      shape |= inspect(item, depth + 1);
+      if (shape & Shape.Unusual) return Shape.Unusual;
+    }
+    return shape;
+  }
   const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return false;
+  if (proto !== Object.prototype && proto !== null) return Shape.Unusual;
   const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
   let previous = '';
-  for (const key of Object.keys(record)) {
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
     const item = record[key];
     if (item === undefined) continue;
-    if (key < previous) order.sorted = false;
+    if (key < previous) shape = Shape.Unsorted;
     previous = key;
-    keys.add(key);
-    if (!collectKeys(item, keys, depth + 1, order)) return false;
+    shape |= inspect(item, depth + 1);
+    if (shape & Shape.Unusual) return Shape.Unusual;
   }
-  return true;
+  return shape;
 }
 
-function collectArray(
-  array: unknown[],
-  keys: Set<string>,
-  depth: number,
-  order: { sorted: boolean },
-): boolean {
-  for (let i = 0; i < array.length; i++) {
-    const item = array[i];
-    if (typeof item === 'number') {
-      if (!Number.isFinite(item)) return false;
-    } else if (item === undefined || !(i in array) || !collectKeys(item, keys, depth + 1, order)) {
-      return false;
-    }
+/** Every object key in a value that inspect() found plain (the replacer list). */
+function collectKeys(value: unknown, keys: Set<string>): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) collectKeys(item, keys);
+    return;
   }
-  return true;
+  for (const [key, item] of Object.entries(value)) {
+    keys.add(key);
+    collectKeys(item, keys);
+  }
 }
