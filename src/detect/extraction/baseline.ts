@@ -112,7 +112,8 @@ export function buildModelBaseline(
   };
   const zs = rows.map((r) => standardizeRow(plain, r));
   const partial = { ...plain, whitening: whiteningFactor(zs, d) };
-  const scores = zs.map((z) => outlierScore(partial, z)).sort((a, b) => a - b);
+  const packed = packWhitening(partial);
+  const scores = zs.map((z) => outlierScore(partial, z, packed)).sort((a, b) => a - b);
   const q = options.quantile ?? 0.999;
   const top = scores[Math.min(scores.length - 1, Math.ceil(q * scores.length) - 1)]!;
   // Reference splits are small: widen the empirical quantile so unseen natural rows pass.
@@ -131,15 +132,28 @@ export function standardizeRow(
   return z;
 }
 
+/** The lower triangle of the whitening factor, row by row, for `outlierScore` (built once per detector). */
+export function packWhitening(baseline: ModelBaseline): Float64Array {
+  const d = baseline.featureCount;
+  const packed = new Float64Array((d * (d + 1)) / 2);
+  let at = 0;
+  for (let i = 0; i < d; i += 1)
+    for (let k = 0; k <= i; k += 1) packed[at++] = baseline.whitening[i * d + k]!;
+  return packed;
+}
+
 /** Mahalanobis distance of the standardised row per sqrt(feature): how far from the reference mass. */
-export function outlierScore(baseline: ModelBaseline, z: Float64Array): number {
+export function outlierScore(
+  baseline: ModelBaseline,
+  z: Float64Array,
+  packed: Float64Array = packWhitening(baseline),
+): number {
   const d = z.length;
-  const w = baseline.whitening;
   let s = 0;
+  let at = 0;
   for (let i = 0; i < d; i += 1) {
     let v = 0;
-    const base = i * d;
-    for (let k = 0; k <= i; k += 1) v += w[base + k]! * z[k]!;
+    for (let k = 0; k <= i; k += 1) v += packed[at++]! * z[k]!;
     s += v * v;
   }
   return Math.sqrt(s / d);

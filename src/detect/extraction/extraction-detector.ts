@@ -1,6 +1,12 @@
 import type { InferenceEvent } from '../../core/index.js';
 import type { Detector, Finding } from '../detector.js';
-import { outlierScore, rangeViolations, standardizeRow, type ModelBaseline } from './baseline.js';
+import {
+  outlierScore,
+  packWhitening,
+  rangeViolations,
+  standardizeRow,
+  type ModelBaseline,
+} from './baseline.js';
 import { decodeState, encodeState } from './codec.js';
 import {
   createCrossState,
@@ -133,6 +139,7 @@ function observeEvent(
   project: (z: Float64Array) => Float32Array,
   shifts: Float64Array[],
   scratch: Float64Array,
+  whitening: Float64Array,
 ): Finding[] {
   const rows: AnsweredRow[] = answeredRows(event);
   if (rows.length === 0) return [];
@@ -170,7 +177,7 @@ function observeEvent(
     // z is scratch: only its sketch and scores outlive this row.
     const z = standardizeRow(baseline, r.features, scratch);
     const outlier =
-      outlierScore(baseline, z) > baseline.outlierThreshold ||
+      outlierScore(baseline, z, whitening) > baseline.outlierThreshold ||
       rangeViolations(baseline, r.features) > 0;
     const sketch = project(z);
     const crossOthers = config.cross
@@ -216,6 +223,7 @@ export function createExtractionDetector(
   const dim = Math.min(baseline.featureCount, config.sketchDim);
   const scratch = new Float64Array(baseline.featureCount);
   const unit = unitScale(baseline);
+  const whitening = packWhitening(baseline);
   const shifts = config.cross
     ? crossShifts(config.cross.tables, dim, config.cross.width, config.seed)
     : [];
@@ -231,7 +239,7 @@ export function createExtractionDetector(
       cross: createCrossState(),
     }),
     observe: (state, event) =>
-      observeEvent(state, event, baseline, unit, config, project, shifts, scratch),
+      observeEvent(state, event, baseline, unit, config, project, shifts, scratch, whitening),
     stateSize: (state) => {
       let bytes = 0;
       for (const e of state.principals.entries.values()) bytes += subjectBytes(e.value) + 64;
