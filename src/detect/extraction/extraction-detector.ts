@@ -147,17 +147,13 @@ function observeEvent(
   if (Number.isNaN(t)) return [];
   const key = principalKey(event);
   const findings: Finding[] = [];
-  const subjects: [string, string, SubjectState][] = [
-    [
-      'extraction',
-      key,
-      touchPrincipal(state.principals, key, t, () =>
-        createSubjectState(config, baseline.classCount, baseline.featureCount),
-      ),
-    ],
-  ];
+  const own = touchPrincipal(state.principals, key, t, () =>
+    createSubjectState(config, baseline.classCount, baseline.featureCount),
+  );
+  let net = '';
+  let netSubject: SubjectState | null = null;
   if (config.byNetwork) {
-    const net = sourceNetwork(event.sourceAddress);
+    net = sourceNetwork(event.sourceAddress);
     const entry = touchPrincipal(state.networks, net, t, (): NetworkEntry => ({
       first: key,
       subject: null,
@@ -165,7 +161,7 @@ function observeEvent(
     if (!entry.subject && entry.first !== key) {
       entry.subject = createSubjectState(config, baseline.classCount, baseline.featureCount);
     }
-    if (entry.subject) subjects.push(['extraction.network', net, entry.subject]);
+    netSubject = entry.subject;
   }
   for (const r of rows) {
     const problem = rowProblem(baseline, r.features);
@@ -197,10 +193,16 @@ function observeEvent(
       activeFeatures: unit.active,
       crossOthers,
     };
-    for (const [prefix, subject, s] of subjects) {
-      for (const sig of evaluateRow(s, prepared, config)) {
-        findings.push(makeFinding({ ...sig, detector: `${prefix}.${sig.signal}`, event, subject }));
-      }
+    for (const sig of evaluateRow(own, prepared, config)) {
+      findings.push(
+        makeFinding({ ...sig, detector: `extraction.${sig.signal}`, event, subject: key }),
+      );
+    }
+    if (!netSubject) continue;
+    for (const sig of evaluateRow(netSubject, prepared, config)) {
+      findings.push(
+        makeFinding({ ...sig, detector: `extraction.network.${sig.signal}`, event, subject: net }),
+      );
     }
   }
   return findings;
