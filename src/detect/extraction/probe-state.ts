@@ -35,7 +35,7 @@ export function observeProbe(s: ProbeState, x: readonly number[], maxChanged: nu
   }
   if (duplicate) return false;
   const cap = s.rows.length / s.dim;
-  rows.set(f.subarray(0, dim), s.next * dim);
+  for (let j = 0, off = s.next * dim; j < dim; j += 1) rows[off + j] = f[j]!;
   s.next = (s.next + 1) % cap;
   s.filled = Math.min(cap, s.filled + 1);
   return probe;

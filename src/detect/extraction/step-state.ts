@@ -133,7 +133,7 @@ export function observeStep(
       };
     }
     const at = s.profileNext;
-    profiles.set(step.subarray(0, dim), at * dim);
+    for (let j = 0, off = at * dim; j < dim; j += 1) profiles[off + j] = step[j]!;
     s.pairA[at] = a;
     s.pairB[at] = b;
     s.pairFrom[at] = s.rowIds[nearestSlot]!;
@@ -142,7 +142,8 @@ export function observeStep(
     s.profileFilled = Math.min(s.pairA.length, s.profileFilled + 1);
   }
   if (storedAt >= 0) {
-    s.rows.set(u, storedAt * dim);
+    const rows = s.rows;
+    for (let j = 0, off = storedAt * dim; j < dim; j += 1) rows[off + j] = u[j]!;
     s.rowHash[storedAt] = hash;
     s.rowIds[storedAt] = eventId;
   }
