@@ -283,6 +283,6 @@ export function evaluateRow(s: SubjectState, row: PreparedRow, config: Extractio
     (step.hit ? FLAG.step : 0) |
     (dense.hit ? FLAG.dense : 0);
   pushWindow(s.window, row.label, flags, row.eventId);
-  signals.push(...windowSignals(s, row, config));
+  windowSignals(s, row, config, signals);
   return signals;
 }

@@ -1,6 +1,12 @@
 import type { InferenceEvent } from '../../core/index.js';
 import type { Detector, Finding } from '../detector.js';
-import { outlierScore, rangeViolations, standardizeRow, type ModelBaseline } from './baseline.js';
+import {
+  outlierScore,
+  packWhitening,
+  rangeViolations,
+  standardizeRow,
+  type ModelBaseline,
+} from './baseline.js';
 import { decodeState, encodeState } from './codec.js';
 import {
   createCrossState,
@@ -133,6 +139,7 @@ function observeEvent(
   project: (z: Float64Array) => Float32Array,
   shifts: Float64Array[],
   scratch: Float64Array,
+  whitening: Float64Array,
 ): Finding[] {
   const rows: AnsweredRow[] = answeredRows(event);
   if (rows.length === 0) return [];
@@ -140,17 +147,13 @@ function observeEvent(
   if (Number.isNaN(t)) return [];
   const key = principalKey(event);
   const findings: Finding[] = [];
-  const subjects: [string, string, SubjectState][] = [
-    [
-      'extraction',
-      key,
-      touchPrincipal(state.principals, key, t, () =>
-        createSubjectState(config, baseline.classCount, baseline.featureCount),
-      ),
-    ],
-  ];
+  const own = touchPrincipal(state.principals, key, t, () =>
+    createSubjectState(config, baseline.classCount, baseline.featureCount),
+  );
+  let net = '';
+  let netSubject: SubjectState | null = null;
   if (config.byNetwork) {
-    const net = sourceNetwork(event.sourceAddress);
+    net = sourceNetwork(event.sourceAddress);
     const entry = touchPrincipal(state.networks, net, t, (): NetworkEntry => ({
       first: key,
       subject: null,
@@ -158,7 +161,7 @@ function observeEvent(
     if (!entry.subject && entry.first !== key) {
       entry.subject = createSubjectState(config, baseline.classCount, baseline.featureCount);
     }
-    if (entry.subject) subjects.push(['extraction.network', net, entry.subject]);
+    netSubject = entry.subject;
   }
   for (const r of rows) {
     const problem = rowProblem(baseline, r.features);
@@ -170,7 +173,7 @@ function observeEvent(
     // z is scratch: only its sketch and scores outlive this row.
     const z = standardizeRow(baseline, r.features, scratch);
     const outlier =
-      outlierScore(baseline, z) > baseline.outlierThreshold ||
+      outlierScore(baseline, z, whitening) > baseline.outlierThreshold ||
       rangeViolations(baseline, r.features) > 0;
     const sketch = project(z);
     const crossOthers = config.cross
@@ -190,10 +193,16 @@ function observeEvent(
       activeFeatures: unit.active,
       crossOthers,
     };
-    for (const [prefix, subject, s] of subjects) {
-      for (const sig of evaluateRow(s, prepared, config)) {
-        findings.push(makeFinding({ ...sig, detector: `${prefix}.${sig.signal}`, event, subject }));
-      }
+    for (const sig of evaluateRow(own, prepared, config)) {
+      findings.push(
+        makeFinding({ ...sig, detector: `extraction.${sig.signal}`, event, subject: key }),
+      );
+    }
+    if (!netSubject) continue;
+    for (const sig of evaluateRow(netSubject, prepared, config)) {
+      findings.push(
+        makeFinding({ ...sig, detector: `extraction.network.${sig.signal}`, event, subject: net }),
+      );
     }
   }
   return findings;
@@ -216,6 +225,7 @@ export function createExtractionDetector(
   const dim = Math.min(baseline.featureCount, config.sketchDim);
   const scratch = new Float64Array(baseline.featureCount);
   const unit = unitScale(baseline);
+  const whitening = packWhitening(baseline);
   const shifts = config.cross
     ? crossShifts(config.cross.tables, dim, config.cross.width, config.seed)
     : [];
@@ -231,7 +241,7 @@ export function createExtractionDetector(
       cross: createCrossState(),
     }),
     observe: (state, event) =>
-      observeEvent(state, event, baseline, unit, config, project, shifts, scratch),
+      observeEvent(state, event, baseline, unit, config, project, shifts, scratch, whitening),
     stateSize: (state) => {
       let bytes = 0;
       for (const e of state.principals.entries.values()) bytes += subjectBytes(e.value) + 64;

@@ -38,7 +38,22 @@ export function createProjector(
   const s = 1 / Math.sqrt(dim);
   for (let i = 0; i < matrix.length; i += 1) matrix[i] = gaussian(random) * s;
   return (z) => {
-    for (let i = 0; i < dim; i += 1) {
+    let i = 0;
+    // Two outputs at once: independent sums, each in the same order as alone (bit-identical).
+    for (; i + 1 < dim; i += 2) {
+      let a0 = 0;
+      let a1 = 0;
+      const b0 = i * featureCount;
+      const b1 = b0 + featureCount;
+      for (let j = 0; j < featureCount; j += 1) {
+        const zj = z[j]!;
+        a0 += matrix[b0 + j]! * zj;
+        a1 += matrix[b1 + j]! * zj;
+      }
+      out[i] = a0;
+      out[i + 1] = a1;
+    }
+    for (; i < dim; i += 1) {
       let acc = 0;
       const base = i * featureCount;
       for (let j = 0; j < featureCount; j += 1) acc += matrix[base + j]! * z[j]!;

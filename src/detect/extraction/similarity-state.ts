@@ -73,13 +73,16 @@ export function observeSimilarity(
   bestD.fill(Infinity, 0, k);
   bestI.fill(-1, 0, k);
   let duplicate = false;
-  for (let i = 0; i < s.filled; i += 1) {
+  const dim = s.dim;
+  const sketches = s.sketches;
+  const filled = s.filled;
+  for (let i = 0; i < filled; i += 1) {
     let d2 = 0;
-    const base = i * s.dim;
+    const base = i * dim;
     // Past both the k-th best and the radius, the rest of the sum cannot change anything.
     const bound = Math.max(bestD[k - 1]!, r2);
-    for (let j = 0; j < s.dim && d2 <= bound; j += 1) {
-      const t = s.sketches[base + j]! - x[j]!;
+    for (let j = 0; j < dim && d2 <= bound; j += 1) {
+      const t = sketches[base + j]! - x[j]!;
       d2 += t * t;
     }
     if (d2 < 1e-12) {

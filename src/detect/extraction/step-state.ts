@@ -64,6 +64,7 @@ export interface StepOptions {
 }
 
 let scratch = new Uint16Array(64);
+let movedAt = new Int32Array(64);
 // A step smaller than this many quanta counts as no change; step sizes match within MATCH.
 const MIN_STEP = 8;
 const MATCH = 2;
@@ -86,7 +87,10 @@ export function observeStep(
   const dim = s.dim;
   let best: StepMatch | null = null;
   if (nearestSlot >= 0) {
-    if (scratch.length < dim) scratch = new Uint16Array(dim);
+    if (scratch.length < dim) {
+      scratch = new Uint16Array(dim);
+      movedAt = new Int32Array(dim);
+    }
     const step = scratch;
     const base = nearestSlot * dim;
     for (let j = 0; j < dim; j += 1) step[j] = Math.abs(u[j]! - s.rows[base + j]!);
@@ -94,17 +98,22 @@ export function observeStep(
     const a = Math.min(hash, other);
     const b = Math.max(hash, other);
     let bestCount = 0;
-    for (let k = 0; k < s.profileFilled; k += 1) {
+    // Only features that moved by MIN_STEP or more can match: gather them once.
+    let moved = 0;
+    for (let j = 0; j < dim; j += 1) if (step[j]! >= MIN_STEP) movedAt[moved++] = j;
+    const need = Math.max(o.minFeatures, o.share * activeFeatures);
+    const profiles = s.profiles;
+    for (let k = 0; k < s.profileFilled && moved >= need; k += 1) {
       if (s.pairA[k] === a && s.pairB[k] === b) continue; // the same two rows again
       const pb = k * dim;
       let count = 0;
       let sum = 0;
       let sq = 0;
       // Stop once the features left cannot lift the count to the threshold.
-      const need = Math.max(o.minFeatures, o.share * activeFeatures);
-      for (let j = 0; j < dim && count + dim - j >= need; j += 1) {
+      for (let i = 0; i < moved && count + moved - i >= need; i += 1) {
+        const j = movedAt[i]!;
         const d = step[j]!;
-        if (d >= MIN_STEP && Math.abs(d - s.profiles[pb + j]!) <= MATCH) {
+        if (Math.abs(d - profiles[pb + j]!) <= MATCH) {
           count += 1;
           sum += d;
           sq += d * d;
@@ -124,7 +133,7 @@ export function observeStep(
       };
     }
     const at = s.profileNext;
-    for (let j = 0; j < dim; j += 1) s.profiles[at * dim + j] = step[j]!;
+    for (let j = 0, off = at * dim; j < dim; j += 1) profiles[off + j] = step[j]!;
     s.pairA[at] = a;
     s.pairB[at] = b;
     s.pairFrom[at] = s.rowIds[nearestSlot]!;
@@ -133,7 +142,8 @@ export function observeStep(
     s.profileFilled = Math.min(s.pairA.length, s.profileFilled + 1);
   }
   if (storedAt >= 0) {
-    s.rows.set(u, storedAt * dim);
+    const rows = s.rows;
+    for (let j = 0, off = storedAt * dim; j < dim; j += 1) rows[off + j] = u[j]!;
     s.rowHash[storedAt] = hash;
     s.rowIds[storedAt] = eventId;
   }

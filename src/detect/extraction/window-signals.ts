@@ -146,13 +146,13 @@ const CHECKS: readonly WindowCheck[] = [
   volumeSignal,
 ];
 
-/** The signals read off the subject's window once the row is in it (each with its own cooldown). */
+/** Appends to `out` the signals read off the subject's window once the row is in it (each with its own cooldown). */
 export function windowSignals(
   s: SubjectState,
   row: PreparedRow,
   config: ExtractionConfig,
+  out: Signal[] = [],
 ): Signal[] {
-  const out: Signal[] = [];
   for (const check of CHECKS) {
     const signal = check(s, row, config);
     if (signal) out.push(signal);

@@ -62,7 +62,7 @@ export function upgradeWindow(w: WindowState): WindowState {
 }
 
 export function flagCount(w: WindowState, flag: number): number {
-  return w.flagCounts[Math.log2(flag)]!;
+  return w.flagCounts[31 - Math.clz32(flag)]!; // the flag's bit index (flags are single bits)
 }
 
 /** Event ids of the most recent rows carrying `flag` (newest first), at most `limit`. */
