@@ -1,28 +1,11 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../src/store/index.js';
 import { startTestAisoc } from '../support/aisoc.js';
+import { runCli as aisoc } from '../support/cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
-
-/** Runs the CLI in a child process; async, because the server it calls runs in this process. */
-function aisoc(
-  args: string[],
-  cwd = root,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args],
-    { cwd },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('the aisoc CLI', () => {
   let t: Awaited<ReturnType<typeof startTestAisoc>>;

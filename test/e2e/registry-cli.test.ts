@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,24 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/app/index.js';
 import { hashModel } from '../../src/registry/index.js';
 import { demoRows, kserveBody, startTestAisoc } from '../support/aisoc.js';
-
-const root = join(import.meta.dirname, '..', '..');
-
-/** Runs the real CLI in a child process against the throw-away aisoc running in this one. */
-function aisoc(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args],
-    {
-      cwd: root,
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+import { runCli as aisoc } from '../support/cli.js';
 
 describe('aisoc registry and aisoc lineage against a running aisoc', () => {
   let t: Awaited<ReturnType<typeof startTestAisoc>>;
