@@ -99,3 +99,21 @@ export async function createDrillKeyWithId(
     );
   return { id: created.key.id, secret: created.secret };
 }
+
+/** A short id that keeps one drill's principals apart from every other run's. */
+export function newDrillRun(): string {
+  return `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+}
+
+/** `count` benign principals of a drill run (`drill-<scenario>-benign<k>-<run>`) → their keys. */
+export async function createBenignKeys(
+  admin: DrillAdmin,
+  o: { scenario: string; run: string; model: string; count: number },
+): Promise<Map<string, string>> {
+  const keys = new Map<string, string>();
+  for (let k = 0; k < o.count; k += 1) {
+    const principal = `drill-${o.scenario}-benign${k}-${o.run}`;
+    keys.set(principal, await createDrillKey(admin, principal, o.model));
+  }
+  return keys;
+}

@@ -57,3 +57,21 @@ export function startBenignLoad(o: BenignLoadOptions): BenignLoad {
     },
   };
 }
+
+/** The scorecard's benign half: their traffic, and the alerts that named one of them. */
+export function benignOutcome(
+  benign: BenignLoad,
+  alerts: readonly { principal: string | null; detector: string }[],
+) {
+  const principals = new Set(benign.principals);
+  const falseAlarms = alerts.filter((a) => a.principal !== null && principals.has(a.principal));
+  const totals = benign.totals();
+  return {
+    benignPrincipals: benign.principals.length,
+    benignQueries: totals.queries,
+    benignBlocked: totals.blocked,
+    falseAlarms: falseAlarms.length,
+    falseAlarmPrincipals: [...new Set(falseAlarms.map((a) => a.principal!))],
+    falseAlarmDetectors: [...new Set(falseAlarms.map((a) => a.detector))],
+  };
+}

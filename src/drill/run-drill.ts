@@ -1,10 +1,12 @@
 import {
+  createBenignKeys,
   createDrillAdmin,
   createDrillKey,
   createDrillKeyWithId,
+  newDrillRun,
   type DrillAdmin,
 } from './admin-client.js';
-import { startBenignLoad } from './benign-load.js';
+import { benignOutcome, startBenignLoad } from './benign-load.js';
 import type { DrillData } from './drill-data.js';
 import { createHttpTarget, type HttpTarget } from './http-target.js';
 import { responseTo, watchAlerts, type SeenAlert } from './observe.js';
@@ -56,13 +58,14 @@ export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard
   const stages = drillStages(o.onTick, name, { keys: 1, warmup: 1, attack: 6, settle: 2 });
   stages.at('keys');
   const admin = createDrillAdmin(o.adminUrl, o.adminToken);
-  const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  const run = newDrillRun();
   const attacker = `drill-${name}-attacker-${run}`;
-  const benignKeys = new Map<string, string>();
-  for (let k = 0; k < (o.benignPrincipals ?? 4); k += 1) {
-    const principal = `drill-${name}-benign${k}-${run}`;
-    benignKeys.set(principal, await createDrillKey(admin, principal, o.model));
-  }
+  const benignKeys = await createBenignKeys(admin, {
+    scenario: name,
+    run,
+    model: o.model,
+    count: o.benignPrincipals ?? 4,
+  });
   const { id: attackerKeyId, secret: attackerKey } = await createDrillKeyWithId(
     admin,
     attacker,
@@ -208,13 +211,8 @@ function scorecardOf(r: {
   const first = r.alerts.first(r.attacker);
   const alertAt = first ? Date.parse(first.time) || first.seenAt : null;
   const mine = r.alerts.alerts().filter((a) => a.principal === r.attacker);
-  const benignSet = new Set(r.benign.principals);
-  const falseAlarms = r.alerts
-    .alerts()
-    .filter((a) => a.principal !== null && benignSet.has(a.principal));
   const blocked = r.target.blocked;
   const scenario = scenarioNamed(r.name);
-  const totals = r.benign.totals();
   return {
     scenario: r.name,
     kind: 'query',
@@ -238,12 +236,7 @@ function scorecardOf(r: {
     incidentTimeToContainMs: r.response.incidentTimeToContainMs,
     playbooks: r.response.playbooks,
     waitingForPerson: r.response.waitingForPerson,
-    benignPrincipals: r.benign.principals.length,
-    benignQueries: totals.queries,
-    benignBlocked: totals.blocked,
-    falseAlarms: falseAlarms.length,
-    falseAlarmPrincipals: [...new Set(falseAlarms.map((a) => a.principal!))],
-    falseAlarmDetectors: [...new Set(falseAlarms.map((a) => a.detector))],
+    ...benignOutcome(r.benign, r.alerts.alerts()),
     achieved: r.achieved,
     passed: first !== undefined && blocked !== null,
   };

@@ -1,5 +1,5 @@
-import { createDrillAdmin, createDrillKey } from './admin-client.js';
-import { startBenignLoad } from './benign-load.js';
+import { createBenignKeys, createDrillAdmin, createDrillKey, newDrillRun } from './admin-client.js';
+import { benignOutcome, startBenignLoad } from './benign-load.js';
 import { responseTo, watchAlerts, type SeenAlert } from './observe.js';
 import type { AlertWatch, PipelineOutcome, PipelineScenario } from './pipeline.js';
 import { sleep, until } from './pipeline.js';
@@ -21,15 +21,16 @@ export async function runPipelineDrill(
   const progress = o.onProgress ?? (() => {});
   const stages = drillStages(o.onTick, scenario.name, { keys: 1, warmup: 1, attack: 4, settle: 4 });
   stages.at('keys');
-  const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  const run = newDrillRun();
   const attacker = `drill-${scenario.name}-attacker-${run}`;
   const admin = createDrillAdmin(o.adminUrl, o.adminToken);
   const asAttacker = createDrillAdmin(o.adminUrl, o.adminToken, attacker);
-  const benignKeys = new Map<string, string>();
-  for (let k = 0; k < (o.benignPrincipals ?? 4); k += 1) {
-    const principal = `drill-${scenario.name}-benign${k}-${run}`;
-    benignKeys.set(principal, await createDrillKey(admin, principal, o.model));
-  }
+  const benignKeys = await createBenignKeys(admin, {
+    scenario: scenario.name,
+    run,
+    model: o.model,
+    count: o.benignPrincipals ?? 4,
+  });
   const watches: AlertWatch[] = [watchAlerts(admin, o.model)];
   const seen = (): SeenAlert[] => watches.flatMap((w) => w.alerts());
   const benign = startBenignLoad({ ...o, keys: benignKeys, seed });
@@ -80,9 +81,6 @@ export async function runPipelineDrill(
   stages.at('settle', 1, 'scoring');
   const first = [...mine].sort((a, b) => Date.parse(a.time) - Date.parse(b.time))[0];
   const alertAt = first ? Date.parse(first.time) || first.seenAt : null;
-  const benignSet = new Set(benign.principals);
-  const falseAlarms = seen().filter((a) => a.principal !== null && benignSet.has(a.principal));
-  const totals = benign.totals();
   const contained = outcome.contained;
   progress(
     `${scenario.name}: ${first ? 'detected' : 'NOT detected'}, ${contained ? 'contained' : 'NOT contained'}`,
@@ -108,12 +106,7 @@ export async function runPipelineDrill(
     incidentTimeToContainMs: response.incidentTimeToContainMs,
     playbooks: response.playbooks,
     waitingForPerson: response.waitingForPerson,
-    benignPrincipals: benign.principals.length,
-    benignQueries: totals.queries,
-    benignBlocked: totals.blocked,
-    falseAlarms: falseAlarms.length,
-    falseAlarmPrincipals: [...new Set(falseAlarms.map((a) => a.principal!))],
-    falseAlarmDetectors: [...new Set(falseAlarms.map((a) => a.detector))],
+    ...benignOutcome(benign, seen()),
     achieved: outcome.achieved,
     passed: first !== undefined && contained !== null && response.playbooks.length > 0,
   };
