@@ -29,3 +29,12 @@ export {
   type InputRule,
   inputRuleMatches,
 } from './containment.js';
+export {
+  REGULATION_TAGS,
+  type RegulationTag,
+  REGULATORY_CLOCKS,
+  type RegulatoryClock,
+  clocksFor,
+  clockDeadline,
+  describeDue,
+} from './regulatory-clocks.js';

@@ -30,3 +30,5 @@ export {
   type HttpTargetOptions,
 } from './http-target.js';
 export { DrillErrorCodes, type DrillErrorCode } from './errors.js';
+export * from './tabletop/index.js';
+export { appendDrillHistory, readDrillHistory, type DrillHistoryEntry } from './history.js';

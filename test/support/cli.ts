@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = join(import.meta.dirname, '..', '..');
+// By URL, so that a child started in a folder outside the repo still finds the loader.
+const tsxLoader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 /** Runs the real CLI in a child process; async, because the server it calls may run in this one. */
 export function runCli(
@@ -10,7 +13,7 @@ export function runCli(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args],
+    ['--import', tsxLoader, join(root, 'src/cli/main.ts'), ...args],
     { cwd },
   );
   let stdout = '';

@@ -6,6 +6,7 @@ import { demoModels, packageRoot, startAisoc } from '../../app/index.js';
 import { parseConfig } from '../../config/index.js';
 import { AppError } from '../../core/index.js';
 import {
+  appendDrillHistory,
   formatScorecard,
   loadDrillData,
   runDrill,
@@ -19,6 +20,7 @@ import type { GlobalOptions } from '../context.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { ExitCodes } from '../exit-codes.js';
 import { EMBEDDED_RUNS, startDrillFixture } from './drill-fixture.js';
+import { drillHistoryFile, registerTabletopCommands } from './drill-tabletop.js';
 
 interface DrillCommandOptions {
   target?: string;
@@ -34,8 +36,9 @@ interface DrillCommandOptions {
 
 /** `aisoc drill SCENARIO --target URL …` and `aisoc drill all` (throw-away embedded aisoc). */
 export function registerDrillCommand(program: Command): void {
-  program
-    .command('drill')
+  const drill = program.command('drill');
+  registerTabletopCommands(drill);
+  drill
     .description(
       `run an attack drill and print its scorecard; SCENARIO is ${SCENARIOS.join(', ')} or all`,
     )
@@ -64,6 +67,9 @@ export function registerDrillCommand(program: Command): void {
           : drillRemote(scenario, opts, command, bar).then((card) => [card])
       ).finally(() => bar.stop());
       process.stdout.write(formatScorecard(cards, format));
+      const history = drillHistoryFile(command);
+      const recordedAt = new Date().toISOString();
+      for (const card of cards) appendDrillHistory(history, { ...card, recordedAt });
       if (cards.some((c) => !c.passed)) process.exitCode = ExitCodes.FAILURE;
     });
 }
