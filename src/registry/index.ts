@@ -80,3 +80,13 @@ export {
   type Fingerprint,
   type Probe,
 } from './integrity-monitor.js';
+export {
+  diffVersionArtifacts,
+  diffModelFiles,
+  TENSOR_CHANGES,
+  type VersionDiff,
+  type VersionArtifacts,
+  type ModelFileDiff,
+  type TensorDiff,
+  type TensorChange,
+} from './diff/index.js';

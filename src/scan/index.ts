@@ -31,3 +31,6 @@ export {
 } from './format-results.js';
 export { formatScanSarif } from './format-sarif.js';
 export { ScanErrorCodes, type ScanErrorCode } from './errors.js';
+/** The bounded readers, for other modules that read model files' structure (registry diff). */
+export { fileSource, bufferSource, u64le, type ByteSource } from './readers/byte-source.js';
+export { protoFields, protoString, type ProtoField } from './readers/proto-reader.js';

@@ -6,6 +6,7 @@ import { adminClientFrom } from '../context.js';
 import { printTable } from '../output.js';
 import { registerDataCommands } from './registry-data.js';
 import { registerRegisterCommand } from './registry-register.js';
+import { registerDiffCommand } from './registry-diff.js';
 import {
   emit,
   existingPath,
@@ -249,6 +250,7 @@ export function registerRegistryCommands(program: Command): void {
       ) => showModel(adminClientFrom(command), model, { ...opts, ...(version ? { version } : {}) }),
     );
   registerRegisterCommand(registry);
+  registerDiffCommand(registry);
   registerStateCommands(registry);
   registerDataCommands(registry);
 }
