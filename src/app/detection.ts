@@ -15,6 +15,7 @@ import {
   createExtractionDetector,
   loadReferenceBaseline,
   createDriftDetector,
+  createOutputDriftDetector,
   createPerformanceMonitor,
   formatFromPath,
   parseParquet,
@@ -91,6 +92,8 @@ export async function startDetection(options: {
       inlineDetectors.set(model.id, detector.name);
     }
   }
+  // Every model's answers are profiled per version; needs no baseline and no labels.
+  detectors.push(createOutputDriftDetector() as Detector<unknown>);
   if (Object.keys(baselines).length > 0) {
     detectors.push(
       createDriftDetector({ baselines, window: { kind: 'count', size: 500 } }) as Detector<unknown>,

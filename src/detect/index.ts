@@ -44,6 +44,13 @@ export {
 } from './drift/drift-detector.js';
 export { type Prediction, readPrediction } from './drift/prediction.js';
 export {
+  createOutputDriftDetector,
+  compareOutputs,
+  type OutputDriftOptions,
+  type OutputDriftState,
+  type OutputProfile,
+} from './drift/output-drift.js';
+export {
   type CheckpointStore,
   type RunnerCheckpoint,
   type DetectorRunnerOptions,
