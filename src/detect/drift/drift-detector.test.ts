@@ -118,7 +118,13 @@ describe('streaming drift detector', () => {
     const { findings } = stream(rows);
     expect(findings.length).toBe(Math.floor(rows.length / 100));
     const f = findings[0]!;
-    expect(f).toMatchObject({ kind: 'drift', detector: 'drift', model: 'bc', atlasTechniques: [] });
+    expect(f).toMatchObject({
+      kind: 'drift',
+      detector: 'drift',
+      model: 'bc',
+      atlasTechniques: ['AML.T0031'],
+      owasp: ['ML08:2023'],
+    });
     const ev = f.evidence as {
       baseline: { name: string };
       window: { rows: number; start: string };

@@ -124,9 +124,10 @@ function toFinding(
     severity: severityOf(c),
     confidence: Math.min(1, 0.5 + c.share / 2),
     title: `Data drift on ${model}: ${what} (window ${result.index}, ${result.rows} rows)`,
-    // Drift is a symptom, not a technique: no ATLAS/OWASP id is claimed here.
-    atlasTechniques: [],
-    owasp: [],
+    // Drift is a symptom: the ids name what it may be the first sign of, AML.T0031 Erode AI
+    // Model Integrity and OWASP ML08:2023 Model Skewing (traffic steering what the model sees).
+    atlasTechniques: ['AML.T0031'],
+    owasp: ['ML08:2023'],
     evidence: {
       baseline: { name: c.baseline },
       window: {

@@ -66,7 +66,13 @@ describe('performance monitor', () => {
     expect(alerts).toEqual([]);
     recordFeedback(monitor, [...bad.labels].reverse()); // late and out of order
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ kind: 'performance', model: 'bc', severity: 'high' });
+    expect(alerts[0]).toMatchObject({
+      kind: 'performance',
+      model: 'bc',
+      severity: 'high',
+      atlasTechniques: ['AML.T0020', 'AML.T0031'],
+      owasp: ['ML02:2023', 'ML10:2023'],
+    });
     expect(alerts[0]!.title).toMatch(/precision down 50%/);
     const [first, second] = monitor.results('bc');
     expect(first!.metrics.precision).toBe(1);

@@ -173,8 +173,11 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
       severity: -r.drops[worst]! >= 0.4 ? 'high' : 'medium',
       confidence: Math.min(1, 0.5 + r.size / 1000),
       title: `Performance drop on ${r.model}: ${worst} down ${pct}% against the baseline (window ${r.index}, ${r.size} labels)`,
-      atlasTechniques: [],
-      owasp: [],
+      // A drop on labelled traffic is the symptom of a poisoned or eroded model (what caused it
+      // is the incident's question): AML.T0020 Poison Training Data, AML.T0031 Erode AI Model
+      // Integrity; OWASP ML02:2023 Data Poisoning, ML10:2023 Model Poisoning.
+      atlasTechniques: ['AML.T0020', 'AML.T0031'],
+      owasp: ['ML02:2023', 'ML10:2023'],
       evidence: {
         window: { index: r.index, start: r.start, end: r.end, size: r.size },
         metrics: r.metrics,
