@@ -217,6 +217,9 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
   app.get(`${base}/lineage/snapshots/:dataset/:label`, async (c) =>
     c.json(await registry.lineage.trainedOn(c.req.param('dataset'), c.req.param('label'))),
   );
+  app.get(`${base}/lineage/models/:model/:version`, async (c) =>
+    c.json(await registry.lineage.descendantsOf(c.req.param('model'), c.req.param('version'))),
+  );
   app.get(`${base}/lineage/endpoints/:endpoint`, async (c) =>
     c.json(await registry.lineage.behind(c.req.param('endpoint'), c.req.query('at'))),
   );

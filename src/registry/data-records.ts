@@ -16,6 +16,52 @@ import type { Dataset, DatasetSnapshot, StateChange, TrainingRun } from './types
 /** Datasets, snapshots and training runs: the data half of provenance. */
 export function createDataRecords(ctx: RegistryContext) {
   const { repo, clock, now, findVersion, transition } = ctx;
+
+  /**
+   * NAME@X in a run's inputs: a dataset snapshot, or else a registered model version (a base
+   * model the run fine-tuned), so `--inputs fraud-base@3,transactions@2026-11` reads naturally.
+   */
+  const snapshotOrBase = async (
+    name: string,
+    at: string,
+  ): Promise<{ kind: 'snapshot' | 'base'; id: string }> => {
+    const ds = await repo.dataset({ name });
+    const snapshot = ds && (await repo.snapshotByLabel(ds.id, at));
+    const model = await repo.model({ name });
+    const version = model && (await repo.versionByName(model.id, at));
+    if (snapshot && version)
+      throw registryError(
+        'REGISTRY_INPUT_INVALID',
+        `training run input ${name}@${at} names both a dataset snapshot and a model version; give the model under baseModels (--base-models)`,
+      );
+    if (snapshot) return { kind: 'snapshot', id: snapshot.id };
+    if (version) return { kind: 'base', id: version.id };
+    throw registryError(
+      'REGISTRY_NOT_FOUND',
+      `training run input ${name}@${at} is neither a registered dataset snapshot nor a model version`,
+    );
+  };
+
+  /** A run may not produce one of its own ancestors (lineage must stay a DAG). */
+  const refuseCycles = async (bases: string[], outputs: string[]) => {
+    const seen = new Set<string>();
+    let frontier = [...bases];
+    for (let depth = 0; frontier.length > 0 && depth < 64; depth++) {
+      const clash = frontier.find((id) => outputs.includes(id));
+      if (clash)
+        throw registryError(
+          'REGISTRY_INPUT_INVALID',
+          `training run would make version ${clash} its own ancestor (an output is among its base models' lineage)`,
+        );
+      const next: string[] = [];
+      for (const id of frontier) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        for (const r of await repo.runsProducing(id)) next.push(...r.baseModels);
+      }
+      frontier = next;
+    }
+  };
   return {
     async registerDataset(input: DatasetInput, actor: string): Promise<Dataset> {
       const p = parseInput(DatasetInputSchema, input, 'dataset');
@@ -92,27 +138,25 @@ export function createDataRecords(ctx: RegistryContext) {
     },
     async recordRun(input: RunInput, actor: string): Promise<TrainingRun> {
       const p = parseInput(RunInputSchema, input, 'training run');
-      const inputs = await Promise.all(
-        p.inputs.map(async (i) => {
-          const ds = await repo.dataset({ name: i.dataset });
-          const s = ds && (await repo.snapshotByLabel(ds.id, i.label));
-          if (!s)
-            throw registryError(
-              'REGISTRY_NOT_FOUND',
-              `dataset snapshot ${i.dataset}@${i.label} is not registered`,
-            );
-          return s.id;
-        }),
-      );
+      const inputs: string[] = [];
+      const baseModels: string[] = [];
+      for (const i of p.inputs) {
+        const found = await snapshotOrBase(i.dataset, i.label);
+        (found.kind === 'snapshot' ? inputs : baseModels).push(found.id);
+      }
+      for (const b of p.baseModels)
+        baseModels.push((await findVersion(b.model, b.version)).version.id);
       const outputs = await Promise.all(
         p.outputs.map(async (o) => (await findVersion(o.model, o.version)).version.id),
       );
+      await refuseCycles(baseModels, outputs);
       const run: TrainingRun = {
         id: createId('run', clock.now()),
         codeRevision: p.codeRevision,
         params: p.params,
         inputs,
         outputs,
+        baseModels: [...new Set(baseModels)],
         startedAt: p.startedAt ?? null,
         finishedAt: p.finishedAt ?? null,
         createdAt: now(),
@@ -127,6 +171,7 @@ export function createDataRecords(ctx: RegistryContext) {
         codeRevision: run.codeRevision,
         inputs,
         outputs,
+        baseModels: run.baseModels,
       });
       return run;
     },

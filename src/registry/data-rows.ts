@@ -17,6 +17,8 @@ export interface DataRows {
   /** Runs that read the snapshot, or that produced the version. */
   runsReading(snapshotId: string): Promise<TrainingRun[]>;
   runsProducing(versionId: string): Promise<TrainingRun[]>;
+  /** Runs that fine-tuned the version (it is their base model). */
+  runsBasedOn(versionId: string): Promise<TrainingRun[]>;
 }
 
 export function createDataRows(db: Kysely<RegistryDatabase>): DataRows {
@@ -39,6 +41,11 @@ export function createDataRows(db: Kysely<RegistryDatabase>): DataRows {
       .selectAll()
       .where('run_id', 'in', ids)
       .execute();
+    const bases = await db
+      .selectFrom('registry_run_base_models')
+      .selectAll()
+      .where('run_id', 'in', ids)
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       codeRevision: r.code_revision,
@@ -50,6 +57,10 @@ export function createDataRows(db: Kysely<RegistryDatabase>): DataRows {
       outputs: outputs
         .filter((o) => o.run_id === r.id)
         .map((o) => o.version_id)
+        .sort(),
+      baseModels: bases
+        .filter((b) => b.run_id === r.id)
+        .map((b) => b.version_id)
         .sort(),
       startedAt: r.started_at,
       finishedAt: r.finished_at,
@@ -151,6 +162,11 @@ export function createDataRows(db: Kysely<RegistryDatabase>): DataRows {
             .insertInto('registry_run_outputs')
             .values({ run_id: run.id, version_id: versionId })
             .execute();
+        for (const versionId of new Set(run.baseModels))
+          await tx
+            .insertInto('registry_run_base_models')
+            .values({ run_id: run.id, version_id: versionId })
+            .execute();
       });
     },
     run: async (id) => (await runLinks([id]))[0],
@@ -159,6 +175,14 @@ export function createDataRows(db: Kysely<RegistryDatabase>): DataRows {
         .selectFrom('registry_run_inputs')
         .select('run_id')
         .where('snapshot_id', '=', snapshotId)
+        .execute();
+      return runLinks(links.map((l) => l.run_id));
+    },
+    runsBasedOn: async (versionId) => {
+      const links = await db
+        .selectFrom('registry_run_base_models')
+        .select('run_id')
+        .where('version_id', '=', versionId)
         .execute();
       return runLinks(links.map((l) => l.run_id));
     },

@@ -12,6 +12,8 @@ export {
   type Lineage,
   type SnapshotLineage,
   type EndpointProvenance,
+  type ModelDescendants,
+  type LineageVersion,
 } from './lineage.js';
 export {
   createAdmission,

@@ -11,20 +11,23 @@ import type {
   VersionState,
 } from './types.js';
 
+/** One version in a base model's family tree, with where it serves. */
+export interface LineageVersion {
+  model: string;
+  version: ModelVersion;
+  state: VersionState;
+  deployments: Deployment[];
+  /** Endpoints the version serves now. */
+  liveEndpoints: string[];
+}
+
 /** "What was trained on snapshot S, and where is it deployed?" */
 export interface SnapshotLineage {
   dataset: Dataset;
   snapshot: DatasetSnapshot;
   state: VersionState;
   runs: TrainingRun[];
-  versions: {
-    model: string;
-    version: ModelVersion;
-    state: VersionState;
-    deployments: Deployment[];
-    /** Endpoints the version serves now. */
-    liveEndpoints: string[];
-  }[];
+  versions: LineageVersion[];
 }
 
 /** "What data and code produced the model answering endpoint E at time T?" */
@@ -37,13 +40,31 @@ export interface EndpointProvenance {
   version: ModelVersion | null;
   /** The version's state at that time (state changes up to `at`). */
   stateAt: VersionState | null;
-  runs: { run: TrainingRun; inputs: { dataset: string; snapshot: DatasetSnapshot }[] }[];
+  runs: {
+    run: TrainingRun;
+    inputs: { dataset: string; snapshot: DatasetSnapshot }[];
+    /** The base models the run fine-tuned, as MODEL@VERSION. */
+    bases: string[];
+  }[];
+}
+
+/** "This base model is compromised: what was fine-tuned from it, and what does that serve?" */
+export interface ModelDescendants {
+  root: LineageVersion;
+  /** Every version fine-tuned from the root, directly or not, breadth-first. */
+  descendants: (LineageVersion & { depth: number; run: string; base: string })[];
+  /** Endpoints served now by the root or any descendant. */
+  affectedEndpoints: { endpoint: string; model: string; version: string }[];
 }
 
 export interface Lineage {
   trainedOn(dataset: string, label: string): Promise<SnapshotLineage>;
   behind(endpoint: string, at?: string): Promise<EndpointProvenance>;
+  descendantsOf(model: string, version: string): Promise<ModelDescendants>;
 }
+
+/** How deep a chain of fine-tunes lineage follows. */
+const MAX_LINEAGE_DEPTH = 64;
 
 function stateAt(history: readonly StateChange[], at?: string): VersionState {
   const upTo = at === undefined ? history : history.filter((c) => c.at <= at);
@@ -58,7 +79,56 @@ export function createLineage(repo: RegistryRepository): Lineage {
       modelName.set(modelId, (await repo.model({ id: modelId }))?.name ?? modelId);
     return modelName.get(modelId)!;
   };
+  const versionText = async (versionId: string) => {
+    const v = (await repo.version(versionId))!;
+    return { v, text: `${await nameOf(v.modelId)}@${v.version}` };
+  };
+  const describe = async (v: ModelVersion): Promise<LineageVersion> => {
+    const deployments = await repo.deploymentsOf([v.id]);
+    return {
+      model: await nameOf(v.modelId),
+      version: v,
+      state: stateAt(await repo.stateHistory(v.id)),
+      deployments,
+      liveEndpoints: deployments.filter((d) => d.until === null).map((d) => d.endpoint),
+    };
+  };
   return {
+    async descendantsOf(model, version) {
+      const m = await repo.model({ name: model });
+      const v = m && (await repo.versionByName(m.id, version));
+      if (!v) throw registryError('REGISTRY_NOT_FOUND', `model ${model} has no version ${version}`);
+      const root = await describe(v);
+      const descendants: ModelDescendants['descendants'] = [];
+      const seen = new Set([v.id]);
+      let frontier = [v.id];
+      for (let depth = 1; frontier.length > 0 && depth <= MAX_LINEAGE_DEPTH; depth++) {
+        const next: string[] = [];
+        for (const id of frontier) {
+          const base = (await versionText(id)).text;
+          for (const run of await repo.runsBasedOn(id))
+            for (const out of run.outputs) {
+              if (seen.has(out)) continue;
+              seen.add(out);
+              next.push(out);
+              const d = await describe((await repo.version(out))!);
+              descendants.push({ ...d, depth, run: run.id, base });
+            }
+        }
+        frontier = next;
+      }
+      return {
+        root,
+        descendants,
+        affectedEndpoints: [root, ...descendants].flatMap((d) =>
+          d.liveEndpoints.map((endpoint) => ({
+            endpoint,
+            model: d.model,
+            version: d.version.version,
+          })),
+        ),
+      };
+    },
     async trainedOn(dataset, label) {
       const ds = await repo.dataset({ name: dataset });
       const snapshot = ds && (await repo.snapshotByLabel(ds.id, label));
@@ -69,19 +139,8 @@ export function createLineage(repo: RegistryRepository): Lineage {
         );
       const runs = await repo.runsReading(snapshot.id);
       const versionIds = [...new Set(runs.flatMap((r) => r.outputs))];
-      const deployments = await repo.deploymentsOf(versionIds);
       const versions = [];
-      for (const id of versionIds) {
-        const version = (await repo.version(id))!;
-        const mine = deployments.filter((d) => d.versionId === id);
-        versions.push({
-          model: await nameOf(version.modelId),
-          version,
-          state: stateAt(await repo.stateHistory(id)),
-          deployments: mine,
-          liveEndpoints: mine.filter((d) => d.until === null).map((d) => d.endpoint),
-        });
-      }
+      for (const id of versionIds) versions.push(await describe((await repo.version(id))!));
       return {
         dataset: ds,
         snapshot,
@@ -120,7 +179,9 @@ export function createLineage(repo: RegistryRepository): Lineage {
             snapshot,
           });
         }
-        runs.push({ run, inputs });
+        const bases = [];
+        for (const id of run.baseModels) bases.push((await versionText(id)).text);
+        runs.push({ run, inputs, bases });
       }
       return {
         ...empty,

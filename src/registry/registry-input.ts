@@ -84,6 +84,8 @@ export const RunInputSchema = z
     params: z.record(z.string(), z.unknown()).default({}),
     inputs: z.array(z.object({ dataset: name, label: name }).strict()).default([]),
     outputs: z.array(z.object({ model: name, version: name }).strict()).default([]),
+    /** Pre-trained model versions the run fine-tuned. */
+    baseModels: z.array(z.object({ model: name, version: name }).strict()).default([]),
     startedAt: z.iso.datetime().optional(),
     finishedAt: z.iso.datetime().optional(),
   })

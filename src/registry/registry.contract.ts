@@ -311,6 +311,84 @@ export function runRegistryContract(harness: RegistryHarness): void {
       ]);
     });
 
+    it('follows a compromised base model to every fine-tuned descendant and what they serve', async () => {
+      const base = unique('fraud-base');
+      const tuned = unique('fraud-eu');
+      const data = unique('transactions');
+      for (const m of [base, tuned]) await registry.registerModel({ name: m, owner: 'o' }, 'a');
+      await registry.registerDataset({ name: data, owner: 'data' }, 'a');
+      await registry.registerSnapshot(
+        { dataset: data, label: '2026-11', files: [], rowCount: 0, schema: {} },
+        'a',
+      );
+      await version(base, '3');
+      for (const v of ['1', '2']) await version(tuned, v);
+      // `--inputs fraud-base@3,transactions@2026-11`: a model version read as a base model.
+      const run = await registry.recordRun(
+        {
+          codeRevision: 'git:ft1',
+          inputs: [
+            { dataset: base, label: '3' },
+            { dataset: data, label: '2026-11' },
+          ],
+          outputs: [{ model: tuned, version: '1' }],
+        },
+        'ci',
+      );
+      expect(run.baseModels).toHaveLength(1);
+      expect(run.inputs).toHaveLength(1);
+      // A second generation, fine-tuned from the first descendant.
+      await registry.recordRun(
+        {
+          codeRevision: 'git:ft2',
+          baseModels: [{ model: tuned, version: '1' }],
+          outputs: [{ model: tuned, version: '2' }],
+        },
+        'ci',
+      );
+      await registry.approve(tuned, '2', 'bob', 'ok');
+      await registry.deploy(
+        { model: tuned, version: '2', endpoint: `${tuned}-prod`, reason: 'r' },
+        'bob',
+      );
+
+      const family = await registry.lineage.descendantsOf(base, '3');
+      expect(family.descendants.map((d) => [d.version.version, d.depth, d.base])).toEqual([
+        ['1', 1, `${base}@3`],
+        ['2', 2, `${tuned}@1`],
+      ]);
+      expect(family.affectedEndpoints).toEqual([
+        { endpoint: `${tuned}-prod`, model: tuned, version: '2' },
+      ]);
+      const up = await registry.lineage.behind(`${tuned}-prod`);
+      expect(up.runs[0]!.bases).toEqual([`${tuned}@1`]);
+      expect(audit.find((e) => e.codeRevision === 'git:ft2')).toMatchObject({
+        type: 'registry.training_run.recorded',
+        baseModels: [expect.any(String)],
+      });
+
+      // A run may not make a version its own ancestor, and unknown inputs are named.
+      await expectCode(
+        registry.recordRun(
+          {
+            codeRevision: 'x',
+            baseModels: [{ model: tuned, version: '2' }],
+            outputs: [{ model: tuned, version: '1' }],
+          },
+          'ci',
+        ),
+        'REGISTRY_INPUT_INVALID',
+      );
+      const e = await expectCode(
+        registry.recordRun({ codeRevision: 'x', inputs: [{ dataset: 'nope', label: '1' }] }, 'ci'),
+        'REGISTRY_NOT_FOUND',
+      );
+      expect(e.message).toContain(
+        'nope@1 is neither a registered dataset snapshot nor a model version',
+      );
+      await expectCode(registry.lineage.descendantsOf(base, '9'), 'REGISTRY_NOT_FOUND');
+    });
+
     it('says nothing was deployed before the first deployment', async () => {
       const up = await registry.lineage.behind('never-deployed', '2020-01-01T00:00:00Z');
       expect(up.deployment).toBeNull();

@@ -99,6 +99,7 @@ export type RegistryDatabase = {
   registry_training_runs: RegistryTrainingRunsTable;
   registry_run_inputs: { run_id: string; snapshot_id: string };
   registry_run_outputs: { run_id: string; version_id: string };
+  registry_run_base_models: { run_id: string; version_id: string };
   registry_state_changes: RegistryStateChangesTable;
   registry_deployments: RegistryDeploymentsTable;
   registry_fingerprints: RegistryFingerprintsTable;

@@ -89,6 +89,8 @@ export interface TrainingRun {
   inputs: string[];
   /** Model version ids the run produced. */
   outputs: string[];
+  /** Model version ids the run started from (a pre-trained base that it fine-tuned). */
+  baseModels: string[];
   startedAt: string | null;
   finishedAt: string | null;
   createdAt: string;

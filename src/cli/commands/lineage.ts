@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
-import type { EndpointProvenance, SnapshotLineage } from '../../registry/index.js';
+import type {
+  EndpointProvenance,
+  ModelDescendants,
+  SnapshotLineage,
+} from '../../registry/index.js';
 import { adminClientFrom } from '../context.js';
 import { printTable } from '../output.js';
 import { emit, formatOption, isoTime, registryPath, type OutputFormat } from './registry-args.js';
@@ -46,23 +50,47 @@ function printEndpointProvenance(p: EndpointProvenance): void {
   );
   line('\ntraining runs that produced it');
   printTable(
-    p.runs.map(({ run, inputs }) => ({
+    p.runs.map(({ run, inputs, bases }) => ({
       run: run.id,
       codeRevision: run.codeRevision,
       params: run.params,
       inputs: inputs.map(
         (i) => `${i.dataset}@${i.snapshot.label} (${digest(i.snapshot.manifestDigest)})`,
       ),
+      'base models': bases,
     })),
-    ['run', 'codeRevision', 'params', 'inputs'],
+    ['run', 'codeRevision', 'params', 'inputs', 'base models'],
   );
+}
+
+function printDescendants(d: ModelDescendants): void {
+  const r = d.root;
+  line(
+    `${r.model}@${r.version.version}  ${r.state}  serving ${r.liveEndpoints.join(', ') || 'nowhere'}`,
+  );
+  line(`\nfine-tuned from it (${d.descendants.length})`);
+  printTable(
+    d.descendants.map((v) => ({
+      version: `${v.model}@${v.version.version}`,
+      depth: v.depth,
+      base: v.base,
+      run: v.run,
+      state: v.state,
+      liveEndpoints: v.liveEndpoints,
+    })),
+    ['version', 'depth', 'base', 'run', 'state', 'liveEndpoints'],
+  );
+  line(`\nendpoints affected now (${d.affectedEndpoints.length})`);
+  printTable(d.affectedEndpoints, ['endpoint', 'model', 'version']);
 }
 
 /** `aisoc lineage snapshot|endpoint`: the two incident questions, answered from the registry. */
 export function registerLineageCommands(program: Command): void {
   const lineage = program
     .command('lineage')
-    .description('what was trained on a snapshot, and what produced the model behind an endpoint');
+    .description(
+      'what was trained on a snapshot, what was fine-tuned from a model, and what produced the model behind an endpoint',
+    );
   lineage
     .command('snapshot <dataset> <label>')
     .description('what was trained on this snapshot, and where is it deployed?')
@@ -73,6 +101,20 @@ export function registerLineageCommands(program: Command): void {
           registryPath('lineage', 'snapshots', dataset, label),
         );
         emit(opts.format, l, () => printSnapshotLineage(l));
+      },
+    );
+  lineage
+    .command('model <model> <version>')
+    .description(
+      'every version fine-tuned from this one (a compromised base model) and the endpoints they serve',
+    )
+    .addOption(formatOption())
+    .action(
+      async (model: string, version: string, opts: { format: OutputFormat }, command: Command) => {
+        const d = await adminClientFrom(command).get<ModelDescendants>(
+          registryPath('lineage', 'models', model, version),
+        );
+        emit(opts.format, d, () => printDescendants(d));
       },
     );
   lineage

@@ -152,11 +152,16 @@ function registerRunCommands(registry: Command): void {
       'record a training run: the snapshots it read, its code and parameters, the versions it produced',
     )
     .requiredOption('--code-revision <rev>', 'commit or build of the training code')
-    .option('--inputs <list>', 'DATASET@LABEL,… it read', (v: string) =>
+    .option('--inputs <list>', 'DATASET@LABEL or base MODEL@VERSION,… it read', (v: string) =>
       csv(v).map((x) => nameAt(x, '--inputs')),
     )
     .option('--outputs <list>', 'MODEL@VERSION,… it produced', (v: string) =>
       csv(v).map((x) => nameAt(x, '--outputs')),
+    )
+    .option(
+      '--base-models <list>',
+      'MODEL@VERSION,… it fine-tuned (also accepted in --inputs)',
+      (v: string) => csv(v).map((x) => nameAt(x, '--base-models')),
     )
     .option('--params <json>', 'hyper-parameters as a JSON object', paramsJson)
     .option('--started-at <iso>', 'when it started', (v: string) => isoTime(v, '--started-at'))
@@ -168,6 +173,7 @@ function registerRunCommands(registry: Command): void {
           codeRevision: string;
           inputs?: [string, string][];
           outputs?: [string, string][];
+          baseModels?: [string, string][];
           params?: Record<string, unknown>;
           startedAt?: string;
           finishedAt?: string;
@@ -179,6 +185,7 @@ function registerRunCommands(registry: Command): void {
           codeRevision: opts.codeRevision,
           inputs: (opts.inputs ?? []).map(([dataset, label]) => ({ dataset, label })),
           outputs: (opts.outputs ?? []).map(([model, version]) => ({ model, version })),
+          baseModels: (opts.baseModels ?? []).map(([model, version]) => ({ model, version })),
           params: opts.params ?? {},
           ...(opts.startedAt ? { startedAt: opts.startedAt } : {}),
           ...(opts.finishedAt ? { finishedAt: opts.finishedAt } : {}),
