@@ -75,6 +75,13 @@ export {
   recordFeedback,
 } from './performance/performance-monitor.js';
 export {
+  groupFairness,
+  FAIRNESS_GAPS,
+  type FairnessGap,
+  type FairnessReport,
+  type GroupMetrics,
+} from './performance/fairness.js';
+export {
   type AuditOptions,
   type AuditReport,
   type DigestCheckInput,

@@ -45,6 +45,8 @@ const KINDS: Record<string, KindProfile> = {
   evasion: { category: 'adversarial-evasion', impactType: 'integrity' },
   drift: { category: 'data-poisoning', impactType: 'integrity' },
   performance: { category: 'data-poisoning', impactType: 'integrity' },
+  // Outcomes that differ by group (labels posted with a `group`): assessed, not contained.
+  fairness: { category: 'fairness', impactType: 'integrity' },
   poisoning: { category: 'data-poisoning', impactType: 'integrity' },
   integrity: { category: 'model-tampering', impactType: 'integrity' },
   tampering: { category: 'model-tampering', impactType: 'integrity' },

@@ -13,6 +13,7 @@ import {
   METRICS,
   type MetricValues,
 } from './classification-metrics.js';
+import { FAIRNESS_GAPS, groupFairness, type FairnessGap, type FairnessReport } from './fairness.js';
 
 export interface PerformanceMonitorOptions {
   windowSize: number; // labelled predictions per window (tumbling, in label arrival order)
@@ -23,6 +24,13 @@ export interface PerformanceMonitorOptions {
   pendingLimit?: number; // predictions awaiting a label, oldest evicted (default 100 000)
   onAlert?: (alert: Alert) => void;
   name?: string; // default 'performance'
+  /**
+   * Largest gap between groups (labels posted with a `group`) before a fairness alert; gaps
+   * not named are reported only. Default: equalised odds and accuracy 0.2.
+   */
+  maxFairnessGap?: Partial<Record<FairnessGap, number>>;
+  /** Labelled predictions a group needs in a window to be compared (default 20). */
+  minGroupSize?: number;
 }
 
 export interface PerformanceWindowResult {
@@ -35,13 +43,16 @@ export interface PerformanceWindowResult {
   baseline: Partial<MetricValues>;
   drops: Partial<Record<Metric, number>>; // relative change, negative = worse
   alerted: Metric[];
+  /** Per-group metrics and gaps, when labels came with groups. */
+  fairness?: FairnessReport;
+  fairnessAlerted?: FairnessGap[];
 }
 
 export interface FeedbackResult {
   accepted: number;
   unknown: number; // no prediction with that request id is held (never seen, or evicted)
   duplicate: number; // the request id already has a label
-  invalid: number; // not { requestId: string, label: finite number }
+  invalid: number; // not { requestId: string, label: finite number, group?: string ≤ 64 }
 }
 
 export interface Pending {
@@ -54,7 +65,7 @@ export interface Pending {
 
 export interface ModelWindow {
   index: number;
-  pairs: (LabelledPrediction & { time: string; eventId: string })[];
+  pairs: (LabelledPrediction & { time: string; eventId: string; group?: string })[];
   baseline: Partial<MetricValues> | null;
 }
 
@@ -89,6 +100,15 @@ function validate(o: PerformanceMonitorOptions): void {
       DetectErrorCodes.DETECT_OPTIONS_INVALID,
       'performance monitor: windowSize must be a positive integer',
     );
+  for (const [g, v] of Object.entries(o.maxFairnessGap ?? {}))
+    if (
+      !(FAIRNESS_GAPS as readonly string[]).includes(g) ||
+      !(typeof v === 'number' && v > 0 && v <= 1)
+    )
+      throw detectError(
+        DetectErrorCodes.DETECT_OPTIONS_INVALID,
+        `performance monitor: maxFairnessGap.${g} must be one of ${FAIRNESS_GAPS.join(', ')} with a value in (0, 1]`,
+      );
   for (const [m, v] of Object.entries(o.maxRelativeDrop ?? {}))
     if (!(typeof v === 'number' && v > 0 && v <= 1))
       throw detectError(
@@ -111,6 +131,10 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
     rocAuc: 0.2,
     ...options.maxRelativeDrop,
   };
+  const maxGap: Partial<Record<FairnessGap, number>> = options.maxFairnessGap ?? {
+    equalisedOddsDifference: 0.2,
+    accuracyGap: 0.2,
+  };
   const pending = new Map<string, Pending>();
   const labelled = new Set<string>(); // bounded like pending, for duplicate detection
   const windows = new Map<string, ModelWindow>();
@@ -126,7 +150,20 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
     }
   }
 
-  function closeWindow(model: string, w: ModelWindow): Finding | null {
+  function fairnessOf(
+    w: ModelWindow,
+  ): Pick<PerformanceWindowResult, 'fairness' | 'fairnessAlerted'> {
+    if (!w.pairs.some((p) => p.group !== undefined)) return {};
+    const fairness = groupFairness(w.pairs, positive, options.minGroupSize ?? 20);
+    const fairnessAlerted = FAIRNESS_GAPS.filter((g) => {
+      const limit = maxGap[g];
+      const gap = fairness[g];
+      return limit !== undefined && gap !== null && gap >= limit;
+    });
+    return { fairness, fairnessAlerted };
+  }
+
+  function closeWindow(model: string, w: ModelWindow): Finding[] {
     const metrics = classificationMetrics(w.pairs, positive);
     const configured = options.baseline?.[model] ?? options.baseline?.['*'];
     w.baseline ??= configured ?? metrics;
@@ -150,6 +187,7 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
       baseline: w.baseline,
       drops,
       alerted,
+      ...fairnessOf(w),
     };
     history.push(result);
     if (history.length > HISTORY) history.shift();
@@ -157,7 +195,37 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
     const eventIds = w.pairs.slice(0, 20).map((p) => p.eventId);
     w.pairs = [];
     w.index++;
-    return alerted.length === 0 ? null : toFinding(result, eventIds);
+    const out: Finding[] = [];
+    if (alerted.length > 0) out.push(toFinding(result, eventIds));
+    if (result.fairnessAlerted?.length) out.push(fairnessFinding(result, eventIds));
+    return out;
+  }
+
+  function fairnessFinding(r: PerformanceWindowResult, eventIds: string[]): Finding {
+    const f = r.fairness!;
+    const gaps = r.fairnessAlerted!.map((g) => `${g} ${f[g]!.toFixed(2)}`).join(', ');
+    return {
+      time: r.end,
+      detector: `${name}.fairness`,
+      kind: 'fairness',
+      model: r.model,
+      principal: null,
+      sourceAddress: null,
+      severity: 'medium',
+      confidence: Math.min(1, 0.5 + r.size / 1000),
+      title: `Fairness gap on ${r.model}: ${gaps} between ${Object.keys(f.groups).length} groups (window ${r.index}, ${r.size} labels)`,
+      // Outcomes that differ by group after an incident: the model's integrity is eroded
+      // (AML.T0031), possibly through skewed data (OWASP ML08:2023 Model Skewing).
+      atlasTechniques: ['AML.T0031'],
+      owasp: ['ML08:2023'],
+      evidence: {
+        window: { index: r.index, start: r.start, end: r.end, size: r.size },
+        fairness: f,
+        alerted: r.fairnessAlerted,
+        maxFairnessGap: maxGap,
+      },
+      eventIds,
+    };
   }
 
   function toFinding(r: PerformanceWindowResult, eventIds: string[]): Finding {
@@ -190,7 +258,7 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
     };
   }
 
-  function accept(id: string, label: number, findings: Finding[]): void {
+  function accept(id: string, label: number, group: string | undefined, findings: Finding[]): void {
     const p = pending.get(id)!;
     pending.delete(id);
     labelled.add(id);
@@ -203,11 +271,9 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
       score: p.score,
       time: p.time,
       eventId: p.eventId,
+      ...(group === undefined ? {} : { group }),
     });
-    if (w.pairs.length >= options.windowSize) {
-      const f = closeWindow(p.model, w);
-      if (f) findings.push(f);
-    }
+    if (w.pairs.length >= options.windowSize) findings.push(...closeWindow(p.model, w));
   }
 
   return {
@@ -263,17 +329,19 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
       const result: FeedbackResult = { accepted: 0, unknown: 0, duplicate: 0, invalid: 0 };
       const findings: Finding[] = [];
       for (const item of items) {
-        const it = item as { requestId?: unknown; label?: unknown } | null;
+        const it = item as { requestId?: unknown; label?: unknown; group?: unknown } | null;
         if (
           typeof it?.requestId !== 'string' ||
           typeof it.label !== 'number' ||
-          !Number.isFinite(it.label)
+          !Number.isFinite(it.label) ||
+          (it.group !== undefined &&
+            (typeof it.group !== 'string' || it.group.length === 0 || it.group.length > 64))
         )
           result.invalid++;
         else if (labelled.has(it.requestId)) result.duplicate++;
         else if (!pending.has(it.requestId)) result.unknown++;
         else {
-          accept(it.requestId, it.label, findings);
+          accept(it.requestId, it.label, it.group as string | undefined, findings);
           result.accepted++;
         }
       }
@@ -292,7 +360,7 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
  */
 export function recordFeedback(
   monitor: PerformanceMonitor,
-  items: readonly { requestId: string; label: number }[],
+  items: readonly { requestId: string; label: number; group?: string }[],
 ): FeedbackResult {
   return monitor.feedback(items).result;
 }
