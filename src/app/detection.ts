@@ -16,6 +16,7 @@ import {
   loadReferenceBaseline,
   createDriftDetector,
   createOutputDriftDetector,
+  createDecoyDetector,
   createPerformanceMonitor,
   formatFromPath,
   parseParquet,
@@ -92,6 +93,8 @@ export async function startDetection(options: {
       inlineDetectors.set(model.id, detector.name);
     }
   }
+  const decoys = options.models.filter((m) => m.decoy).map((m) => m.id);
+  if (decoys.length > 0) detectors.push(createDecoyDetector({ decoys }) as Detector<unknown>);
   // Every model's answers are profiled per version; needs no baseline and no labels.
   detectors.push(createOutputDriftDetector() as Detector<unknown>);
   if (Object.keys(baselines).length > 0) {

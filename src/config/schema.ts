@@ -92,6 +92,8 @@ const ModelSchema = z
     owner: z.string().optional(),
     // Reference data (CSV, JSON Lines or Parquet; a `label` column is ignored) for drift detection.
     baseline: z.string().min(1).optional(),
+    /** A decoy: no honest client is told about it, so any query to it is an alert (docs/decoys.md). */
+    decoy: z.boolean().default(false),
     // `blocking`: the gateway runs the per-principal detectors before answering (docs/gateway.md).
     detection: z
       .object({ mode: z.enum(['monitor', 'blocking']).default('monitor') })

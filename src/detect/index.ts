@@ -93,3 +93,4 @@ export {
 } from './audit/audit-dataset.js';
 export { renderAuditMarkdown } from './audit/render-audit.js';
 export * from './extraction/index.js';
+export { createDecoyDetector, type DecoyDetectorOptions, type DecoyState } from './decoy/index.js';

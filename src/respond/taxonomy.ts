@@ -54,6 +54,8 @@ const KINDS: Record<string, KindProfile> = {
   scan: { category: 'supply-chain', impactType: 'integrity' },
   dos: { category: 'denial-of-service', impactType: 'availability' },
   cost: { category: 'denial-of-service', impactType: 'availability' },
+  // A query to a decoy model that no honest client knows of.
+  decoy: { category: 'model-theft', impactType: 'confidentiality' },
   // Off-distribution or off-schema queries: the probing behind extraction and evasion.
   anomaly: { category: 'suspicious-queries', impactType: 'integrity' },
 };
