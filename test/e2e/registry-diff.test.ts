@@ -23,7 +23,8 @@ function model(w: number[]): Uint8Array {
   });
 }
 
-describe('aisoc registry diff (real CLI against a running aisoc)', () => {
+// Each test spawns several CLI processes (2-8 s each on a loaded 2-core machine).
+describe('aisoc registry diff (real CLI against a running aisoc)', { timeout: 120_000 }, () => {
   let t: Awaited<ReturnType<typeof startTestAisoc>>;
   let cli: (...args: string[]) => ReturnType<typeof runCli>;
   beforeAll(async () => {

@@ -7,7 +7,8 @@ import { runCli } from '../support/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'aisoc-tabletop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('aisoc drill tabletop (real CLI)', () => {
+// Each test spawns several CLI processes (2-8 s each on a loaded 2-core machine).
+describe('aisoc drill tabletop (real CLI)', { timeout: 120_000 }, () => {
   it('writes a pack from a scorecard, records results and lists them in the history', async () => {
     const card = join(dir, 'card.json');
     writeFileSync(
