@@ -2,16 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoModels, packageRoot } from '../../src/app/index.js';
 import { demoRows, kserveBody, startTestAisoc } from '../support/aisoc.js';
-
-const until = async <T>(f: () => Promise<T | undefined>, ms = 10_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+import { eventually } from '../support/respond.js';
 
 describe('a decoy model (real gateway, detectors and playbooks)', () => {
   let t: Awaited<ReturnType<typeof startTestAisoc>>;
@@ -63,13 +54,15 @@ describe('a decoy model (real gateway, detectors and playbooks)', () => {
   it('alerts on one query to the decoy and slows that key, while honest traffic raises nothing', async () => {
     for (let i = 0; i < 50; i++) expect(await infer('breast-cancer', key.clinic!.secret)).toBe(200);
     expect(await infer('breast-cancer-v0', key.prober!.secret)).toBe(200);
-    const [alert] = await until(async () => {
+    const [alert] = await eventually(async () => {
       const a = await decoyAlerts();
       return a.length ? a : undefined;
-    });
+    }, 10_000);
     expect(alert).toMatchObject({ principal: 'prober', evidence: { keyId: key.prober!.id } });
-    await until(async () =>
-      t.aisoc.policy().rateLimits.get(key.prober!.id)?.ratePerSecond === 0.2 ? true : undefined,
+    await eventually(
+      async () =>
+        t.aisoc.policy().rateLimits.get(key.prober!.id)?.ratePerSecond === 0.2 ? true : undefined,
+      10_000,
     );
     expect(t.aisoc.policy().rateLimits.has(key.clinic!.id)).toBe(false);
     const incidents = (await t.admin('/api/v1/incidents')).json.incidents as {
@@ -88,8 +81,9 @@ describe('a decoy model (real gateway, detectors and playbooks)', () => {
 
   it('names the network of an unauthenticated probe', async () => {
     expect(await infer('breast-cancer-v0')).toBe(401);
-    const probe = await until(async () =>
-      (await decoyAlerts()).find((a) => a.evidence.subject === 'net:127.0.0.0/24'),
+    const probe = await eventually(
+      async () => (await decoyAlerts()).find((a) => a.evidence.subject === 'net:127.0.0.0/24'),
+      10_000,
     );
     expect(probe.evidence.status).toBe(401);
   });

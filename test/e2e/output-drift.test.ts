@@ -7,6 +7,7 @@ import { DEMO_MODELS } from '../../scripts/demo-models/demo-specs.js';
 import { trainClassifier } from '../../scripts/demo-models/train-classifier.js';
 import { demoModels, packageRoot } from '../../src/app/index.js';
 import { kserveBody, startTestAisoc } from '../support/aisoc.js';
+import { eventually } from '../support/respond.js';
 
 function split(name: string): { rows: number[][]; labels: number[] } {
   const lines = readFileSync(join(packageRoot(), 'data', 'breast-cancer', `${name}.csv`), 'utf8')
@@ -30,16 +31,6 @@ function poisonedOnnx(): Uint8Array {
     metadata: {},
   });
 }
-
-const until = async <T>(f: () => Promise<T | undefined>, ms = 10_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 describe('output monitoring: a poisoned version that answers differently is caught without labels', () => {
   let t: Awaited<ReturnType<typeof startTestAisoc>>;
@@ -118,10 +109,10 @@ describe('output monitoring: a poisoned version that answers differently is caug
     expect(pinned.status, JSON.stringify(pinned.json)).toBe(201);
     const versions = await serve(pool.slice(0, 200));
     expect(versions.every((v) => v === '2')).toBe(true);
-    const [alert] = await until(async () => {
+    const [alert] = await eventually(async () => {
       const a = await alertsOf();
       return a.length ? a : undefined;
-    });
+    }, 10_000);
     expect(alert).toMatchObject({
       severity: 'medium',
       atlasTechniques: ['AML.T0020', 'AML.T0031'],
@@ -130,7 +121,7 @@ describe('output monitoring: a poisoned version that answers differently is caug
     expect(alert!.evidence.totalVariation).toBeGreaterThan(0.1);
     process.stdout.write(`output drift evidence: ${JSON.stringify(alert!.evidence)}\n`);
     // The data-poisoning playbook takes it, and the incident carries the taxonomy.
-    const incident = await until(async () => {
+    const incident = await eventually(async () => {
       const list = (await t.admin('/api/v1/incidents')).json.incidents as {
         assets: string[];
         category: string;
@@ -138,7 +129,7 @@ describe('output monitoring: a poisoned version that answers differently is caug
         owasp: string[];
       }[];
       return list.find((i) => i.assets.includes('triage'));
-    });
+    }, 10_000);
     expect(incident.atlasTechniques).toEqual(expect.arrayContaining(['AML.T0020', 'AML.T0031']));
     expect(incident.owasp).toContain('ML02:2023');
     expect(incident.category).toBe('data-poisoning');
