@@ -63,3 +63,4 @@ export {
   type VerifyLedgerOptions,
 } from './verify-ledger.js';
 export { exportCheckpoints, lastExportedSize, splitWitnessFile } from './export-checkpoints.js';
+export { openKnownLeaves, type KnownLeaves } from './known-leaves.js';
