@@ -40,6 +40,8 @@ export const LedgerErrorCodes = {
   WITNESS_CONFLICT: 'LEDGER_WITNESS_CONFLICT',
   /** Witness: the consistency proof does not prove the new checkpoint extends the old one. */
   WITNESS_PROOF_INVALID: 'LEDGER_WITNESS_PROOF_INVALID',
+  /** A configured witness could not be reached or answered garbage. */
+  WITNESS_UNREACHABLE: 'LEDGER_WITNESS_UNREACHABLE',
 } as const;
 
 export type LedgerErrorCode = (typeof LedgerErrorCodes)[keyof typeof LedgerErrorCodes];
@@ -64,6 +66,7 @@ const STATUS: Record<LedgerErrorCode, number> = {
   LEDGER_WITNESS_UNTRUSTED: 403,
   LEDGER_WITNESS_CONFLICT: 409,
   LEDGER_WITNESS_PROOF_INVALID: 422,
+  LEDGER_WITNESS_UNREACHABLE: 502,
 };
 
 /** An AppError with a ledger code and the HTTP status that code maps to. */

@@ -64,3 +64,4 @@ export {
 } from './verify-ledger.js';
 export { exportCheckpoints, lastExportedSize, splitWitnessFile } from './export-checkpoints.js';
 export { openKnownLeaves, type KnownLeaves } from './known-leaves.js';
+export * from './witness/index.js';

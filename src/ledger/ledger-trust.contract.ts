@@ -71,7 +71,8 @@ export function describeTrustTampering(ctx: TrustCtx, key: LedgerKey, origin: st
     await disableAppendOnly(store);
     const plain = (extra: Partial<VerifyLedgerOptions> = {}) =>
       verifyLedger(store, stream, { publicKey, ...extra });
-    return { store, stream, witnesses, verify, plain };
+    const exportAgain = () => exportCheckpoints(store, stream, file);
+    return { store, stream, witnesses, verify, plain, exportAgain };
   }
 
   async function editEntry(store: Store, stream: string, seq: number): Promise<void> {
@@ -144,7 +145,7 @@ export function describeTrustTampering(ctx: TrustCtx, key: LedgerKey, origin: st
   });
 
   it('catches a tail truncated together with its checkpoints, by the witness file', async () => {
-    const { store, stream, witnesses, plain } = await witnessed();
+    const { store, stream, witnesses, plain, exportAgain } = await witnessed();
     await store.db
       .deleteFrom('ledger_entries')
       .where('stream', '=', stream)
@@ -164,6 +165,7 @@ export function describeTrustTampering(ctx: TrustCtx, key: LedgerKey, origin: st
         reason: 'a witnessed checkpoint covers 200 entries but the stream has 120',
       },
     });
+    await expect(exportAgain()).rejects.toMatchObject({ code: 'LEDGER_TRUNCATED' });
   });
 
   it('catches a swapped signing key that re-signed everything, by the pinned key and the witness', async () => {
@@ -188,7 +190,7 @@ export function describeTrustTampering(ctx: TrustCtx, key: LedgerKey, origin: st
   });
 
   it('catches an edit re-signed with the original key, by witness consistency', async () => {
-    const { store, stream, witnesses, verify, plain } = await witnessed();
+    const { store, stream, witnesses, verify, plain, exportAgain } = await witnessed();
     await editEntry(store, stream, 130);
     await resign(store, stream, key);
     expect((await plain()).ok).toBe(true); // the key holder can rewrite what only it signed
@@ -204,5 +206,6 @@ export function describeTrustTampering(ctx: TrustCtx, key: LedgerKey, origin: st
       code: 'LEDGER_CHAIN_BROKEN',
       firstBad: { seq: 130 },
     });
+    await expect(exportAgain()).rejects.toMatchObject({ code: 'LEDGER_WITNESS_MISMATCH' });
   });
 }
