@@ -1,7 +1,9 @@
 import type { Store } from '../../store/index.js';
 import { openNote, parseNote } from '../signed-note.js';
-import { getCheckpoint, proveConsistency } from '../read-ledger.js';
+import { createMerkleFrontier, type MerkleFrontier } from '../merkle-frontier.js';
+import { getCheckpoint } from '../read-ledger.js';
 import { parsePublicKey } from '../verify-ledger.js';
+import { extendWithProof, storedFrontier, storedLeaves } from './incremental-proof.js';
 import { addCheckpoint } from './witness-client.js';
 
 // Pushes each stream's latest checkpoint to every configured witness from a timer, beside
@@ -43,6 +45,8 @@ export interface WitnessPusherOptions {
 
 interface Track {
   witnessed: number | null;
+  /** The compact range at `witnessed`, so a push reads only the leaves added since. */
+  frontier?: MerkleFrontier;
   latest: number;
   upToDateAt: number;
   failures: number;
@@ -83,11 +87,19 @@ export function createWitnessPusher(options: WitnessPusherOptions): WitnessPushe
       for (let attempt = 0; attempt < 2; attempt++) {
         const old = t.witnessed ?? 0;
         if (old > latest.treeSize) throw new Error(`the witness holds size ${old}, beyond ours`);
-        const proof =
-          old === 0 || old === latest.treeSize
-            ? []
-            : (await proveConsistency(options.store, stream, old, latest.treeSize)).proof;
-        const result = await addCheckpoint(w.url, old, proof, latest.note);
+        if (t.frontier?.size !== old)
+          t.frontier =
+            old === 0 ? createMerkleFrontier() : await storedFrontier(options.store, stream, old);
+        const leaves = await storedLeaves(options.store, stream, old, latest.treeSize);
+        const { proof, frontier } = extendWithProof(t.frontier, leaves);
+        if (frontier.root().toString('hex') !== latest.rootHash)
+          throw new Error(`the stored entries do not hash to the checkpoint at ${latest.treeSize}`);
+        const result = await addCheckpoint(
+          w.url,
+          old,
+          old === 0 ? [] : proof.map((h) => h.toString('hex')),
+          latest.note,
+        );
         if (result.t === 'conflict') {
           t.witnessed = result.size; // learn the witness's size, then prove from it
           continue;
@@ -97,6 +109,7 @@ export function createWitnessPusher(options: WitnessPusherOptions): WitnessPushe
         if (openNote(`${text}\n${result.cosignature}`, w.key) === null)
           throw new Error('the cosignature does not verify with the witness key');
         t.witnessed = latest.treeSize;
+        t.frontier = frontier;
         t.upToDateAt = now();
         t.failures = 0;
         delete t.lastError;
