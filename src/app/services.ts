@@ -14,6 +14,7 @@ import {
   verifyLedger,
   type LedgerKey,
   type LedgerWriter,
+  type WitnessLag,
 } from '../ledger/index.js';
 import { recentDriftResults, recordFeedback, type DriftState } from '../detect/index.js';
 import type { ActionService } from '../respond/index.js';
@@ -37,6 +38,8 @@ export interface AdminServiceDeps {
   registry: Registry;
   gatewayId: string;
   detection: Detection;
+  /** How far each configured witness is behind (ledger.witnesses); absent when none. */
+  witnesses?: () => readonly WitnessLag[];
 }
 
 /** The admin API's view of the running modules. */
@@ -118,7 +121,9 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
         })),
       inclusionProof: (stream, seq, size) => proveInclusion(store, stream, seq, size),
       consistencyProof: (stream, from, to) => proveConsistency(store, stream, from, to),
-      verify: (stream) => verifyLedger(store, stream, { publicKey: publicKey.verifierKey }),
+      // A live writer's tail is signed within checkpointIntervalMs: report it, don't fail it.
+      verify: (stream) =>
+        verifyLedger(store, stream, { publicKey: publicKey.verifierKey, allowUnsignedTail: true }),
       publicKey: () => publicKey,
     },
     events: {
@@ -179,6 +184,7 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
         ledger: ledger.stats(),
         detection: deps.detection.runner.stats(),
         policyAcks: Object.fromEntries(acks),
+        ...(deps.witnesses ? { witnesses: deps.witnesses() } : {}),
       };
     },
     async metrics() {

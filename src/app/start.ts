@@ -50,6 +50,7 @@ import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
+import { startWitnessPusher } from './witness-pusher.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
 import { createSystemKey } from './system-principal.js';
@@ -121,6 +122,8 @@ export async function startAisoc(
       checkpointEvery: { ms: config.ledger.checkpointIntervalMs },
     });
     cleanups.push(() => ledger.close());
+    const witnessPusher = startWitnessPusher(config, store); // pushes checkpoints to ledger.witnesses
+    if (witnessPusher) cleanups.push(() => witnessPusher.close());
 
     const keyRepo = createKeyRepository(store.db);
     const actionRepo = createPolicyActionRepository(store.db);
@@ -325,6 +328,7 @@ export async function startAisoc(
       channel,
       registry,
       gatewayId,
+      ...(witnessPusher ? { witnesses: () => witnessPusher.lag() } : {}),
     });
     const api = createAdminApi({
       services,

@@ -49,6 +49,13 @@ const LedgerSchema = z
     maxQueue: z.number().int().min(1).default(200_000),
     overflow: z.enum(['drop', 'reject']).default('drop'),
     checkpointIntervalMs: z.number().int().min(10).default(1000),
+    // The pinned signer `aisoc ledger verify` requires (verifier key string); default: ledger.key.
+    publicKey: z.string().min(1).optional(),
+    // Witnesses the server pushes each new checkpoint to (C2SP tlog-witness style).
+    witnesses: z
+      .array(z.object({ url: z.string().url(), publicKey: z.string().min(1) }).strict())
+      .default([]),
+    witnessPushIntervalMs: z.number().int().min(100).default(5000),
   })
   .strict();
 

@@ -26,6 +26,22 @@ export const LedgerErrorCodes = {
   PROOF_RANGE: 'LEDGER_PROOF_RANGE',
   /** Stored ledger data contradicts itself (found while proving or exporting). */
   CHAIN_BROKEN: 'LEDGER_CHAIN_BROKEN',
+  /** Verify: entries no signed checkpoint covers (and the unsigned tail was not allowed). */
+  UNSIGNED_TAIL: 'LEDGER_UNSIGNED_TAIL',
+  /** Verify: a checkpoint is not signed by the pinned (or local) public key. */
+  KEY_MISMATCH: 'LEDGER_KEY_MISMATCH',
+  /** Verify: a witnessed checkpoint is larger than the stored stream (truncated log). */
+  TRUNCATED: 'LEDGER_TRUNCATED',
+  /** Verify: the stored stream does not hash to a witnessed checkpoint's root (rewritten log). */
+  WITNESS_MISMATCH: 'LEDGER_WITNESS_MISMATCH',
+  /** Witness: the checkpoint's origin has no pinned key, or its signature does not verify. */
+  WITNESS_UNTRUSTED: 'LEDGER_WITNESS_UNTRUSTED',
+  /** Witness: the `old` size is not the size the witness holds for the origin. */
+  WITNESS_CONFLICT: 'LEDGER_WITNESS_CONFLICT',
+  /** Witness: the consistency proof does not prove the new checkpoint extends the old one. */
+  WITNESS_PROOF_INVALID: 'LEDGER_WITNESS_PROOF_INVALID',
+  /** A configured witness could not be reached or answered garbage. */
+  WITNESS_UNREACHABLE: 'LEDGER_WITNESS_UNREACHABLE',
 } as const;
 
 export type LedgerErrorCode = (typeof LedgerErrorCodes)[keyof typeof LedgerErrorCodes];
@@ -43,6 +59,14 @@ const STATUS: Record<LedgerErrorCode, number> = {
   LEDGER_NOTE_INVALID: 400,
   LEDGER_PROOF_RANGE: 400,
   LEDGER_CHAIN_BROKEN: 500,
+  LEDGER_UNSIGNED_TAIL: 500,
+  LEDGER_KEY_MISMATCH: 500,
+  LEDGER_TRUNCATED: 500,
+  LEDGER_WITNESS_MISMATCH: 500,
+  LEDGER_WITNESS_UNTRUSTED: 403,
+  LEDGER_WITNESS_CONFLICT: 409,
+  LEDGER_WITNESS_PROOF_INVALID: 422,
+  LEDGER_WITNESS_UNREACHABLE: 502,
 };
 
 /** An AppError with a ledger code and the HTTP status that code maps to. */

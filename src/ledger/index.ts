@@ -63,3 +63,5 @@ export {
   type VerifyLedgerOptions,
 } from './verify-ledger.js';
 export { exportCheckpoints, lastExportedSize, splitWitnessFile } from './export-checkpoints.js';
+export { openKnownLeaves, type KnownLeaves } from './known-leaves.js';
+export * from './witness/index.js';

@@ -48,6 +48,11 @@ export interface LedgerCommitter {
   commit(requests: readonly CommitRequest[]): Promise<number[]>;
   /** Signs a checkpoint for every stream with entries not covered by one and due per policy. */
   checkpointDue(force: boolean): Promise<void>;
+  /**
+   * Loads each stream's head and signs a checkpoint over entries a previous writer left
+   * uncovered (a crash tail); the streams are then covered by flush and close too.
+   */
+  signTails(streams: readonly string[]): Promise<void>;
 }
 
 const INSERT_CHUNK = 1000; // rows per INSERT: 5,000 parameters, under both engines' limits
@@ -188,6 +193,18 @@ export function createLedgerCommitter(options: LedgerCommitterOptions): LedgerCo
     async checkpointDue(force) {
       for (const [stream, cached] of states) {
         if (!due(cached, force)) continue;
+        const state = await store.db.transaction().execute(async (trx) => {
+          const locked = await lockedState(trx, stream);
+          const copy = { ...locked };
+          if (due(copy, true)) await writeCheckpoint(trx, stream, copy);
+          return copy;
+        });
+        states.set(stream, state);
+      }
+    },
+
+    async signTails(streams) {
+      for (const stream of [...streams].sort()) {
         const state = await store.db.transaction().execute(async (trx) => {
           const locked = await lockedState(trx, stream);
           const copy = { ...locked };

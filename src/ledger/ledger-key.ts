@@ -55,19 +55,21 @@ export function keyFromPrivate(name: string, privateKey: KeyObject): LedgerKey {
 }
 
 /**
- * Creates a new signing key named `name` and writes it to `<dir>/ledger.key` with mode 0600,
+ * Creates a new signing key named `name` and writes it to `<dir>/<fileName>` (default
+ * `ledger.key`) with mode 0600,
  * in the golang.org/x/mod/sumdb/note private key format. Refuses to overwrite a key.
  */
 export async function createLedgerKey(
   dir: string,
   name: string,
+  fileName = LEDGER_KEY_FILE,
 ): Promise<LedgerKey & { path: string }> {
   checkKeyName(name);
   const { privateKey } = generateKeyPairSync('ed25519');
   const key = keyFromPrivate(name, privateKey);
   const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url');
   const text = `PRIVATE+KEY+${name}+${key.keyId.toString('hex')}+${Buffer.concat([Buffer.from([1]), seed]).toString('base64')}\n`;
-  const path = join(dir, LEDGER_KEY_FILE);
+  const path = join(dir, fileName);
   let file;
   try {
     file = await open(path, 'wx', 0o600); // 'wx': fail if it exists, never truncate a key

@@ -97,6 +97,8 @@ async function main(): Promise<void> {
       checkpointEvery: data.checkpointEvery,
       clock: systemClock,
     });
+    // A writer that died left entries no checkpoint covers: sign them before taking new ones.
+    await committer.signTails(data.streams);
   } catch (e) {
     post({ t: 'fatal', error: wire(e) });
     port.close();

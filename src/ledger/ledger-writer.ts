@@ -66,6 +66,7 @@ export async function createLedgerWriter(options: LedgerWriterOptions): Promise<
     keyName: o.key.name,
     privateKey: o.key.privateKey,
     checkpointEvery: o.checkpointEvery,
+    streams: [...o.streams],
   });
   return new WorkerLedgerWriter(worker, o);
 }

@@ -7,6 +7,7 @@ import { canonicalJson } from '../core/index.js';
 import { createStore, type Store, type StoreConfig } from '../store/index.js';
 import { hashLeaf } from './merkle-hash.js';
 import { describeTampering, disableAppendOnly } from './ledger-tamper.contract.js';
+import { describeTrustTampering } from './ledger-trust.contract.js';
 import {
   createLedgerWriter,
   exportCheckpoints,
@@ -51,24 +52,27 @@ export function runLedgerContract(makeHarness: () => Promise<LedgerHarness>): vo
     witness: newStream(),
     tail: newStream(),
     tamper: Array.from({ length: 7 }, newStream),
+    trust: Array.from({ length: 5 }, newStream),
   };
   let plain: LedgerWriter; // default options
   let batched: LedgerWriter; // small batches, a checkpoint per 1,000 entries
   let fine: LedgerWriter; // a checkpoint after every commit
+  let sparse: LedgerWriter; // a checkpoint once 50 entries are uncovered
   beforeAll(async () => {
     harness = await makeHarness();
     const config = await harness.config();
     store = await createStore(config);
     const open = (streams: string[], extra: Partial<LedgerWriterOptions> = {}) =>
       createLedgerWriter({ store: config, streams, key, origin: ORIGIN, ...extra });
-    [plain, batched, fine] = await Promise.all([
+    [plain, batched, fine, sparse] = await Promise.all([
       open([s.durable, s.resumed, s.tail]),
       open([s.a, s.b], { batchSize: 256, checkpointEvery: { entries: 1000 } }),
       open([s.resumed, s.witness, ...s.tamper], { checkpointEvery: { entries: 1 } }),
+      open(s.trust, { checkpointEvery: { entries: 50, ms: 3_600_000 } }),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([plain, batched, fine].map((w) => w?.close()));
+    await Promise.all([plain, batched, fine, sparse].map((w) => w?.close()));
     await store?.close();
     await harness?.dispose();
   });
@@ -190,4 +194,10 @@ export function runLedgerContract(makeHarness: () => Promise<LedgerHarness>): vo
 
   const tamperStreams = [...s.tamper];
   describeTampering(() => ({ store, writer: fine, stream: tamperStreams.shift()! }), publicKey);
+  const trustStreams = [...s.trust];
+  describeTrustTampering(
+    () => ({ store, writer: sparse, stream: trustStreams.shift()! }),
+    key,
+    ORIGIN,
+  );
 }

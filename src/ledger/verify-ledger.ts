@@ -2,10 +2,13 @@ import { createPublicKey } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import { verifyCheckpoint } from './checkpoint.js';
 import { isAppError } from '../core/index.js';
-import { ledgerError, LedgerErrorCodes } from './errors.js';
+import { ledgerError, LedgerErrorCodes, type LedgerErrorCode } from './errors.js';
+import type { KnownLeaves } from './known-leaves.js';
 import { createMerkleFrontier, type MerkleFrontier } from './merkle-frontier.js';
-import { hashLeaf } from './merkle-hash.js';
+import { EMPTY_ROOT, hashLeaf } from './merkle-hash.js';
 import { parseVerifierKey, type NoteVerifierKey } from './signed-note.js';
+import { entryProblem, entryRows, firstEntryProblem, quickProblem } from './verify-entries.js';
+import { witnessedRoots, type Witnessed } from './witnessed.js';
 
 /** What verifyLedger found; `firstBad` names the first entry that cannot be trusted. */
 export interface LedgerVerification {
@@ -17,6 +20,12 @@ export interface LedgerVerification {
   /** Entries covered by the last verified checkpoint; later ones carry no signature yet. */
   signedSize: number;
   firstBad?: { seq: number; reason: string };
+  /** Why verification failed, as a stable code (LEDGER_CHAIN_BROKEN, LEDGER_UNSIGNED_TAIL, …). */
+  code?: LedgerErrorCode;
+  /** Witnessed checkpoints the stream was checked against (only when witnesses were given). */
+  witnessed?: number;
+  /** Entries after the last checkpoint, when `allowUnsignedTail` let them pass. */
+  unsigned?: number;
 }
 
 export interface VerifyLedgerOptions {
@@ -26,6 +35,16 @@ export interface VerifyLedgerOptions {
   readonly origin?: string;
   /** Parse every payload, even those a verified root covers (slower; default false). */
   readonly full?: boolean;
+  /**
+   * Entries no signed checkpoint covers fail verification (LEDGER_UNSIGNED_TAIL) unless this
+   * is set: a live writer signs its tail within `checkpointEvery`, a stopped one at close and
+   * a restarted one at open, so a stopped ledger has no unsigned tail.
+   */
+  readonly allowUnsignedTail?: boolean;
+  /** Signed checkpoints kept outside the database (witness files, a witness's latest). */
+  readonly witnesses?: readonly string[];
+  /** Leaf hashes this auditor verified before; extended with the newly signed ones on success. */
+  readonly knownLeaves?: KnownLeaves;
 }
 
 interface CheckpointRow {
@@ -34,7 +53,7 @@ interface CheckpointRow {
   note: string;
 }
 
-const PAGE = 5000;
+type Problem = { code: LedgerErrorCode; reason: string };
 
 /** Parses a verifier key string or a PEM Ed25519 public key. */
 export function parsePublicKey(text: string): NoteVerifierKey | { publicKey: Buffer } {
@@ -58,103 +77,29 @@ function checkpointProblem(
   frontier: MerkleFrontier,
   key: ReturnType<typeof parsePublicKey>,
   origin: string | undefined,
-): string | null {
+): Problem | null {
   const size = Number(row.tree_size);
+  const broken = (reason: string) => ({ code: LedgerErrorCodes.CHAIN_BROKEN, reason });
   let signed;
   try {
     signed = verifyCheckpoint(row.note, key, origin);
   } catch (e) {
-    if (isAppError(e)) return `checkpoint at size ${size} is malformed: ${e.message}`;
+    if (isAppError(e)) return broken(`checkpoint at size ${size} is malformed: ${e.message}`);
     throw e;
   }
-  if (signed === null)
-    return `checkpoint at size ${size} is not signed by the ledger key${origin ? ` for origin ${origin}` : ''}`;
+  if (signed === null) {
+    return {
+      code: LedgerErrorCodes.KEY_MISMATCH,
+      reason: `checkpoint at size ${size} is not signed by the ledger key${origin ? ` for origin ${origin}` : ''}`,
+    };
+  }
   if (signed.size !== size || signed.root.toString('hex') !== row.root_hash) {
-    return `checkpoint at size ${size}: its row does not match its signed note (size ${signed.size})`;
+    return broken(
+      `checkpoint at size ${size}: its row does not match its signed note (size ${signed.size})`,
+    );
   }
   if (!signed.root.equals(frontier.root())) {
-    return `entries before ${size} do not hash to the root signed at size ${size}`;
-  }
-  return null;
-}
-
-/** Why a stored entry is not what the writer wrote at `seq`, or null when it is. */
-function entryProblem(
-  row: { seq: number; time: string; leaf_hash: string; payload: string },
-  seq: number,
-  stream: string,
-  leaf: Buffer,
-): string | null {
-  if (Number(row.seq) !== seq)
-    return `entry ${seq} is missing (the next stored entry is ${row.seq})`;
-  if (leaf.toString('hex') !== row.leaf_hash)
-    return `stored leaf hash does not match the payload of entry ${seq}`;
-  let body: { seq?: unknown; stream?: unknown; time?: unknown };
-  try {
-    body = JSON.parse(row.payload) as typeof body;
-  } catch {
-    return `payload of entry ${seq} is not JSON`;
-  }
-  if (body === null || typeof body !== 'object')
-    return `payload of entry ${seq} is not a JSON object`;
-  if (body.seq !== seq) return `entry ${seq} holds the payload of entry ${String(body.seq)}`;
-  if (body.stream !== stream)
-    return `entry ${seq} holds a payload of stream ${JSON.stringify(body.stream)}`;
-  if (body.time !== row.time) return `entry ${seq}: time column and payload time differ`;
-  return null;
-}
-
-type EntryRow = { seq: number; time: string; leaf_hash: string; payload: string };
-
-/** The stored rows of a stream from `from` (inclusive) to `to` (exclusive), page by page. */
-async function* entryRows(
-  store: Store,
-  stream: string,
-  from: number,
-  to = Infinity,
-): AsyncGenerator<EntryRow> {
-  for (let next = from; next < to;) {
-    let query = store.db
-      .selectFrom('ledger_entries')
-      .select(['seq', 'time', 'leaf_hash', 'payload'])
-      .where('stream', '=', stream)
-      .where('seq', '>=', next)
-      .orderBy('seq')
-      .limit(PAGE);
-    if (to !== Infinity) query = query.where('seq', '<', to);
-    const rows = await query.execute();
-    yield* rows;
-    if (rows.length < PAGE) return;
-    next = Number(rows[rows.length - 1]!.seq) + 1;
-  }
-}
-
-/**
- * The checks an entry covered by a verified checkpoint needs: the root already proves its
- * payload is what the writer signed, so only the columns beside it are compared.
- */
-function quickProblem(row: EntryRow, seq: number, leaf: Buffer): string | null {
-  if (Number(row.seq) !== seq)
-    return `entry ${seq} is missing (the next stored entry is ${row.seq})`;
-  if (leaf.toString('hex') !== row.leaf_hash)
-    return `stored leaf hash does not match the payload of entry ${seq}`;
-  if (!row.payload.includes(`"time":${JSON.stringify(row.time)}`))
-    return `entry ${seq}: time column and payload time differ`;
-  return null;
-}
-
-/** The first entry in [from, to) with a problem the full checks see, if any. */
-async function firstEntryProblem(
-  store: Store,
-  stream: string,
-  from: number,
-  to: number,
-): Promise<{ seq: number; reason: string } | null> {
-  let seq = from;
-  for await (const row of entryRows(store, stream, from, to)) {
-    const reason = entryProblem(row, seq, stream, hashLeaf(row.payload));
-    if (reason) return { seq, reason };
-    seq += 1;
+    return broken(`entries before ${size} do not hash to the root signed at size ${size}`);
   }
   return null;
 }
@@ -162,9 +107,10 @@ async function firstEntryProblem(
 /**
  * Recomputes a stream from its stored entries: seq contiguity, each leaf hash from its
  * payload, the seq and stream inside each payload, the root at every checkpoint size and every
- * checkpoint signature. Stops at the first problem and names the first entry in doubt.
- * Entries under a checkpoint are parsed only when its root fails (to name the entry); the
- * unsigned tail is parsed always.
+ * checkpoint signature; then compares the stream with witnessed checkpoints (a larger one
+ * means truncation, another root a rewrite) and refuses entries no checkpoint covers. Stops at
+ * the first problem and names the first entry in doubt. Entries under a checkpoint are parsed
+ * only when its root fails (to name the entry); the unsigned tail is parsed always.
  */
 export async function verifyLedger(
   store: Store,
@@ -182,25 +128,52 @@ export async function verifyLedger(
   const lastCheckpoint =
     checkpoints.length > 0 ? Number(checkpoints[checkpoints.length - 1]!.tree_size) : 0;
   const result: LedgerVerification = { ok: true, entries: 0, checkpoints: 0, signedSize: 0 };
-  const frontier = createMerkleFrontier();
-  let next = 0; // index into checkpoints
-  const fail = (seq: number, reason: string) => {
+  const fail = (seq: number, reason: string, code: LedgerErrorCode) => {
     result.ok = false;
     result.firstBad = { seq, reason };
+    result.code = code;
   };
+  let witnessed: Witnessed = new Map();
+  if (options.witnesses) {
+    const found = witnessedRoots(options.witnesses, stream, key, origin);
+    if (!('roots' in found)) {
+      fail(found.size, found.reason, found.code);
+      return result;
+    }
+    witnessed = found.roots;
+    result.witnessed = witnessed.size;
+  }
+  const known = options.knownLeaves;
+  const fresh: Buffer[] = []; // leaves beyond what `known` holds, kept once all is verified
+  const frontier = createMerkleFrontier();
+  let agreed = 0; // the largest size whose root a witness vouched for
+  let next = 0; // index into checkpoints
   const checkAt = async (size: number): Promise<void> => {
     for (; next < checkpoints.length && Number(checkpoints[next]!.tree_size) === size; next++) {
       const problem = checkpointProblem(checkpoints[next]!, frontier, key, origin);
       if (problem) {
         const entry = await firstEntryProblem(store, stream, result.signedSize, size);
-        return entry ? fail(entry.seq, entry.reason) : fail(result.signedSize, problem);
+        if (entry) return fail(entry.seq, entry.reason, LedgerErrorCodes.CHAIN_BROKEN);
+        return fail(result.signedSize, problem.reason, problem.code);
       }
       result.checkpoints += 1;
       result.signedSize = size;
     }
+    const root = witnessed.get(size);
+    if (root === undefined) return;
+    if (!root.equals(size === 0 ? EMPTY_ROOT : frontier.root())) {
+      // The log's own checkpoints may have been re-signed: only the witness's word counts here.
+      return fail(
+        agreed,
+        `entries before ${size} do not hash to the root witnessed at size ${size}`,
+        LedgerErrorCodes.WITNESS_MISMATCH,
+      );
+    }
+    agreed = size;
   };
   await checkAt(0);
   for await (const row of entryRows(store, stream, 0)) {
+    if (!result.ok) break;
     const seq = frontier.size;
     const leaf = hashLeaf(row.payload);
     const problem =
@@ -208,20 +181,64 @@ export async function verifyLedger(
         ? quickProblem(row, seq, leaf)
         : entryProblem(row, seq, stream, leaf);
     if (problem) {
-      fail(seq, problem);
+      fail(seq, problem, LedgerErrorCodes.CHAIN_BROKEN);
       break;
     }
+    if (known && seq < known.size && !leaf.equals(await known.at(seq))) {
+      fail(
+        seq,
+        `entry ${seq} differs from the leaf hash verified on an earlier run`,
+        LedgerErrorCodes.CHAIN_BROKEN,
+      );
+      break;
+    }
+    if (known && seq >= known.size) fresh.push(leaf);
     frontier.append(leaf);
     result.entries += 1;
     await checkAt(frontier.size);
-    if (!result.ok) break;
   }
-  if (result.ok && next < checkpoints.length) {
-    const size = Number(checkpoints[next]!.tree_size);
+  if (result.ok) tailProblems(result, frontier.size, next < checkpoints.length, checkpoints[next]);
+  if (result.ok && known && known.size > frontier.size) {
     fail(
       frontier.size,
-      `a checkpoint covers ${size} entries but entry ${frontier.size} is missing`,
+      `leaves were verified up to ${known.size} on an earlier run, but the stream has ${frontier.size}`,
+      LedgerErrorCodes.TRUNCATED,
     );
   }
+  const beyond = [...witnessed.keys()].filter((size) => size > frontier.size);
+  if (result.ok && beyond.length > 0) {
+    fail(
+      frontier.size,
+      `a witnessed checkpoint covers ${Math.max(...beyond)} entries but the stream has ${frontier.size}`,
+      LedgerErrorCodes.TRUNCATED,
+    );
+  }
+  if (result.ok && frontier.size > result.signedSize) {
+    if (options.allowUnsignedTail) result.unsigned = frontier.size - result.signedSize;
+    else
+      fail(
+        result.signedSize,
+        `entries ${result.signedSize} to ${frontier.size - 1} are covered by no signed checkpoint`,
+        LedgerErrorCodes.UNSIGNED_TAIL,
+      );
+  }
+  if (result.ok && known && result.signedSize > known.size)
+    await known.append(known.size, fresh.slice(0, result.signedSize - known.size));
   return result;
+}
+
+/** A checkpoint that claims more entries than are stored. */
+function tailProblems(
+  result: LedgerVerification,
+  size: number,
+  pending: boolean,
+  row: CheckpointRow | undefined,
+): void {
+  if (!pending || !row) return;
+  result.ok = false;
+  result.code = LedgerErrorCodes.CHAIN_BROKEN;
+  result.firstBad = {
+    seq: size,
+    reason: `a checkpoint covers ${Number(row.tree_size)} entries but entry ${size} is missing`,
+  };
 }

@@ -10,6 +10,8 @@ export interface WorkerData {
   readonly keyName: string;
   readonly privateKey: KeyObject;
   readonly checkpointEvery: CheckpointPolicy;
+  /** Streams whose crash tail the worker signs at open. */
+  readonly streams: readonly string[];
 }
 
 export type ToWorker =

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AppError } from '../../core/index.js';
 import {
@@ -8,12 +7,12 @@ import {
   loadLedgerKey,
   proveConsistency,
   proveInclusion,
-  verifyLedger,
 } from '../../ledger/index.js';
 import { createStore, type Store } from '../../store/index.js';
 import { configFrom, positiveNumber } from '../context.js';
-import { ExitCodes } from '../exit-codes.js';
 import { printJson } from '../output.js';
+import { registerLedgerVerify } from './ledger-verify.js';
+import { registerLedgerWitness } from './ledger-witness.js';
 
 const STREAMS = ['inference', 'audit'];
 
@@ -23,37 +22,8 @@ export function registerLedgerCommands(program: Command): void {
     .command('ledger')
     .description('verify the tamper-evident ledgers and export proofs');
 
-  ledger
-    .command('verify')
-    .description(
-      'recompute every leaf, root and checkpoint signature; exit 3 naming the first bad entry on tampering',
-    )
-    .option('--stream <name>', 'only this stream (default: all)')
-    .option(
-      '--public-key <verifierKey>',
-      'verify against this key (note verifier format) instead of the local key file',
-    )
-    .option('--public-key-file <file>', 'read the verifier key from a file')
-    .option('--json', 'print JSON')
-    .action(async (opts, command: Command) => {
-      const publicKey = await verifierKey(command, opts);
-      await withStore(command, async (store) => {
-        const results = [];
-        for (const stream of opts.stream ? [opts.stream as string] : STREAMS) {
-          results.push({ stream, ...(await verifyLedger(store, stream, { publicKey })) });
-        }
-        if (opts.json) printJson(results);
-        else {
-          for (const r of results) {
-            const line = r.ok
-              ? `ok       ${r.stream}: ${r.entries} entries, ${r.checkpoints} signed checkpoints verified`
-              : `TAMPERED ${r.stream}: first bad entry seq ${r.firstBad?.seq}: ${r.firstBad?.reason}`;
-            process.stdout.write(`${line}\n`);
-          }
-        }
-        if (results.some((r) => !r.ok)) process.exitCode = ExitCodes.VERIFICATION_FAILED;
-      });
-    });
+  registerLedgerVerify(ledger, STREAMS, withStore);
+  registerLedgerWitness(ledger);
 
   ledger
     .command('checkpoint')
@@ -130,16 +100,6 @@ async function withStore(command: Command, body: (store: Store) => Promise<void>
   } finally {
     await store.close();
   }
-}
-
-async function verifierKey(
-  command: Command,
-  opts: { publicKey?: string; publicKeyFile?: string },
-): Promise<string> {
-  if (opts.publicKey) return opts.publicKey;
-  if (opts.publicKeyFile)
-    return (await readFile(opts.publicKeyFile, 'utf8')).trim().split('\n').pop()!.trim();
-  return exportPublicKey(await loadLedgerKey(configFrom(command).ledger.keyFile)).verifierKey;
 }
 
 function whole(value: string): number {

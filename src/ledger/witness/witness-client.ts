@@ -1,0 +1,56 @@
+import { ledgerError, LedgerErrorCodes } from '../errors.js';
+import { splitWitnessFile } from '../export-checkpoints.js';
+
+// The log's side of the witness protocol, over fetch.
+
+const TIMEOUT_MS = 10_000;
+
+/** What a witness answered to add-checkpoint. */
+export type AddResult =
+  | { readonly t: 'cosigned'; readonly cosignature: string }
+  | { readonly t: 'conflict'; readonly size: number }
+  | { readonly t: 'refused'; readonly status: number; readonly message: string };
+
+/** Sends a checkpoint with its consistency proof from `old` (the size the witness holds). */
+export async function addCheckpoint(
+  url: string,
+  old: number,
+  proof: readonly string[],
+  note: string,
+): Promise<AddResult> {
+  const lines = proof.map((hex) => Buffer.from(hex, 'hex').toString('base64'));
+  const body = [`old ${old}`, ...lines, '', note].join('\n');
+  const res = await fetch(new URL('add-checkpoint', withSlash(url)), {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    body,
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
+  const text = await res.text();
+  if (res.status === 200) return { t: 'cosigned', cosignature: text };
+  if (res.status === 409 && /^\d+\n?$/.test(text)) return { t: 'conflict', size: Number(text) };
+  return { t: 'refused', status: res.status, message: text.slice(0, 500) };
+}
+
+/** The latest cosigned checkpoints a witness holds (its GET /checkpoints), as notes. */
+export async function fetchWitnessCheckpoints(url: string): Promise<string[]> {
+  let text: string;
+  try {
+    const res = await fetch(new URL('checkpoints', withSlash(url)), {
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    text = await res.text();
+  } catch (cause) {
+    throw ledgerError(
+      LedgerErrorCodes.WITNESS_UNREACHABLE,
+      `witness ${url} did not give its checkpoints: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  return splitWitnessFile(text, `witness ${url}`);
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
