@@ -226,7 +226,8 @@ function observeEvent(
         ...counts,
         key: counts.profile,
         purpose,
-        expectedRowsPerDay: declared?.expectedRowsPerDay ?? null,
+        expectedRowsPerDay:
+          declared?.expectedRowsPerDay ?? config.profile.defaultExpectedRowsPerDay ?? null,
         eventId: event.id,
       },
       config,

@@ -85,7 +85,7 @@ const ProfileOptionsSchema = z
     ownFactor: z.number().gt(2).default(10),
     ownMinDays: z.number().int().min(1).default(2),
     ownMinRows: z.number().int().min(1).default(100),
-    peerFactor: z.number().gt(1).default(2),
+    peerFactor: z.number().gt(1).default(8),
     peerQuantile: z.number().min(0.5).max(1).default(0.99),
     peerMinKeyDays: z.number().int().min(1).default(50),
     peerMemory: z.number().int().min(10).default(5000),
@@ -105,6 +105,8 @@ const ProfileOptionsSchema = z
       .strict()
       .default({ novelty: 0.3, cross: 0.5, outlier: 0.5, boundary: 0.5 }),
     keys: z.record(z.string(), KeyEntitlementSchema).default({}),
+    /** Entitlement of a key that declares none (unset: such keys are judged on history and peers only). */
+    defaultExpectedRowsPerDay: z.number().positive().optional(),
   })
   .strict();
 

@@ -115,7 +115,7 @@ describe('per-key behaviour profile', () => {
     const peers = Array.from({ length: 60 }, (_, k) =>
       daily(`peer-${k}`, 20 + (k % 5) * 10, 2),
     ).flat();
-    const big = Array.from({ length: 9 }, (_, i) =>
+    const big = Array.from({ length: 15 }, (_, i) =>
       request('bulk', T0 + 2 * DAY + 3_600_000 + i * 60_000, 50),
     );
     const normal = daily('newcomer', 60, 1, 2);
@@ -126,7 +126,7 @@ describe('per-key behaviour profile', () => {
 
   it('compares a key only with peers of the same declared purpose', () => {
     const peers = Array.from({ length: 60 }, (_, k) => daily(`peer-${k}`, 40, 2)).flat();
-    const big = Array.from({ length: 9 }, (_, i) =>
+    const big = Array.from({ length: 15 }, (_, i) =>
       request('etl', T0 + 2 * DAY + 3_600_000 + i * 60_000, 50),
     );
     const options = { profile: { keys: { etl: { purpose: 'nightly-etl' } } } };
