@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { ExtractionOptions } from '../src/detect/extraction/index.js';
 import { evaluateModel, type EvalOptions, type ModelResult } from './eval/evaluate.js';
 
 const { values } = parseArgs({
@@ -16,6 +17,10 @@ const { values } = parseArgs({
     principals: { type: 'string' },
     seed: { type: 'string', default: '7' },
     'adaptive-runs': { type: 'string' },
+    'extraction-runs': { type: 'string' },
+    'evasion-runs': { type: 'string' },
+    // Calibrated options from an earlier run (its "Calibrated on reference" line) skip calibration.
+    options: { type: 'string' },
     adaptive: { type: 'boolean', default: false },
   },
 });
@@ -100,6 +105,9 @@ async function main(): Promise<void> {
       ...(values.principals ? { benignPrincipals: Number(values.principals) } : {}),
       ...(values.adaptive ? { adaptive: true } : {}),
       ...(values['adaptive-runs'] ? { adaptiveRuns: Number(values['adaptive-runs']) } : {}),
+      ...(values['extraction-runs'] ? { extractionRuns: Number(values['extraction-runs']) } : {}),
+      ...(values['evasion-runs'] ? { evasionRuns: Number(values['evasion-runs']) } : {}),
+      ...(values.options ? { fixedOptions: JSON.parse(values.options) as ExtractionOptions } : {}),
     };
     const r = await evaluateModel(o);
     results.push(r);

@@ -34,6 +34,8 @@ export interface EvalOptions {
   readonly benignDays?: number;
   /** Which adaptive (variant, attack) pairs to run; default all. */
   readonly only?: (variant: string, attack: string) => boolean;
+  /** Detector options to use instead of calibrating (e.g. an earlier run's calibrated values). */
+  readonly fixedOptions?: ExtractionOptions;
 }
 
 const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
@@ -77,15 +79,17 @@ export async function evaluateModel(o: EvalOptions): Promise<ModelResult> {
   const baseline = buildModelBaseline(train.rows, { model: o.model, classCount });
   const target = await createOnnxTarget(`${o.root}/models/${o.model}/model.onnx`);
   try {
-    const calibrated = await calibrate(baseline, target, {
-      model: o.model,
-      samples: reference.rows,
-      min,
-      max,
-      principals: o.calibrationPrincipals,
-      queries: o.benignQueries,
-      seed: o.seed + 1000,
-    });
+    const calibrated = o.fixedOptions
+      ? { options: o.fixedOptions, grids: {} }
+      : await calibrate(baseline, target, {
+          model: o.model,
+          samples: reference.rows,
+          min,
+          max,
+          principals: o.calibrationPrincipals,
+          queries: o.benignQueries,
+          seed: o.seed + 1000,
+        });
     const population = {
       model: o.model,
       // Distinct rows run out: the benign kinds resample holdout and train rows (SMOTE-style).

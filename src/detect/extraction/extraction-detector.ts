@@ -223,8 +223,9 @@ function observeEvent(
     const sig = profileSignal(
       own,
       {
-        ...counts,
         key: counts.profile,
+        rows24h: counts.rows24h,
+        peers: counts.peers,
         purpose,
         expectedRowsPerDay:
           declared?.expectedRowsPerDay ?? config.profile.defaultExpectedRowsPerDay ?? null,

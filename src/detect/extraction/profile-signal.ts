@@ -24,83 +24,109 @@ export interface ProfileInput {
 
 const log2 = Math.log2;
 
+/** The value of each term, computed without allocating (most events end here). */
+interface TermValues {
+  entitlement: number;
+  own: number;
+  peers: number;
+  peerRows: number;
+  novelty: number;
+  noveltyShare: number;
+  cross: number;
+  crossHits: number;
+  outlier: number;
+  outlierShare: number;
+  boundary: number;
+  lowShare: number;
+}
+
+const scratch: TermValues = {
+  entitlement: 0,
+  own: 0,
+  peers: 0,
+  peerRows: 0,
+  novelty: 0,
+  noveltyShare: 0,
+  cross: 0,
+  crossHits: 0,
+  outlier: 0,
+  outlierShare: 0,
+  boundary: 0,
+  lowShare: 0,
+};
+
 /**
- * Volume terms: each can reach the alert score alone, because each is far beyond what this
- * key declared, did before, or what its peers do (issue 21: judge a key against its own).
+ * Volume terms can reach the alert score alone, because each is far beyond what this key
+ * declared, did before, or what its peers do (issue 21: judge a key against its own).
  */
-function volumeTerms(i: ProfileInput, p: ProfileConfig, out: Contribution[]): void {
-  if (i.expectedRowsPerDay !== null && i.rows24h > i.expectedRowsPerDay) {
-    const ratio = i.rows24h / i.expectedRowsPerDay;
-    out.push({
-      signal: 'entitlement',
-      value: Math.min(3, log2(ratio) / log2(p.entitlementFactor)),
-      detail: { rows24h: Math.round(i.rows24h), expectedRowsPerDay: i.expectedRowsPerDay },
-    });
-  }
-  if (i.key.activeDays >= p.ownMinDays) {
-    const base = Math.max(p.ownMinRows, i.key.activeEwma);
-    const ratio = i.rows24h / base;
-    if (ratio > 2)
-      out.push({
-        signal: 'own-history',
-        value: Math.min(3, (log2(ratio) - 1) / (log2(p.ownFactor) - 1)),
-        detail: { rows24h: Math.round(i.rows24h), ownDailyRows: round(i.key.activeEwma) },
-      });
-  }
+function volumeValues(i: ProfileInput, p: ProfileConfig, v: TermValues): void {
+  v.entitlement =
+    i.expectedRowsPerDay !== null && i.rows24h > i.expectedRowsPerDay
+      ? Math.min(3, log2(i.rows24h / i.expectedRowsPerDay) / log2(p.entitlementFactor))
+      : 0;
+  const ownRatio = i.rows24h / Math.max(p.ownMinRows, i.key.activeEwma);
+  v.own =
+    i.key.activeDays >= p.ownMinDays && ownRatio > 2
+      ? Math.min(3, (log2(ownRatio) - 1) / (log2(p.ownFactor) - 1))
+      : 0;
+  v.peers = 0;
   if (i.peers.weight >= p.peerMinKeyDays) {
-    const q = peerQuantile(i.peers, p.peerQuantile);
-    const ratio = i.rows24h / q;
-    if (ratio > 1)
-      out.push({
-        signal: 'peers',
-        value: Math.min(3, log2(ratio) / log2(p.peerFactor)),
-        detail: {
-          rows24h: Math.round(i.rows24h),
-          peerQuantile: p.peerQuantile,
-          peerRows: q,
-          purpose: i.purpose,
-        },
-      });
+    v.peerRows = peerQuantile(i.peers, p.peerQuantile);
+    const ratio = i.rows24h / v.peerRows;
+    if (ratio > 1) v.peers = Math.min(3, log2(ratio) / log2(p.peerFactor));
   }
 }
 
 /**
- * Weak terms: each describes some honest clients (novelty every batch scorer, cross-principal
+ * Weak terms each describe some honest clients (novelty every batch scorer, cross-principal
  * neighbours everyone scoring the same population), so each is capped below the alert score.
  */
-function weakTerms(s: SubjectState, config: ExtractionConfig, out: Contribution[]): void {
+function weakValues(s: SubjectState, config: ExtractionConfig, v: TermValues): void {
   const p = config.profile as ProfileConfig;
   const w = s.window;
+  v.novelty = v.cross = v.outlier = v.boundary = 0;
   if (w.filled < p.minWindow) return;
-  const novel = flagCount(w, FLAG.novel) / w.filled;
-  if (config.similarity && novel >= config.similarity.noveltyShare)
-    out.push({ signal: 'novelty', value: p.weight.novelty, detail: { share: round(novel) } });
-  const cross = flagCount(w, FLAG.cross);
-  if (cross >= (config.cross ? config.cross.hits : Infinity))
-    out.push({
-      signal: 'cross',
-      value: Math.min(
-        p.weight.cross,
-        (p.weight.cross * cross) / (config.cross ? 4 * config.cross.hits : 1),
-      ),
-      detail: { hits: cross },
-    });
-  const outliers = flagCount(w, FLAG.outlier) / w.filled;
-  if (outliers >= 0.1)
-    out.push({
-      signal: 'outlier',
-      value: Math.min(p.weight.outlier, p.weight.outlier * 2 * outliers),
-      detail: { share: round(outliers) },
-    });
+  v.noveltyShare = flagCount(w, FLAG.novel) / w.filled;
+  if (config.similarity && v.noveltyShare >= config.similarity.noveltyShare)
+    v.novelty = p.weight.novelty;
+  v.crossHits = flagCount(w, FLAG.cross);
+  if (config.cross && v.crossHits >= config.cross.hits)
+    v.cross = Math.min(p.weight.cross, (p.weight.cross * v.crossHits) / (4 * config.cross.hits));
+  v.outlierShare = flagCount(w, FLAG.outlier) / w.filled;
+  if (v.outlierShare >= 0.1)
+    v.outlier = Math.min(p.weight.outlier, p.weight.outlier * 2 * v.outlierShare);
   const known = flagCount(w, FLAG.marginKnown);
-  const low = known > 0 ? flagCount(w, FLAG.lowMargin) / known : 0;
+  v.lowShare = known > 0 ? flagCount(w, FLAG.lowMargin) / known : 0;
   const lowShare = config.signals ? config.signals.lowMarginShare : 1;
-  if (known >= w.filled / 2 && low >= lowShare / 3)
-    out.push({
-      signal: 'boundary',
-      value: Math.min(p.weight.boundary, (p.weight.boundary * low) / lowShare),
-      detail: { lowMarginShare: round(low) },
-    });
+  if (known >= w.filled / 2 && v.lowShare >= lowShare / 3)
+    v.boundary = Math.min(p.weight.boundary, (p.weight.boundary * v.lowShare) / lowShare);
+}
+
+/** The terms that contributed, largest first, with the figures behind each. */
+function explain(i: ProfileInput, p: ProfileConfig, v: TermValues): Contribution[] {
+  const rows24h = Math.round(i.rows24h);
+  const all: Contribution[] = [
+    {
+      signal: 'entitlement',
+      value: v.entitlement,
+      detail: { rows24h, expectedRowsPerDay: i.expectedRowsPerDay ?? 0 },
+    },
+    {
+      signal: 'own-history',
+      value: v.own,
+      detail: { rows24h, ownDailyRows: round(i.key.activeEwma) },
+    },
+    {
+      signal: 'peers',
+      value: v.peers,
+      detail: { rows24h, peerQuantile: p.peerQuantile, peerRows: v.peerRows, purpose: i.purpose },
+    },
+    { signal: 'novelty', value: v.novelty, detail: { share: round(v.noveltyShare) } },
+    { signal: 'cross', value: v.cross, detail: { hits: v.crossHits } },
+    { signal: 'outlier', value: v.outlier, detail: { share: round(v.outlierShare) } },
+    { signal: 'boundary', value: v.boundary, detail: { lowMarginShare: round(v.lowShare) } },
+  ];
+  return all.filter((t) => t.value > 0).sort((a, b) => b.value - a.value);
 }
 
 /** The key's combined score; a finding when it reaches `alertScore` (off cooldown), naming every term. */
@@ -111,14 +137,14 @@ export function profileSignal(
 ): Signal | null {
   const p = config.profile;
   if (!p) return null;
-  const terms: Contribution[] = [];
-  volumeTerms(input, p, terms);
-  weakTerms(s, config, terms);
-  const score = terms.reduce((a, t) => a + t.value, 0);
+  const v = scratch;
+  volumeValues(input, p, v);
+  weakValues(s, config, v);
+  const score = v.entitlement + v.own + v.peers + v.novelty + v.cross + v.outlier + v.boundary;
   if (score < p.alertScore) return null;
   if (input.key.rows - input.key.lastAlertRow < config.cooldownRows) return null;
   input.key.lastAlertRow = input.key.rows;
-  terms.sort((a, b) => b.value - a.value);
+  const terms = explain(input, p, v);
   const evasion = terms[0]!.signal === 'cross' || terms[0]!.signal === 'boundary';
   return {
     signal: 'profile',
