@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { ExtractionOptions } from '../src/detect/extraction/index.js';
 import { evaluateModel, type EvalOptions, type ModelResult } from './eval/evaluate.js';
 
 const { values } = parseArgs({
@@ -15,6 +16,11 @@ const { values } = parseArgs({
     json: { type: 'string' },
     principals: { type: 'string' },
     seed: { type: 'string', default: '7' },
+    'adaptive-runs': { type: 'string' },
+    'extraction-runs': { type: 'string' },
+    'evasion-runs': { type: 'string' },
+    // Calibrated options from an earlier run (its "Calibrated on reference" line) skip calibration.
+    options: { type: 'string' },
     adaptive: { type: 'boolean', default: false },
   },
 });
@@ -22,6 +28,7 @@ const { values } = parseArgs({
 const full = {
   benignPrincipals: 1000,
   benignQueries: 1000,
+  adaptiveRuns: 6,
   calibrationPrincipals: 300,
   extractionRuns: 10,
   evasionRuns: 20,
@@ -30,6 +37,7 @@ const full = {
   adaptive: true,
 };
 const quick = {
+  adaptiveRuns: 2,
   benignPrincipals: 100,
   benignQueries: 500,
   calibrationPrincipals: 60,
@@ -40,21 +48,43 @@ const quick = {
   adaptive: false,
 };
 
+const fmt = (v: number | null | undefined, digits = 0) =>
+  v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits);
+
+function benignLines(r: ModelResult): string[] {
+  const b = r.benign;
+  const kinds = Object.entries(b.byKind)
+    .map(([k, v]) => `${k} ${v.flagged}/${v.principals}`)
+    .join(', ');
+  const severities = ['low', 'medium', 'high', 'critical']
+    .map((s) => `${s} ${b.bySeverity[s] ?? 0}`)
+    .join(', ');
+  const signals = Object.entries(b.bySignal)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  return [
+    `Benign (holdout + train rows, mixed kinds): ${b.flagged} of ${b.principals} principals with any finding (${(b.share * 100).toFixed(2)}%), ${b.rows} rows, ${b.microsPerRow.toFixed(1)} µs per row in the detector.`,
+    `By highest severity: ${severities}. By kind (flagged/principals): ${kinds}. Per-network subjects flagged: ${b.networksFlagged}.${signals ? ` Signals: ${signals}.` : ''}`,
+  ];
+}
+
+function attackOutcome(a: ModelResult['attacks'][number]): string {
+  if (a.attack.startsWith('extraction'))
+    return `agreement ${a.outcome.toFixed(3)}; at first alarm ${fmt(a.fidelityAtAlarm, 3)}; 80% after ${a.queriesTo80 ?? '—'}`;
+  return `success ${(a.outcome * 100).toFixed(0)}%; adversarial before alarm ${a.adversarialBeforeAlarm}/${a.runs}, best distance ${fmt(a.bestDistanceBeforeAlarm, 2)}`;
+}
+
 export function formatResult(r: ModelResult): string {
   const lines = [
     `### ${r.model}`,
     '',
-    `Benign (holdout): ${r.benign.flagged} of ${r.benign.principals} principals flagged (${(r.benign.share * 100).toFixed(2)}%), ${r.benign.rows} queries, ${r.benign.microsPerRow.toFixed(1)} µs per query in the detector. ${Object.entries(
-      r.benign.bySignal,
-    )
-      .map(([k, v]) => `${k}: ${v}`)
-      .join(', ')}`,
+    ...benignLines(r),
     '',
     '| attack | variant | runs | detected | median queries to first alarm | median queries used | outcome | detectors that fired |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.attacks.map(
       (a) =>
-        `| ${a.attack} | ${a.variant} | ${a.runs} | ${a.detected}/${a.runs} | ${a.medianFirstAlarm ?? '—'} | ${a.medianQueries} | ${a.attack.startsWith('extraction') ? `agreement ${a.outcome.toFixed(3)}` : `success ${(a.outcome * 100).toFixed(0)}%`} | ${a.detectors.join(', ')} |`,
+        `| ${a.attack} | ${a.variant} | ${a.runs} | ${a.detected}/${a.runs} | ${a.medianFirstAlarm ?? '—'} | ${a.medianQueries} | ${attackOutcome(a)} | ${a.detectors.join(', ')} |`,
     ),
     '',
     `Calibrated on reference: ${JSON.stringify(r.options)}`,
@@ -74,6 +104,10 @@ async function main(): Promise<void> {
       ...base,
       ...(values.principals ? { benignPrincipals: Number(values.principals) } : {}),
       ...(values.adaptive ? { adaptive: true } : {}),
+      ...(values['adaptive-runs'] ? { adaptiveRuns: Number(values['adaptive-runs']) } : {}),
+      ...(values['extraction-runs'] ? { extractionRuns: Number(values['extraction-runs']) } : {}),
+      ...(values['evasion-runs'] ? { evasionRuns: Number(values['evasion-runs']) } : {}),
+      ...(values.options ? { fixedOptions: JSON.parse(values.options) as ExtractionOptions } : {}),
     };
     const r = await evaluateModel(o);
     results.push(r);

@@ -18,7 +18,8 @@ interface Grid {
   readonly options: (v: number) => ExtractionOptions;
 }
 
-const QUIET_OTHERS = { prada: false, byNetwork: false } as const;
+// Each tunable is calibrated on its standalone finding, so the behaviour profile is off here.
+const QUIET_OTHERS = { prada: false, byNetwork: false, profile: false } as const;
 
 const GRIDS: readonly Grid[] = [
   {
@@ -42,6 +43,7 @@ const GRIDS: readonly Grid[] = [
     fallback: 0.2,
     options: (delta) => ({
       byNetwork: false,
+      profile: false,
       similarity: false,
       signals: false,
       cross: false,

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryBus, inferenceSubject } from '../bus/index.js';
 import type { InferenceEvent } from '../core/index.js';
-import type { Detector } from '../detect/index.js';
-import { startDetection, type Detection } from './detection.js';
+import { parseConfig } from '../config/index.js';
+import { parseExtractionOptions, type Detector } from '../detect/index.js';
+import { extractionOptionsFor, startDetection, type Detection } from './detection.js';
 import { SYSTEM_PRINCIPAL } from './system-principal.js';
 
 // A detector that flags every caller it sees, as a per-principal detector would a prober.
@@ -80,5 +81,32 @@ describe('detection and the system principal', () => {
     await new Promise((r) => setTimeout(r, 100));
     const alerts = detection.recentAlerts({ limit: 10 });
     expect(alerts.map((a) => a.eventIds)).toEqual([['evt_2']]);
+  });
+});
+
+describe('extractionOptionsFor', () => {
+  const model = (detection: object) =>
+    parseConfig({
+      models: [
+        { id: 'm', versions: [{ version: '1', upstream: 'http://127.0.0.1:1' }], detection },
+      ],
+    }).models[0]!;
+
+  it("folds a model's per-key entitlements into the detector's profile options", () => {
+    const options = extractionOptionsFor(
+      model({
+        extraction: { profile: { alertScore: 1.5, keys: { a: { purpose: 'etl' } } } },
+        keys: { b: { expectedRowsPerDay: 200 } },
+      }),
+    );
+    expect(options.profile).toEqual({
+      alertScore: 1.5,
+      keys: { a: { purpose: 'etl' }, b: { expectedRowsPerDay: 200 } },
+    });
+  });
+
+  it('refuses bad detector thresholds at start-up with EXTRACTION_OPTIONS_INVALID and the path', () => {
+    const options = extractionOptionsFor(model({ extraction: { profile: { alertScore: 0 } } }));
+    expect(() => parseExtractionOptions(options)).toThrow(/profile\.alertScore/);
   });
 });

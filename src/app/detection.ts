@@ -22,6 +22,7 @@ import {
   parseParquet,
   parseTable,
   type BaselineProfile,
+  type ExtractionOptions,
   type Detector,
   type DetectorRunner,
   type PerformanceMonitor,
@@ -42,6 +43,15 @@ const MAX_RECENT_ALERTS = 1000;
 /** Whether a model gets the per-principal extraction/evasion detectors (labelled CSV reference rows). */
 export function hasPrincipalDetectors(model: ModelConfig): boolean {
   return model.baseline?.endsWith('.csv') === true;
+}
+
+/** A model's extraction options from aisoc.yaml, its per-key entitlements folded into the profile. */
+export function extractionOptionsFor(model: ModelConfig): ExtractionOptions {
+  const d = model.detection;
+  const options = (d?.extraction ?? {}) as ExtractionOptions;
+  if (!d?.keys || options.profile === false) return options;
+  const profile = options.profile ?? {};
+  return { ...options, profile: { ...profile, keys: { ...(profile.keys ?? {}), ...d.keys } } };
 }
 
 /**
@@ -86,7 +96,10 @@ export async function startDetection(options: {
     // Per-principal extraction and evasion detection needs labelled numeric reference rows.
     if (model.baseline && hasPrincipalDetectors(model)) {
       const detector = forModel(
-        createExtractionDetector(loadReferenceBaseline(model.baseline, model.id)),
+        createExtractionDetector(
+          loadReferenceBaseline(model.baseline, model.id),
+          extractionOptionsFor(model),
+        ),
         model.id,
       );
       detectors.push(skipInspectedInline(detector));

@@ -113,6 +113,35 @@ describe('loadConfig', () => {
     ).toThrowError(/activeVersion/);
   });
 
+  it('takes detector thresholds and per-key entitlements per model, naming a bad key field', () => {
+    const model = (detection: object) => ({
+      id: 'm',
+      versions: [{ version: '1', upstream: 'http://127.0.0.1:1' }],
+      detection,
+    });
+    const ok = parseConfig({
+      models: [
+        model({
+          extraction: { profile: { alertScore: 1.5 } },
+          keys: { 'key-a': { expectedRowsPerDay: 500, purpose: 'nightly-etl' } },
+        }),
+      ],
+    });
+    expect(ok.models[0]!.detection?.keys?.['key-a']).toEqual({
+      expectedRowsPerDay: 500,
+      purpose: 'nightly-etl',
+    });
+    try {
+      parseConfig({ models: [model({ keys: { 'key-a': { expectedRowsPerDay: -5 } } })] });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as AppError).code).toBe('CONFIG_INVALID');
+      expect(String((error as AppError).details)).toMatch(
+        /models\[0\]\.detection\.keys\.key-a\.expectedRowsPerDay/,
+      );
+    }
+  });
+
   it('refuses blocking detection on a model without CSV reference rows, naming the field', () => {
     const model = (extra: object) => ({
       id: 'm',

@@ -103,7 +103,24 @@ const ModelSchema = z
     decoy: z.boolean().default(false),
     // `blocking`: the gateway runs the per-principal detectors before answering (docs/gateway.md).
     detection: z
-      .object({ mode: z.enum(['monitor', 'blocking']).default('monitor') })
+      .object({
+        mode: z.enum(['monitor', 'blocking']).default('monitor'),
+        // Extraction/evasion detector thresholds for this model (docs/detectors-extraction.md);
+        // checked against the detector's own schema when detection starts.
+        extraction: z.record(z.string(), z.unknown()).optional(),
+        // Per-key entitlement and peer group for the behaviour profile.
+        keys: z
+          .record(
+            z.string().min(1),
+            z
+              .object({
+                expectedRowsPerDay: z.number().positive().optional(),
+                purpose: z.string().min(1).max(64).optional(),
+              })
+              .strict(),
+          )
+          .optional(),
+      })
       .strict()
       .optional(),
   })

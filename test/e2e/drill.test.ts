@@ -50,7 +50,19 @@ describe('drills against a throw-away embedded aisoc', () => {
     fixtureDir = mkdtempSync(join(tmpdir(), 'aisoc-drill-fixture-'));
     fixture = await startDrillFixture(fixtureDir);
     t = await startTestAisoc({
-      models: [...demoModels(), ...fixture.models],
+      // Knockoff extraction from natural rows is, query by query, an honest batch scorer: it is
+      // caught by volume beyond the key's entitlement, here a declared 25 rows a day for keys
+      // of the demo models (docs/detectors-extraction.md).
+      models: [
+        ...demoModels().map((m) => ({
+          ...m,
+          detection: {
+            mode: 'monitor' as const,
+            extraction: { profile: { defaultExpectedRowsPerDay: 25 } },
+          },
+        })),
+        ...fixture.models,
+      ],
       registry: { integrityIntervalMs: 1000 },
     });
     const token = readFileSync(t.config.admin.tokenFile, 'utf8').trim();

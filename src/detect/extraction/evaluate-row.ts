@@ -39,7 +39,8 @@ export interface Signal {
     | 'cross'
     | 'boundary'
     | 'volume'
-    | 'outlier';
+    | 'outlier'
+    | 'profile';
   readonly kind: FindingKind;
   readonly severity: Severity;
   readonly confidence: number;

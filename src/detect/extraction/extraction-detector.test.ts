@@ -110,7 +110,7 @@ describe('createExtractionDetector', () => {
     expect(feed(detector, state, events).map((f) => f.detector)).toContain('extraction.probe');
   });
 
-  it('flags off-distribution and never-repeating queries as extraction', () => {
+  it('flags off-distribution queries; never-repeating alone raises no finding', () => {
     const detector = createExtractionDetector(baseline);
     const state = detector.init();
     const events = Array.from({ length: 60 }, () =>
@@ -118,7 +118,16 @@ describe('createExtractionDetector', () => {
     );
     const detectors = feed(detector, state, events).map((f) => f.detector);
     expect(detectors).toContain('extraction.outlier');
-    expect(detectors).toContain('extraction.novelty');
+    expect(detectors).not.toContain('extraction.novelty');
+  });
+
+  it('raises standalone novelty findings when the behaviour profile is off', () => {
+    const detector = createExtractionDetector(baseline, { profile: false });
+    const state = detector.init();
+    const events = Array.from({ length: 60 }, () =>
+      event(Array.from({ length: 5 }, () => rand() * 40 - 10)),
+    );
+    expect(feed(detector, state, events).map((f) => f.detector)).toContain('extraction.novelty');
   });
 
   it('reports a schema violation once per cooldown with a clear problem', () => {
@@ -161,7 +170,7 @@ describe('createExtractionDetector', () => {
   });
 
   it('links near-identical queries spread over keys in different networks', () => {
-    const detector = createExtractionDetector(baseline, { similarity: false });
+    const detector = createExtractionDetector(baseline, { similarity: false, profile: false });
     const state = detector.init();
     const x = natural();
     const events = Array.from({ length: 30 }, (_, i) =>

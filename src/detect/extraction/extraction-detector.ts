@@ -31,6 +31,13 @@ import {
   touchPrincipal,
   type PrincipalTable,
 } from './principal-table.js';
+import { profileSignal } from './profile-signal.js';
+import {
+  countKeyRows,
+  createProfileState,
+  type KeyProfile,
+  type ProfileState,
+} from './profile-state.js';
 import { createProjector } from './projector.js';
 import { answeredRows, principalKey, sourceNetwork, type AnsweredRow } from './read-event.js';
 import { UNIT } from './step-state.js';
@@ -53,6 +60,8 @@ export interface ExtractionState {
   networks: PrincipalTable<NetworkEntry>;
   schemaAlerts: PrincipalTable<number>;
   cross: CrossState;
+  /** Per-key daily volumes and peer groups (null when the profile is off). */
+  profile: ProfileState | null;
   rows: number;
 }
 
@@ -163,6 +172,7 @@ function observeEvent(
     }
     netSubject = entry.subject;
   }
+  let counted = 0;
   for (const r of rows) {
     const problem = rowProblem(baseline, r.features);
     if (problem) {
@@ -170,6 +180,7 @@ function observeEvent(
       continue;
     }
     state.rows += 1;
+    counted += 1;
     // z is scratch: only its sketch and scores outlive this row.
     const z = standardizeRow(baseline, r.features, scratch);
     const outlier =
@@ -205,6 +216,26 @@ function observeEvent(
       );
     }
   }
+  if (state.profile && config.profile && counted > 0) {
+    const declared = config.profile.keys[event.keyId ?? key] ?? config.profile.keys[key];
+    const purpose = declared?.purpose ?? 'default';
+    const counts = countKeyRows(state.profile, key, purpose, t, counted, config.profile);
+    const sig = profileSignal(
+      own,
+      {
+        key: counts.profile,
+        rows24h: counts.rows24h,
+        peers: counts.peers,
+        purpose,
+        expectedRowsPerDay:
+          declared?.expectedRowsPerDay ?? config.profile.defaultExpectedRowsPerDay ?? null,
+        eventId: event.id,
+      },
+      config,
+    );
+    if (sig)
+      findings.push(makeFinding({ ...sig, detector: 'extraction.profile', event, subject: key }));
+  }
   return findings;
 }
 
@@ -239,6 +270,9 @@ export function createExtractionDetector(
       schemaAlerts: createPrincipalTable(config.maxPrincipals, config.idleMs),
       rows: 0,
       cross: createCrossState(),
+      profile: config.profile
+        ? createProfileState(config.maxPrincipals, config.profile.idleMs)
+        : null,
     }),
     observe: (state, event) =>
       observeEvent(state, event, baseline, unit, config, project, shifts, scratch, whitening),
@@ -247,6 +281,10 @@ export function createExtractionDetector(
       for (const e of state.principals.entries.values()) bytes += subjectBytes(e.value) + 64;
       for (const e of state.networks.entries.values()) {
         bytes += (e.value.subject ? subjectBytes(e.value.subject) : 0) + 96;
+      }
+      if (state.profile) {
+        bytes += state.profile.keys.entries.size * 120;
+        bytes += Object.keys(state.profile.peers).length * 320;
       }
       return bytes + state.schemaAlerts.entries.size * 64 + crossBytes(state.cross);
     },
@@ -257,6 +295,12 @@ export function createExtractionDetector(
       networks: serializeTable(state.networks, encodeState),
       schemaAlerts: serializeTable(state.schemaAlerts, encodeState),
       cross: { touches: state.cross.touches, buckets: [...state.cross.buckets] },
+      profile: state.profile
+        ? {
+            keys: serializeTable(state.profile.keys, encodeState),
+            peers: encodeState(state.profile.peers),
+          }
+        : null,
     }),
     deserialize: (data) => {
       const raw = data as {
@@ -266,6 +310,7 @@ export function createExtractionDetector(
         networks: unknown;
         schemaAlerts: unknown;
         cross: { touches: number; buckets: [number, CrossBucket][] };
+        profile?: { keys: unknown; peers: unknown } | null;
       };
       if (!raw || raw.version !== 1)
         throw extractionError(
@@ -283,6 +328,15 @@ export function createExtractionDetector(
         }),
         schemaAlerts: deserializeTable(raw.schemaAlerts, (v) => Number(decodeState(v))),
         cross: { touches: raw.cross.touches, buckets: new Map(raw.cross.buckets) },
+        // A checkpoint from before the profile starts it empty.
+        profile: !config.profile
+          ? null
+          : raw.profile
+            ? {
+                keys: deserializeTable(raw.profile.keys, (v) => decodeState(v) as KeyProfile),
+                peers: decodeState(raw.profile.peers) as ProfileState['peers'],
+              }
+            : createProfileState(config.maxPrincipals, config.profile.idleMs),
       };
     },
   };

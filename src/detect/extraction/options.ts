@@ -62,6 +62,54 @@ const CrossOptionsSchema = z
   })
   .strict();
 
+const KeyEntitlementSchema = z
+  .object({
+    /** Rows a day the key's owner said it would score (an API-key attribute, or aisoc.yaml). */
+    expectedRowsPerDay: z.number().positive().optional(),
+    /** Its peer group: keys with the same purpose are compared with each other. */
+    purpose: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+
+/**
+ * Per-key behaviour profile (issue 21): weak signals (novelty, cross-principal neighbours,
+ * outliers, low margins) and volume beyond the key's entitlement, own history and peers add
+ * up to one score; only the score alerts. `false` restores the older standalone signals.
+ */
+const ProfileOptionsSchema = z
+  .object({
+    alertScore: z.number().positive().default(1),
+    highScore: z.number().positive().default(2),
+    /** Rows in 24 h this many times the entitlement add 1 to the score (log scale). */
+    entitlementFactor: z.number().gt(1).default(4),
+    ownFactor: z.number().gt(2).default(10),
+    ownMinDays: z.number().int().min(1).default(2),
+    ownMinRows: z.number().int().min(1).default(100),
+    peerFactor: z.number().gt(1).default(8),
+    peerQuantile: z.number().min(0.5).max(1).default(0.99),
+    peerMinKeyDays: z.number().int().min(1).default(50),
+    peerMemory: z.number().int().min(10).default(5000),
+    minWindow: z.number().int().min(1).default(32),
+    idleMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(14 * 86_400_000),
+    weight: z
+      .object({
+        novelty: z.number().min(0).default(0.3),
+        cross: z.number().min(0).default(0.5),
+        outlier: z.number().min(0).default(0.5),
+        boundary: z.number().min(0).default(0.5),
+      })
+      .strict()
+      .default({ novelty: 0.3, cross: 0.5, outlier: 0.5, boundary: 0.5 }),
+    keys: z.record(z.string(), KeyEntitlementSchema).default({}),
+    /** Entitlement of a key that declares none (unset: such keys are judged on history and peers only). */
+    defaultExpectedRowsPerDay: z.number().positive().optional(),
+  })
+  .strict();
+
 /** Options of the extraction/evasion detector; every field has a default tuned by eval-detect. */
 export const ExtractionOptionsSchema = z
   .object({
@@ -82,10 +130,14 @@ export const ExtractionOptionsSchema = z
     cross: z.union([CrossOptionsSchema, z.literal(false)]).default(CrossOptionsSchema.parse({})),
     /** Repeated-step (Jacobian augmentation) signal; needs `similarity` (it reads its ring). */
     step: z.union([StepOptionsSchema, z.literal(false)]).default(StepOptionsSchema.parse({})),
+    profile: z
+      .union([ProfileOptionsSchema, z.literal(false)])
+      .default(ProfileOptionsSchema.parse({})),
   })
   .strict();
 export type ExtractionOptions = z.input<typeof ExtractionOptionsSchema>;
 export type ExtractionConfig = z.output<typeof ExtractionOptionsSchema>;
+export type ProfileConfig = z.output<typeof ProfileOptionsSchema>;
 
 export function parseExtractionOptions(options: ExtractionOptions = {}): ExtractionConfig {
   const parsed = ExtractionOptionsSchema.safeParse(options);

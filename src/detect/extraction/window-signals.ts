@@ -62,8 +62,10 @@ const crossSignal: WindowCheck = (s, row, config) => {
   const c = config.cross;
   const w = s.window;
   const hits = flagCount(w, FLAG.cross);
+  // Under the behaviour profile, cross-principal neighbours only add to the score.
   if (
     !c ||
+    config.profile ||
     row.crossOthers.length === 0 ||
     hits < c.hits ||
     !offCooldown(s, 'cross', config.cooldownRows)
@@ -92,6 +94,7 @@ const noveltySignal: WindowCheck = (s, _row, config) => {
   const novel = flagCount(w, FLAG.novel);
   if (
     !o ||
+    config.profile ||
     w.filled < o.noveltyMinRows ||
     novel / w.filled < o.noveltyShare ||
     !offCooldown(s, 'novelty', config.cooldownRows)
@@ -119,6 +122,8 @@ const volumeSignal: WindowCheck = (s, row, config) => {
   const o = config.signals;
   if (!o) return null;
   const vol = countVolume(s, row.timeMs);
+  // The profile judges volume per key against its entitlement, history and peers instead.
+  if (config.profile) return null;
   const over = vol.hours >= 3 && vol.count > Math.max(o.volumeMin, o.volumeFactor * vol.baseline);
   if (!over || !offCooldown(s, 'volume', config.cooldownRows)) return null;
   return {
