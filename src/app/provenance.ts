@@ -15,7 +15,8 @@ import {
   recordFingerprint,
   parsePemCertificates,
   renderThreatModel,
-  type ActionApplier,
+  createServedRegistry,
+  type ActionControl,
   type Fingerprint,
   type MonitoredArtifacts,
   type Registry,
@@ -88,7 +89,7 @@ export function startProvenance(deps: {
   config: Readonly<AisocConfig>;
   store: Store;
   audit: (entry: Record<string, unknown>) => Promise<void>;
-  actions: ActionApplier;
+  actions: ActionControl;
   onAlert: (alert: Alert) => void;
   /** Sends one probe input to model@version through the serving path (the gateway). */
   probe: (model: string, input: unknown, version: string) => Promise<unknown>;
@@ -108,19 +109,13 @@ export function startProvenance(deps: {
     audit: deps.audit,
     admission,
   });
-  const registry: Registry = {
-    ...records,
-    quarantine: async (model, version, actor, reason) => {
-      const change = await records.quarantine(model, version, actor, reason);
-      deps.withdraw(model, version);
-      return change;
-    },
-    revoke: async (model, version, actor, reason) => {
-      const change = await records.revoke(model, version, actor, reason);
-      deps.withdraw(model, version);
-      return change;
-    },
-  };
+  const configuredModel = (model: string) => config.models.find((m) => m.id === model);
+  const registry = createServedRegistry({
+    records,
+    actions: deps.actions,
+    configured: configuredModel,
+    withdraw: deps.withdraw,
+  });
   const configured = config.models.map((m) => ({
     id: m.id,
     protocol: m.protocol,
@@ -146,7 +141,13 @@ export function startProvenance(deps: {
   return {
     services: {
       registry,
-      rollback: createRollback({ registry, actions: deps.actions, prepare: deps.prepare }),
+      rollback: createRollback({
+        registry,
+        actions: deps.actions,
+        prepare: deps.prepare,
+        isConfigured: (model, version) =>
+          configuredModel(model)?.versions.some((v) => v.version === version) ?? false,
+      }),
       inventory,
       recordFingerprint: async (model, version, input, actor) =>
         registry.saveFingerprint(

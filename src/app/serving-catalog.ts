@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../config/index.js';
-import { AppError, isAppError } from '../core/index.js';
+import { AppError, isAppError, type PolicySnapshot } from '../core/index.js';
 import type { LocalModel, ServedVersion, VersionCatalog } from '../gateway/index.js';
 import { servingPlan, type Registry, type VersionView } from '../registry/index.js';
 
@@ -37,6 +37,16 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
       return await registry.version(model, version);
     } catch (error) {
       if (isAppError(error) && error.code === 'REGISTRY_NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
+  async function inRegistry(model: string): Promise<boolean> {
+    try {
+      await registry.model(model);
+      return true;
+    } catch (error) {
+      if (isAppError(error) && error.code === 'REGISTRY_NOT_FOUND') return false;
       throw error;
     }
   }
@@ -107,8 +117,9 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
      * the verification or load error (naming the version and the reason) when it cannot serve.
      */
     async checkPin(model: string, version: string): Promise<string | null> {
-      if (!deps.models.some((m) => m.id === model)) return `no model "${model}"`;
       const view = await registered(model, version);
+      if (!view && !deps.models.some((m) => m.id === model) && !(await inRegistry(model)))
+        return `no model "${model}" in aisoc.yaml or in the registry`;
       if (view && (view.state === 'quarantined' || view.state === 'revoked'))
         return `model "${model}" version "${version}" is ${view.state} in the registry; pin only a known-good (approved) version`;
       if (configured(model, version)) return null;
@@ -136,3 +147,34 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
   };
 }
 export type ServingCatalog = ReturnType<typeof createServingCatalog>;
+
+/**
+ * The gateway's lookup for models that only the registry knows: one is routed while a
+ * deployment or a pin names a version of it. It speaks KServe V2 (the built-in server's
+ * protocol, and the path appended to a registered upstream URL) with the config's defaults.
+ */
+export function registryOnlyModels(
+  models: readonly ModelConfig[],
+  snapshot: () => PolicySnapshot,
+): (id: string) => ModelConfig | undefined {
+  const configured = new Set(models.map((m) => m.id));
+  const made = new Map<string, ModelConfig>();
+  return (id) => {
+    if (configured.has(id)) return undefined;
+    const policy = snapshot();
+    if (!policy.deployed.has(id) && !policy.pinned.has(id)) return undefined;
+    let model = made.get(id);
+    if (!model) {
+      model = {
+        id,
+        protocol: 'kserve-v2',
+        versions: [],
+        criticality: 'medium',
+        dataSensitivity: 'internal',
+        tags: [],
+      };
+      made.set(id, model);
+    }
+    return model;
+  };
+}

@@ -51,7 +51,11 @@ import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
-import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
+import {
+  createServingCatalog,
+  registryOnlyModels,
+  type ServingCatalog,
+} from './serving-catalog.js';
 import { createSystemKey } from './system-principal.js';
 
 export interface RunningAisoc {
@@ -154,7 +158,7 @@ export async function startAisoc(
     // Set once the registry is up: the gateway's versions, fed from the config and the registry.
     let serving: ServingCatalog | undefined = undefined;
     const servePins = async (next: PolicySnapshot) => {
-      for (const [model, pin] of next.pinned)
+      for (const [model, pin] of [...next.pinned, ...next.deployed])
         await serving
           ?.prepare(model, pin.version)
           .catch((e) =>
@@ -191,7 +195,7 @@ export async function startAisoc(
         if (action.kind === 'detect_inline') return checkInlineTarget(action);
         if ('keyId' in action)
           return (await keyRepo.findById(action.keyId)) ? null : `no API key ${action.keyId}`;
-        if (action.kind === 'pin_version' && serving)
+        if ((action.kind === 'pin_version' || action.kind === 'deploy_version') && serving)
           return serving.checkPin(action.model, action.version);
         const model = config.models.find((m) => m.id === action.model);
         if (!model) return `no model "${action.model}"`;
@@ -299,6 +303,7 @@ export async function startAisoc(
       keys,
       policy: () => snapshot,
       catalog,
+      registryModel: registryOnlyModels(config.models, () => snapshot),
       events,
       inlineDetection: detection.inline,
       onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),

@@ -15,6 +15,7 @@ export const RegistryErrorCodes = {
   REGISTRY_CERTIFICATE_INVALID: 'REGISTRY_CERTIFICATE_INVALID',
   REGISTRY_VERSION_UNSERVABLE: 'REGISTRY_VERSION_UNSERVABLE',
   REGISTRY_PROBE_FAILED: 'REGISTRY_PROBE_FAILED',
+  REGISTRY_TRUST_NOT_CONFIGURED: 'REGISTRY_TRUST_NOT_CONFIGURED',
 } as const;
 export type RegistryErrorCode = (typeof RegistryErrorCodes)[keyof typeof RegistryErrorCodes];
 
@@ -32,6 +33,7 @@ const STATUS: Record<RegistryErrorCode, number> = {
   REGISTRY_CERTIFICATE_INVALID: 422,
   REGISTRY_VERSION_UNSERVABLE: 422,
   REGISTRY_PROBE_FAILED: 502,
+  REGISTRY_TRUST_NOT_CONFIGURED: 422,
 };
 
 /** A registry AppError with the status that belongs to its code. */

@@ -27,6 +27,13 @@ export {
   type RollbackResult,
   type ActionApplier,
 } from './rollback.js';
+export {
+  createServedRegistry,
+  servingVersion,
+  type ActionControl,
+  type ConfiguredServing,
+  type Withdrawal,
+} from './serving-actions.js';
 export { RegistryErrorCodes, type RegistryErrorCode } from './errors.js';
 export { servingPlan, type ServingPlan } from './serving-plan.js';
 export type { RegistryDatabase } from './schema.js';
