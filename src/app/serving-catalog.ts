@@ -76,6 +76,15 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
     setTimeout(() => void session.close().catch(() => undefined), deps.drainMs).unref();
   }
 
+  function withdraw(model: string, version: string): void {
+    const key = `${model}@${version}`;
+    if (!fromRegistry.has(key)) return;
+    const session = fromRegistry.get(key);
+    fromRegistry.delete(key);
+    catalog.remove(model, version);
+    if (session) drain(session);
+  }
+
   /** Makes a registry version servable (once; concurrent callers share the work). */
   async function prepare(model: string, version: string): Promise<void> {
     const key = `${model}@${version}`;
@@ -130,15 +139,22 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
       await prepare(model, version);
       return null;
     },
-    /** Takes a quarantined or revoked registry version out of the catalogue (configured ones stay). */
-    withdraw(model: string, version: string): void {
-      const key = `${model}@${version}`;
-      if (!fromRegistry.has(key)) return;
-      const session = fromRegistry.get(key);
-      fromRegistry.delete(key);
-      catalog.remove(model, version);
-      if (session) drain(session);
+    /**
+     * Withdraws every loaded registry version the registry now holds as quarantined or revoked
+     * (a gateway runs it on each policy change: the quarantine may have come through another
+     * process's admin API).
+     */
+    async recheck(): Promise<void> {
+      for (const key of [...fromRegistry.keys()]) {
+        const at = key.lastIndexOf('@');
+        const [model, version] = [key.slice(0, at), key.slice(at + 1)];
+        const view = await registered(model, version);
+        if (!view || view.state === 'quarantined' || view.state === 'revoked')
+          withdraw(model, version);
+      }
     },
+    /** Takes a quarantined or revoked registry version out of the catalogue (configured ones stay). */
+    withdraw,
     async close(): Promise<void> {
       await Promise.allSettled([...preparing.values()]);
       for (const session of fromRegistry.values()) await session?.close().catch(() => undefined);

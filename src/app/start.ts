@@ -170,6 +170,9 @@ export async function startAisoc(
       const next = buildPolicySnapshot(state.version, state.actions);
       await servePins(next); // a pin published by another process: load its version first
       snapshot = next;
+      await serving
+        ?.recheck()
+        .catch((e) => log(`cannot recheck registry versions: ${(e as Error).message}`));
       await channel.ack(gatewayId, state.version);
     });
     cleanups.push(() => policySub.unsubscribe());

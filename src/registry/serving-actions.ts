@@ -9,6 +9,8 @@ export interface ActionControl {
   apply(action: ContainmentAction, reason: string, actor: string): Promise<AppliedAction>;
   lift(id: string, actor: string): Promise<{ status: string }>;
   list(options: { active?: boolean }): Promise<AppliedAction[]>;
+  /** Publishes the active set again, so that every gateway re-reads the registry. */
+  republish(): Promise<void>;
 }
 
 /** A model's versions in aisoc.yaml (served when no pin or deployment names another). */
@@ -75,6 +77,8 @@ export function createServedRegistry(deps: {
         lifted.push(a.id);
       }
     deps.withdraw(model, version);
+    // Every gateway rechecks its registry versions on a policy change; make sure there is one.
+    if (lifted.length === 0) await actions.republish();
     const active = await actions.list({ active: true });
     const serving = servingVersion(model, active, deps.configured(model));
     return { ...change, lifted, serving } satisfies Withdrawal;
