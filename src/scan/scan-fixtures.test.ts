@@ -86,7 +86,7 @@ const cases: [string, string, string, string | undefined][] = [
     'safetensors.duplicate-key',
   ],
   ['gguf-benign.gguf', 'gguf', 'safe', undefined],
-  ['gguf-template-ssti.gguf', 'gguf', 'malicious', 'gguf.template-injection'],
+  ['gguf-template-ssti.gguf', 'gguf', 'malicious', 'template.dunder-access'],
   ['gguf-truncated.gguf', 'gguf', 'error', 'scan.format-invalid'],
   ['zip-bomb-ratio.zip', 'zip', 'error', 'scan.limit-exceeded'],
   ['zip-overlap.zip', 'zip', 'malicious', 'archive.overlap'],
