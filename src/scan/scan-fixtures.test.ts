@@ -47,7 +47,7 @@ const cases: [string, string, string, string | undefined][] = [
   ['torch-tar-benign.tar', 'pytorch-tar', 'safe', undefined],
   ['torch-tar-malicious.tar', 'pytorch-tar', 'malicious', 'pickle.call.denied'],
   ['numpy-benign.npy', 'numpy', 'safe', undefined],
-  ['numpy-object-benign.npy', 'numpy', 'suspicious', 'numpy.object-array'],
+  ['numpy-object-benign.npy', 'numpy', 'safe', undefined],
   ['numpy-object-malicious.npy', 'numpy', 'malicious', 'pickle.call.denied'],
   ['numpy-lying-header.npy', 'numpy', 'error', 'scan.format-invalid'],
   ['npz-benign.npz', 'npz', 'safe', undefined],
