@@ -16,6 +16,7 @@ export const RegistryErrorCodes = {
   REGISTRY_VERSION_UNSERVABLE: 'REGISTRY_VERSION_UNSERVABLE',
   REGISTRY_PROBE_FAILED: 'REGISTRY_PROBE_FAILED',
   REGISTRY_TRUST_NOT_CONFIGURED: 'REGISTRY_TRUST_NOT_CONFIGURED',
+  REGISTRY_VALIDATION_REQUIRED: 'REGISTRY_VALIDATION_REQUIRED',
 } as const;
 export type RegistryErrorCode = (typeof RegistryErrorCodes)[keyof typeof RegistryErrorCodes];
 
@@ -34,6 +35,7 @@ const STATUS: Record<RegistryErrorCode, number> = {
   REGISTRY_VERSION_UNSERVABLE: 422,
   REGISTRY_PROBE_FAILED: 502,
   REGISTRY_TRUST_NOT_CONFIGURED: 422,
+  REGISTRY_VALIDATION_REQUIRED: 422,
 };
 
 /** A registry AppError with the status that belongs to its code. */

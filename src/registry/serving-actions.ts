@@ -66,6 +66,8 @@ export function createServedRegistry(deps: {
   configured: (model: string) => ConfiguredServing | undefined;
   /** Told when a version is quarantined or revoked (the gateway's catalogue drops it). */
   withdraw: (model: string, version: string) => void;
+  /** When set (`registry.requireValidation`): why model@version may not be deployed, or null. */
+  deployGate?: (model: string, version: string) => Promise<string | null>;
 }): Registry {
   const { records, actions } = deps;
 
@@ -88,6 +90,11 @@ export function createServedRegistry(deps: {
     input: Parameters<Registry['deploy']>[0],
     actor: string,
   ): Promise<Deployment> {
+    // The validation gate; a rollback (to a known-good version, with its pin) is recovery.
+    if (!input.actionId) {
+      const refused = await deps.deployGate?.(input.model, input.version);
+      if (refused) throw registryError('REGISTRY_VALIDATION_REQUIRED', refused);
+    }
     // A rollback's pin already switches the gateway; an endpoint other than the model's own
     // route is a record only (the gateway serves one route per model id).
     if (input.actionId || input.endpoint !== input.model) return records.deploy(input, actor);

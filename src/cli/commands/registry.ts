@@ -6,6 +6,7 @@ import { adminClientFrom } from '../context.js';
 import { printTable } from '../output.js';
 import { registerDataCommands } from './registry-data.js';
 import { registerRegisterCommand } from './registry-register.js';
+import { registerValidateCommand } from './registry-validate.js';
 import {
   emit,
   existingPath,
@@ -264,4 +265,5 @@ export function registerRegistryCommands(program: Command): void {
   registerRegisterCommand(registry);
   registerStateCommands(registry);
   registerDataCommands(registry);
+  registerValidateCommand(registry);
 }
