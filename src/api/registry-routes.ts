@@ -1,12 +1,14 @@
 import type { Context, Hono } from 'hono';
 import { AppError } from '../core/index.js';
-import type { Registry, Rollback } from '../registry/index.js';
+import type { Registry, Rollback, Validation } from '../registry/index.js';
 import { ApiErrorCodes } from './errors.js';
 
 /** What the registry routes need; the composition root builds it (see src/app). */
 export interface RegistryServices {
   registry: Registry;
   rollback: Rollback;
+  /** The validation gate (`registry validate`), when wired. */
+  validation?: Validation;
   /** Replays probe inputs against model@version now and stores its answers as its fingerprint. */
   recordFingerprint?: (
     model: string,
@@ -151,6 +153,44 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
     app.post(`${base}/models/:model/versions/:version/fingerprint`, async (c) => {
       const [m, v] = version(c);
       return c.json(await record(m, v, probesOf(await body(c)), actor(c)), 201);
+    });
+  }
+  if (services.validation) {
+    const validation = services.validation;
+    app.post(`${base}/models/:model/versions/:version/validate`, async (c) => {
+      const [m, v] = version(c);
+      const b = await body(c);
+      const data = text(b, 'data');
+      const at = data.lastIndexOf('@');
+      if (at <= 0 || at === data.length - 1)
+        throw new AppError(
+          'REGISTRY_INPUT_INVALID',
+          `data: expected DATASET@LABEL, got "${data}"`,
+          {
+            status: 400,
+          },
+        );
+      const tolerance = b.tolerance;
+      if (tolerance !== undefined && typeof tolerance !== 'number')
+        throw new AppError('REGISTRY_INPUT_INVALID', 'tolerance: expected a number', {
+          status: 400,
+        });
+      const record = await validation.validate(
+        {
+          model: m,
+          version: v,
+          against: text(b, 'against'),
+          dataset: data.slice(0, at),
+          label: data.slice(at + 1),
+          ...(tolerance === undefined ? {} : { tolerance }),
+        },
+        actor(c),
+      );
+      return c.json(record, 201);
+    });
+    app.get(`${base}/models/:model/versions/:version/validation`, async (c) => {
+      const [m, v] = version(c);
+      return c.json({ validation: await validation.latest(m, v) });
     });
   }
   app.post(`${base}/models/:model/rollback`, async (c) => {

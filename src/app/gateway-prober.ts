@@ -20,8 +20,8 @@ export function createGatewayProber(options: {
   target: () => ProbeTarget | undefined;
 }) {
   return async (model: string, input: unknown, version: string): Promise<unknown> => {
-    const m = options.models.find((x) => x.id === model);
-    if (!m) throw failed(`model "${model}" is not in the configuration`);
+    // A model only the registry knows is served with KServe V2 (see registryOnlyModels).
+    const m = options.models.find((x) => x.id === model) ?? { protocol: 'kserve-v2' };
     const target = options.target();
     if (!target) throw failed('the gateway is not listening yet');
     const name = encodeURIComponent(model);

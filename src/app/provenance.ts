@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './demo.js';
+import { createValidationInfer } from './validation-infer.js';
 import type { RegistryServices } from '../api/index.js';
 import type { AisocConfig } from '../config/index.js';
 import type { Alert } from '../core/index.js';
@@ -15,7 +16,10 @@ import {
   recordFingerprint,
   parsePemCertificates,
   renderThreatModel,
-  type ActionApplier,
+  createServedRegistry,
+  createValidation,
+  type Validation,
+  type ActionControl,
   type Fingerprint,
   type MonitoredArtifacts,
   type Registry,
@@ -80,6 +84,20 @@ async function liveFingerprints(registry: Registry): Promise<Fingerprint[]> {
   return out;
 }
 
+/** Why `deploy` refuses model@version under `registry.requireValidation`, or null. */
+async function validationGate(
+  validation: Validation,
+  model: string,
+  version: string,
+): Promise<string | null> {
+  const last = await validation.latest(model, version);
+  if (!last)
+    return `${model}@${version} has no validation; run \`aisoc registry validate ${model} ${version} --against KNOWN_GOOD --data DATASET@LABEL\` first (registry.requireValidation is set)`;
+  if (!last.passed)
+    return `${model}@${version} failed its latest validation against ${last.against} (${last.id}): ${last.failed.map((m) => `${m} dropped by ${last.drops[m].toFixed(4)}`).join(', ')} (tolerance ${last.tolerance})`;
+  return null;
+}
+
 /**
  * Builds the provenance registry, rollback, inventory and threat model for the admin API, and
  * starts the integrity monitor over the artifacts served in-process. Alerts go to `onAlert`.
@@ -88,7 +106,7 @@ export function startProvenance(deps: {
   config: Readonly<AisocConfig>;
   store: Store;
   audit: (entry: Record<string, unknown>) => Promise<void>;
-  actions: ActionApplier;
+  actions: ActionControl;
   onAlert: (alert: Alert) => void;
   /** Sends one probe input to model@version through the serving path (the gateway). */
   probe: (model: string, input: unknown, version: string) => Promise<unknown>;
@@ -108,19 +126,26 @@ export function startProvenance(deps: {
     audit: deps.audit,
     admission,
   });
-  const registry: Registry = {
-    ...records,
-    quarantine: async (model, version, actor, reason) => {
-      const change = await records.quarantine(model, version, actor, reason);
-      deps.withdraw(model, version);
-      return change;
-    },
-    revoke: async (model, version, actor, reason) => {
-      const change = await records.revoke(model, version, actor, reason);
-      deps.withdraw(model, version);
-      return change;
-    },
-  };
+  const configuredModel = (model: string) => config.models.find((m) => m.id === model);
+  const validation = createValidation({
+    registry: records,
+    db: deps.store.db.withTables<RegistryDatabase>(),
+    audit: deps.audit,
+    infer: createValidationInfer({ prepare: deps.prepare, probe: deps.probe }),
+    tolerance: config.registry.validationTolerance,
+  });
+  const registry = createServedRegistry({
+    records,
+    actions: deps.actions,
+    configured: configuredModel,
+    withdraw: deps.withdraw,
+    ...(config.registry.requireValidation
+      ? {
+          deployGate: (model: string, version: string) =>
+            validationGate(validation, model, version),
+        }
+      : {}),
+  });
   const configured = config.models.map((m) => ({
     id: m.id,
     protocol: m.protocol,
@@ -146,7 +171,14 @@ export function startProvenance(deps: {
   return {
     services: {
       registry,
-      rollback: createRollback({ registry, actions: deps.actions, prepare: deps.prepare }),
+      validation,
+      rollback: createRollback({
+        registry,
+        actions: deps.actions,
+        prepare: deps.prepare,
+        isConfigured: (model, version) =>
+          configuredModel(model)?.versions.some((v) => v.version === version) ?? false,
+      }),
       inventory,
       recordFingerprint: async (model, version, input, actor) =>
         registry.saveFingerprint(

@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../config/index.js';
-import { AppError, isAppError } from '../core/index.js';
+import { AppError, isAppError, type PolicySnapshot } from '../core/index.js';
 import type { LocalModel, ServedVersion, VersionCatalog } from '../gateway/index.js';
 import { servingPlan, type Registry, type VersionView } from '../registry/index.js';
 
@@ -41,6 +41,16 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
     }
   }
 
+  async function inRegistry(model: string): Promise<boolean> {
+    try {
+      await registry.model(model);
+      return true;
+    } catch (error) {
+      if (isAppError(error) && error.code === 'REGISTRY_NOT_FOUND') return false;
+      throw error;
+    }
+  }
+
   async function load(model: string, view: VersionView): Promise<void> {
     const plan = servingPlan(model, view);
     let served: ServedVersion;
@@ -64,6 +74,15 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
 
   function drain(session: LoadedModel): void {
     setTimeout(() => void session.close().catch(() => undefined), deps.drainMs).unref();
+  }
+
+  function withdraw(model: string, version: string): void {
+    const key = `${model}@${version}`;
+    if (!fromRegistry.has(key)) return;
+    const session = fromRegistry.get(key);
+    fromRegistry.delete(key);
+    catalog.remove(model, version);
+    if (session) drain(session);
   }
 
   /** Makes a registry version servable (once; concurrent callers share the work). */
@@ -107,8 +126,9 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
      * the verification or load error (naming the version and the reason) when it cannot serve.
      */
     async checkPin(model: string, version: string): Promise<string | null> {
-      if (!deps.models.some((m) => m.id === model)) return `no model "${model}"`;
       const view = await registered(model, version);
+      if (!view && !deps.models.some((m) => m.id === model) && !(await inRegistry(model)))
+        return `no model "${model}" in aisoc.yaml or in the registry`;
       if (view && (view.state === 'quarantined' || view.state === 'revoked'))
         return `model "${model}" version "${version}" is ${view.state} in the registry; pin only a known-good (approved) version`;
       if (configured(model, version)) return null;
@@ -119,15 +139,22 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
       await prepare(model, version);
       return null;
     },
-    /** Takes a quarantined or revoked registry version out of the catalogue (configured ones stay). */
-    withdraw(model: string, version: string): void {
-      const key = `${model}@${version}`;
-      if (!fromRegistry.has(key)) return;
-      const session = fromRegistry.get(key);
-      fromRegistry.delete(key);
-      catalog.remove(model, version);
-      if (session) drain(session);
+    /**
+     * Withdraws every loaded registry version the registry now holds as quarantined or revoked
+     * (a gateway runs it on each policy change: the quarantine may have come through another
+     * process's admin API).
+     */
+    async recheck(): Promise<void> {
+      for (const key of [...fromRegistry.keys()]) {
+        const at = key.lastIndexOf('@');
+        const [model, version] = [key.slice(0, at), key.slice(at + 1)];
+        const view = await registered(model, version);
+        if (!view || view.state === 'quarantined' || view.state === 'revoked')
+          withdraw(model, version);
+      }
     },
+    /** Takes a quarantined or revoked registry version out of the catalogue (configured ones stay). */
+    withdraw,
     async close(): Promise<void> {
       await Promise.allSettled([...preparing.values()]);
       for (const session of fromRegistry.values()) await session?.close().catch(() => undefined);
@@ -136,3 +163,35 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
   };
 }
 export type ServingCatalog = ReturnType<typeof createServingCatalog>;
+
+/**
+ * The gateway's lookup for models that only the registry knows: one is routed while a
+ * deployment or a pin names a version of it. It speaks KServe V2 (the built-in server's
+ * protocol, and the path appended to a registered upstream URL) with the config's defaults.
+ */
+export function registryOnlyModels(
+  models: readonly ModelConfig[],
+  snapshot: () => PolicySnapshot,
+): (id: string) => ModelConfig | undefined {
+  const configured = new Set(models.map((m) => m.id));
+  const made = new Map<string, ModelConfig>();
+  return (id) => {
+    if (configured.has(id)) return undefined;
+    const policy = snapshot();
+    if (!policy.deployed.has(id) && !policy.pinned.has(id)) return undefined;
+    let model = made.get(id);
+    if (!model) {
+      model = {
+        id,
+        protocol: 'kserve-v2',
+        versions: [],
+        criticality: 'medium',
+        dataSensitivity: 'internal',
+        tags: [],
+        decoy: false,
+      };
+      made.set(id, model);
+    }
+    return model;
+  };
+}

@@ -52,7 +52,11 @@ import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
 import { startWitnessPusher } from './witness-pusher.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
-import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
+import {
+  createServingCatalog,
+  registryOnlyModels,
+  type ServingCatalog,
+} from './serving-catalog.js';
 import { createSystemKey } from './system-principal.js';
 
 export interface RunningAisoc {
@@ -157,7 +161,7 @@ export async function startAisoc(
     // Set once the registry is up: the gateway's versions, fed from the config and the registry.
     let serving: ServingCatalog | undefined = undefined;
     const servePins = async (next: PolicySnapshot) => {
-      for (const [model, pin] of next.pinned)
+      for (const [model, pin] of [...next.pinned, ...next.deployed])
         await serving
           ?.prepare(model, pin.version)
           .catch((e) =>
@@ -169,6 +173,9 @@ export async function startAisoc(
       const next = buildPolicySnapshot(state.version, state.actions);
       await servePins(next); // a pin published by another process: load its version first
       snapshot = next;
+      await serving
+        ?.recheck()
+        .catch((e) => log(`cannot recheck registry versions: ${(e as Error).message}`));
       await channel.ack(gatewayId, state.version);
     });
     cleanups.push(() => policySub.unsubscribe());
@@ -194,7 +201,7 @@ export async function startAisoc(
         if (action.kind === 'detect_inline') return checkInlineTarget(action);
         if ('keyId' in action)
           return (await keyRepo.findById(action.keyId)) ? null : `no API key ${action.keyId}`;
-        if (action.kind === 'pin_version' && serving)
+        if ((action.kind === 'pin_version' || action.kind === 'deploy_version') && serving)
           return serving.checkPin(action.model, action.version);
         const model = config.models.find((m) => m.id === action.model);
         if (!model) return `no model "${action.model}"`;
@@ -302,6 +309,7 @@ export async function startAisoc(
       keys,
       policy: () => snapshot,
       catalog,
+      registryModel: registryOnlyModels(config.models, () => snapshot),
       events,
       inlineDetection: detection.inline,
       onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),

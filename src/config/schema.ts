@@ -192,6 +192,10 @@ const RegistrySchema = z
     integrityIntervalMs: z.number().int().min(1000).default(60_000),
     /** MITRE ATLAS data (mitre-atlas/atlas-data dist/ATLAS.yaml) for the threat model. */
     atlasFile: z.string().min(1).optional(), // default: the copy shipped in data/atlas/
+    /** Refuse `deploy` of a version without a passing `registry validate` against a known-good one. */
+    requireValidation: z.boolean().default(false),
+    /** Largest drop of any validation metric (accuracy, precision, recall, F1, AUC) that passes. */
+    validationTolerance: z.number().min(0).max(1).default(0.01),
   })
   .strict();
 

@@ -10,6 +10,7 @@ export const CONTAINMENT_ACTION_KINDS = [
   'harden_output',
   'block_input',
   'detect_inline',
+  'deploy_version',
 ] as const;
 export type ContainmentActionKind = (typeof CONTAINMENT_ACTION_KINDS)[number];
 
@@ -93,6 +94,9 @@ export const ContainmentActionSchema = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('detect_inline'), model: z.string(), keyId: z.string().optional() })
     .strict(),
+  // A registry deployment: the version a model serves when no pin and no version route says
+  // otherwise. Not containment (a pin outranks it); lifting it returns to the previous one.
+  z.object({ kind: z.literal('deploy_version'), model: z.string(), version: z.string() }).strict(),
 ]);
 export type ContainmentAction = z.infer<typeof ContainmentActionSchema>;
 
@@ -123,6 +127,8 @@ export interface PolicySnapshot {
   >;
   readonly isolated: ReadonlyMap<string, { fallback: Fallback | undefined; actionId: string }>;
   readonly pinned: ReadonlyMap<string, { version: string; actionId: string }>;
+  /** The deployed version per model (the latest active `deploy_version`); pins outrank it. */
+  readonly deployed: ReadonlyMap<string, { version: string; actionId: string }>;
   /** Output hardening per model (the latest action wins). */
   readonly hardened: ReadonlyMap<
     string,
@@ -149,6 +155,7 @@ export function buildPolicySnapshot(
   const rateLimits = new Map<string, { ratePerSecond: number; burst: number; actionId: string }>();
   const isolated = new Map<string, { fallback: Fallback | undefined; actionId: string }>();
   const pinned = new Map<string, { version: string; actionId: string }>();
+  const deployed = new Map<string, { version: string; actionId: string }>();
   const hardened = new Map<
     string,
     { mode: 'top1' | 'round'; decimals: number; actionId: string }
@@ -179,6 +186,9 @@ export function buildPolicySnapshot(
       case 'pin_version':
         pinned.set(a.model, { version: a.version, actionId: applied.id });
         break;
+      case 'deploy_version':
+        deployed.set(a.model, { version: a.version, actionId: applied.id });
+        break;
       case 'harden_output':
         hardened.set(a.model, { mode: a.mode, decimals: a.decimals, actionId: applied.id });
         break;
@@ -197,7 +207,17 @@ export function buildPolicySnapshot(
       }
     }
   }
-  return { version, keys, rateLimits, isolated, pinned, hardened, inputRules, detectInline };
+  return {
+    version,
+    keys,
+    rateLimits,
+    isolated,
+    pinned,
+    deployed,
+    hardened,
+    inputRules,
+    detectInline,
+  };
 }
 
 /** Whether one feature row matches an input rule; `rowDigest` is computed only when needed. */

@@ -66,6 +66,8 @@ export interface GatewayOptions {
   localModels?: ReadonlyMap<string, LocalModel>;
   /** Every version the gateway can route to; default: the configured ones with `localModels`. */
   catalog?: VersionCatalog;
+  /** A model absent from the config that the registry deploys (one Map lookup per request). */
+  registryModel?: (id: string) => ModelConfig | undefined;
   events: EventSink;
   /** Blocking mode's detectors; without them every query is answered first (monitor mode). */
   inlineDetection?: InlineDetection;
@@ -105,7 +107,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** The inference gateway: authenticate → contain → validate → forward → record. */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, keys, policy, events } = options;
-  const models = new Map(options.models.map((m) => [m.id, m]));
+  const configured = new Map(options.models.map((m) => [m.id, m]));
+  const models = {
+    get: (id: string) => configured.get(id) ?? options.registryModel?.(id),
+  };
   const catalog =
     options.catalog ??
     createVersionCatalog(configuredVersions(options.models, options.localModels ?? new Map()));
@@ -255,13 +260,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     const versionId =
       pinned?.version ??
       route.version ??
+      snapshot.deployed.get(model.id)?.version ??
       model.activeVersion ??
-      model.versions[model.versions.length - 1]!.version;
-    const version = catalog.get(model.id, versionId);
+      model.versions.at(-1)?.version;
+    const version = versionId === undefined ? undefined : catalog.get(model.id, versionId);
     if (!version)
       throw new GatewayError(
         'GATEWAY_MODEL_UNKNOWN',
-        `model "${model.id}" has no version "${truncate(versionId)}"`,
+        `model "${model.id}" has no version "${truncate(versionId ?? '')}"`,
       );
     ex.version = version;
     const answer = await invoke(version, ex, route, raw, rows);

@@ -64,6 +64,14 @@ export function createAdmission(options: AdmissionOptions): Admission {
         });
       return { integrity, signature: 'absent' };
     }
+    if (options.trust.kind === 'keys' && options.trust.keys.length === 0)
+      throw registryError(
+        'REGISTRY_TRUST_NOT_CONFIGURED',
+        `${label}: is signed, but aisoc trusts no signer yet: list the signer's public key (PEM file) ` +
+          'under registry.trustedKeys, or its CA under registry.certificateRoots, in aisoc.yaml, ' +
+          'restart aisoc, then approve again',
+        { reason: 'no trusted keys or certificate roots configured' },
+      );
     const signed = await verifyModelSignature(version.signature, options.trust, {
       files: version.files,
     });

@@ -29,6 +29,27 @@ export {
   type RollbackResult,
   type ActionApplier,
 } from './rollback.js';
+export {
+  createServedRegistry,
+  servingVersion,
+  type ActionControl,
+  type ConfiguredServing,
+  type Withdrawal,
+} from './serving-actions.js';
+export {
+  createValidation,
+  type Validation,
+  type ValidationInput,
+  type ValidationRecord,
+} from './validation.js';
+export {
+  compareVersions,
+  rocAuc,
+  scoreVersion,
+  GATED_METRICS,
+  type Comparison,
+  type VersionMetrics,
+} from './validation-metrics.js';
 export { RegistryErrorCodes, type RegistryErrorCode } from './errors.js';
 export { servingPlan, type ServingPlan } from './serving-plan.js';
 export type { RegistryDatabase } from './schema.js';

@@ -1,4 +1,4 @@
-import type { AppliedAction, ContainmentAction } from '../core/index.js';
+import { isAppError, type AppliedAction, type ContainmentAction } from '../core/index.js';
 import type { Registry } from './create-registry.js';
 import { registryError } from './errors.js';
 import type { Deployment } from './types.js';
@@ -18,7 +18,8 @@ export interface RollbackInput {
 }
 
 export interface RollbackResult {
-  deployment: Deployment;
+  /** null: the version is one of aisoc.yaml's and not in the registry, so nothing is recorded there. */
+  deployment: Deployment | null;
   action: AppliedAction;
 }
 
@@ -33,10 +34,31 @@ export function createRollback(deps: {
   actions: ActionApplier;
   /** Loads and verifies the version where it will serve, before the pin (records failures). */
   prepare?: (model: string, version: string) => Promise<void>;
+  /** Whether aisoc.yaml lists model@version (served without the registry). */
+  isConfigured?: (model: string, version: string) => boolean;
 }) {
+  const pin = (input: RollbackInput, actor: string) =>
+    deps.actions.apply(
+      { kind: 'pin_version', model: input.model, version: input.to },
+      `rollback: ${input.reason}`,
+      actor,
+    );
   return {
     async rollback(input: RollbackInput, actor: string): Promise<RollbackResult> {
-      const target = await deps.registry.version(input.model, input.to);
+      const target = await deps.registry.version(input.model, input.to).catch((error: unknown) => {
+        if (isAppError(error) && error.code === 'REGISTRY_NOT_FOUND') return null;
+        throw error;
+      });
+      // A version of aisoc.yaml the registry does not hold: its file was checked against the
+      // config's digest at start; pin it, with no deployment to record.
+      if (target === null) {
+        if (!deps.isConfigured?.(input.model, input.to))
+          throw registryError(
+            'REGISTRY_NOT_FOUND',
+            `${input.model}@${input.to} is neither in the registry nor in aisoc.yaml`,
+          );
+        return { deployment: null, action: await pin(input, actor) };
+      }
       if (!DEPLOYABLE_STATES.includes(target.state))
         throw registryError(
           'REGISTRY_TRANSITION_REFUSED',
@@ -46,11 +68,7 @@ export function createRollback(deps: {
       await deps.prepare?.(input.model, input.to);
       await deps.registry.verify(input.model, input.to);
       const reason = `rollback: ${input.reason}`;
-      const action = await deps.actions.apply(
-        { kind: 'pin_version', model: input.model, version: input.to },
-        reason,
-        actor,
-      );
+      const action = await pin(input, actor);
       const deployment = await deps.registry.deploy(
         {
           model: input.model,

@@ -103,4 +103,18 @@ export type RegistryDatabase = {
   registry_state_changes: RegistryStateChangesTable;
   registry_deployments: RegistryDeploymentsTable;
   registry_fingerprints: RegistryFingerprintsTable;
+  registry_validations: RegistryValidationsTable;
 };
+
+export interface RegistryValidationsTable {
+  id: string;
+  version_id: string;
+  against_version_id: string;
+  snapshot_id: string;
+  /** 1 when no metric dropped beyond the tolerance. */
+  passed: number;
+  /** Canonical JSON of the ValidationReport. */
+  report: string;
+  at: string;
+  actor: string;
+}

@@ -40,6 +40,9 @@ export function containsSubject(action: ContainmentAction, subject: IncidentSubj
     case 'harden_output':
     case 'detect_inline':
       return false;
+    // A deployment serves a version; it constrains no one.
+    case 'deploy_version':
+      return false;
   }
 }
 

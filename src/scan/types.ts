@@ -19,6 +19,7 @@ export const SCAN_FORMATS = [
   'onnx',
   'safetensors',
   'gguf',
+  'chat-template',
   'zip',
   'inert',
   'unknown',

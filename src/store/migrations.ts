@@ -2,6 +2,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import { createRespondTables } from './respond-migration.js';
 import { migrateRegistry } from './migration-0002-registry.js';
 import { migrateBaseModels } from './migration-0004-base-models.js';
+import { migrateValidations } from './migration-0005-validations.js';
 
 export type StoreDriver = 'sqlite' | 'postgres';
 
@@ -112,6 +113,7 @@ export function createMigrations(driver: StoreDriver): Record<string, Migration>
     '0002_registry': { up: (db: Kysely<unknown>) => migrateRegistry(db, driver) },
     '0003_respond': { up: createRespondTables },
     '0004_registry_base_models': { up: migrateBaseModels },
+    '0005_registry_validations': { up: (db: Kysely<unknown>) => migrateValidations(db, driver) },
   };
 }
 

@@ -37,6 +37,7 @@ export function actionTarget(action: ContainmentAction): string {
       return action.keyId;
     case 'isolate_model':
     case 'pin_version':
+    case 'deploy_version':
     case 'harden_output':
     case 'block_input':
       return action.model;

@@ -302,13 +302,24 @@ describe('serving registry versions absent from aisoc.yaml', () => {
     expect(alerts.some((a) => a.principal === 'aisoc:integrity')).toBe(false);
   }, 30_000);
 
-  it('stops serving a loaded registry version once it is quarantined', async () => {
+  it('stops serving a quarantined version, lifts the pin naming it and says what serves now', async () => {
     expect((await inferBreastCancer()).json.model_version).toBe('next');
+    const pins = (await t.admin('/api/v1/actions?active=true')).json.actions as {
+      id: string;
+      action: { kind: string; model?: string; version?: string };
+    }[];
+    const pinIds = pins
+      .filter((a) => a.action.kind === 'pin_version' && a.action.version === 'next')
+      .map((a) => a.id);
+    expect(pinIds.length).toBeGreaterThan(0);
     const q = await t.admin('/api/v1/registry/models/breast-cancer/versions/next/quarantine', {
       body: { reason: 'suspected poisoning' },
     });
     expect(q.status).toBe(200);
-    const res = await fetch(`${t.aisoc.gatewayUrl}/v2/models/breast-cancer/infer`, {
+    expect(q.json).toMatchObject({ state: 'quarantined', serving: '1' });
+    expect([...(q.json.lifted as string[])].sort()).toEqual([...pinIds].sort());
+    expect((await inferBreastCancer()).json.model_version).toBe('1');
+    const res = await fetch(`${t.aisoc.gatewayUrl}/v2/models/breast-cancer/versions/next/infer`, {
       method: 'POST',
       headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
       body: kserveBody(row),

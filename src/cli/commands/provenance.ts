@@ -154,15 +154,18 @@ function registerAdminCommands(program: Command): void {
         command: Command,
       ) => {
         const result = await adminClientFrom(command).post<{
-          action: { id: string };
-          deployment: { at: string };
+          action: { id: string; appliedAt: string };
+          deployment: { at: string } | null;
         }>(`/api/v1/registry/models/${encodeURIComponent(model)}/rollback`, {
           to: opts.to,
           reason: opts.reason,
           ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
         });
+        const recorded = result.deployment
+          ? `at ${result.deployment.at}`
+          : `at ${result.action.appliedAt}; a version of aisoc.yaml, not in the registry`;
         process.stdout.write(
-          `${model} now pinned to ${opts.to} (action ${result.action.id}, at ${result.deployment.at})\n`,
+          `${model} now pinned to ${opts.to} (action ${result.action.id}, ${recorded})\n`,
         );
       },
     );

@@ -7,6 +7,7 @@ import { printTable } from '../output.js';
 import { registerDataCommands } from './registry-data.js';
 import { registerRegisterCommand } from './registry-register.js';
 import { registerDiffCommand } from './registry-diff.js';
+import { registerValidateCommand } from './registry-validate.js';
 import {
   emit,
   existingPath,
@@ -150,19 +151,28 @@ function registerStateCommands(registry: Command): void {
           opts: { reason: string; format: OutputFormat },
           command: Command,
         ) => {
-          const change = await adminClientFrom(command).post<StateChangeRow>(
-            registryPath('models', model, 'versions', version, verb),
-            { reason: opts.reason },
-          );
-          emit(opts.format, change, () =>
-            process.stdout.write(`${model}@${version} is now ${change.state} (at ${change.at})\n`),
-          );
+          const change = await adminClientFrom(command).post<
+            StateChangeRow & { lifted?: string[]; serving?: string | null }
+          >(registryPath('models', model, 'versions', version, verb), { reason: opts.reason });
+          emit(opts.format, change, () => {
+            process.stdout.write(`${model}@${version} is now ${change.state} (at ${change.at})\n`);
+            if (change.lifted && change.lifted.length > 0)
+              process.stdout.write(
+                `lifted the pins and deployments naming it: ${change.lifted.join(', ')}\n`,
+              );
+            if (change.serving !== undefined)
+              process.stdout.write(
+                change.serving === null
+                  ? `${model} now has no version to serve (requests get 404) until one is deployed\n`
+                  : `${model} now serves version ${change.serving}\n`,
+              );
+          });
         },
       );
   registry
     .command('deploy <model> <version>')
     .description(
-      'record that an approved version serves an endpoint (files and signature checked again); `aisoc rollback` also switches the gateway',
+      'serve an approved version at every gateway (files and signature checked again, loaded first) and record the deployment',
     )
     .option('--endpoint <name>', 'endpoint it serves (default: the model name)')
     .requiredOption('--reason <text>', 'why')
@@ -179,7 +189,11 @@ function registerStateCommands(registry: Command): void {
           { reason: opts.reason, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) },
         );
         emit(opts.format, d, () =>
-          process.stdout.write(`${model}@${version} serves ${d.endpoint} from ${d.at}\n`),
+          process.stdout.write(
+            d.actionId
+              ? `${model}@${version} serves ${d.endpoint} from ${d.at} (action ${d.actionId})\n`
+              : `${model}@${version} recorded as serving ${d.endpoint} from ${d.at} (not the model's own route: the gateway is unchanged)\n`,
+          ),
         );
       },
     );
@@ -253,4 +267,5 @@ export function registerRegistryCommands(program: Command): void {
   registerDiffCommand(registry);
   registerStateCommands(registry);
   registerDataCommands(registry);
+  registerValidateCommand(registry);
 }

@@ -5,6 +5,12 @@ import { hasZipTail, isZip } from '../readers/zip-reader.js';
 import type { ScanContext } from '../scan-context.js';
 import type { ScanFormat } from '../types.js';
 import { inflateBounded, isGzip, isZlib } from './compressed.js';
+import {
+  chatTemplatesOf,
+  checkChatTemplate,
+  scanTemplateFile,
+  TEMPLATE_EXTENSIONS,
+} from './chat-template.js';
 import { isGguf, scanGguf } from './gguf.js';
 import { parseJsonBounded, scanKerasConfig } from './keras-config.js';
 import { ScanFormatError } from '../scan-error.js';
@@ -80,6 +86,8 @@ function scanOne(ctx: ScanContext, src: ByteSource, name: string): ScanFormat {
   if (looksLikeTextPickle(head, base))
     return run('pickle', () => scanPickleStream(ctx, src, name, scanAny));
   if (ext === '.json' && src.size <= ctx.limits.maxMemberBytes) return scanJson(ctx, src);
+  if (TEMPLATE_EXTENSIONS.includes(ext) && src.size <= ctx.limits.maxMemberBytes)
+    return run('chat-template', () => scanTemplateFile(ctx, src, base));
   if (ctx.policy.inertExtensions.includes(ext) || ctx.policy.inertExtensions.includes(base))
     return 'inert';
   ctx.add(
@@ -99,6 +107,9 @@ function scanJson(ctx: ScanContext, src: ByteSource): ScanFormat {
     if (error instanceof ScanFormatError && error.message.startsWith('JSON nested')) throw error;
     return 'inert';
   }
+  const templates = chatTemplatesOf(parsed);
+  for (const t of templates) checkChatTemplate(ctx, t.where, t.template);
+  if (templates.length > 0) return 'chat-template';
   if (!JSON.stringify(parsed).includes('"class_name"')) return 'inert';
   scanKerasConfig(ctx, parsed);
   return 'keras-config';

@@ -1,6 +1,7 @@
 import { type ByteSource, u32le, u64le } from '../readers/byte-source.js';
 import type { ScanContext } from '../scan-context.js';
 import { ScanFormatError, ScanLimitError } from '../scan-error.js';
+import { checkChatTemplate } from './chat-template.js';
 
 export function isGguf(head: Uint8Array): boolean {
   return Buffer.from(head.subarray(0, 4)).toString('latin1') === 'GGUF';
@@ -94,7 +95,7 @@ export function scanGguf(ctx: ScanContext, src: ByteSource): void {
     const keep = key.includes('chat_template');
     const value = readValue(r, type, keep);
     if (key === 'general.alignment' && type === 4) alignment = u32le(src.read(r.pos - 4, 4));
-    if (keep && typeof value === 'string') checkTemplate(ctx, key, value);
+    if (keep && typeof value === 'string') checkChatTemplate(ctx, key, value);
     if (i % 1024 === 0) ctx.checkTime();
   }
   if (alignment === 0 || alignment % 8 !== 0)
@@ -157,29 +158,4 @@ function checkTensors(
     }
   }
   if (infos.length === 0) ctx.add('info', 'gguf.no-tensors', 'GGUF file declares no tensors');
-}
-
-/** Chat templates are Jinja run by the inference server; dunder walks are the SSTI sandbox escape. */
-function checkTemplate(ctx: ScanContext, key: string, template: string): void {
-  const p = ctx.policy.gguf;
-  for (const pattern of p.maliciousTemplatePatterns) {
-    const m = new RegExp(pattern, 'i').exec(template);
-    if (m !== null) {
-      ctx.add(
-        'critical',
-        'gguf.template-injection',
-        `${key} contains "${m[0]}" at character ${m.index}: a Jinja sandbox-escape pattern`,
-      );
-      return;
-    }
-  }
-  for (const pattern of p.suspiciousTemplatePatterns) {
-    const m = new RegExp(pattern, 'i').exec(template);
-    if (m !== null)
-      ctx.add(
-        'medium',
-        'gguf.template-suspicious',
-        `${key} contains "${m[0]}" at character ${m.index}`,
-      );
-  }
 }

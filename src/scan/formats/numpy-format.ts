@@ -48,13 +48,20 @@ export function scanNpy(ctx: ScanContext, src: ByteSource, nested: NestedScanner
   const head = src.read(0, Math.min(src.size, 1 << 16));
   const h = parseNpyHeader(head);
   if (h.hasObject) {
+    // The pickle decides: an object array of allowlisted types (strings, numbers, dicts…) is
+    // safe to load with allow_pickle=True; anything else in it is reported as found.
+    const before = ctx.findings.length;
+    new PickleMachine(ctx, src, h.dataOffset, nested).run();
+    const risky = ctx.findings
+      .slice(before)
+      .some((f) => f.severity !== 'info' && f.severity !== 'low');
     ctx.add(
-      'medium',
+      risky ? 'medium' : 'info',
       'numpy.object-array',
-      `object array (dtype ${h.descr}): loading needs allow_pickle=True and unpickles its data`,
+      `object array (dtype ${h.descr}): loading needs allow_pickle=True and unpickles its data` +
+        (risky ? '' : '; it holds only allowlisted types'),
       { offset: h.dataOffset },
     );
-    new PickleMachine(ctx, src, h.dataOffset, nested).run();
     return;
   }
   checkNpySize(ctx, h, src.size);

@@ -1,5 +1,6 @@
 import type { Severity } from '../../core/index.js';
 import { classifyGlobal } from './classify-global.js';
+import { scanDecodedPayload } from './embedded-payload.js';
 import { itemSize } from './pickle-decode.js';
 import type { OpHandler, PickleMachine } from './pickle-machine.js';
 import { normaliseModule } from './pickle-text.js';
@@ -46,6 +47,7 @@ function call(m: PickleMachine, fn: PValue, args: PValue, opName: string): void 
       `${opName} calls a value that is not an imported global (${fn.k})`,
     );
   }
+  scanDecodedPayload(m, fn, args);
   m.push({ k: 'call', fn, args, offset: m.opStart });
 }
 

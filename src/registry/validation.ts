@@ -1,0 +1,200 @@
+import { readFile } from 'node:fs/promises';
+import type { Kysely } from 'kysely';
+import { canonicalJson, createId } from '../core/index.js';
+import type { Registry } from './create-registry.js';
+import { registryError } from './errors.js';
+import { compareFiles, describeProblems, hashModel } from './oms/model-manifest.js';
+import type { RegistryDatabase } from './schema.js';
+import { compareVersions, type Comparison } from './validation-metrics.js';
+import { DEPLOYABLE_STATES } from './version-states.js';
+
+export interface ValidationInput {
+  model: string;
+  version: string;
+  /** The known-good version to compare with. */
+  against: string;
+  dataset: string;
+  label: string;
+  /** Default: `registry.validationTolerance`. */
+  tolerance?: number;
+}
+
+/** One validation as recorded in the registry (and the audit ledger). */
+export interface ValidationRecord extends Comparison {
+  id: string;
+  model: string;
+  version: string;
+  against: string;
+  snapshot: { dataset: string; label: string; id: string; manifestDigest: string };
+  at: string;
+  actor: string;
+}
+
+export interface ValidationDeps<DB extends RegistryDatabase = RegistryDatabase> {
+  registry: Registry;
+  /** The store's database seen with the registry's tables: `store.db.withTables<RegistryDatabase>()`. */
+  db: Kysely<DB>;
+  audit: (entry: Record<string, unknown>) => Promise<void>;
+  /** Class probabilities model@version gives for each row (through the serving path). */
+  infer: (model: string, version: string, rows: number[][]) => Promise<number[][]>;
+  tolerance: number;
+}
+
+const MAX_ROWS = 100_000;
+
+/** Reads a snapshot's CSV files: numeric features, and the `label` column (else the last one). */
+async function readLabelledRows(root: string, files: { path: string }[]) {
+  const csv = files.filter((f) => f.path.toLowerCase().endsWith('.csv'));
+  if (csv.length === 0)
+    throw registryError('REGISTRY_INPUT_INVALID', 'the snapshot holds no .csv file to score');
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (const f of csv) {
+    const text = await readFile(f.path === '.' ? root : `${root}/${f.path}`, 'utf8');
+    const [head, ...lines] = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    const columns = (head ?? '').split(',').map((c) => c.trim());
+    const at = columns.includes('label') ? columns.indexOf('label') : columns.length - 1;
+    for (const [n, line] of lines.entries()) {
+      const cells = line.split(',').map(Number);
+      if (cells.length !== columns.length || cells.some((c) => !Number.isFinite(c)))
+        throw registryError(
+          'REGISTRY_INPUT_INVALID',
+          `${f.path} line ${n + 2}: expected ${columns.length} numbers`,
+        );
+      const label = cells[at]!;
+      if (!Number.isInteger(label) || label < 0)
+        throw registryError(
+          'REGISTRY_INPUT_INVALID',
+          `${f.path} line ${n + 2}: label ${label} is not a class index`,
+        );
+      labels.push(label);
+      rows.push(cells.filter((_, i) => i !== at));
+      if (rows.length > MAX_ROWS)
+        throw registryError('REGISTRY_INPUT_INVALID', `more than ${MAX_ROWS} rows to score`);
+    }
+  }
+  return { rows, labels };
+}
+
+/**
+ * The gate before a redeploy: scores a candidate and a known-good version on the same
+ * registered evaluation snapshot (its files re-hashed against the registry first), through the
+ * serving path, compares accuracy, precision, recall, F1, AUC and per-class figures, lists the
+ * decisions that differ, and fails when any metric drops beyond the tolerance. Every result
+ * is a new registry row and an audit ledger entry.
+ */
+export function createValidation<DB extends RegistryDatabase>(deps: ValidationDeps<DB>) {
+  const { registry } = deps;
+  const db = deps.db as unknown as Kysely<RegistryDatabase>;
+
+  async function snapshotOf(dataset: string, label: string) {
+    const ds = await registry.repository.dataset({ name: dataset });
+    const s = ds && (await registry.repository.snapshotByLabel(ds.id, label));
+    if (!s)
+      throw registryError('REGISTRY_NOT_FOUND', `snapshot ${dataset}@${label} is not registered`);
+    const state = (await registry.repository.stateHistory(s.id)).at(-1)?.state ?? 'registered';
+    if (state === 'quarantined' || state === 'revoked')
+      throw registryError(
+        'REGISTRY_TRANSITION_REFUSED',
+        `snapshot ${dataset}@${label} is ${state}; validate on a trusted snapshot`,
+        { state },
+      );
+    if (s.location === null)
+      throw registryError(
+        'REGISTRY_INPUT_INVALID',
+        `snapshot ${dataset}@${label} has no files on this machine (location)`,
+      );
+    const problems = compareFiles(s.files, (await hashModel(s.location)).files);
+    if (problems.length > 0)
+      throw registryError(
+        'REGISTRY_ARTIFACT_MISMATCH',
+        `snapshot ${dataset}@${label}: files differ from the registered manifest: ${describeProblems(problems)}`,
+        { problems },
+      );
+    return s;
+  }
+
+  return {
+    async validate(input: ValidationInput, actor: string): Promise<ValidationRecord> {
+      const candidate = await registry.version(input.model, input.version);
+      const good = await registry.version(input.model, input.against);
+      if (!DEPLOYABLE_STATES.includes(good.state))
+        throw registryError(
+          'REGISTRY_TRANSITION_REFUSED',
+          `${input.model}@${input.against} is ${good.state}; compare with a known-good (approved) version`,
+          { state: good.state },
+        );
+      const tolerance = input.tolerance ?? deps.tolerance;
+      if (!(tolerance >= 0 && tolerance <= 1))
+        throw registryError('REGISTRY_INPUT_INVALID', `tolerance ${tolerance} is not in [0, 1]`);
+      const snapshot = await snapshotOf(input.dataset, input.label);
+      const { rows, labels } = await readLabelledRows(snapshot.location!, snapshot.files);
+      const comparison = compareVersions({
+        labels,
+        candidate: await deps.infer(input.model, input.version, rows),
+        knownGood: await deps.infer(input.model, input.against, rows),
+        tolerance,
+      });
+      const record: ValidationRecord = {
+        id: createId('val'),
+        model: input.model,
+        version: input.version,
+        against: input.against,
+        snapshot: {
+          dataset: input.dataset,
+          label: input.label,
+          id: snapshot.id,
+          manifestDigest: snapshot.manifestDigest,
+        },
+        ...comparison,
+        at: new Date().toISOString(),
+        actor,
+      };
+      await db
+        .insertInto('registry_validations')
+        .values({
+          id: record.id,
+          version_id: candidate.id,
+          against_version_id: good.id,
+          snapshot_id: snapshot.id,
+          passed: record.passed ? 1 : 0,
+          report: canonicalJson(record),
+          at: record.at,
+          actor,
+        })
+        .execute();
+      const { perClass: _c, ...candidateTotals } = record.candidate;
+      const { perClass: _g, ...goodTotals } = record.knownGood;
+      await deps.audit({
+        type: 'registry.validation.recorded',
+        actor,
+        at: record.at,
+        validationId: record.id,
+        model: record.model,
+        version: record.version,
+        against: record.against,
+        snapshot: record.snapshot,
+        passed: record.passed,
+        failed: record.failed,
+        tolerance,
+        candidate: candidateTotals,
+        knownGood: goodTotals,
+        differing: record.differing.count,
+      });
+      return record;
+    },
+    /** The latest validation of model@version, or null. */
+    async latest(model: string, version: string): Promise<ValidationRecord | null> {
+      const v = await registry.version(model, version);
+      const row = await db
+        .selectFrom('registry_validations')
+        .select('report')
+        .where('version_id', '=', v.id)
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      return row ? (JSON.parse(row.report) as ValidationRecord) : null;
+    },
+  };
+}
+export type Validation = ReturnType<typeof createValidation>;

@@ -1,0 +1,184 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/app/index.js';
+import { signModel } from '../../src/registry/index.js';
+import { startTestAisoc } from '../support/aisoc.js';
+import { runCli } from '../support/cli.js';
+
+/** A KServe V2 server that calls every row benign (class 0): a broken candidate. */
+async function startConstantUpstream(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      const rows = (JSON.parse(body) as { inputs: { shape: number[] }[] }).inputs[0]!.shape[0]!;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          outputs: [
+            {
+              name: 'probabilities',
+              datatype: 'FP32',
+              shape: [rows, 2],
+              data: Array.from({ length: rows }, () => [0.9, 0.1]).flat(),
+            },
+          ],
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe('the validation gate before a deploy (registry.requireValidation)', () => {
+  let t: Awaited<ReturnType<typeof startTestAisoc>>;
+  let upstream: Awaited<ReturnType<typeof startConstantUpstream>>;
+  let cli: (...args: string[]) => ReturnType<typeof runCli>;
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+  const release = async (version: string, remote?: string) => {
+    const root = join(t.dir, `bc-${version}`);
+    mkdirSync(root);
+    copyFileSync(
+      join(packageRoot(), 'models', 'breast-cancer', 'model.onnx'),
+      join(root, 'model.onnx'),
+    );
+    if (remote) writeFileSync(join(root, 'NOTES.md'), `served at ${remote}\n`);
+    const { bundle, manifest } = await signModel(root, {
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    });
+    const reg = await t.admin('/api/v1/registry/models/breast-cancer/versions', {
+      body: {
+        version,
+        ...(remote ? { files: manifest.files, upstream: remote } : { location: root }),
+        signature: JSON.stringify(bundle),
+      },
+    });
+    expect(reg.status, JSON.stringify(reg.json)).toBe(201);
+    const ok = await t.admin(`/api/v1/registry/models/breast-cancer/versions/${version}/approve`, {
+      body: { reason: 'review' },
+    });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+  };
+
+  beforeAll(async () => {
+    upstream = await startConstantUpstream();
+    const keys = mkdtempSync(join(tmpdir(), 'aisoc-validate-keys-'));
+    writeFileSync(join(keys, 'release.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+    t = await startTestAisoc({
+      registry: {
+        integrityIntervalMs: 60_000,
+        trustedKeys: [join(keys, 'release.pub')],
+        requireValidation: true,
+        validationTolerance: 0.02,
+      },
+    });
+    const connection = ['--url', t.aisoc.adminUrl, '--token-file', t.config.admin.tokenFile];
+    cli = (...args) => runCli([...connection, ...args]);
+    await t.admin('/api/v1/registry/models', { body: { name: 'breast-cancer', owner: 'ml' } });
+    await release('good');
+    await release('same');
+    await release('broken', upstream.url);
+    const data = join(t.dir, 'eval');
+    mkdirSync(data);
+    copyFileSync(
+      join(packageRoot(), 'data', 'breast-cancer', 'holdout.csv'),
+      join(data, 'holdout.csv'),
+    );
+    await t.admin('/api/v1/registry/datasets', { body: { name: 'bc-eval', owner: 'ml' } });
+    const snap = await t.admin('/api/v1/registry/datasets/bc-eval/snapshots', {
+      body: { label: 'holdout', location: data, rowCount: 115 },
+    });
+    expect(snap.status, JSON.stringify(snap.json)).toBe(201);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.aisoc.close();
+    upstream?.server.close();
+  });
+
+  it('refuses to deploy an unvalidated version, saying what to run', async () => {
+    const r = await cli('registry', 'deploy', 'breast-cancer', 'same', '--reason', 'release');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('REGISTRY_VALIDATION_REQUIRED');
+    expect(r.stderr).toContain('aisoc registry validate breast-cancer same');
+  }, 60_000);
+
+  it('passes an equal candidate, then deploys it', async () => {
+    const r = await cli(
+      'registry',
+      'validate',
+      'breast-cancer',
+      'same',
+      '--against',
+      'good',
+      '--data',
+      'bc-eval@holdout',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/accuracy\s+0\.9\d+\s+0\.9\d+\s+0\.0000\s+ok/);
+    expect(r.stdout).toContain('0 of 115 decisions differ');
+    expect(r.stdout).toContain('PASSED');
+    const d = await cli('registry', 'deploy', 'breast-cancer', 'same', '--reason', 'validated');
+    expect(d.code, d.stderr).toBe(0);
+  }, 60_000);
+
+  it('fails a broken candidate on every metric it drops, records why, and keeps it out of service', async () => {
+    const r = await cli(
+      'registry',
+      'validate',
+      'breast-cancer',
+      'broken',
+      '--against',
+      'good',
+      '--data',
+      'bc-eval@holdout',
+      '--format',
+      'json',
+    );
+    expect(r.code).toBe(3);
+    const v = JSON.parse(r.stdout) as {
+      passed: boolean;
+      failed: string[];
+      drops: Record<string, number>;
+      differing: { count: number };
+      candidate: { perClass: Record<string, { support: number; recall: number }> };
+      knownGood: { accuracy: number };
+    };
+    expect(v.passed).toBe(false);
+    expect(v.failed).toEqual(expect.arrayContaining(['accuracy', 'recall', 'f1', 'auc']));
+    expect(v.candidate.perClass['1']!.recall).toBe(0);
+    expect(v.differing.count).toBeGreaterThan(30);
+    expect(v.knownGood.accuracy).toBeGreaterThan(0.9);
+
+    const stored = await t.admin(
+      '/api/v1/registry/models/breast-cancer/versions/broken/validation',
+    );
+    expect(stored.json.validation.passed).toBe(false);
+    const d = await cli('registry', 'deploy', 'breast-cancer', 'broken', '--reason', 'try');
+    expect(d.code).not.toBe(0);
+    expect(d.stderr).toContain('failed its latest validation against good');
+    expect(d.stderr).toMatch(/accuracy dropped by 0\.\d+/);
+  }, 60_000);
+
+  it('refuses a snapshot whose files changed since registration', async () => {
+    writeFileSync(join(t.dir, 'eval', 'holdout.csv'), 'label\n1\n');
+    const r = await cli(
+      'registry',
+      'validate',
+      'breast-cancer',
+      'same',
+      '--against',
+      'good',
+      '--data',
+      'bc-eval@holdout',
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('REGISTRY_ARTIFACT_MISMATCH');
+  }, 60_000);
+});
