@@ -98,7 +98,8 @@ async function main(): Promise<void> {
       clock: systemClock,
     });
     // A writer that died left entries no checkpoint covers: sign them before taking new ones.
-    await committer.signTails(data.streams);
+    // Not fatal: a stream that could not be signed now is covered by its next checkpoint.
+    await committer.signTails(data.streams).catch(() => undefined);
   } catch (e) {
     post({ t: 'fatal', error: wire(e) });
     port.close();

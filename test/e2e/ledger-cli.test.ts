@@ -153,7 +153,7 @@ describe('aisoc ledger verify against a pinned key and witnessed checkpoints', (
     ]);
     expect(again.stderr).toContain('LEDGER_TRUNCATED');
     expect(again.code).toBe(3);
-  }, 120_000);
+  }, 240_000); // ten CLI processes: slow on a loaded machine
 
   it('runs a witness that cosigns a consistent checkpoint and keeps it across restarts', async () => {
     const state = join(dir, 'witness-state.json');
@@ -213,5 +213,5 @@ describe('aisoc ledger verify against a pinned key and witnessed checkpoints', (
     expect(await addCheckpoint(restarted.url, 0, [], note)).toEqual({ t: 'conflict', size: 3 });
     expect(restarted.verifierKey).toBe(w.verifierKey);
     await restarted.stop();
-  }, 60_000);
+  }, 120_000);
 });
