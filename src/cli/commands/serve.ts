@@ -1,12 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Command } from 'commander';
-import { demoModels, packageRoot, prepareDataDir, startAisoc } from '../../app/index.js';
-import { loadConfig, type AisocConfig } from '../../config/index.js';
-import { createAdminClient } from '../admin-client.js';
-import type { GlobalOptions } from '../context.js';
 import { existsSync } from 'node:fs';
-import { writeSecret } from '../../app/data-dir.js';
+import type { Command } from 'commander';
+import { demoModels, prepareDataDir, startAisoc } from '../../app/index.js';
+import { loadConfig, type AisocConfig } from '../../config/index.js';
+import type { GlobalOptions } from '../context.js';
+import { demoInstructions } from './demo-instructions.js';
 
 /** `aisoc init` and `aisoc serve`. */
 export function registerServeCommands(program: Command): void {
@@ -25,7 +22,10 @@ export function registerServeCommands(program: Command): void {
   program
     .command('serve')
     .description('start the gateway and the admin API')
-    .option('--demo', 'serve the bundled demo models and print a ready demo key and curl')
+    .option(
+      '--demo',
+      'serve the bundled demo models and print a ready demo key (first start only) and curl',
+    )
     .action(async (opts: { demo?: boolean }, command: Command) => {
       const config = resolveConfig(command, opts.demo ?? false);
       const running = await startAisoc(config, {
@@ -56,44 +56,4 @@ function resolveConfig(command: Command, demo: boolean): Readonly<AisocConfig> {
   const chosen = file ?? (existsSync('aisoc.yaml') ? 'aisoc.yaml' : undefined);
   const overrides = demo ? { models: demoModels() } : {};
   return loadConfig({ ...(chosen ? { file: chosen } : {}), overrides });
-}
-
-/** Makes (once) a demo key saved under the data folder, and prints a curl that uses it. */
-async function demoInstructions(
-  config: Readonly<AisocConfig>,
-  gatewayUrl: string,
-  adminUrl: string,
-): Promise<string[]> {
-  const keyFile = join(config.dataDir, 'demo.key');
-  let secret: string;
-  if (existsSync(keyFile)) {
-    secret = (await readFile(keyFile, 'utf8')).trim();
-  } else {
-    const token = (await readFile(config.admin.tokenFile, 'utf8')).trim();
-    const created = await createAdminClient(adminUrl, token).post<{ secret: string }>(
-      '/api/v1/keys',
-      {
-        principal: 'demo',
-        description: 'created by aisoc serve --demo',
-      },
-    );
-    secret = created.secret;
-    await writeSecret(keyFile, `${secret}\n`);
-  }
-  const row = (await readFile(join(packageRoot(), 'data', 'breast-cancer', 'holdout.csv'), 'utf8'))
-    .split('\n')[1]!
-    .split(',')
-    .slice(0, -1)
-    .map(Number);
-  const body = JSON.stringify({
-    inputs: [{ name: 'input', shape: [1, row.length], datatype: 'FP32', data: row }],
-  });
-  return [
-    `  demo key   ${secret} (saved in ${keyFile})`,
-    '',
-    'Try it:',
-    `  curl -s ${gatewayUrl}/v2/models/breast-cancer/infer -H 'authorization: Bearer ${secret}' -H 'content-type: application/json' -d '${body}'`,
-    '',
-    'Then: npx aisoc events --limit 5   ·   npx aisoc ledger verify   ·   npx aisoc --help',
-  ];
 }
