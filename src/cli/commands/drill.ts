@@ -19,6 +19,7 @@ import type { GlobalOptions } from '../context.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { ExitCodes } from '../exit-codes.js';
 import { EMBEDDED_RUNS, startDrillFixture } from './drill-fixture.js';
+import { writeOut } from '../output.js';
 
 interface DrillCommandOptions {
   target?: string;
@@ -63,7 +64,7 @@ export function registerDrillCommand(program: Command): void {
           ? drillEmbedded(opts, bar)
           : drillRemote(scenario, opts, command, bar).then((card) => [card])
       ).finally(() => bar.stop());
-      process.stdout.write(formatScorecard(cards, format));
+      writeOut(formatScorecard(cards, format));
       if (cards.some((c) => !c.passed)) process.exitCode = ExitCodes.FAILURE;
     });
 }

@@ -13,7 +13,7 @@ import {
 import { createStore, type Store } from '../../store/index.js';
 import { configFrom, positiveNumber } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
-import { printJson } from '../output.js';
+import { printJson, writeOut } from '../output.js';
 
 const STREAMS = ['inference', 'audit'];
 
@@ -48,7 +48,7 @@ export function registerLedgerCommands(program: Command): void {
             const line = r.ok
               ? `ok       ${r.stream}: ${r.entries} entries, ${r.checkpoints} signed checkpoints verified`
               : `TAMPERED ${r.stream}: first bad entry seq ${r.firstBad?.seq}: ${r.firstBad?.reason}`;
-            process.stdout.write(`${line}\n`);
+            writeOut(`${line}\n`);
           }
         }
         if (results.some((r) => !r.ok)) process.exitCode = ExitCodes.VERIFICATION_FAILED;
@@ -64,9 +64,7 @@ export function registerLedgerCommands(program: Command): void {
         const checkpoint = await getCheckpoint(store, opts.stream);
         if (!checkpoint)
           throw new AppError('NOT_FOUND', `stream ${opts.stream} has no checkpoint yet`);
-        process.stdout.write(
-          checkpoint.note.endsWith('\n') ? checkpoint.note : `${checkpoint.note}\n`,
-        );
+        writeOut(checkpoint.note.endsWith('\n') ? checkpoint.note : `${checkpoint.note}\n`);
       }),
     );
 
@@ -108,7 +106,7 @@ export function registerLedgerCommands(program: Command): void {
     .action(async (opts, command: Command) => {
       const key = exportPublicKey(await loadLedgerKey(configFrom(command).ledger.keyFile));
       if (opts.json) printJson(key);
-      else process.stdout.write(`${key.pem.trimEnd()}\n${key.verifierKey}\n`);
+      else writeOut(`${key.pem.trimEnd()}\n${key.verifierKey}\n`);
     });
 
   ledger
@@ -118,7 +116,7 @@ export function registerLedgerCommands(program: Command): void {
     .action(async (file: string, opts, command: Command) =>
       withStore(command, async (store) => {
         const result = await exportCheckpoints(store, opts.stream, file);
-        process.stdout.write(`${JSON.stringify(result)}\n`);
+        writeOut(`${JSON.stringify(result)}\n`);
       }),
     );
 }

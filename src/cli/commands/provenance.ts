@@ -11,7 +11,7 @@ import {
 } from '../../registry/index.js';
 import { adminClientFrom } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printTable, writeErr, writeOut } from '../output.js';
 
 export interface ProvenanceIo {
   stdout: { write(text: string): unknown };
@@ -106,7 +106,7 @@ export async function runVerifyCommand(
 /** Registers `aisoc sign`, `verify`, `rollback`, `inventory` and `threat-model` (docs/registry.md). */
 export function registerProvenanceCommands(program: Command): void {
   registerAdminCommands(program);
-  const io = { stdout: process.stdout, stderr: process.stderr };
+  const io = { stdout: { write: writeOut }, stderr: { write: writeErr } };
   program
     .command('sign')
     .description(
@@ -161,7 +161,7 @@ function registerAdminCommands(program: Command): void {
           reason: opts.reason,
           ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
         });
-        process.stdout.write(
+        writeOut(
           `${model} now pinned to ${opts.to} (action ${result.action.id}, at ${result.deployment.at})\n`,
         );
       },
@@ -188,6 +188,6 @@ function registerAdminCommands(program: Command): void {
         '/api/v1/registry/threat-model',
       );
       if (opts.output) writeFileSync(opts.output, markdown);
-      else process.stdout.write(markdown);
+      else writeOut(markdown);
     });
 }

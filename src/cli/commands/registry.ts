@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/index.js';
 import type { AdminClient } from '../admin-client.js';
 import { adminClientFrom } from '../context.js';
-import { printTable } from '../output.js';
+import { printTable, writeOut } from '../output.js';
 import { registerDataCommands } from './registry-data.js';
 import { registerRegisterCommand } from './registry-register.js';
 import {
@@ -82,7 +82,7 @@ async function showModel(
     .map((d) => ({ ...d, version: versionName.get(d.versionId ?? '') ?? null }));
   emit(opts.format, { model: found.model, versions: detailed, deployments }, () => {
     const m = found.model;
-    process.stdout.write(`${m.name}  owner ${m.owner}  criticality ${m.criticality}\n\n`);
+    writeOut(`${m.name}  owner ${m.owner}  criticality ${m.criticality}\n\n`);
     printTable(
       detailed.map((v) => ({
         ...v,
@@ -94,10 +94,10 @@ async function showModel(
       ['version', 'state', 'signed', 'files', 'manifest', 'where', 'createdAt'],
     );
     for (const v of detailed) {
-      process.stdout.write(`\nhistory of ${m.name}@${v.version}\n`);
+      writeOut(`\nhistory of ${m.name}@${v.version}\n`);
       printTable(v.history, ['at', 'state', 'actor', 'reason']);
     }
-    process.stdout.write('\ndeployments\n');
+    writeOut('\ndeployments\n');
     printTable(deployments, ['endpoint', 'version', 'at', 'until', 'reason', 'actionId']);
   });
 }
@@ -154,7 +154,7 @@ function registerStateCommands(registry: Command): void {
             { reason: opts.reason },
           );
           emit(opts.format, change, () =>
-            process.stdout.write(`${model}@${version} is now ${change.state} (at ${change.at})\n`),
+            writeOut(`${model}@${version} is now ${change.state} (at ${change.at})\n`),
           );
         },
       );
@@ -178,7 +178,7 @@ function registerStateCommands(registry: Command): void {
           { reason: opts.reason, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) },
         );
         emit(opts.format, d, () =>
-          process.stdout.write(`${model}@${version} serves ${d.endpoint} from ${d.at}\n`),
+          writeOut(`${model}@${version} serves ${d.endpoint} from ${d.at}\n`),
         );
       },
     );
@@ -207,7 +207,7 @@ function registerStateCommands(registry: Command): void {
           { probes, tolerance: opts.tolerance },
         );
         emit(opts.format, recorded, () =>
-          process.stdout.write(
+          writeOut(
             `recorded the fingerprint of ${model}@${version}: ${probes.length} probe(s), tolerance ${opts.tolerance}\n`,
           ),
         );

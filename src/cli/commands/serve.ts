@@ -4,6 +4,7 @@ import { demoModels, prepareDataDir, startAisoc } from '../../app/index.js';
 import { loadConfig, type AisocConfig } from '../../config/index.js';
 import type { GlobalOptions } from '../context.js';
 import { demoInstructions } from './demo-instructions.js';
+import { writeOut, writeErr } from '../output.js';
 
 /** `aisoc init` and `aisoc serve`. */
 export function registerServeCommands(program: Command): void {
@@ -14,9 +15,8 @@ export function registerServeCommands(program: Command): void {
     .action(async (opts: { demo?: boolean }, command: Command) => {
       const config = resolveConfig(command, opts.demo ?? false);
       const secrets = await prepareDataDir(config);
-      for (const file of secrets.created) process.stdout.write(`created ${file}\n`);
-      if (secrets.created.length === 0)
-        process.stdout.write(`nothing to do: ${config.dataDir} is ready\n`);
+      for (const file of secrets.created) writeOut(`created ${file}\n`);
+      if (secrets.created.length === 0) writeOut(`nothing to do: ${config.dataDir} is ready\n`);
     });
 
   program
@@ -29,7 +29,7 @@ export function registerServeCommands(program: Command): void {
     .action(async (opts: { demo?: boolean }, command: Command) => {
       const config = resolveConfig(command, opts.demo ?? false);
       const running = await startAisoc(config, {
-        log: (line) => process.stderr.write(`${line}\n`),
+        log: (line) => writeErr(`${line}\n`),
       });
       const lines = [
         `aisoc is up (store: ${config.store.driver}, bus: ${config.bus.driver}, durability: ${config.gateway.durability})`,
@@ -39,9 +39,9 @@ export function registerServeCommands(program: Command): void {
       ];
       if (opts.demo)
         lines.push(...(await demoInstructions(config, running.gatewayUrl, running.adminUrl)));
-      process.stdout.write(lines.join('\n') + '\n');
+      writeOut(lines.join('\n') + '\n');
       const stop = async (signal: string) => {
-        process.stderr.write(`${signal}: shutting down\n`);
+        writeErr(`${signal}: shutting down\n`);
         await running.close();
         process.exit(0);
       };
