@@ -31,6 +31,8 @@ export interface IdentityServiceOptions {
   db: Kysely<Database>;
   /** The bootstrap admin token (from admin.token). */
   adminToken: string;
+  /** Asked, in order, about a token that is neither the admin token nor a user token (OIDC). */
+  external?: readonly { authenticate(token: string): Promise<Identity | undefined> }[];
   clock?: Clock;
 }
 
@@ -76,8 +78,13 @@ export function createIdentityService(options: IdentityServiceOptions) {
       const admin = await bootstrap.authenticate(token);
       if (admin || token.length === 0) return admin;
       const record = await repo.findByHash(hashToken(token));
-      if (!record || record.state !== 'active') return undefined;
-      return { name: record.name, kind: record.kind, role: record.role };
+      if (record?.state === 'active')
+        return { name: record.name, kind: record.kind, role: record.role };
+      for (const other of options.external ?? []) {
+        const identity = await other.authenticate(token);
+        if (identity) return identity;
+      }
+      return undefined;
     },
 
     /** Adds a user (or a service account); the token is returned here and never again. */

@@ -20,3 +20,4 @@ export {
   type IdentityServiceOptions,
 } from './identity-service.js';
 export { IDENTITY_KINDS, type IdentityKind } from './identity-repository.js';
+export { createOidcAuthenticator, type OidcOptions } from './oidc.js';
