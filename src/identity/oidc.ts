@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import type { createRemoteJWKSet, JWTPayload } from 'jose';
 import { ROLES, isRole, type Role } from './roles.js';
 import type { Identity } from './identity-service.js';
 
@@ -44,7 +44,10 @@ export function createOidcAuthenticator(options: OidcOptions) {
     keys ??= (
       options.jwksUrl ? Promise.resolve(new URL(options.jwksUrl)) : discoverJwks(options.issuer)
     )
-      .then((url) => createRemoteJWKSet(url, { timeoutDuration: 5000 }))
+      // Loaded on first use: every CLI command builds the app graph, few configure OIDC.
+      .then(async (url) =>
+        (await import('jose')).createRemoteJWKSet(url, { timeoutDuration: 5000 }),
+      )
       .catch((error: unknown) => {
         keys = undefined; // try discovery again on the next token
         throw error;
@@ -60,6 +63,7 @@ export function createOidcAuthenticator(options: OidcOptions) {
       if (!JWT_SHAPE.test(token)) return undefined;
       let payload: JWTPayload;
       try {
+        const { jwtVerify } = await import('jose');
         ({ payload } = await jwtVerify(token, await keySet(), {
           issuer: options.issuer,
           audience: options.audience,
