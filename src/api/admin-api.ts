@@ -1,9 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { AppError, ContainmentActionSchema, isAppError } from '../core/index.js';
+import { createTokenAuthenticator, type IdentityService } from '../identity/index.js';
+import { accessControl, type AdminCallEntry } from './access.js';
 import { ApiErrorCodes } from './errors.js';
+import { actorOf } from './identity-context.js';
+import { createUsersRoutes } from './users-routes.js';
 import type { AdminServices } from './services.js';
 
 const CreateKeyBody = z
@@ -27,18 +30,24 @@ const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 
 /**
  * The admin REST API under /api/v1 (bearer token), plus /healthz and /metrics without auth.
+ * The token names the acting identity (the admin token is the bootstrap admin; users and
+ * service accounts when `identities` is given) and its role decides what it may call.
  * Errors look like `{ error, code, message, statusCode, details? }`; unknown errors become a
  * 500 that names the request id and nothing else.
  */
 export function createAdminApi(options: {
   services: AdminServices;
+  /** The bootstrap admin token. */
   token: string;
+  /** Users and service accounts; without it only the admin token is accepted. */
+  identities?: IdentityService;
+  /** Where every state-changing call is recorded with its identity (the audit ledger). */
+  audit?: (entry: AdminCallEntry) => Promise<void>;
   onError?: (error: unknown, requestId: string) => void;
   /** More routes behind the same auth and error mapping (e.g. `createRespondRoutes`). */
   routes?: readonly ((actor: (c: Context) => string) => Hono)[];
 }) {
   const { services } = options;
-  const expected = Buffer.from(options.token);
   const app = new Hono();
 
   app.get('/healthz', async (c) => c.json({ status: 'ok', ...(await services.status()) }));
@@ -61,20 +70,17 @@ export function createAdminApi(options: {
       ? next()
       : limit(c, next),
   );
-  app.use('/api/*', async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const given = Buffer.from(/^Bearer (.+)$/.exec(header)?.[1] ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new AppError(
-        ApiErrorCodes.API_UNAUTHORIZED,
-        'send the admin token as "Authorization: Bearer <token>"',
-        { status: 401 },
-      );
-    }
-    await next();
-  });
+  app.use(
+    '/api/*',
+    accessControl({
+      authenticator: options.identities ?? createTokenAuthenticator(options.token),
+      ...(options.audit ? { audit: options.audit } : {}),
+      onAuditError: (e) => options.onError?.(e, 'audit'),
+    }),
+  );
 
-  const actor = (c: Context) => c.req.header('x-aisoc-actor')?.slice(0, 200) || 'admin-api';
+  const actor = actorOf;
+  app.route('/', createUsersRoutes(options.identities));
 
   app.post('/api/v1/keys', async (c) => {
     const body = parse(CreateKeyBody, await readJson(c));

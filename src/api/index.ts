@@ -12,3 +12,6 @@ export {
   type AuditFormat,
   type IntakeServices,
 } from './intake-routes.js';
+export { ROUTE_PERMISSIONS, permissionFor } from './route-permissions.js';
+export { actorOf, identityOf } from './identity-context.js';
+export type { AdminCallEntry, Authenticator } from './access.js';

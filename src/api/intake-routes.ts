@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { AppError } from '../core/index.js';
 import { ApiErrorCodes } from './errors.js';
+import { actorOf } from './identity-context.js';
 
 /** Largest training batch the data audit takes (the admin API's own limit, 1 MiB). */
 export const MAX_AUDIT_BYTES = 1_048_576;
@@ -72,7 +73,7 @@ async function readBounded(c: Context, limit: number): Promise<Uint8Array> {
  * error mapping apply): the data-poisoning audit of a training batch and the model-file upload.
  */
 export function registerIntakeRoutes(app: Hono, services: IntakeServices): void {
-  const actor = (c: Context) => c.req.header('x-aisoc-actor')?.slice(0, 200) || 'admin-api';
+  const actor = actorOf;
 
   app.post('/api/v1/data/audit', async (c) => {
     const format = formatOf(c);

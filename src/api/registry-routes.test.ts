@@ -46,7 +46,6 @@ const call = (method: string, path: string, body?: unknown) =>
     headers: {
       authorization: `Bearer ${TOKEN}`,
       'content-type': 'application/json',
-      'x-aisoc-actor': 'oncall',
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
@@ -130,7 +129,7 @@ describe('registry admin routes', () => {
       'upgrade',
       'rollback: incident 42',
     ]);
-    expect(history.deployments.at(-1)!.actor).toBe('oncall');
+    expect(history.deployments.at(-1)!.actor).toBe('admin');
     expect(audit.map((e) => e.type)).toEqual(
       expect.arrayContaining(['respond.action.applied', 'registry.deployment.recorded']),
     );

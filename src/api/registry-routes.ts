@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { AppError } from '../core/index.js';
 import type { Registry, Rollback, Validation } from '../registry/index.js';
 import { ApiErrorCodes } from './errors.js';
+import { actorOf } from './identity-context.js';
 
 /** What the registry routes need; the composition root builds it (see src/app). */
 export interface RegistryServices {
@@ -101,7 +102,7 @@ function probesOf(b: Record<string, unknown>): {
  */
 export function registerRegistryRoutes(app: Hono, services: RegistryServices): void {
   const { registry, rollback } = services;
-  const actor = (c: Context) => c.req.header('x-aisoc-actor')?.slice(0, 200) || 'admin-api';
+  const actor = actorOf;
   const base = '/api/v1/registry';
   const version = (c: Context) => [c.req.param('model')!, c.req.param('version')!] as const;
 

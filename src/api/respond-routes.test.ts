@@ -12,13 +12,12 @@ describe('respond routes behind the admin API', () => {
   let incidentId: string;
   const call = async (
     path: string,
-    init: { body?: unknown; method?: string; token?: string; type?: string; actor?: string } = {},
+    init: { body?: unknown; method?: string; token?: string; type?: string } = {},
   ) => {
     const res = await api.request(path, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
       headers: {
         authorization: `Bearer ${init.token ?? 'secret-token'}`,
-        'x-aisoc-actor': init.actor ?? 'ann',
         ...(init.body === undefined ? {} : { 'content-type': init.type ?? 'application/json' }),
       },
       ...(init.body === undefined
@@ -132,13 +131,13 @@ describe('respond routes behind the admin API', () => {
   it('serves evidence by digest and records the hand-over', async () => {
     const [item] = (await call(`/api/v1/evidence?incident=${incidentId}`)).json.evidence;
     const res = await api.request(`/api/v1/evidence/${item.digest}/content`, {
-      headers: { authorization: 'Bearer secret-token', 'x-aisoc-actor': 'auditor' },
+      headers: { authorization: 'Bearer secret-token' },
     });
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(item.digest);
     expect(rig.audit.at(-1)).toMatchObject({
       type: 'respond.evidence.handed_over',
-      recipient: 'auditor',
+      recipient: 'admin', // the bootstrap admin: the identity the token stands for
       digests: [item.digest],
     });
   });

@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AisocConfig } from '../config/index.js';
 import { AppError } from '../core/index.js';
 import { createLedgerKey, loadLedgerKey, type LedgerKey } from '../ledger/index.js';
+import { assertPrivate } from './secret-modes.js';
+
+/** Where `aisoc serve --demo` keeps the demo API key (0600). */
+export function demoKeyFile(config: Readonly<AisocConfig>): string {
+  return join(config.dataDir, 'demo.key');
+}
 
 /** The secrets aisoc keeps on disk: the admin API token and the ledger signing key. */
 export interface Secrets {
@@ -14,11 +20,15 @@ export interface Secrets {
 
 /**
  * Creates the data folder (0700), the admin token (0600) and the ledger signing key (0600)
- * where they are missing, and loads them. Existing files are never overwritten.
+ * where they are missing, and loads them. Existing files are never overwritten; existing
+ * ones that group or others can reach are refused (APP_SECRET_MODE_LOOSE names the chmod).
  */
 export async function prepareDataDir(config: Readonly<AisocConfig>): Promise<Secrets> {
   const created: string[] = [];
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  await assertPrivate(config.dataDir, 'folder');
+  for (const file of [config.admin.tokenFile, config.ledger.keyFile, demoKeyFile(config)])
+    await assertPrivate(file, 'file');
   await mkdir(dirname(config.admin.tokenFile), { recursive: true, mode: 0o700 });
   await mkdir(dirname(config.ledger.keyFile), { recursive: true, mode: 0o700 });
   if (config.store.driver === 'sqlite' && config.store.path !== ':memory:') {

@@ -1,5 +1,5 @@
 /** The composition root: builds every module from the config and starts them in order. */
 export { startAisoc, type RunningAisoc, type StartOptions } from './start.js';
-export { prepareDataDir, type Secrets } from './data-dir.js';
+export { prepareDataDir, demoKeyFile, writeSecret, type Secrets } from './data-dir.js';
 export { demoModels, packageRoot } from './demo.js';
 export { KEYS_CHANGED } from './services.js';

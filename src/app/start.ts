@@ -44,6 +44,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { prepareDataDir } from './data-dir.js';
+import { createIdentityService, createOidcAuthenticator } from '../identity/index.js';
 import { startProvenance } from './provenance.js';
 import { createIntake } from './intake.js';
 import { hasPrincipalDetectors, startDetection } from './detection.js';
@@ -341,6 +342,14 @@ export async function startAisoc(
     const api = createAdminApi({
       services,
       token: secrets.adminToken,
+      identities: createIdentityService({
+        db: store.db,
+        adminToken: secrets.adminToken,
+        external: config.admin.oidc
+          ? [createOidcAuthenticator({ ...config.admin.oidc, onRefused: log })]
+          : [],
+      }),
+      audit: (entry) => audit({ ...entry }),
       routes: [(actor) => createRespondRoutes(responder, actor)], // respond (issue 7)
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });

@@ -19,7 +19,6 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
         method,
         headers: {
           authorization: `Bearer ${token}`,
-          'x-aisoc-actor': `cli:${process.env.USER ?? 'unknown'}`,
           ...(body === undefined
             ? {}
             : { 'content-type': bytes ? 'application/octet-stream' : 'application/json' }),

@@ -1,10 +1,12 @@
+import { escapeTerminal, writeOut } from './terminal-text.js';
+
 /** Prints rows as an aligned plain-text table (no colours: output is often piped). */
 export function printTable(
   rows: readonly Record<string, unknown>[],
   columns: readonly string[],
 ): void {
   if (rows.length === 0) {
-    process.stdout.write('(none)\n');
+    writeOut('(none)\n');
     return;
   }
   const cells = rows.map((row) => columns.map((c) => formatCell(row[c])));
@@ -14,17 +16,21 @@ export function printTable(
       .map((v, i) => v.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  process.stdout.write(line(columns.map((c) => c.toUpperCase())) + '\n');
-  for (const row of cells) process.stdout.write(line(row) + '\n');
+  writeOut(line(columns.map((c) => c.toUpperCase())) + '\n');
+  for (const row of cells) writeOut(line(row) + '\n');
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  // JSON escapes C0 controls itself; escapeTerminal also catches DEL, C1 and bidi overrides.
+  writeOut(JSON.stringify(value, null, 2) + '\n');
 }
 
 function formatCell(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (Array.isArray(value)) return value.join(',');
   if (typeof value === 'object') return JSON.stringify(value);
-  return String(value).replace(/[\r\n\t]/g, ' ');
+  // Escaped once more by writeOut; width is measured on what will be shown.
+  return escapeTerminal(String(value).replace(/[\r\n\t]/g, ' '));
 }
+
+export { escapeTerminal, writeOut, writeErr } from './terminal-text.js';

@@ -14,7 +14,9 @@ import { registerProvenanceCommands } from './commands/provenance.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerServeCommands } from './commands/serve.js';
+import { registerUsersCommands } from './commands/users.js';
 import { ExitCodes, exitCodeFor } from './exit-codes.js';
+import { writeErr } from './terminal-text.js';
 
 /** Builds the `aisoc` command with every subcommand registered. */
 export function buildProgram(): Command {
@@ -40,6 +42,7 @@ export function buildProgram(): Command {
   registerRegistryCommands(program);
   registerLineageCommands(program);
   registerDrillCommand(program);
+  registerUsersCommands(program);
   return program;
 }
 
@@ -54,7 +57,7 @@ export async function runCli(argv: string[]): Promise<void> {
     }
     const code = isAppError(error) ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`aisoc: ${code}: ${message}\n`);
+    writeErr(`aisoc: ${code}: ${message}\n`);
     if (!isAppError(error) && error instanceof Error && error.stack)
       process.stderr.write(`${error.stack}\n`);
     process.exitCode = exitCodeFor(error);

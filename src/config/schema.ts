@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FallbackSchema, GATEWAY_PROTOCOLS } from '../core/index.js';
+import { OidcSchema } from './oidc-schema.js';
 
 const StoreSchema = z.discriminatedUnion('driver', [
   z
@@ -146,6 +147,7 @@ const AdminSchema = z
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8081),
     tokenFile: z.string().min(1).optional(), // default: <dataDir>/admin.token
+    oidc: OidcSchema.optional(), // OIDC bearer tokens beside the admin and user tokens
   })
   .strict();
 

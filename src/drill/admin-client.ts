@@ -12,16 +12,14 @@ export interface DrillAdmin {
   ): Promise<{ status: number; json: unknown }>;
 }
 
-/** `actor` is sent as `x-aisoc-actor`, so what the drill does is attributed to it. */
-export function createDrillAdmin(adminUrl: string, token: string, actor?: string): DrillAdmin {
+/** The admin API as whoever holds `token`: what the drill does is attributed to that identity. */
+export function createDrillAdmin(adminUrl: string, token: string): DrillAdmin {
   const base = adminUrl.replace(/\/$/, '');
-  const who: Record<string, string> = actor ? { 'x-aisoc-actor': actor } : {};
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(base + path, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
-        ...who,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -49,7 +47,6 @@ export function createDrillAdmin(adminUrl: string, token: string, actor?: string
       method,
       headers: {
         authorization: `Bearer ${token}`,
-        ...who,
         ...(body ? { 'content-type': body.type } : {}),
       },
       ...(body ? { body: body.data } : {}),
@@ -70,6 +67,29 @@ export function createDrillAdmin(adminUrl: string, token: string, actor?: string
     return { status: res.status, json };
   };
   return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), request };
+}
+
+/**
+ * A throw-away service account (`POST /api/v1/users`) that the drill acts as, so that what
+ * it does is recorded under its own name; returns its token. Revoke it with `revokeDrillIdentity`.
+ */
+export async function createDrillIdentity(
+  admin: DrillAdmin,
+  name: string,
+  role: 'responder' | 'admin',
+): Promise<string> {
+  const created = await admin.post<{ token?: unknown }>('/api/v1/users', {
+    name,
+    role,
+    service: true,
+  });
+  if (typeof created.token !== 'string')
+    throw drillError(DrillErrorCodes.DRILL_RESPONSE_INVALID, 'POST /api/v1/users: no token');
+  return created.token;
+}
+
+export async function revokeDrillIdentity(admin: DrillAdmin, name: string): Promise<void> {
+  await admin.post(`/api/v1/users/${encodeURIComponent(name)}/revoke`, {});
 }
 
 /** Creates an API key for `principal` on `model`; returns its secret. */

@@ -22,7 +22,7 @@ export type AlertWatch = ReturnType<typeof watchAlerts>;
 
 /** What a scenario that attacks the pipeline (not the inference API) gets to work with. */
 export interface PipelineContext {
-  /** The admin API as the attacker (`x-aisoc-actor` names it, so alerts name it). */
+  /** The admin API as the attacker's own service account, so records and alerts name it. */
   readonly admin: DrillAdmin;
   readonly gatewayUrl: string;
   readonly model: string;

@@ -1,4 +1,11 @@
-import { createBenignKeys, createDrillAdmin, createDrillKey, newDrillRun } from './admin-client.js';
+import {
+  createBenignKeys,
+  createDrillAdmin,
+  createDrillIdentity,
+  createDrillKey,
+  newDrillRun,
+  revokeDrillIdentity,
+} from './admin-client.js';
 import { benignOutcome, startBenignLoad } from './benign-load.js';
 import { responseTo, watchAlerts, type SeenAlert } from './observe.js';
 import type { AlertWatch, PipelineOutcome, PipelineScenario } from './pipeline.js';
@@ -24,7 +31,11 @@ export async function runPipelineDrill(
   const run = newDrillRun();
   const attacker = `drill-${scenario.name}-attacker-${run}`;
   const admin = createDrillAdmin(o.adminUrl, o.adminToken);
-  const asAttacker = createDrillAdmin(o.adminUrl, o.adminToken, attacker);
+  // An insider with the admin role: admission must refuse a bad model whoever approves it.
+  const asAttacker = createDrillAdmin(
+    o.adminUrl,
+    await createDrillIdentity(admin, attacker, 'admin'),
+  );
   const benignKeys = await createBenignKeys(admin, {
     scenario: scenario.name,
     run,
@@ -77,6 +88,7 @@ export async function runPipelineDrill(
   } finally {
     await benign.stop();
     for (const w of watches) await w.stop();
+    await revokeDrillIdentity(admin, attacker).catch(() => undefined);
   }
   stages.at('settle', 1, 'scoring');
   const first = [...mine].sort((a, b) => Date.parse(a.time) - Date.parse(b.time))[0];

@@ -11,10 +11,21 @@ export interface ApprovalsOptions {
   roles?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Approvals and tasks: a decision by the wrong role is refused and recorded, never applied. */
+/**
+ * Approvals and tasks: a decision by the wrong role, or by the identity that started the run
+ * asking for it (four-eyes), is refused and recorded, never applied.
+ */
 export function createApprovals(options: ApprovalsOptions) {
   const { incidents, runner } = options;
   const at = () => new Date(options.clock.now()).toISOString();
+  // Four-eyes: whoever started the playbook run asked for its approvals.
+  const requesterOf = async (incidentId: string, runId: string | null) => {
+    if (!runId) return undefined;
+    const started = (await incidents.timeline(incidentId)).find(
+      (e) => e.type === 'playbook_started' && (e.data as { runId?: unknown }).runId === runId,
+    );
+    return started?.actor;
+  };
   return {
     list: (filter: { status?: string; incidentId?: string } = {}) =>
       incidents.tasks({ kind: 'approval', ...filter }),
@@ -27,6 +38,19 @@ export function createApprovals(options: ApprovalsOptions) {
           RespondErrorCodes.RESPOND_APPROVAL_DECIDED,
           `approval ${taskId} was already ${task.status} by ${task.doneBy}`,
         );
+      const requester = await requesterOf(task.incidentId, task.runId);
+      if (requester === actor) {
+        await incidents.record(task.incidentId, 'approval_refused', actor, {
+          taskId,
+          decision,
+          role,
+          reason: 'four-eyes: the approver started the run that asks for the approval',
+        });
+        throw respondError(
+          RespondErrorCodes.RESPOND_APPROVAL_SELF,
+          `approval ${taskId} was requested by ${actor}; another identity must decide it (refusal recorded)`,
+        );
+      }
       const held = options.roles ? (options.roles[actor] ?? []) : [role];
       if (role !== task.role || !held.includes(role)) {
         await incidents.record(task.incidentId, 'approval_refused', actor, {

@@ -3,6 +3,7 @@ import { createRespondTables } from './respond-migration.js';
 import { migrateRegistry } from './migration-0002-registry.js';
 import { migrateBaseModels } from './migration-0004-base-models.js';
 import { migrateValidations } from './migration-0005-validations.js';
+import { createIdentityTables } from './identity-migration.js';
 
 export type StoreDriver = 'sqlite' | 'postgres';
 
@@ -114,6 +115,7 @@ export function createMigrations(driver: StoreDriver): Record<string, Migration>
     '0003_respond': { up: createRespondTables },
     '0004_registry_base_models': { up: migrateBaseModels },
     '0005_registry_validations': { up: (db: Kysely<unknown>) => migrateValidations(db, driver) },
+    '0006_identities': { up: createIdentityTables },
   };
 }
 

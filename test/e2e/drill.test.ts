@@ -172,7 +172,6 @@ describe('drills against a throw-away embedded aisoc', () => {
         headers: {
           authorization: `Bearer ${readFileSync(t.config.admin.tokenFile, 'utf8').trim()}`,
           'content-type': 'text/csv',
-          'x-aisoc-actor': 'clean-batch-owner',
         },
         body,
       });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
@@ -23,7 +23,7 @@ export function writeChildConfig(dir: string, extra: Record<string, unknown> = {
   return file;
 }
 
-/** Runs `aisoc serve --demo` from the TypeScript sources in a child process; resolves once it printed its demo key. */
+/** Runs `aisoc serve --demo` from the TypeScript sources in a child process; resolves once it printed its demo key (or, on a restart, where it is). */
 export function startChildAisoc(configFile: string): Promise<{
   child: ChildProcess;
   gatewayUrl: string;
@@ -51,7 +51,9 @@ export function startChildAisoc(configFile: string): Promise<{
     const check = () => {
       const gateway = /gateway\s+(http:\/\/\S+)/.exec(out)?.[1];
       const admin = /admin API\s+(http:\/\/\S+)/.exec(out)?.[1];
-      const key = /demo key\s+(\S+)/.exec(out)?.[1];
+      // The demo key is printed on the first start only; later starts name its file.
+      const saved = /demo key\s+saved in (\S+)/.exec(out)?.[1];
+      const key = saved ? readFileSync(saved, 'utf8').trim() : /demo key\s+(\S+)/.exec(out)?.[1];
       if (gateway && admin && key) {
         clearTimeout(timer);
         child.removeAllListeners('exit');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Alert } from '../../core/index.js';
 import { adminClientFrom, positiveNumber } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printTable, writeOut } from '../output.js';
 
 /** `aisoc alerts` and `aisoc detectors`: what the detectors running beside the gateway found. */
 export function registerAlertCommands(program: Command): void {
@@ -59,7 +59,7 @@ export function registerAlertCommands(program: Command): void {
         return printJson(windows ? { detectors, driftWindows: windows } : { detectors });
       printTable(detectors, ['name', 'models', 'description']);
       if (windows) {
-        process.stdout.write(`\ndrift windows of ${opts.model}:\n`);
+        writeOut(`\ndrift windows of ${opts.model}:\n`);
         printTable(
           windows.map((w) => ({
             index: w.index,

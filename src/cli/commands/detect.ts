@@ -9,6 +9,7 @@ import {
   loadReferenceBaseline,
   type ExtractionOptions,
 } from '../../detect/extraction/index.js';
+import { writeOut } from '../output.js';
 
 /** Codes `aisoc detect replay` fails with. */
 export const DetectCommandErrorCodes = {
@@ -134,7 +135,7 @@ function parseOptionsFlag(text: string | undefined): ExtractionOptions | undefin
 /** Registers `aisoc detect replay EVENTS.jsonl --model M [--format json]`. */
 export function registerDetectCommands(
   program: Command,
-  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  write: (line: string) => void = (l) => writeOut(`${l}\n`),
 ): void {
   const detect = program.command('detect').description('run detectors over recorded traffic');
   detect

@@ -18,7 +18,7 @@ import {
   windowColumnsFromTable,
 } from '../../detect/index.js';
 import { positiveNumber } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printTable, writeOut } from '../output.js';
 
 async function readBytes(path: string): Promise<Buffer> {
   try {
@@ -60,7 +60,7 @@ function printComparison(c: DriftComparison): void {
     })),
     ['feature', 'test', 'statistic', 'p', 'adjP', 'psi', 'js', 'wasserstein', 'missing', 'drifted'],
   );
-  process.stdout.write(
+  writeOut(
     `\n${c.drifted.length} of ${c.compared} features drifted (share ${c.share.toFixed(2)}, rule ${c.rule.datasetShare}): ` +
       `${c.datasetDrift ? 'DATA SET DRIFT' : 'no data-set drift'}\n`,
   );
@@ -212,11 +212,9 @@ function registerAudit(program: Command): void {
         await writeFile(join(opts.out, 'audit.json'), JSON.stringify(report, null, 2) + '\n');
         await writeFile(join(opts.out, 'audit.md'), markdown);
         await writeFile(join(opts.out, 'quarantine.csv'), csv);
-        process.stdout.write(
-          `${report.quarantine.length} rows quarantined; report in ${opts.out}\n`,
-        );
+        writeOut(`${report.quarantine.length} rows quarantined; report in ${opts.out}\n`);
       } else if (opts.format === 'json') printJson(report);
-      else process.stdout.write(markdown);
+      else writeOut(markdown);
     });
 }
 

@@ -17,7 +17,7 @@ import {
   type Scorecard,
 } from '../../drill/index.js';
 import { configFrom } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printTable, writeOut } from '../output.js';
 
 /** Where drill scorecards and tabletop results are kept: `<dataDir>/drills/history.jsonl`. */
 export function drillHistoryFile(command: Command): string {
@@ -99,7 +99,7 @@ export function registerTabletopCommands(drill: Command): void {
       if (opts.out) {
         writeFileSync(opts.out, text);
         process.stderr.write(`wrote ${opts.out}\n`);
-      } else process.stdout.write(text);
+      } else writeOut(text);
     });
 
   tabletop
@@ -117,7 +117,7 @@ export function registerTabletopCommands(drill: Command): void {
       );
       const file = drillHistoryFile(command);
       appendDrillHistory(file, record);
-      process.stdout.write(
+      writeOut(
         `recorded tabletop ${scenario} of ${record.date}: ${(record.scoreShare * 100).toFixed(0)} % of the possible score, ${record.lessons.length} lessons (${file})\n`,
       );
     });

@@ -21,6 +21,7 @@ import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { ExitCodes } from '../exit-codes.js';
 import { EMBEDDED_RUNS, startDrillFixture } from './drill-fixture.js';
 import { drillHistoryFile, registerTabletopCommands } from './drill-tabletop.js';
+import { writeOut } from '../output.js';
 
 interface DrillCommandOptions {
   target?: string;
@@ -66,7 +67,7 @@ export function registerDrillCommand(program: Command): void {
           ? drillEmbedded(opts, bar)
           : drillRemote(scenario, opts, command, bar).then((card) => [card])
       ).finally(() => bar.stop());
-      process.stdout.write(formatScorecard(cards, format));
+      writeOut(formatScorecard(cards, format));
       const history = drillHistoryFile(command);
       const recordedAt = new Date().toISOString();
       for (const card of cards) appendDrillHistory(history, { ...card, recordedAt });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { canonicalJson, type AppliedAction } from '../../core/index.js';
 import type { Incident } from '../../respond/index.js';
 import { adminClientFrom } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printTable, writeOut } from '../output.js';
 
 const path = (id: string) => encodeURIComponent(id);
 
@@ -126,7 +126,7 @@ interface ShowResult {
 
 function printIncident(d: ShowResult): void {
   const i = d.incident;
-  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const out = (s: string) => writeOut(`${s}\n`);
   out(`${i.id}  ${i.title}`);
   out(
     `phase ${i.phase}   severity ${i.severity.override?.severity ?? i.severity.computed}${i.severity.override ? ` (overridden by ${i.severity.override.by}: ${i.severity.override.reason}; computed ${i.severity.computed})` : ''}`,

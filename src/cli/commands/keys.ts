@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { AppliedAction } from '../../core/index.js';
 import type { ApiKeyView } from '../../api/index.js';
 import { adminClientFrom, csv, positiveNumber } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printTable, writeOut } from '../output.js';
 
 /** `aisoc keys create|list|suspend|reinstate|revoke`. */
 export function registerKeysCommands(program: Command): void {
@@ -29,7 +29,7 @@ export function registerKeysCommands(program: Command): void {
         },
       );
       if (opts.json) return printJson(result);
-      process.stdout.write(
+      writeOut(
         `key ${result.key.id} for ${result.key.principal}\nsecret (shown once): ${result.secret}\n`,
       );
     });
@@ -68,7 +68,7 @@ export function registerKeysCommands(program: Command): void {
           action: { kind: `${kind}_key`, keyId },
           reason: opts.reason,
         });
-        process.stdout.write(
+        writeOut(
           `${kind === 'suspend' ? 'suspended' : 'revoked'} ${keyId} (action ${action.id})\n`,
         );
       });
@@ -87,6 +87,6 @@ export function registerKeysCommands(program: Command): void {
       );
       for (const a of suspensions)
         await client.post(`/api/v1/actions/${encodeURIComponent(a.id)}/lift`);
-      process.stdout.write(`lifted ${suspensions.length} suspension(s) of ${keyId}\n`);
+      writeOut(`lifted ${suspensions.length} suspension(s) of ${keyId}\n`);
     });
 }

@@ -16,7 +16,7 @@ import {
 import type { Store } from '../../store/index.js';
 import { configFrom } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
-import { printJson } from '../output.js';
+import { printJson, writeOut } from '../output.js';
 
 interface VerifyOptions {
   stream?: string;
@@ -82,7 +82,7 @@ export function registerLedgerVerify(
           }
         }
         if (opts.json) printJson(results.map((r) => ({ ...r, pinned })));
-        else for (const r of results) process.stdout.write(`${line(r)}\n`);
+        else for (const r of results) writeOut(`${line(r)}\n`);
         if (!pinned && !opts.json)
           process.stderr.write(
             'note: the key was read from the local ledger.key; pin it with --public-key or ledger.publicKey\n',

@@ -10,6 +10,7 @@ import {
   type WitnessedLog,
 } from '../../ledger/index.js';
 import { configFrom } from '../context.js';
+import { writeOut } from '../output.js';
 
 interface WitnessOptions {
   listen: string;
@@ -50,7 +51,7 @@ export function registerLedgerWitness(ledger: Command): void {
         : await createLedgerKey(dirname(opts.key), opts.name, basename(opts.key));
       const witness = await createWitness({ key, logs, statePath: opts.state });
       const server = await serveWitness(witness, { host, port });
-      process.stdout.write(
+      writeOut(
         `witness listening on ${server.url}\nverifier key: ${key.verifierKey}\nwitnessing: ${logs.map((l) => l.origin).join(', ')}\n`,
       );
       await new Promise<void>((resolve) => {

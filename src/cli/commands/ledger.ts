@@ -10,7 +10,7 @@ import {
 } from '../../ledger/index.js';
 import { createStore, type Store } from '../../store/index.js';
 import { configFrom, positiveNumber } from '../context.js';
-import { printJson } from '../output.js';
+import { printJson, writeOut } from '../output.js';
 import { registerLedgerVerify } from './ledger-verify.js';
 import { registerLedgerWitness } from './ledger-witness.js';
 
@@ -34,9 +34,7 @@ export function registerLedgerCommands(program: Command): void {
         const checkpoint = await getCheckpoint(store, opts.stream);
         if (!checkpoint)
           throw new AppError('NOT_FOUND', `stream ${opts.stream} has no checkpoint yet`);
-        process.stdout.write(
-          checkpoint.note.endsWith('\n') ? checkpoint.note : `${checkpoint.note}\n`,
-        );
+        writeOut(checkpoint.note.endsWith('\n') ? checkpoint.note : `${checkpoint.note}\n`);
       }),
     );
 
@@ -78,7 +76,7 @@ export function registerLedgerCommands(program: Command): void {
     .action(async (opts, command: Command) => {
       const key = exportPublicKey(await loadLedgerKey(configFrom(command).ledger.keyFile));
       if (opts.json) printJson(key);
-      else process.stdout.write(`${key.pem.trimEnd()}\n${key.verifierKey}\n`);
+      else writeOut(`${key.pem.trimEnd()}\n${key.verifierKey}\n`);
     });
 
   ledger
@@ -88,7 +86,7 @@ export function registerLedgerCommands(program: Command): void {
     .action(async (file: string, opts, command: Command) =>
       withStore(command, async (store) => {
         const result = await exportCheckpoints(store, opts.stream, file);
-        process.stdout.write(`${JSON.stringify(result)}\n`);
+        writeOut(`${JSON.stringify(result)}\n`);
       }),
     );
 }

@@ -5,10 +5,10 @@ import type {
   SnapshotLineage,
 } from '../../registry/index.js';
 import { adminClientFrom } from '../context.js';
-import { printTable } from '../output.js';
+import { printTable, writeOut } from '../output.js';
 import { emit, formatOption, isoTime, registryPath, type OutputFormat } from './registry-args.js';
 
-const line = (text: string) => process.stdout.write(`${text}\n`);
+const line = (text: string) => writeOut(`${text}\n`);
 const digest = (d: string) => `sha256:${d.slice(0, 12)}`;
 
 function printSnapshotLineage(l: SnapshotLineage): void {

@@ -12,7 +12,7 @@ import {
   type PlaybookProblem,
 } from '../../respond/index.js';
 import { adminClientFrom, configFrom, type GlobalOptions } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printTable, writeOut } from '../output.js';
 
 const path = (id: string) => encodeURIComponent(id);
 
@@ -47,7 +47,7 @@ export function registerPlaybookCommands(program: Command): void {
     .action(async (paths: string[]) => {
       const results = await validatePlaybookFiles(paths);
       for (const r of results)
-        process.stdout.write(
+        writeOut(
           r.problems.length === 0 ? `ok  ${r.file}\n` : `${formatProblems(r.file, r.problems)}\n`,
         );
       const bad = results.filter((r) => r.problems.length > 0).length;
@@ -104,7 +104,7 @@ export function registerPlaybookCommands(program: Command): void {
 
 function printPlan(plan: readonly { stepId: string; description: string }[]): void {
   plan.forEach((s, i) =>
-    process.stdout.write(`${String(i + 1).padStart(2)}. [${s.stepId}] ${s.description}\n`),
+    writeOut(`${String(i + 1).padStart(2)}. [${s.stepId}] ${s.description}\n`),
   );
 }
 

@@ -6,7 +6,7 @@ import {
   type ContainmentAction,
 } from '../../core/index.js';
 import { adminClientFrom, positiveNumber } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printTable, writeOut } from '../output.js';
 
 /** `aisoc policy list|rate-limit|isolate|pin|lift`: containment actions at the gateway. */
 export function registerPolicyCommands(program: Command): void {
@@ -37,7 +37,7 @@ export function registerPolicyCommands(program: Command): void {
       action,
       reason,
     });
-    process.stdout.write(`applied ${action.kind} as ${applied.id}\n`);
+    writeOut(`applied ${action.kind} as ${applied.id}\n`);
   };
 
   policy
@@ -90,6 +90,6 @@ export function registerPolicyCommands(program: Command): void {
       const result = await adminClientFrom(command).post<{ status: string }>(
         `/api/v1/actions/${encodeURIComponent(actionId)}/lift`,
       );
-      process.stdout.write(`${result.status.replace('_', ' ')}: ${actionId}\n`);
+      writeOut(`${result.status.replace('_', ' ')}: ${actionId}\n`);
     });
 }

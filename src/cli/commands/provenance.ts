@@ -11,7 +11,7 @@ import {
 } from '../../registry/index.js';
 import { adminClientFrom } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printTable, writeErr, writeOut } from '../output.js';
 
 export interface ProvenanceIo {
   stdout: { write(text: string): unknown };
@@ -106,7 +106,7 @@ export async function runVerifyCommand(
 /** Registers `aisoc sign`, `verify`, `rollback`, `inventory` and `threat-model` (docs/registry.md). */
 export function registerProvenanceCommands(program: Command): void {
   registerAdminCommands(program);
-  const io = { stdout: process.stdout, stderr: process.stderr };
+  const io = { stdout: { write: writeOut }, stderr: { write: writeErr } };
   program
     .command('sign')
     .description(
@@ -164,9 +164,7 @@ function registerAdminCommands(program: Command): void {
         const recorded = result.deployment
           ? `at ${result.deployment.at}`
           : `at ${result.action.appliedAt}; a version of aisoc.yaml, not in the registry`;
-        process.stdout.write(
-          `${model} now pinned to ${opts.to} (action ${result.action.id}, ${recorded})\n`,
-        );
+        writeOut(`${model} now pinned to ${opts.to} (action ${result.action.id}, ${recorded})\n`);
       },
     );
   program
@@ -191,6 +189,6 @@ function registerAdminCommands(program: Command): void {
         '/api/v1/registry/threat-model',
       );
       if (opts.output) writeFileSync(opts.output, markdown);
-      else process.stdout.write(markdown);
+      else writeOut(markdown);
     });
 }

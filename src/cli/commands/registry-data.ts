@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { AppError } from '../../core/index.js';
 import { DATA_CLASSIFICATIONS } from '../../registry/index.js';
 import { adminClientFrom, csv } from '../context.js';
-import { printTable } from '../output.js';
+import { printTable, writeOut } from '../output.js';
 import {
   emit,
   existingPath,
@@ -53,7 +53,7 @@ function registerDatasetCommands(registry: Command): void {
           dataClassification: opts.classification,
           ...(opts.description ? { description: opts.description } : {}),
         });
-        emit(opts.format, d, () => process.stdout.write(`registered dataset ${d.name}\n`));
+        emit(opts.format, d, () => writeOut(`registered dataset ${d.name}\n`));
       },
     );
   registry
@@ -114,7 +114,7 @@ function registerSnapshotCommands(registry: Command): void {
             `${dataset}@${opts.label} was registered, but the server hashed its files to sha256:${s.manifestDigest} while ${path} hashes here to sha256:${manifest.manifestDigest}`,
           );
         emit(opts.format, s, () =>
-          process.stdout.write(
+          writeOut(
             `registered ${dataset}@${opts.label}: ${manifest.files.length} file(s), ${manifest.rowCount} row(s), manifest sha256:${s.manifestDigest}\n`,
           ),
         );
@@ -138,7 +138,7 @@ function registerSnapshotCommands(registry: Command): void {
             { reason: opts.reason },
           );
           emit(opts.format, change, () =>
-            process.stdout.write(`${dataset}@${label} is now ${change.state} (at ${change.at})\n`),
+            writeOut(`${dataset}@${label} is now ${change.state} (at ${change.at})\n`),
           );
         },
       );
@@ -190,7 +190,7 @@ function registerRunCommands(registry: Command): void {
           ...(opts.startedAt ? { startedAt: opts.startedAt } : {}),
           ...(opts.finishedAt ? { finishedAt: opts.finishedAt } : {}),
         });
-        emit(opts.format, r, () => process.stdout.write(`recorded training run ${r.id}\n`));
+        emit(opts.format, r, () => writeOut(`recorded training run ${r.id}\n`));
       },
     );
 }

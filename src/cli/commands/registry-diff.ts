@@ -8,7 +8,7 @@ import {
   type VersionDiff,
 } from '../../registry/index.js';
 import { adminClientFrom } from '../context.js';
-import { printTable } from '../output.js';
+import { printTable, writeOut } from '../output.js';
 import { emit, formatOption, registryPath, type OutputFormat } from './registry-args.js';
 
 interface VersionRow {
@@ -38,18 +38,18 @@ function localArtifacts(model: string, v: VersionRow | undefined, name: string) 
 
 function printModelDiff(m: ModelFileDiff, all: boolean): void {
   const c = m.counts;
-  process.stdout.write(
+  writeOut(
     `\n${m.format} ${m.after}\n  tensors: ${c.changed} changed, ${c.unchanged} unchanged, ${c.added} added, ${c.removed} removed, ${c.reshaped} reshaped${c.uncompared ? `, ${c.uncompared} not compared` : ''}\n`,
   );
   if (m.graph) {
     const g = m.graph;
     const ops = Object.entries(g.operatorCounts).map(([op, [a, b]]) => `${op} ${a}→${b}`);
-    process.stdout.write(
+    writeOut(
       `  graph: ${g.addedNodes.length} nodes added, ${g.removedNodes.length} removed, ${g.rewiredNodes.length} rewired${ops.length ? `; operators ${ops.join(', ')}` : ''}\n`,
     );
-    for (const n of g.addedNodes) process.stdout.write(`    + ${n}\n`);
-    for (const n of g.removedNodes) process.stdout.write(`    - ${n}\n`);
-    for (const n of g.rewiredNodes) process.stdout.write(`    ~ ${n}\n`);
+    for (const n of g.addedNodes) writeOut(`    + ${n}\n`);
+    for (const n of g.removedNodes) writeOut(`    - ${n}\n`);
+    for (const n of g.rewiredNodes) writeOut(`    ~ ${n}\n`);
   }
   const rows = m.tensors
     .filter((t) => all || t.change !== 'unchanged')
@@ -102,14 +102,14 @@ export function registerDiffCommand(registry: Command): void {
           );
         const diff: VersionDiff = diffVersionArtifacts(pick(from), pick(to));
         emit(opts.format, { model, from, to, ...diff }, () => {
-          process.stdout.write(`${model} ${from} → ${to}\n`);
+          writeOut(`${model} ${from} → ${to}\n`);
           printTable(
             diff.files.map((f) => ({ file: f.path, change: f.change })),
             ['file', 'change'],
           );
           for (const m of diff.models) printModelDiff(m, opts.all === true);
           if (diff.models.length === 0 && diff.files.every((f) => f.change === 'same'))
-            process.stdout.write('\nthe two versions hold the same files\n');
+            writeOut('\nthe two versions hold the same files\n');
         });
       },
     );

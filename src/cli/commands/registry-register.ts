@@ -13,6 +13,7 @@ import {
   usage,
   type OutputFormat,
 } from './registry-args.js';
+import { writeOut } from '../output.js';
 
 // The server skips a root `model.sig` when it hashes a location; the CLI does the same so the
 // manifest digest it computes is the one the server records.
@@ -195,7 +196,7 @@ export function registerRegisterCommand(registry: Command): void {
           location,
         });
         emit(opts.format, v, () =>
-          process.stdout.write(
+          writeOut(
             `registered ${model}@${version}: ${v.files.length} file(s), manifest sha256:${v.manifestDigest}${v.signature ? ', signed' : ', unsigned'}${v.location ? `, location ${v.location}` : ''}${v.upstream ? `, upstream ${v.upstream}` : ''}\n`,
           ),
         );

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { adminClientFrom } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
-import { printTable } from '../output.js';
+import { printTable, writeOut } from '../output.js';
 import { emit, formatOption, registryPath, usage, type OutputFormat } from './registry-args.js';
 
 interface Totals {
@@ -77,7 +77,7 @@ export function registerValidateCommand(registry: Command): void {
             })),
             ['metric', version, opts.against, 'drop', 'result'],
           );
-          process.stdout.write('\nper class\n');
+          writeOut('\nper class\n');
           printTable(
             Object.entries(v.candidate.perClass).map(([c, m]) => ({
               class: c,
@@ -87,7 +87,7 @@ export function registerValidateCommand(registry: Command): void {
             })),
             ['class', 'support', `${version} f1`, `${opts.against} f1`],
           );
-          process.stdout.write(
+          writeOut(
             `\n${v.differing.count} of ${v.rows} decisions differ` +
               (v.differing.count > 0
                 ? ` (rows ${v.differing.rows.slice(0, 10).join(', ')}…)`

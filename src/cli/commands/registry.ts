@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/index.js';
 import type { AdminClient } from '../admin-client.js';
 import { adminClientFrom } from '../context.js';
-import { printTable } from '../output.js';
+import { printTable, writeOut } from '../output.js';
 import { registerDataCommands } from './registry-data.js';
 import { registerRegisterCommand } from './registry-register.js';
 import { registerDiffCommand } from './registry-diff.js';
@@ -84,7 +84,7 @@ async function showModel(
     .map((d) => ({ ...d, version: versionName.get(d.versionId ?? '') ?? null }));
   emit(opts.format, { model: found.model, versions: detailed, deployments }, () => {
     const m = found.model;
-    process.stdout.write(`${m.name}  owner ${m.owner}  criticality ${m.criticality}\n\n`);
+    writeOut(`${m.name}  owner ${m.owner}  criticality ${m.criticality}\n\n`);
     printTable(
       detailed.map((v) => ({
         ...v,
@@ -96,10 +96,10 @@ async function showModel(
       ['version', 'state', 'signed', 'files', 'manifest', 'where', 'createdAt'],
     );
     for (const v of detailed) {
-      process.stdout.write(`\nhistory of ${m.name}@${v.version}\n`);
+      writeOut(`\nhistory of ${m.name}@${v.version}\n`);
       printTable(v.history, ['at', 'state', 'actor', 'reason']);
     }
-    process.stdout.write('\ndeployments\n');
+    writeOut('\ndeployments\n');
     printTable(deployments, ['endpoint', 'version', 'at', 'until', 'reason', 'actionId']);
   });
 }
@@ -155,13 +155,11 @@ function registerStateCommands(registry: Command): void {
             StateChangeRow & { lifted?: string[]; serving?: string | null }
           >(registryPath('models', model, 'versions', version, verb), { reason: opts.reason });
           emit(opts.format, change, () => {
-            process.stdout.write(`${model}@${version} is now ${change.state} (at ${change.at})\n`);
+            writeOut(`${model}@${version} is now ${change.state} (at ${change.at})\n`);
             if (change.lifted && change.lifted.length > 0)
-              process.stdout.write(
-                `lifted the pins and deployments naming it: ${change.lifted.join(', ')}\n`,
-              );
+              writeOut(`lifted the pins and deployments naming it: ${change.lifted.join(', ')}\n`);
             if (change.serving !== undefined)
-              process.stdout.write(
+              writeOut(
                 change.serving === null
                   ? `${model} now has no version to serve (requests get 404) until one is deployed\n`
                   : `${model} now serves version ${change.serving}\n`,
@@ -189,7 +187,7 @@ function registerStateCommands(registry: Command): void {
           { reason: opts.reason, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) },
         );
         emit(opts.format, d, () =>
-          process.stdout.write(
+          writeOut(
             d.actionId
               ? `${model}@${version} serves ${d.endpoint} from ${d.at} (action ${d.actionId})\n`
               : `${model}@${version} recorded as serving ${d.endpoint} from ${d.at} (not the model's own route: the gateway is unchanged)\n`,
@@ -222,7 +220,7 @@ function registerStateCommands(registry: Command): void {
           { probes, tolerance: opts.tolerance },
         );
         emit(opts.format, recorded, () =>
-          process.stdout.write(
+          writeOut(
             `recorded the fingerprint of ${model}@${version}: ${probes.length} probe(s), tolerance ${opts.tolerance}\n`,
           ),
         );

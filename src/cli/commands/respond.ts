@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError, canonicalJson, type AppliedAction } from '../../core/index.js';
 import { adminClientFrom } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printTable, writeOut } from '../output.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerPlaybookCommands } from './playbooks.js';
 
@@ -136,6 +136,6 @@ function registerEvidence(program: Command): void {
         join(opts.out, 'manifest.json'),
         canonicalJson({ incident, exportedAt: new Date().toISOString(), items }),
       );
-      process.stdout.write(`exported ${items.length} item(s) to ${opts.out}\n`);
+      writeOut(`exported ${items.length} item(s) to ${opts.out}\n`);
     });
 }

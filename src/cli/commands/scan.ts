@@ -9,6 +9,7 @@ import {
   scanExitCode,
   scanPaths,
 } from '../../scan/index.js';
+import { writeOut, writeErr } from '../output.js';
 
 export const SCAN_OUTPUT_FORMATS = ['table', 'json', 'sarif'] as const;
 export type ScanOutputFormat = (typeof SCAN_OUTPUT_FORMATS)[number];
@@ -88,8 +89,8 @@ export function registerScanCommand(program: Command): void {
     .option('--policy <file>', 'JSON/YAML allowlist override merged over the built-in policy')
     .action(async (paths: string[], opts: { format: ScanOutputFormat; policy?: string }) => {
       process.exitCode = await runScanCommand(paths, opts, {
-        stdout: process.stdout,
-        stderr: process.stderr,
+        stdout: { write: writeOut },
+        stderr: { write: writeErr },
       });
     });
 }

@@ -1,0 +1,55 @@
+/** The roles an identity can hold, least to most trusted. */
+export const ROLES = ['viewer', 'responder', 'approver', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * What a route may need. `read` covers every read that changes nothing; the rest name the
+ * state a call changes. Evidence content is apart from `read` because reading it is a
+ * custody event.
+ */
+export const PERMISSIONS = [
+  'read',
+  'evidence.read',
+  'actions.write',
+  'incidents.write',
+  'data.write',
+  'registry.write',
+  'approvals.decide',
+  'registry.approve',
+  'keys.write',
+  'users.manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const RESPONDER: readonly Permission[] = [
+  'read',
+  'evidence.read',
+  'actions.write',
+  'incidents.write',
+  'data.write',
+  'registry.write',
+];
+
+/**
+ * The one role → permission table. An approver is a viewer who decides approvals: kept
+ * apart from responder so that the one who contains and the one who approves differ.
+ */
+const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  viewer: ['read'],
+  responder: RESPONDER,
+  approver: ['read', 'approvals.decide'],
+  admin: PERMISSIONS,
+};
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** Every permission a role grants. */
+export function permissionsOf(role: Role): readonly Permission[] {
+  return ROLE_PERMISSIONS[role];
+}
+
+export function hasPermission(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
