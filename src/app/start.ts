@@ -13,6 +13,7 @@ import {
   createMemoryPolicyChannel,
   createNatsBus,
   createNatsPolicyChannel,
+  deploymentNames,
   inferenceSubject,
   Subjects,
   type Bus,
@@ -91,11 +92,13 @@ export async function startAisoc(
     cleanups.push(() => store.close());
     await store.migrate();
 
+    const names = config.bus.driver === 'nats' ? deploymentNames(config.bus.subjectPrefix) : null;
     const bus =
       config.bus.driver === 'nats'
         ? await createNatsBus({
             servers: config.bus.servers,
-            stream: config.bus.stream,
+            subjectPrefix: config.bus.subjectPrefix,
+            stream: config.bus.stream ?? names!.stream,
             name: 'aisoc',
           })
         : createMemoryBus({ onError: (e) => log(`bus handler failed: ${String(e)}`) });
@@ -104,7 +107,7 @@ export async function startAisoc(
       config.bus.driver === 'nats'
         ? await createNatsPolicyChannel({
             servers: config.bus.servers,
-            bucket: config.bus.policyBucket,
+            bucket: config.bus.policyBucket ?? names!.policyBucket,
           })
         : createMemoryPolicyChannel();
     cleanups.push(() => channel.close());

@@ -30,8 +30,13 @@ const BusSchema = z.discriminatedUnion('driver', [
     .object({
       driver: z.literal('nats'),
       servers: z.array(z.string().min(1)).min(1),
-      stream: z.string().default('AISOC'),
-      policyBucket: z.string().default('aisoc_policy'),
+      // One token before every subject; the stream and policy bucket names derive from it.
+      subjectPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or - (max 32)')
+        .default('aisoc'),
+      stream: z.string().optional(), // default: the prefix in capitals (AISOC)
+      policyBucket: z.string().optional(), // default: <prefix>_policy (aisoc_policy)
     })
     .strict(),
 ]);
@@ -47,7 +52,8 @@ const LedgerSchema = z
     batchSize: z.number().int().min(1).max(100_000).default(1024),
     flushIntervalMs: z.number().int().min(0).max(10_000).default(5),
     maxQueue: z.number().int().min(1).default(200_000),
-    overflow: z.enum(['drop', 'reject']).default('drop'),
+    // default: `reject` with durable gateways (fail closed), `drop` otherwise
+    overflow: z.enum(['drop', 'reject']).optional(),
     checkpointIntervalMs: z.number().int().min(10).default(1000),
   })
   .strict();
@@ -184,6 +190,13 @@ export const ConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.gateway.durability === 'durable' && config.ledger.overflow === 'drop')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ledger', 'overflow'],
+        message:
+          '`drop` contradicts gateway.durability `durable` (a durable gateway never answers unrecorded): use `reject` or leave it out',
+      });
     const seen = new Set<string>();
     config.models.forEach((model, i) => {
       if (seen.has(model.id))
@@ -240,7 +253,7 @@ export type AisocConfig = Omit<RawConfig, 'store' | 'ledger' | 'admin'> & {
   store:
     | Resolved<Extract<RawStore, { driver: 'sqlite' }>, 'path'>
     | Extract<RawStore, { driver: 'postgres' }>;
-  ledger: Resolved<RawConfig['ledger'], 'keyFile'>;
+  ledger: Resolved<RawConfig['ledger'], 'keyFile' | 'overflow'>;
   admin: Resolved<RawConfig['admin'], 'tokenFile'>;
 };
 export type ModelConfig = AisocConfig['models'][number];
