@@ -78,7 +78,8 @@ export function createAdminApi(options: {
 
   app.post('/api/v1/keys', async (c) => {
     const body = parse(CreateKeyBody, await readJson(c));
-    return c.json(await services.keys.create(body, actor(c)), 201);
+    const created = await services.keys.create(body, actor(c));
+    return c.json(created, created.pending ? 202 : 201); // 202: stored, gateways get it once the bus is back
   });
   app.get('/api/v1/keys', async (c) => c.json({ keys: await services.keys.list() }));
   app.get('/api/v1/keys/:id', async (c) => {
@@ -92,13 +93,14 @@ export function createAdminApi(options: {
   );
   app.post('/api/v1/actions', async (c) => {
     const body = parse(ApplyActionBody, await readJson(c));
-    return c.json(await services.actions.apply(body.action, body.reason, actor(c)), 201);
+    const applied = await services.actions.apply(body.action, body.reason, actor(c));
+    return c.json(applied, applied.pending ? 202 : 201); // 202: stored, re-published until the bus takes it
   });
   app.post('/api/v1/actions/:id/lift', async (c) => {
     const result = await services.actions.lift(c.req.param('id'), actor(c));
     if (result.status === 'not_found')
       throw new AppError('NOT_FOUND', `no action ${c.req.param('id')}`, { status: 404 });
-    return c.json(result);
+    return c.json(result, result.pending ? 202 : 200);
   });
 
   const stream = (c: Context) => {

@@ -20,9 +20,6 @@ import type { ActionService } from '../respond/index.js';
 import type { Detection } from './detection.js';
 import type { ApiKeyRecord, KeyRepository, Store } from '../store/index.js';
 
-/** Published when keys change, so every gateway reloads its key directory. */
-export const KEYS_CHANGED = 'gateway.keys.changed';
-
 const STREAMS = ['inference', 'audit'] as const;
 
 export interface AdminServiceDeps {
@@ -91,8 +88,9 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
           principal: record.principal,
           models: record.models,
         });
-        await deps.bus.publish(KEYS_CHANGED, { keyId: record.id });
-        return { key: view(record, new Map()), secret: generated.secret };
+        // A new policy version makes every gateway reload its keys; pending if the bus is down.
+        const pending = !(await actions.republish());
+        return { key: view(record, new Map()), secret: generated.secret, pending };
       },
       async list() {
         const states = await keyStates();

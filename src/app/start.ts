@@ -21,6 +21,7 @@ import {
 } from '../bus/index.js';
 import type { AisocConfig } from '../config/index.js';
 import {
+  AppError,
   buildPolicySnapshot,
   createId,
   systemClock,
@@ -50,7 +51,8 @@ import { createIntake } from './intake.js';
 import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
-import { createAdminServices, KEYS_CHANGED } from './services.js';
+import { createLossReporter } from './ledger-loss.js';
+import { createAdminServices } from './services.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
 import { createSystemKey } from './system-principal.js';
@@ -112,6 +114,14 @@ export async function startAisoc(
         : createMemoryPolicyChannel();
     cleanups.push(() => channel.close());
 
+    const losses = createLossReporter({
+      log,
+      raise: (alert) =>
+        void bus
+          .publish(Subjects.alertRaised, alert)
+          .catch((e) => log(`alert publish failed: ${String(e)}`)),
+    });
+    cleanups.push(async () => losses.close());
     const ledger = await createLedgerWriter({
       store: config.store,
       streams: ['inference', 'audit'],
@@ -122,6 +132,7 @@ export async function startAisoc(
       maxQueue: config.ledger.maxQueue,
       overflow: config.ledger.overflow,
       checkpointEvery: { ms: config.ledger.checkpointIntervalMs },
+      onLoss: (loss) => losses.report(loss),
     });
     cleanups.push(() => ledger.close());
 
@@ -147,8 +158,6 @@ export async function startAisoc(
       );
     };
     await reloadKeys();
-    const keySub = await bus.subscribe(KEYS_CHANGED, () => reloadKeys());
-    cleanups.push(() => keySub.unsubscribe());
 
     const gatewayId = `${hostname()}-${process.pid}-${createId('gw').slice(-6)}`
       .replace(/[^A-Za-z0-9_-]/g, '-')
@@ -169,6 +178,8 @@ export async function startAisoc(
       const next = buildPolicySnapshot(state.version, state.actions);
       await servePins(next); // a pin published by another process: load its version first
       snapshot = next;
+      // Key changes travel as policy versions too (issue 14, finding 6): reload, then ack.
+      await reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));
       await channel.ack(gatewayId, state.version);
     });
     cleanups.push(() => policySub.unsubscribe());
@@ -190,6 +201,7 @@ export async function startAisoc(
       publisher: channel,
       audit,
       clock: systemClock,
+      onPending: (e) => log(`containment policy pending, will re-publish: ${(e as Error).message}`),
       checkTarget: async (action) => {
         if (action.kind === 'detect_inline') return checkInlineTarget(action);
         if ('keyId' in action)
@@ -207,7 +219,13 @@ export async function startAisoc(
         return null;
       },
     });
+    cleanups.push(async () => actions.close());
     await actions.republish();
+    // After a NATS outage: publish what waited, and re-read keys changed while disconnected.
+    channel.onReconnect?.(() => {
+      actions.retryNow();
+      void reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));
+    });
 
     // ── respond (issue 7): alerts → incidents → playbooks → containment, evidence ──
     const auditQueued = (entry: Record<string, unknown>) => ledger.append('audit', entry);
@@ -282,7 +300,15 @@ export async function startAisoc(
           bus
             .publish(inferenceSubject(event.model || '_unknown'), event)
             .catch((e) => log(`bus publish failed: ${String(e)}`));
-        if (durable) return ledger.appendDurable('inference', event).then(() => void publish());
+        if (durable)
+          return ledger.appendDurable('inference', event).then(({ seq }) => {
+            // Fail closed whatever `overflow` says: a durable gateway never answers unrecorded.
+            if (seq === null)
+              throw new AppError('LEDGER_BACKPRESSURE', 'the ledger queue is full', {
+                status: 503,
+              });
+            void publish();
+          });
         ledger.append('inference', event);
         void publish();
       },

@@ -17,6 +17,7 @@ import type {
   DurableSubscribeOptions,
   Subscription,
 } from './bus.js';
+import { trackConnection } from './connection-state.js';
 import { pumpConsumer } from './consumer-pump.js';
 import { BusErrorCodes, busError, wrapForeign } from './errors.js';
 import { assertName, assertPattern, assertSubject, STREAM_SUBJECT_ROOTS } from './subjects.js';
@@ -183,6 +184,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       // A failing error listener must not break delivery either.
     }
   };
+  const state = trackConnection(nc);
   const pumps = new Set<{ stop(): void }>();
   let closed = false;
   const assertOpen = () => {
@@ -262,6 +264,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         );
       }
     },
+
+    connected: () => !closed && state.connected(),
 
     async close(): Promise<void> {
       if (closed) return;
