@@ -41,7 +41,13 @@ export function createAdminApi(options: {
   const expected = Buffer.from(options.token);
   const app = new Hono();
 
-  app.get('/healthz', async (c) => c.json({ status: 'ok', ...(await services.status()) }));
+  // Truthful health (issue 14, finding 10): 503 when the ledger or store cannot record durably.
+  const health = async (c: Context) => {
+    const report = (await services.health?.()) ?? { status: 'ok', ready: true, checks: {} };
+    return c.json({ ...(await services.status()), ...report }, report.ready ? 200 : 503);
+  };
+  app.get('/healthz', health);
+  app.get('/readyz', health);
   app.get('/metrics', async () => {
     const { contentType, body } = await services.metrics();
     return new Response(body, { headers: { 'content-type': contentType } });

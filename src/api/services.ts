@@ -78,5 +78,7 @@ export interface AdminServices {
     drift(model: string): readonly unknown[];
   };
   status(): Promise<Record<string, unknown>>;
+  /** Ledger, store and bus checks for /healthz and /readyz; `ready: false` answers 503. */
+  health?(): Promise<{ status: string; ready: boolean; checks: Record<string, unknown> }>;
   metrics(): Promise<{ contentType: string; body: string }>;
 }

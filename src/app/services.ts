@@ -34,6 +34,7 @@ export interface AdminServiceDeps {
   registry: Registry;
   gatewayId: string;
   detection: Detection;
+  health?: AdminServices['health'];
 }
 
 /** The admin API's view of the running modules. */
@@ -177,8 +178,11 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
         ledger: ledger.stats(),
         detection: deps.detection.runner.stats(),
         policyAcks: Object.fromEntries(acks),
+        // A containment or key change stored but not yet taken by the bus (re-published).
+        policyPending: actions.pending(),
       };
     },
+    ...(deps.health ? { health: deps.health } : {}),
     async metrics() {
       return { contentType: deps.registry.contentType, body: await deps.registry.metrics() };
     },

@@ -52,6 +52,7 @@ import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createLossReporter } from './ledger-loss.js';
+import { createHealth } from './health.js';
 import { createAdminServices } from './services.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
@@ -322,7 +323,16 @@ export async function startAisoc(
     });
     cleanups.push(() => detection.close());
 
+    const health = createHealth({
+      durable: config.gateway.durability === 'durable',
+      ledger: () => ledger.stats(),
+      store,
+      ...(config.bus.driver === 'nats'
+        ? { busConnected: () => (bus.connected?.() ?? true) && (channel.connected?.() ?? true) }
+        : {}),
+    });
     const gateway = createGateway({
+      health,
       config: config.gateway,
       models: config.models,
       keys,
@@ -354,6 +364,7 @@ export async function startAisoc(
       channel,
       registry,
       gatewayId,
+      health,
     });
     const api = createAdminApi({
       services,

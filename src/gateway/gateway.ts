@@ -69,6 +69,8 @@ export interface GatewayOptions {
   events: EventSink;
   /** Blocking mode's detectors; without them every query is answered first (monitor mode). */
   inlineDetection?: InlineDetection;
+  /** Readiness for /healthz, /readyz and /v2/health/ready (503 when not ready); live is always 200. */
+  health?: () => Promise<{ ready: boolean }>;
   onError?: (error: unknown) => void;
 }
 
@@ -170,7 +172,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     const route = matchRoute(path);
     if (route.kind === 'health') {
-      sendJson(res, 200, { status: 'ok' }, ex.requestId);
+      if (route.probe === 'live' || !options.health) {
+        sendJson(res, 200, { status: 'ok' }, ex.requestId);
+        return;
+      }
+      const report = await options.health();
+      sendJson(res, report.ready ? 200 : 503, report, ex.requestId);
       return;
     }
     try {

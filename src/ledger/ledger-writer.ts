@@ -24,6 +24,12 @@ export interface LedgerWriterStats {
   retrying: number;
   batches: number;
   lastCommitMs: number;
+  /** The last commit failure (cleared by the next commit that goes through), for health checks. */
+  lastError: string | null;
+  /** When `lastError` happened (epoch ms; 0 when none). */
+  lastErrorAt: number;
+  /** The worker is gone: nothing more can be written. */
+  dead: boolean;
 }
 
 /** Appends entries to ledger streams from the request thread; the work runs in a worker. */
@@ -88,6 +94,9 @@ class WorkerLedgerWriter implements LedgerWriter {
     retrying: 0,
     batches: 0,
     lastCommitMs: 0,
+    lastError: null,
+    lastErrorAt: 0,
+    dead: false,
   };
   private readonly buffers = new Map<string, StreamBuffer>();
   private readonly inflight = new Map<number, Pending>();
@@ -264,6 +273,7 @@ class WorkerLedgerWriter implements LedgerWriter {
   private committed(ids: number[], firstSeqs: number[], ms: number): void {
     this.counters.batches += 1;
     this.counters.lastCommitMs = ms;
+    this.counters.lastError = null;
     this.retries.succeeded();
     this.settle(ids, (p, i) => {
       this.counters.queued -= p.count;
@@ -288,6 +298,8 @@ class WorkerLedgerWriter implements LedgerWriter {
    */
   private failed(p: Pending, error: AppError): void {
     this.counters.failed += p.count;
+    this.counters.lastError = error.message;
+    this.counters.lastErrorAt = Date.now();
     this.onLoss({ kind: 'failed', stream: p.stream, count: p.count, reason: error.message });
     p.waiters.forEach((w) => w.reject(error));
     const durable = new Set(p.waiters.map((w) => w.index));
@@ -311,6 +323,9 @@ class WorkerLedgerWriter implements LedgerWriter {
   /** The worker is gone: every waiting promise rejects, every held entry counts as failed. */
   private die(error: AppError): void {
     this.dead ??= error;
+    this.counters.dead = true;
+    this.counters.lastError = this.dead.message;
+    this.counters.lastErrorAt = Date.now();
     for (const pending of this.inflight.values())
       pending.waiters.forEach((w) => w.reject(this.dead));
     for (const buffer of this.buffers.values()) buffer.waiters.forEach((w) => w.reject(this.dead));
