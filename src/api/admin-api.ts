@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { AppError, ContainmentActionSchema, isAppError } from '../core/index.js';
+import { jsonDepthGuard } from './json-depth-guard.js';
 import { ApiErrorCodes } from './errors.js';
 import type { AdminServices } from './services.js';
 
@@ -79,6 +80,7 @@ export function createAdminApi(options: {
     }
     await next();
   });
+  app.use('/api/*', jsonDepthGuard);
 
   const actor = (c: Context) => c.req.header('x-aisoc-actor')?.slice(0, 200) || 'admin-api';
 

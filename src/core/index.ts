@@ -29,3 +29,4 @@ export {
   type InputRule,
   inputRuleMatches,
 } from './containment.js';
+export { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';

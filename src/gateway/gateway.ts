@@ -15,6 +15,8 @@ import {
   type InferenceOutcome,
   type PolicySnapshot,
   canonicalJson,
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
   inputRuleMatches,
   sha256Hex,
 } from '../core/index.js';
@@ -226,6 +228,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     }
     const raw = await readBody(req, config.bodyLimitBytes, config.bodyTimeoutMs);
+    const depth = jsonDepthExceeds(raw);
+    if (depth !== null)
+      throw new GatewayError(
+        'GATEWAY_BODY_TOO_DEEP',
+        `the body nests deeper than ${MAX_JSON_DEPTH} levels`,
+        { maxDepth: MAX_JSON_DEPTH },
+      );
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw.toString('utf8'));
