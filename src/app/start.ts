@@ -1,5 +1,3 @@
-import { serve, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -53,6 +51,7 @@ import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createLossReporter } from './ledger-loss.js';
 import { createHealth } from './health.js';
+import { listenHttp } from './http-server.js';
 import { createAdminServices } from './services.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
@@ -389,7 +388,7 @@ export async function startAisoc(
     });
     registerIntakeRoutes(api, intake);
     // --- end registry
-    const adminServer = await listen(api.fetch, config.admin.host, config.admin.port);
+    const adminServer = await listenHttp(api.fetch, config.admin);
     cleanups.push(() => new Promise<void>((resolve) => adminServer.server.close(() => resolve())));
 
     return {
@@ -406,20 +405,4 @@ export async function startAisoc(
     await close();
     throw error;
   }
-}
-
-function listen(
-  fetch: (req: Request) => Response | Promise<Response>,
-  host: string,
-  port: number,
-): Promise<{ server: ServerType; url: string }> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: host, port }, (info: AddressInfo) => {
-      resolve({
-        server,
-        url: `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`,
-      });
-    });
-    server.once('error', reject);
-  });
 }

@@ -118,6 +118,7 @@ const GatewaySchema = z
     defaultRateLimit: RateLimitSchema.default({ ratePerSecond: 100, burst: 200 }),
     trustProxy: z.boolean().default(false),
     recordFeatures: z.boolean().default(true),
+    maxConnections: z.number().int().min(1).default(4096),
   })
   .strict();
 
@@ -126,6 +127,11 @@ const AdminSchema = z
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8081),
     tokenFile: z.string().min(1).optional(), // default: <dataDir>/admin.token
+    // Slow clients cannot hold the admin API (issue 14, finding 12).
+    headersTimeoutMs: z.number().int().min(100).default(10_000),
+    requestTimeoutMs: z.number().int().min(100).default(60_000), // whole request, body included
+    keepAliveTimeoutMs: z.number().int().min(100).default(5_000),
+    maxConnections: z.number().int().min(1).default(256),
   })
   .strict();
 

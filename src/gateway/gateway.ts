@@ -142,6 +142,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   );
   server.keepAliveTimeout = 30_000;
+  server.maxConnections = config.maxConnections; // beyond it, new sockets are closed at once
 
   // Formatting a Date costs about a microsecond; events in the same millisecond share it.
   let isoMs = -1;
