@@ -312,6 +312,13 @@ export async function startAisoc(
         ledger.append('inference', event);
         void publish();
       },
+      aggregate(entry) {
+        try {
+          ledger.append('audit', entry);
+        } catch (e) {
+          log(`unauthenticated-request aggregate not recorded: ${(e as Error).message}`);
+        }
+      },
     };
     const detection = await startDetection({
       bus,

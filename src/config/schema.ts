@@ -119,6 +119,16 @@ const GatewaySchema = z
     trustProxy: z.boolean().default(false),
     recordFeatures: z.boolean().default(true),
     maxConnections: z.number().int().min(1).default(4096),
+    // Requests that never authenticate: per-source limit (then 429) and one ledger entry per
+    // source and window instead of one per request (issue 14, finding 11).
+    unauthenticated: z
+      .object({
+        ratePerSecond: z.number().positive().default(20),
+        burst: z.number().int().positive().default(100),
+        windowMs: z.number().int().min(100).default(10_000),
+      })
+      .strict()
+      .default({ ratePerSecond: 20, burst: 100, windowMs: 10_000 }),
   })
   .strict();
 
