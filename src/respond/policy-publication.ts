@@ -73,8 +73,20 @@ export function createPolicyPublication(options: PolicyPublicationOptions): Poli
         if (typeof current === 'number') version = Math.max(version, current);
         continue;
       }
-      if (round >= MAX_ROUNDS || sameActions(actions, await options.listActive())) return;
+      // Checked after the caller has its answer, so it adds nothing to time-to-contain.
+      void verify(actions);
+      return;
     }
+  }
+
+  /** Another process may have changed the set after our read and lost the race to us: publish again. */
+  async function verify(published: AppliedAction[]): Promise<void> {
+    try {
+      if (closed || sameActions(published, await options.listActive())) return;
+    } catch {
+      return; // the next change or the pending retry publishes the current set anyway
+    }
+    await attempt(true);
   }
 
   // One publication at a time per process; calls made meanwhile share the next one.
