@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError, ContainmentActionSchema, isAppError } from '../core/index.js';
 import { createTokenAuthenticator, type IdentityService } from '../identity/index.js';
 import { accessControl, type AdminCallEntry } from './access.js';
+import { jsonDepthGuard } from './json-depth-guard.js';
 import { ApiErrorCodes } from './errors.js';
 import { actorOf } from './identity-context.js';
 import { createUsersRoutes } from './users-routes.js';
@@ -50,7 +51,13 @@ export function createAdminApi(options: {
   const { services } = options;
   const app = new Hono();
 
-  app.get('/healthz', async (c) => c.json({ status: 'ok', ...(await services.status()) }));
+  // Truthful health (issue 14, finding 10): 503 when the ledger or store cannot record durably.
+  const health = async (c: Context) => {
+    const report = (await services.health?.()) ?? { status: 'ok', ready: true, checks: {} };
+    return c.json({ ...(await services.status()), ...report }, report.ready ? 200 : 503);
+  };
+  app.get('/healthz', health);
+  app.get('/readyz', health);
   app.get('/metrics', async () => {
     const { contentType, body } = await services.metrics();
     return new Response(body, { headers: { 'content-type': contentType } });
@@ -78,13 +85,15 @@ export function createAdminApi(options: {
       onAuditError: (e) => options.onError?.(e, 'audit'),
     }),
   );
+  app.use('/api/*', jsonDepthGuard);
 
   const actor = actorOf;
   app.route('/', createUsersRoutes(options.identities));
 
   app.post('/api/v1/keys', async (c) => {
     const body = parse(CreateKeyBody, await readJson(c));
-    return c.json(await services.keys.create(body, actor(c)), 201);
+    const created = await services.keys.create(body, actor(c));
+    return c.json(created, created.pending ? 202 : 201); // 202: stored, gateways get it once the bus is back
   });
   app.get('/api/v1/keys', async (c) => c.json({ keys: await services.keys.list() }));
   app.get('/api/v1/keys/:id', async (c) => {
@@ -98,13 +107,14 @@ export function createAdminApi(options: {
   );
   app.post('/api/v1/actions', async (c) => {
     const body = parse(ApplyActionBody, await readJson(c));
-    return c.json(await services.actions.apply(body.action, body.reason, actor(c)), 201);
+    const applied = await services.actions.apply(body.action, body.reason, actor(c));
+    return c.json(applied, applied.pending ? 202 : 201); // 202: stored, re-published until the bus takes it
   });
   app.post('/api/v1/actions/:id/lift', async (c) => {
     const result = await services.actions.lift(c.req.param('id'), actor(c));
     if (result.status === 'not_found')
       throw new AppError('NOT_FOUND', `no action ${c.req.param('id')}`, { status: 404 });
-    return c.json(result);
+    return c.json(result, result.pending ? 202 : 200);
   });
 
   const stream = (c: Context) => {

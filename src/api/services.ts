@@ -24,16 +24,28 @@ export interface CreateKeyInput {
 /** What the admin API needs from the rest of aisoc; the composition root provides it. */
 export interface AdminServices {
   keys: {
-    create(input: CreateKeyInput, actor: string): Promise<{ key: ApiKeyView; secret: string }>;
+    /** `pending`: stored, but not yet published to the gateways (the bus is down; retried). */
+    create(
+      input: CreateKeyInput,
+      actor: string,
+    ): Promise<{ key: ApiKeyView; secret: string; pending?: boolean }>;
     list(): Promise<ApiKeyView[]>;
     get(id: string): Promise<ApiKeyView | undefined>;
   };
   actions: {
-    apply(action: ContainmentAction, reason: string, actor: string): Promise<AppliedAction>;
+    apply(
+      action: ContainmentAction,
+      reason: string,
+      actor: string,
+    ): Promise<AppliedAction & { pending?: boolean }>;
     lift(
       id: string,
       actor: string,
-    ): Promise<{ status: 'lifted' | 'already_lifted' | 'not_found'; action?: AppliedAction }>;
+    ): Promise<{
+      status: 'lifted' | 'already_lifted' | 'not_found';
+      action?: AppliedAction;
+      pending?: boolean;
+    }>;
     list(options: { active?: boolean }): Promise<AppliedAction[]>;
   };
   ledger: {
@@ -66,5 +78,7 @@ export interface AdminServices {
     drift(model: string): readonly unknown[];
   };
   status(): Promise<Record<string, unknown>>;
+  /** Ledger, store and bus checks for /healthz and /readyz; `ready: false` answers 503. */
+  health?(): Promise<{ status: string; ready: boolean; checks: Record<string, unknown> }>;
   metrics(): Promise<{ contentType: string; body: string }>;
 }

@@ -2,4 +2,3 @@
 export { startAisoc, type RunningAisoc, type StartOptions } from './start.js';
 export { prepareDataDir, demoKeyFile, writeSecret, type Secrets } from './data-dir.js';
 export { demoModels, packageRoot } from './demo.js';
-export { KEYS_CHANGED } from './services.js';

@@ -1,9 +1,16 @@
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GatewayStats } from '../gateway/index.js';
 
 export interface MetricSources {
   gateway: () => GatewayStats;
-  ledger: () => { queued: number; written: number; dropped: number; rejected?: number };
+  ledger: () => {
+    queued: number;
+    written: number;
+    dropped: number;
+    rejected?: number;
+    failed?: number;
+    retrying?: number;
+  };
   keys: () => number;
   policyVersion: () => number;
 }
@@ -42,6 +49,35 @@ export function createMetrics(sources: MetricSources): Registry {
       this.set({ state: 'written' }, s.written);
       this.set({ state: 'dropped' }, s.dropped);
       this.set({ state: 'rejected' }, s.rejected ?? 0);
+    },
+  });
+  // Loss is a counter an alert rule can `increase()` on (issue 14, findings 7 and 8).
+  const total = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  total(
+    'aisoc_ledger_events_failed_total',
+    'Ledger entries in commit attempts that failed (async ones are retried, durable ones refused)',
+    () => sources.ledger().failed ?? 0,
+  );
+  total(
+    'aisoc_ledger_events_dropped_total',
+    'Ledger entries lost: refused by a full queue in drop mode, or held when the writer stopped',
+    () => sources.ledger().dropped,
+  );
+  new Gauge({
+    name: 'aisoc_ledger_events_retrying',
+    help: 'Async ledger entries waiting for another write attempt after a failure',
+    registers: [registry],
+    collect() {
+      this.set(sources.ledger().retrying ?? 0);
     },
   });
   new Gauge({

@@ -21,9 +21,6 @@ import type { ActionService } from '../respond/index.js';
 import type { Detection } from './detection.js';
 import type { ApiKeyRecord, KeyRepository, Store } from '../store/index.js';
 
-/** Published when keys change, so every gateway reloads its key directory. */
-export const KEYS_CHANGED = 'gateway.keys.changed';
-
 const STREAMS = ['inference', 'audit'] as const;
 
 export interface AdminServiceDeps {
@@ -40,6 +37,9 @@ export interface AdminServiceDeps {
   detection: Detection;
   /** How far each configured witness is behind (ledger.witnesses); absent when none. */
   witnesses?: () => readonly WitnessLag[];
+  health?: AdminServices['health'];
+  /** Re-reads this process's key directory, so a created key works here at once. */
+  reloadKeys?: () => Promise<void>;
 }
 
 /** The admin API's view of the running modules. */
@@ -94,8 +94,10 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
           principal: record.principal,
           models: record.models,
         });
-        await deps.bus.publish(KEYS_CHANGED, { keyId: record.id });
-        return { key: view(record, new Map()), secret: generated.secret };
+        await deps.reloadKeys?.();
+        // A new policy version makes every gateway reload its keys; pending if the bus is down.
+        const pending = !(await actions.republish());
+        return { key: view(record, new Map()), secret: generated.secret, pending };
       },
       async list() {
         const states = await keyStates();
@@ -185,8 +187,11 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
         detection: deps.detection.runner.stats(),
         policyAcks: Object.fromEntries(acks),
         ...(deps.witnesses ? { witnesses: deps.witnesses() } : {}),
+        // A containment or key change stored but not yet taken by the bus (re-published).
+        policyPending: actions.pending(),
       };
     },
+    ...(deps.health ? { health: deps.health } : {}),
     async metrics() {
       return { contentType: deps.registry.contentType, body: await deps.registry.metrics() };
     },

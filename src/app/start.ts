@@ -1,5 +1,3 @@
-import { serve, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,6 +11,7 @@ import {
   createMemoryPolicyChannel,
   createNatsBus,
   createNatsPolicyChannel,
+  deploymentNames,
   inferenceSubject,
   Subjects,
   type Bus,
@@ -20,6 +19,7 @@ import {
 } from '../bus/index.js';
 import type { AisocConfig } from '../config/index.js';
 import {
+  AppError,
   buildPolicySnapshot,
   createId,
   systemClock,
@@ -50,8 +50,11 @@ import { createIntake } from './intake.js';
 import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
-import { createAdminServices, KEYS_CHANGED } from './services.js';
+import { createAdminServices } from './services.js';
 import { startWitnessPusher } from './witness-pusher.js';
+import { createLossReporter } from './ledger-loss.js';
+import { createHealth } from './health.js';
+import { listenHttp } from './http-server.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import {
   createServingCatalog,
@@ -97,11 +100,13 @@ export async function startAisoc(
     cleanups.push(() => store.close());
     await store.migrate();
 
+    const names = config.bus.driver === 'nats' ? deploymentNames(config.bus.subjectPrefix) : null;
     const bus =
       config.bus.driver === 'nats'
         ? await createNatsBus({
             servers: config.bus.servers,
-            stream: config.bus.stream,
+            subjectPrefix: config.bus.subjectPrefix,
+            stream: config.bus.stream ?? names!.stream,
             name: 'aisoc',
           })
         : createMemoryBus({ onError: (e) => log(`bus handler failed: ${String(e)}`) });
@@ -110,11 +115,19 @@ export async function startAisoc(
       config.bus.driver === 'nats'
         ? await createNatsPolicyChannel({
             servers: config.bus.servers,
-            bucket: config.bus.policyBucket,
+            bucket: config.bus.policyBucket ?? names!.policyBucket,
           })
         : createMemoryPolicyChannel();
     cleanups.push(() => channel.close());
 
+    const losses = createLossReporter({
+      log,
+      raise: (alert) =>
+        void bus
+          .publish(Subjects.alertRaised, alert)
+          .catch((e) => log(`alert publish failed: ${String(e)}`)),
+    });
+    cleanups.push(async () => losses.close());
     const ledger = await createLedgerWriter({
       store: config.store,
       streams: ['inference', 'audit'],
@@ -125,6 +138,7 @@ export async function startAisoc(
       maxQueue: config.ledger.maxQueue,
       overflow: config.ledger.overflow,
       checkpointEvery: { ms: config.ledger.checkpointIntervalMs },
+      onLoss: (loss) => losses.report(loss),
     });
     cleanups.push(() => ledger.close());
     const witnessPusher = startWitnessPusher(config, store); // pushes checkpoints to ledger.witnesses
@@ -152,8 +166,6 @@ export async function startAisoc(
       );
     };
     await reloadKeys();
-    const keySub = await bus.subscribe(KEYS_CHANGED, () => reloadKeys());
-    cleanups.push(() => keySub.unsubscribe());
 
     const gatewayId = `${hostname()}-${process.pid}-${createId('gw').slice(-6)}`
       .replace(/[^A-Za-z0-9_-]/g, '-')
@@ -178,6 +190,9 @@ export async function startAisoc(
         ?.recheck()
         .catch((e) => log(`cannot recheck registry versions: ${(e as Error).message}`));
       await channel.ack(gatewayId, state.version);
+      // Key changes travel as policy versions too (issue 14, finding 6). Reloaded after the ack,
+      // so that the database read adds nothing to time-to-contain.
+      await reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));
     });
     cleanups.push(() => policySub.unsubscribe());
 
@@ -198,6 +213,7 @@ export async function startAisoc(
       publisher: channel,
       audit,
       clock: systemClock,
+      onPending: (e) => log(`containment policy pending, will re-publish: ${(e as Error).message}`),
       checkTarget: async (action) => {
         if (action.kind === 'detect_inline') return checkInlineTarget(action);
         if ('keyId' in action)
@@ -215,7 +231,13 @@ export async function startAisoc(
         return null;
       },
     });
+    cleanups.push(async () => actions.close());
     await actions.republish();
+    // After a NATS outage: publish what waited, and re-read keys changed while disconnected.
+    channel.onReconnect?.(() => {
+      actions.retryNow();
+      void reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));
+    });
 
     // ── respond (issue 7): alerts → incidents → playbooks → containment, evidence ──
     const auditQueued = (entry: Record<string, unknown>) => ledger.append('audit', entry);
@@ -290,9 +312,24 @@ export async function startAisoc(
           bus
             .publish(inferenceSubject(event.model || '_unknown'), event)
             .catch((e) => log(`bus publish failed: ${String(e)}`));
-        if (durable) return ledger.appendDurable('inference', event).then(() => void publish());
+        if (durable)
+          return ledger.appendDurable('inference', event).then(({ seq }) => {
+            // Fail closed whatever `overflow` says: a durable gateway never answers unrecorded.
+            if (seq === null)
+              throw new AppError('LEDGER_BACKPRESSURE', 'the ledger queue is full', {
+                status: 503,
+              });
+            void publish();
+          });
         ledger.append('inference', event);
         void publish();
+      },
+      aggregate(entry) {
+        try {
+          ledger.append('audit', entry);
+        } catch (e) {
+          log(`unauthenticated-request aggregate not recorded: ${(e as Error).message}`);
+        }
       },
     };
     const detection = await startDetection({
@@ -304,7 +341,16 @@ export async function startAisoc(
     });
     cleanups.push(() => detection.close());
 
+    const health = createHealth({
+      durable: config.gateway.durability === 'durable',
+      ledger: () => ledger.stats(),
+      store,
+      ...(config.bus.driver === 'nats'
+        ? { busConnected: () => (bus.connected?.() ?? true) && (channel.connected?.() ?? true) }
+        : {}),
+    });
     const gateway = createGateway({
+      health,
       config: config.gateway,
       models: config.models,
       keys,
@@ -338,6 +384,8 @@ export async function startAisoc(
       registry,
       gatewayId,
       ...(witnessPusher ? { witnesses: () => witnessPusher.lag() } : {}),
+      health,
+      reloadKeys,
     });
     const api = createAdminApi({
       services,
@@ -370,7 +418,7 @@ export async function startAisoc(
     });
     registerIntakeRoutes(api, intake);
     // --- end registry
-    const adminServer = await listen(api.fetch, config.admin.host, config.admin.port);
+    const adminServer = await listenHttp(api.fetch, config.admin);
     cleanups.push(() => new Promise<void>((resolve) => adminServer.server.close(() => resolve())));
 
     return {
@@ -387,20 +435,4 @@ export async function startAisoc(
     await close();
     throw error;
   }
-}
-
-function listen(
-  fetch: (req: Request) => Response | Promise<Response>,
-  host: string,
-  port: number,
-): Promise<{ server: ServerType; url: string }> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: host, port }, (info: AddressInfo) => {
-      resolve({
-        server,
-        url: `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`,
-      });
-    });
-    server.once('error', reject);
-  });
 }

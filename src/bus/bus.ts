@@ -40,6 +40,8 @@ export interface Bus {
     options?: DurableSubscribeOptions,
   ): Promise<Subscription>;
   close(): Promise<void>;
+  /** Whether the bus can take messages now (NATS: connected); the memory bus always can. */
+  connected?(): boolean;
 }
 
 /** Called with handler errors and undecodable messages; delivery goes on. */

@@ -16,6 +16,7 @@ export {
   modelFromInferenceSubject,
   modelToken,
   modelFromToken,
+  deploymentNames,
 } from './subjects.js';
 export { createMemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { createNatsBus, type NatsBusOptions, NATS_BUS_DEFAULTS } from './nats-bus.js';

@@ -17,6 +17,7 @@ import type {
   DurableSubscribeOptions,
   Subscription,
 } from './bus.js';
+import { trackConnection } from './connection-state.js';
 import { pumpConsumer } from './consumer-pump.js';
 import { BusErrorCodes, busError, wrapForeign } from './errors.js';
 import { assertName, assertPattern, assertSubject, STREAM_SUBJECT_ROOTS } from './subjects.js';
@@ -126,7 +127,14 @@ async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<vo
 async function ensureDurable(
   jsm: JetStreamManager,
   stream: string,
-  durable: { name: string; filter: string; ackWait: number; deliver: 'all' | 'new' },
+  durable: {
+    name: string;
+    filter: string;
+    /** The filter before `subjectPrefix` was set: such a consumer is moved to the prefix. */
+    unprefixed: string;
+    ackWait: number;
+    deliver: 'all' | 'new';
+  },
 ): Promise<void> {
   const info = await jsm.consumers.info(stream, durable.name).catch(() => null);
   if (info === null) {
@@ -137,6 +145,12 @@ async function ensureDurable(
       filter_subject: durable.filter,
       deliver_policy: durable.deliver === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
     });
+  } else if (
+    info.config.filter_subject === durable.unprefixed &&
+    durable.unprefixed !== durable.filter
+  ) {
+    // A deployment upgraded to a subject prefix keeps its durable consumers' positions.
+    await jsm.consumers.update(stream, durable.name, { filter_subject: durable.filter });
   } else if (info.config.filter_subject !== durable.filter) {
     throw busError(
       BusErrorCodes.BUS_SUBSCRIBE_FAILED,
@@ -183,6 +197,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       // A failing error listener must not break delivery either.
     }
   };
+  const state = trackConnection(nc);
   const pumps = new Set<{ stop(): void }>();
   let closed = false;
   const assertOpen = () => {
@@ -248,6 +263,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         await ensureDurable(jsm, stream, {
           name: durableName,
           filter: prefix + pattern,
+          unprefixed: pattern,
           ackWait,
           deliver: durableOptions.deliver ?? 'all',
         });
@@ -262,6 +278,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         );
       }
     },
+
+    connected: () => !closed && state.connected(),
 
     async close(): Promise<void> {
       if (closed) return;

@@ -1,6 +1,7 @@
 import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
 import { systemClock } from '../core/index.js';
 import { BusErrorCodes, busError, type BusErrorCode, wrapForeign } from './errors.js';
+import { trackConnection } from './connection-state.js';
 import { connectNats, type NatsConnection } from './nats-bus.js';
 import {
   assertGatewayId,
@@ -126,6 +127,7 @@ export async function createNatsPolicyChannel(
   const onError = safeListener(options.onError);
   const nc = await connectNats({ ...options, name: options.name ?? NATS_POLICY_DEFAULTS.name });
   const kv = await openBucket(nc, options, bucket);
+  const connection = trackConnection(nc);
   const stops = new Set<() => void>();
   let closed = false;
   const assertOpen = () => {
@@ -184,6 +186,12 @@ export async function createNatsPolicyChannel(
     async acks() {
       assertOpen();
       return foreign(BusErrorCodes.BUS_UNAVAILABLE, 'reading acks failed', () => readAcks(kv));
+    },
+
+    connected: () => !closed && connection.connected(),
+    onReconnect(listener) {
+      const remove = connection.onReconnect(listener);
+      stops.add(remove);
     },
 
     async close() {

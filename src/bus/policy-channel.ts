@@ -30,6 +30,10 @@ export interface PolicyChannel {
   /** The latest ack of every gateway that ever acked, by gateway id. */
   acks(): Promise<Map<string, PolicyAck>>;
   close(): Promise<void>;
+  /** Whether the channel can publish now (NATS: connected); the memory channel always can. */
+  connected?(): boolean;
+  /** Calls `listener` after every reconnect of the transport (NATS), to re-send what waited. */
+  onReconnect?(listener: () => void): void;
 }
 
 /** Options both implementations share. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  deploymentNames,
   inferenceSubject,
   modelFromInferenceSubject,
   modelFromToken,
@@ -28,5 +29,16 @@ describe('model tokens', () => {
 
   it('rejects an empty model id with BUS_SUBJECT_INVALID', () => {
     expect(() => modelToken('')).toThrow(expect.objectContaining({ code: 'BUS_SUBJECT_INVALID' }));
+  });
+});
+
+describe('deployment names', () => {
+  it('derives the stream and policy bucket from the subject prefix, aisoc keeping the old names', () => {
+    expect(deploymentNames('aisoc')).toEqual({ stream: 'AISOC', policyBucket: 'aisoc_policy' });
+    expect(deploymentNames('prod-eu')).toEqual({
+      stream: 'PROD_EU',
+      policyBucket: 'prod-eu_policy',
+    });
+    expect(() => deploymentNames('a.b')).toThrowError(/subjectPrefix/);
   });
 });

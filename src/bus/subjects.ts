@@ -143,3 +143,14 @@ export function assertName(kind: string, value: string): void {
       { details: { [kind]: value } },
     );
 }
+
+/**
+ * The NATS names of one deployment, derived from its subject prefix so that two deployments on
+ * one server never share a subject, stream or policy bucket. `aisoc` gives the historic names
+ * (stream `AISOC`, bucket `aisoc_policy`).
+ * @example deploymentNames('prod-eu') // { stream: 'PROD_EU', policyBucket: 'prod-eu_policy' }
+ */
+export function deploymentNames(prefix: string): { stream: string; policyBucket: string } {
+  assertName('subjectPrefix', prefix);
+  return { stream: prefix.toUpperCase().replace(/-/g, '_'), policyBucket: `${prefix}_policy` };
+}

@@ -160,4 +160,25 @@ describe('loadConfig', () => {
     const ok = parseConfig({ models: [model({ baseline: '/data/ref.csv' })] });
     expect(ok.models[0]!.detection).toEqual({ mode: 'blocking' });
   });
+  it('refuses ledger.overflow drop on a durable gateway, and defaults to reject there (issue 14, finding 8)', () => {
+    try {
+      parseConfig({ gateway: { durability: 'durable' }, ledger: { overflow: 'drop' } });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as AppError).code).toBe('CONFIG_INVALID');
+      expect((error as AppError).details).toEqual([
+        expect.stringMatching(/^ledger\.overflow.*durable/),
+      ]);
+    }
+    expect(parseConfig({ gateway: { durability: 'durable' } }).ledger.overflow).toBe('reject');
+    expect(parseConfig({}).ledger.overflow).toBe('drop');
+  });
+
+  it('gives the NATS bus a subject prefix, aisoc unless set, and refuses one that is not a token (finding 19)', () => {
+    const bus = parseConfig({ bus: { driver: 'nats', servers: ['nats://127.0.0.1:4222'] } }).bus;
+    expect(bus).toMatchObject({ subjectPrefix: 'aisoc' });
+    expect(() =>
+      parseConfig({ bus: { driver: 'nats', servers: ['x'], subjectPrefix: 'a.b' } }),
+    ).toThrowError(/bus\.subjectPrefix/);
+  });
 });

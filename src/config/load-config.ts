@@ -128,7 +128,12 @@ function resolvePaths(config: RawConfig, baseDir: string): AisocConfig {
       config.store.driver === 'sqlite'
         ? { ...config.store, path: inData(config.store.path, 'aisoc.db') }
         : config.store,
-    ledger: { ...config.ledger, keyFile: inData(config.ledger.keyFile, 'ledger.key') },
+    ledger: {
+      ...config.ledger,
+      keyFile: inData(config.ledger.keyFile, 'ledger.key'),
+      overflow:
+        config.ledger.overflow ?? (config.gateway.durability === 'durable' ? 'reject' : 'drop'),
+    },
     admin: { ...config.admin, tokenFile: inData(config.admin.tokenFile, 'admin.token') },
     respond: {
       ...config.respond,

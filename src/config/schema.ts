@@ -31,8 +31,13 @@ const BusSchema = z.discriminatedUnion('driver', [
     .object({
       driver: z.literal('nats'),
       servers: z.array(z.string().min(1)).min(1),
-      stream: z.string().default('AISOC'),
-      policyBucket: z.string().default('aisoc_policy'),
+      // One token before every subject; the stream and policy bucket names derive from it.
+      subjectPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or - (max 32)')
+        .default('aisoc'),
+      stream: z.string().optional(), // default: the prefix in capitals (AISOC)
+      policyBucket: z.string().optional(), // default: <prefix>_policy (aisoc_policy)
     })
     .strict(),
 ]);
@@ -48,7 +53,8 @@ const LedgerSchema = z
     batchSize: z.number().int().min(1).max(100_000).default(1024),
     flushIntervalMs: z.number().int().min(0).max(10_000).default(5),
     maxQueue: z.number().int().min(1).default(200_000),
-    overflow: z.enum(['drop', 'reject']).default('drop'),
+    // default: `reject` with durable gateways (fail closed), `drop` otherwise
+    overflow: z.enum(['drop', 'reject']).optional(),
     checkpointIntervalMs: z.number().int().min(10).default(1000),
     // The pinned signer `aisoc ledger verify` requires (verifier key string); default: ledger.key.
     publicKey: z.string().min(1).optional(),
@@ -139,6 +145,17 @@ const GatewaySchema = z
     defaultRateLimit: RateLimitSchema.default({ ratePerSecond: 100, burst: 200 }),
     trustProxy: z.boolean().default(false),
     recordFeatures: z.boolean().default(true),
+    maxConnections: z.number().int().min(1).default(4096),
+    // Requests that never authenticate: per-source limit (then 429) and one ledger entry per
+    // source and window instead of one per request (issue 14, finding 11).
+    unauthenticated: z
+      .object({
+        ratePerSecond: z.number().positive().default(20),
+        burst: z.number().int().positive().default(100),
+        windowMs: z.number().int().min(100).default(10_000),
+      })
+      .strict()
+      .default({ ratePerSecond: 20, burst: 100, windowMs: 10_000 }),
   })
   .strict();
 
@@ -148,6 +165,11 @@ const AdminSchema = z
     port: z.number().int().min(0).max(65535).default(8081),
     tokenFile: z.string().min(1).optional(), // default: <dataDir>/admin.token
     oidc: OidcSchema.optional(), // OIDC bearer tokens beside the admin and user tokens
+    // Slow clients cannot hold the admin API (issue 14, finding 12).
+    headersTimeoutMs: z.number().int().min(100).default(10_000),
+    requestTimeoutMs: z.number().int().min(100).default(60_000), // whole request, body included
+    keepAliveTimeoutMs: z.number().int().min(100).default(5_000),
+    maxConnections: z.number().int().min(1).default(256),
   })
   .strict();
 
@@ -216,6 +238,13 @@ export const ConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.gateway.durability === 'durable' && config.ledger.overflow === 'drop')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ledger', 'overflow'],
+        message:
+          '`drop` contradicts gateway.durability `durable` (a durable gateway never answers unrecorded): use `reject` or leave it out',
+      });
     const seen = new Set<string>();
     config.models.forEach((model, i) => {
       if (seen.has(model.id))
@@ -272,7 +301,7 @@ export type AisocConfig = Omit<RawConfig, 'store' | 'ledger' | 'admin'> & {
   store:
     | Resolved<Extract<RawStore, { driver: 'sqlite' }>, 'path'>
     | Extract<RawStore, { driver: 'postgres' }>;
-  ledger: Resolved<RawConfig['ledger'], 'keyFile'>;
+  ledger: Resolved<RawConfig['ledger'], 'keyFile' | 'overflow'>;
   admin: Resolved<RawConfig['admin'], 'tokenFile'>;
 };
 export type ModelConfig = AisocConfig['models'][number];

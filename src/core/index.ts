@@ -38,3 +38,4 @@ export {
   clockDeadline,
   describeDue,
 } from './regulatory-clocks.js';
+export { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';

@@ -15,6 +15,8 @@ import {
   type InferenceOutcome,
   type PolicySnapshot,
   canonicalJson,
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
   inputRuleMatches,
   sha256Hex,
 } from '../core/index.js';
@@ -29,6 +31,7 @@ import {
 import { hardenAnswer } from './output-hardening.js';
 import { buildResponse, extractOutputs, extractRows } from './protocols.js';
 import { readBody } from './read-body.js';
+import { createSourceGuard, type SourceAggregate } from './source-guard.js';
 import { matchRoute, type InferenceRoute } from './routes.js';
 import { createTokenBuckets } from './token-bucket.js';
 import { createUpstreams } from './upstreams.js';
@@ -55,6 +58,11 @@ export interface LocalModel {
  */
 export interface EventSink {
   record(event: InferenceEvent, durable: boolean): void | Promise<void>;
+  /**
+   * Takes the per-source aggregates of unauthenticated requests; with it, those requests are
+   * not recorded one by one (a flood of 401s costs one entry per source and window).
+   */
+  aggregate?(entry: SourceAggregate): void;
 }
 
 export interface GatewayOptions {
@@ -71,6 +79,8 @@ export interface GatewayOptions {
   events: EventSink;
   /** Blocking mode's detectors; without them every query is answered first (monitor mode). */
   inlineDetection?: InlineDetection;
+  /** Readiness for /healthz, /readyz and /v2/health/ready (503 when not ready); live is always 200. */
+  health?: () => Promise<{ ready: boolean }>;
   onError?: (error: unknown) => void;
 }
 
@@ -115,6 +125,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     options.catalog ??
     createVersionCatalog(configuredVersions(options.models, options.localModels ?? new Map()));
   const buckets = createTokenBuckets();
+  const sourceGuard = createSourceGuard(config.unauthenticated);
+  const drainSources = (all: boolean) => {
+    for (const entry of sourceGuard.drain(all)) events.aggregate?.(entry);
+  };
+  const sourceTimer = setInterval(
+    () => drainSources(false),
+    Math.max(100, Math.min(1_000, config.unauthenticated.windowMs / 4)),
+  );
+  sourceTimer.unref();
   const blockingModels = new Set(
     options.models.filter((m) => m.detection?.mode === 'blocking').map((m) => m.id),
   );
@@ -143,6 +162,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   );
   server.keepAliveTimeout = 30_000;
+  server.maxConnections = config.maxConnections; // beyond it, new sockets are closed at once
 
   // Formatting a Date costs about a microsecond; events in the same millisecond share it.
   let isoMs = -1;
@@ -175,7 +195,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     const route = matchRoute(path);
     if (route.kind === 'health') {
-      sendJson(res, 200, { status: 'ok' }, ex.requestId);
+      if (route.probe === 'live' || !options.health) {
+        sendJson(res, 200, { status: 'ok' }, ex.requestId);
+        return;
+      }
+      const report = await options.health();
+      sendJson(res, report.ready ? 200 : 503, report, ex.requestId);
       return;
     }
     try {
@@ -185,8 +210,20 @@ export function createGateway(options: GatewayOptions): Gateway {
       const answer = await serve(req, ex, route);
       await finish(res, ex, answer.status, answer.body, answer.outcome, answer.outputs, null);
     } catch (error) {
-      const e = error instanceof GatewayError ? error : toGatewayError(error);
+      let e = error instanceof GatewayError ? error : toGatewayError(error);
       if (e.code === 'GATEWAY_INTERNAL') options.onError?.(error);
+      // Never authenticated: limited per source, and aggregated instead of recorded one by one.
+      const unauthenticated = ex.key === null && e.status < 500;
+      if (unauthenticated) {
+        const wait = sourceGuard.limitedFor(ex.source);
+        if (wait > 0)
+          e = new GatewayError(
+            'GATEWAY_SOURCE_LIMITED',
+            'too many unauthenticated requests from this address; slow down',
+            { retryAfterSeconds: wait },
+          );
+        sourceGuard.refused(ex.source, e.code, ex.route?.model ?? null);
+      }
       const outcome: InferenceOutcome =
         e.status === 502 || e.status === 504 ? 'upstream_error' : 'rejected';
       const body = Buffer.from(
@@ -202,7 +239,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (e.status === 429 && e.details?.retryAfterSeconds !== undefined) {
         res.setHeader('retry-after', String(Math.ceil(e.details.retryAfterSeconds as number)));
       }
-      await finish(res, ex, e.status, body, outcome, ex.withheld, e.code);
+      const aggregated = unauthenticated && events.aggregate !== undefined;
+      await finish(res, ex, e.status, body, outcome, ex.withheld, e.code, aggregated);
     }
   }
 
@@ -224,6 +262,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     }
     const raw = await readBody(req, config.bodyLimitBytes, config.bodyTimeoutMs);
+    const depth = jsonDepthExceeds(raw);
+    if (depth !== null)
+      throw new GatewayError(
+        'GATEWAY_BODY_TOO_DEEP',
+        `the body nests deeper than ${MAX_JSON_DEPTH} levels`,
+        { maxDepth: MAX_JSON_DEPTH },
+      );
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw.toString('utf8'));
@@ -472,11 +517,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     outcome: InferenceOutcome,
     outputs: unknown[] | null,
     errorCode: string | null,
+    aggregated = false,
   ) {
-    const event = buildEvent(ex, status, outcome, outputs, errorCode);
     stats.requests++;
     stats.byOutcome[outcome]++;
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+    if (aggregated) {
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': body.length,
+        'x-request-id': ex.requestId,
+      });
+      res.end(body);
+      return;
+    }
+    const event = buildEvent(ex, status, outcome, outputs, errorCode);
     const durable = config.durability === 'durable';
     try {
       const pending = events.record(event, durable);
@@ -562,6 +617,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       }),
     close: async () => {
+      clearInterval(sourceTimer);
+      drainSources(true);
       // In-flight requests finish; their keep-alive connections (kept 30 s when idle) are
       // closed as soon as they go idle, and whatever still hangs after the grace is cut.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);

@@ -27,3 +27,4 @@ export {
   type ServedVersion,
   type VersionCatalog,
 } from './version-catalog.js';
+export { createSourceGuard, type SourceAggregate, type SourceGuard } from './source-guard.js';

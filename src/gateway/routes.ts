@@ -7,7 +7,8 @@ export interface InferenceRoute {
   version: string | null;
 }
 
-export type Route = InferenceRoute | { kind: 'health' } | { kind: 'unknown' };
+export type Route =
+  InferenceRoute | { kind: 'health'; probe: 'live' | 'ready' } | { kind: 'unknown' };
 
 const KSERVE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer$/;
 const TF = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+))?:predict$/;
@@ -15,8 +16,9 @@ const GENERIC = /^\/generic\/([^/]+)$/;
 
 /** Maps a request path (no query) to the protocol and model it addresses. */
 export function matchRoute(path: string): Route {
-  if (path === '/v2/health/ready' || path === '/v2/health/live' || path === '/healthz')
-    return { kind: 'health' };
+  if (path === '/v2/health/live') return { kind: 'health', probe: 'live' };
+  if (path === '/v2/health/ready' || path === '/healthz' || path === '/readyz')
+    return { kind: 'health', probe: 'ready' };
   let m = KSERVE.exec(path);
   if (m) return inference('kserve-v2', m[1]!, m[2]);
   m = TF.exec(path);

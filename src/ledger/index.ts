@@ -40,6 +40,7 @@ export {
 } from './ledger-key.js';
 export { leafTemplate, leafPayload, type LeafTemplate } from './leaf-template.js';
 export { createLedgerWriter, type LedgerWriter, type LedgerWriterStats } from './ledger-writer.js';
+export { type LedgerLoss, retryDelayMs } from './retry-queue.js';
 export {
   OVERFLOW_POLICIES,
   type OverflowPolicy,

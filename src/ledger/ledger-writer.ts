@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { AppError } from '../core/index.js';
 import { ledgerError, LedgerErrorCodes } from './errors.js';
 import { FIELD_SEPARATOR, RECORD_SEPARATOR } from './ledger-committer.js';
+import { RetryQueue, type LedgerLoss } from './retry-queue.js';
 import { leafTemplate } from './leaf-template.js';
 import { fromWire, startLedgerWorker } from './start-worker.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
@@ -17,10 +18,18 @@ export interface LedgerWriterStats {
   written: number;
   dropped: number;
   rejected: number;
-  /** Entries whose batch failed to commit (database error) or that a dead worker held. */
+  /** Entries in commit attempts that failed (database error); async ones are retried. */
   failed: number;
+  /** Async entries whose batch failed, waiting for their next attempt (part of `queued`). */
+  retrying: number;
   batches: number;
   lastCommitMs: number;
+  /** The last commit failure (cleared by the next commit that goes through), for health checks. */
+  lastError: string | null;
+  /** When `lastError` happened (epoch ms; 0 when none). */
+  lastErrorAt: number;
+  /** The worker is gone: nothing more can be written. */
+  dead: boolean;
 }
 
 /** Appends entries to ledger streams from the request thread; the work runs in a worker. */
@@ -51,6 +60,10 @@ interface StreamBuffer {
 interface Pending {
   readonly count: number;
   readonly waiters: Waiter[];
+  readonly stream: string;
+  readonly records: string[];
+  /** Failed attempts so far (0 for a first post). */
+  readonly attempts: number;
 }
 
 /**
@@ -68,7 +81,7 @@ export async function createLedgerWriter(options: LedgerWriterOptions): Promise<
     checkpointEvery: o.checkpointEvery,
     streams: [...o.streams],
   });
-  return new WorkerLedgerWriter(worker, o);
+  return new WorkerLedgerWriter(worker, o, options.onLoss);
 }
 
 /** The request-thread half: canonical JSON, per-stream buffers, counters, promises. */
@@ -79,8 +92,12 @@ class WorkerLedgerWriter implements LedgerWriter {
     dropped: 0,
     rejected: 0,
     failed: 0,
+    retrying: 0,
     batches: 0,
     lastCommitMs: 0,
+    lastError: null,
+    lastErrorAt: 0,
+    dead: false,
   };
   private readonly buffers = new Map<string, StreamBuffer>();
   private readonly inflight = new Map<number, Pending>();
@@ -91,11 +108,17 @@ class WorkerLedgerWriter implements LedgerWriter {
   private closing: Promise<void> | undefined;
   private dead: AppError | undefined;
   private onClosed: (() => void) | undefined;
+  private readonly retries: RetryQueue;
 
   constructor(
     private readonly worker: Worker,
     private readonly o: ResolvedWriterOptions,
+    private readonly onLoss: (loss: LedgerLoss) => void = () => {},
   ) {
+    this.retries = new RetryQueue((batch) => {
+      this.counters.retrying -= batch.records.length;
+      this.post(batch.stream, batch.records, [], batch.attempts);
+    });
     for (const stream of o.streams) this.buffers.set(stream, { records: [], waiters: [] });
     worker.on('message', (m: FromWorker) => this.receive(m));
     worker.on('error', (e) =>
@@ -152,6 +175,7 @@ class WorkerLedgerWriter implements LedgerWriter {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.dead) return;
+      this.retries.release(); // a last attempt; what fails now is dropped
       this.postAll();
       const flushed = this.barrier().catch(() => undefined);
       const closed = new Promise<void>((resolve) => (this.onClosed = resolve));
@@ -190,6 +214,7 @@ class WorkerLedgerWriter implements LedgerWriter {
     if (this.counters.queued < this.o.maxQueue) return true;
     if (this.o.overflow === 'drop') {
       this.counters.dropped += 1;
+      this.onLoss({ kind: 'dropped', stream, count: 1, reason: 'the ledger queue is full' });
       return false;
     }
     this.counters.rejected += 1;
@@ -210,10 +235,14 @@ class WorkerLedgerWriter implements LedgerWriter {
   private postStream(stream: string): void {
     const buffer = this.buffers.get(stream)!;
     if (buffer.records.length === 0) return;
-    const id = this.nextId++;
-    this.inflight.set(id, { count: buffer.records.length, waiters: buffer.waiters });
-    this.send({ t: 'append', id, stream, records: buffer.records.join(RECORD_SEPARATOR) });
     this.buffers.set(stream, { records: [], waiters: [] });
+    this.post(stream, buffer.records, buffer.waiters, 0);
+  }
+
+  private post(stream: string, records: string[], waiters: Waiter[], attempts: number): void {
+    const id = this.nextId++;
+    this.inflight.set(id, { count: records.length, waiters, stream, records, attempts });
+    this.send({ t: 'append', id, stream, records: records.join(RECORD_SEPARATOR) });
   }
 
   private postAll(): void {
@@ -233,10 +262,7 @@ class WorkerLedgerWriter implements LedgerWriter {
           details: { cause: m.error.code },
         },
       );
-      this.settle(m.ids, (p) => {
-        this.counters.failed += p.count;
-        p.waiters.forEach((w) => w.reject(error));
-      });
+      this.settle(m.ids, (p) => this.failed(p, error));
     } else if (m.t === 'flushed') {
       const f = this.flushes.get(m.id);
       this.flushes.delete(m.id);
@@ -248,7 +274,10 @@ class WorkerLedgerWriter implements LedgerWriter {
   private committed(ids: number[], firstSeqs: number[], ms: number): void {
     this.counters.batches += 1;
     this.counters.lastCommitMs = ms;
+    this.counters.lastError = null;
+    this.retries.succeeded();
     this.settle(ids, (p, i) => {
+      this.counters.queued -= p.count;
       this.counters.written += p.count;
       for (const w of p.waiters) w.resolve({ seq: firstSeqs[i]! + w.index });
     });
@@ -259,19 +288,52 @@ class WorkerLedgerWriter implements LedgerWriter {
       const pending = this.inflight.get(id);
       if (!pending) return;
       this.inflight.delete(id);
-      this.counters.queued -= pending.count;
       each(pending, i);
     });
+  }
+
+  /**
+   * A batch did not commit: its durable entries fail (their requests are refused), its async
+   * entries wait for another attempt with backoff. They stay counted in `queued`, so the queue
+   * bound (and `overflow`) still limits memory. Closing, they are dropped and reported.
+   */
+  private failed(p: Pending, error: AppError): void {
+    this.counters.failed += p.count;
+    this.counters.lastError = error.message;
+    this.counters.lastErrorAt = Date.now();
+    this.onLoss({ kind: 'failed', stream: p.stream, count: p.count, reason: error.message });
+    p.waiters.forEach((w) => w.reject(error));
+    const durable = new Set(p.waiters.map((w) => w.index));
+    const rest = durable.size === 0 ? p.records : p.records.filter((_, i) => !durable.has(i));
+    this.counters.queued -= durable.size;
+    if (rest.length === 0) return;
+    if (this.closing || this.dead) {
+      this.lose(p.stream, rest.length, error.message);
+      return;
+    }
+    this.counters.retrying += rest.length;
+    this.retries.add({ stream: p.stream, records: rest, attempts: p.attempts + 1 });
+  }
+
+  private lose(stream: string, count: number, reason: string): void {
+    this.counters.queued -= count;
+    this.counters.dropped += count;
+    this.onLoss({ kind: 'dropped', stream, count, reason });
   }
 
   /** The worker is gone: every waiting promise rejects, every held entry counts as failed. */
   private die(error: AppError): void {
     this.dead ??= error;
+    this.counters.dead = true;
+    this.counters.lastError = this.dead.message;
+    this.counters.lastErrorAt = Date.now();
     for (const pending of this.inflight.values())
       pending.waiters.forEach((w) => w.reject(this.dead));
     for (const buffer of this.buffers.values()) buffer.waiters.forEach((w) => w.reject(this.dead));
     for (const f of this.flushes.values()) f.reject(this.dead);
-    this.counters.failed += this.counters.queued;
+    this.retries.clear();
+    this.counters.retrying = 0;
+    if (this.counters.queued > 0) this.lose('*', this.counters.queued, this.dead.message);
     this.counters.queued = 0;
     this.inflight.clear();
     this.flushes.clear();

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../core/index.js';
 import type { StoreConfig } from '../store/index.js';
 import { ledgerError, LedgerErrorCodes } from './errors.js';
 import type { LedgerKey } from './ledger-key.js';
+import type { LedgerLoss } from './retry-queue.js';
 import type { CheckpointPolicy } from './ledger-committer.js';
 
 export const OVERFLOW_POLICIES = ['drop', 'reject'] as const;
@@ -26,6 +27,8 @@ export interface LedgerWriterOptions {
   /** Sign a checkpoint after this many entries or this much time (defaults 10,000 and 1,000 ms). */
   readonly checkpointEvery?: { readonly entries?: number; readonly ms?: number };
   readonly clock?: Clock;
+  /** Hears about every entry not written (retried or refused) or lost, as it happens. */
+  readonly onLoss?: (loss: LedgerLoss) => void;
 }
 
 export interface ResolvedWriterOptions {

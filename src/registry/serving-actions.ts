@@ -10,7 +10,7 @@ export interface ActionControl {
   lift(id: string, actor: string): Promise<{ status: string }>;
   list(options: { active?: boolean }): Promise<AppliedAction[]>;
   /** Publishes the active set again, so that every gateway re-reads the registry. */
-  republish(): Promise<void>;
+  republish(): Promise<unknown>;
 }
 
 /** A model's versions in aisoc.yaml (served when no pin or deployment names another). */

@@ -6,6 +6,9 @@ import {
   type ContainmentAction,
 } from '../core/index.js';
 import { RespondErrorCodes } from './errors.js';
+import { createPolicyPublication, type PolicyPublisher } from './policy-publication.js';
+
+export type { PolicyPublisher };
 
 /** Where applied actions are kept (the store's policy action repository fits). */
 export interface ActionRecords {
@@ -21,11 +24,6 @@ export interface ActionRecords {
   list(): Promise<AppliedAction[]>;
 }
 
-/** Publishes the active actions to every gateway (the bus module's policy channel fits). */
-export interface PolicyPublisher {
-  publish(state: { version: number; actions: AppliedAction[] }): Promise<void>;
-}
-
 export interface ActionServiceOptions {
   records: ActionRecords;
   publisher: PolicyPublisher;
@@ -34,17 +32,33 @@ export interface ActionServiceOptions {
   /** Says whether an action's target (key id, model id, version) exists; a message if not. */
   checkTarget: (action: ContainmentAction) => Promise<string | null>;
   clock: Clock;
+  /** Hears about publications left pending by a bus outage (they are retried). */
+  onPending?: (error: unknown) => void;
 }
 
+/** `pending`: stored and audited, but the bus did not take it yet; it is re-published until it does. */
+export type Publication = { pending: boolean };
+
 export interface ActionService {
-  apply(action: ContainmentAction, reason: string, actor: string): Promise<AppliedAction>;
+  apply(
+    action: ContainmentAction,
+    reason: string,
+    actor: string,
+  ): Promise<AppliedAction & Publication>;
   lift(
     id: string,
     actor: string,
-  ): Promise<{ status: 'lifted' | 'already_lifted' | 'not_found'; action?: AppliedAction }>;
+  ): Promise<
+    { status: 'lifted' | 'already_lifted' | 'not_found'; action?: AppliedAction } & Publication
+  >;
   list(options: { active?: boolean }): Promise<AppliedAction[]>;
-  /** Publishes the current active set again (at start-up, or after a gateway joins). */
-  republish(): Promise<void>;
+  /** Publishes the current active set again (start-up, key changes); false when left pending. */
+  republish(): Promise<boolean>;
+  /** Whether a stored change waits for the bus. */
+  pending(): boolean;
+  /** Re-publishes a pending change at once (the bus reconnected). */
+  retryNow(): void;
+  close(): void;
 }
 
 /**
@@ -54,12 +68,13 @@ export interface ActionService {
  */
 export function createActionService(options: ActionServiceOptions): ActionService {
   const { records, publisher, audit, clock } = options;
-  let version = 0;
-  const publish = async () => {
-    // Versions only grow, even across restarts, so gateways can drop stale states.
-    version = Math.max(version + 1, clock.now());
-    await publisher.publish({ version, actions: await records.listActive() });
-  };
+  const publication = createPolicyPublication({
+    listActive: () => records.listActive(),
+    publisher,
+    clock,
+    ...(options.onPending ? { onPending: options.onPending } : {}),
+  });
+  const publish = () => publication.publish();
 
   return {
     async apply(action, reason, actor) {
@@ -79,8 +94,9 @@ export function createActionService(options: ActionServiceOptions): ActionServic
       await records.insert(applied);
       // The record is committed; the ledger entry and the publication go out together so the
       // gateways enforce without waiting for the ledger's commit (time-to-contain). Both are
-      // awaited: apply resolves only once the action is in the ledger and published.
-      await Promise.all([
+      // awaited: apply resolves once the action is in the ledger and published, or pending
+      // (stored, retried until the bus takes it) when the bus is down.
+      const [, published] = await Promise.all([
         audit({
           type: 'respond.action.applied',
           actor,
@@ -91,7 +107,7 @@ export function createActionService(options: ActionServiceOptions): ActionServic
         }),
         publish(),
       ]);
-      return applied;
+      return { ...applied, pending: !published };
     },
     async lift(id, actor) {
       const at = new Date(clock.now()).toISOString();
@@ -104,13 +120,16 @@ export function createActionService(options: ActionServiceOptions): ActionServic
           actionId: id,
           action: result.action.action,
         });
-        await publish();
+        return { ...result, pending: !(await publish()) };
       }
-      return result;
+      return { ...result, pending: publication.pending() };
     },
     async list({ active }) {
       return active ? records.listActive() : records.list();
     },
     republish: publish,
+    pending: () => publication.pending(),
+    retryNow: () => publication.retryNow(),
+    close: () => publication.close(),
   };
 }
