@@ -192,7 +192,11 @@ export function createAdminApi(options: {
     options.onError?.(error, requestId);
     const code = isAppError(error) ? error.code : 'INTERNAL';
     const status = isAppError(error) ? error.status : 500;
-    return c.json(errorBody(code, `internal error (request ${requestId})`, status), status as 500);
+    // An AppError's message is written for people and carries no stack: the client gets it.
+    const message = isAppError(error)
+      ? `${error.message} (request ${requestId})`
+      : `internal error (request ${requestId}); the cause is in the server log`;
+    return c.json(errorBody(code, message, status), status as 500);
   });
   return app;
 }

@@ -9,11 +9,13 @@ import {
   proveConsistency,
   proveInclusion,
   verifyLedger,
+  type LedgerVerification,
 } from '../../ledger/index.js';
 import { createStore, type Store } from '../../store/index.js';
 import { configFrom, positiveNumber } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
-import { printJson } from '../output.js';
+import { readableFile } from '../arguments.js';
+import { formatFrom, formatOption, jsonOption, printRecord } from '../output/index.js';
 
 const STREAMS = ['inference', 'audit'];
 
@@ -34,23 +36,23 @@ export function registerLedgerCommands(program: Command): void {
       'verify against this key (note verifier format) instead of the local key file',
     )
     .option('--public-key-file <file>', 'read the verifier key from a file')
-    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (opts, command: Command) => {
       const publicKey = await verifierKey(command, opts);
       await withStore(command, async (store) => {
-        const results = [];
+        const results: ({ stream: string } & LedgerVerification)[] = [];
         for (const stream of opts.stream ? [opts.stream as string] : STREAMS) {
           results.push({ stream, ...(await verifyLedger(store, stream, { publicKey })) });
         }
-        if (opts.json) printJson(results);
-        else {
+        printRecord(formatFrom(opts), results, () => {
           for (const r of results) {
             const line = r.ok
               ? `ok       ${r.stream}: ${r.entries} entries, ${r.checkpoints} signed checkpoints verified`
               : `TAMPERED ${r.stream}: first bad entry seq ${r.firstBad?.seq}: ${r.firstBad?.reason}`;
             process.stdout.write(`${line}\n`);
           }
-        }
+        });
         if (results.some((r) => !r.ok)) process.exitCode = ExitCodes.VERIFICATION_FAILED;
       });
     });
@@ -76,15 +78,18 @@ export function registerLedgerCommands(program: Command): void {
     .requiredOption('--seq <n>', 'entry sequence number')
     .option('--size <n>', 'tree size (default: latest checkpoint)')
     .option('--stream <name>', 'stream', 'inference')
+    .addOption(formatOption(['json', 'jsonl']).default('json'))
     .action(async (opts, command: Command) =>
       withStore(command, async (store) =>
-        printJson(
+        printRecord(
+          formatFrom(opts),
           await proveInclusion(
             store,
             opts.stream,
             whole(opts.seq),
             opts.size === undefined ? undefined : whole(opts.size),
           ),
+          () => {},
         ),
       ),
     );
@@ -95,20 +100,27 @@ export function registerLedgerCommands(program: Command): void {
     .requiredOption('--from <size>', 'older tree size', positiveNumber)
     .option('--to <size>', 'newer tree size (default: latest checkpoint)', positiveNumber)
     .option('--stream <name>', 'stream', 'inference')
+    .addOption(formatOption(['json', 'jsonl']).default('json'))
     .action(async (opts, command: Command) =>
       withStore(command, async (store) =>
-        printJson(await proveConsistency(store, opts.stream, opts.from, opts.to)),
+        printRecord(
+          formatFrom(opts),
+          await proveConsistency(store, opts.stream, opts.from, opts.to),
+          () => {},
+        ),
       ),
     );
 
   ledger
     .command('public-key')
     .description('print the ledger public key (PEM and signed-note verifier key)')
-    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (opts, command: Command) => {
       const key = exportPublicKey(await loadLedgerKey(configFrom(command).ledger.keyFile));
-      if (opts.json) printJson(key);
-      else process.stdout.write(`${key.pem.trimEnd()}\n${key.verifierKey}\n`);
+      printRecord(formatFrom(opts), key, () =>
+        process.stdout.write(`${key.pem.trimEnd()}\n${key.verifierKey}\n`),
+      );
     });
 
   ledger
@@ -138,7 +150,11 @@ async function verifierKey(
 ): Promise<string> {
   if (opts.publicKey) return opts.publicKey;
   if (opts.publicKeyFile)
-    return (await readFile(opts.publicKeyFile, 'utf8')).trim().split('\n').pop()!.trim();
+    return (await readFile(readableFile(opts.publicKeyFile, '--public-key-file'), 'utf8'))
+      .trim()
+      .split('\n')
+      .pop()!
+      .trim();
   return exportPublicKey(await loadLedgerKey(configFrom(command).ledger.keyFile)).verifierKey;
 }
 

@@ -6,7 +6,7 @@ import {
   type ContainmentAction,
 } from '../../core/index.js';
 import { adminClientFrom, positiveNumber } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { formatFrom, formatOption, jsonOption, printRows } from '../output/index.js';
 
 /** `aisoc policy list|rate-limit|isolate|pin|lift`: containment actions at the gateway. */
 export function registerPolicyCommands(program: Command): void {
@@ -16,19 +16,21 @@ export function registerPolicyCommands(program: Command): void {
     .command('list')
     .description('list containment actions (active only unless --all)')
     .option('--all', 'include lifted actions')
-    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (opts, command: Command) => {
       const { actions } = await adminClientFrom(command).get<{ actions: AppliedAction[] }>(
         `/api/v1/actions${opts.all ? '' : '?active=true'}`,
       );
-      if (opts.json) return printJson(actions);
-      printTable(
+      printRows(
+        formatFrom(opts),
+        actions,
+        ['id', 'kind', 'target', 'reason', 'actor', 'appliedAt', 'liftedAt'],
         actions.map((a) => ({
           ...a,
           kind: a.action.kind,
           target: 'keyId' in a.action ? a.action.keyId : a.action.model,
         })),
-        ['id', 'kind', 'target', 'reason', 'actor', 'appliedAt', 'liftedAt'],
       );
     });
 
