@@ -20,6 +20,8 @@ export const SCAN_FORMATS = [
   'safetensors',
   'gguf',
   'zip',
+  'tar',
+  'tar.gz',
   'inert',
   'unknown',
 ] as const;
