@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -22,6 +22,8 @@ export async function validatePlaybookFiles(
 ): Promise<{ file: string; problems: PlaybookProblem[] }[]> {
   const files: string[] = [];
   for (const p of paths) {
+    if (!existsSync(p))
+      throw new AppError('CLI_FILE_UNREADABLE', `playbook path: ${p} does not exist`);
     if (statSync(p).isDirectory())
       files.push(
         ...(await readdir(p))
