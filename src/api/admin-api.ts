@@ -34,6 +34,8 @@ export function createAdminApi(options: {
   services: AdminServices;
   token: string;
   onError?: (error: unknown, requestId: string) => void;
+  /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>` (else 401). */
+  metricsToken?: string;
   /** More routes behind the same auth and error mapping (e.g. `createRespondRoutes`). */
   routes?: readonly ((actor: (c: Context) => string) => Hono)[];
 }) {
@@ -42,7 +44,17 @@ export function createAdminApi(options: {
   const app = new Hono();
 
   app.get('/healthz', async (c) => c.json({ status: 'ok', ...(await services.status()) }));
-  app.get('/metrics', async () => {
+  const metricsToken = options.metricsToken ? Buffer.from(options.metricsToken) : undefined;
+  app.get('/metrics', async (c) => {
+    if (metricsToken && !bearerMatches(c.req.header('authorization'), metricsToken))
+      return c.json(
+        errorBody(
+          ApiErrorCodes.API_UNAUTHORIZED,
+          'send the metrics token as "Authorization: Bearer <token>"',
+          401,
+        ),
+        401,
+      );
     const { contentType, body } = await services.metrics();
     return new Response(body, { headers: { 'content-type': contentType } });
   });
@@ -240,4 +252,10 @@ function errorBody(code: string, message: string, statusCode: number, details?: 
 
 function dropUndefined<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+// Constant-time comparison, as for the admin token: no timing oracle on the secret.
+function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

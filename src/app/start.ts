@@ -23,6 +23,7 @@ import {
   buildPolicySnapshot,
   createId,
   systemClock,
+  type Alert,
   type InferenceEvent,
   type PolicySnapshot,
 } from '../core/index.js';
@@ -49,6 +50,11 @@ import { createIntake } from './intake.js';
 import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
+import {
+  readMetricsToken,
+  registerOperatorMetrics,
+  type OperatorMetrics,
+} from './operator-metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
@@ -273,8 +279,10 @@ export async function startAisoc(
     cleanups.push(() => serving!.close());
     await servePins(snapshot); // pins kept from before this start
 
+    let operatorMetrics: OperatorMetrics | undefined; // set once the metrics registry exists
     const events: EventSink = {
       record(event: InferenceEvent, durable: boolean) {
+        operatorMetrics?.observeInference(event);
         const publish = () =>
           bus
             .publish(inferenceSubject(event.model || '_unknown'), event)
@@ -313,6 +321,17 @@ export async function startAisoc(
       keys: () => keys.size,
       policyVersion: () => snapshot.version,
     });
+    const opMetrics = registerOperatorMetrics(registry, {
+      models: config.models.map((m) => m.id),
+      incidentsOpen: async () => (await responder.incidents.list({ open: true })).length,
+      actionsActive: async () => (await actions.list({ active: true })).map((a) => a.action),
+      detectorState: () => detection.runner.memory(),
+    });
+    operatorMetrics = opMetrics;
+    const alertFeed = await bus.subscribe<Alert>(Subjects.alertRaised, (m) =>
+      opMetrics.observeAlert(m.data),
+    );
+    cleanups.push(() => alertFeed.unsubscribe());
     const services = createAdminServices({
       detection,
       config,
@@ -329,6 +348,7 @@ export async function startAisoc(
     const api = createAdminApi({
       services,
       token: secrets.adminToken,
+      metricsToken: await readMetricsToken(config.admin.metricsTokenFile),
       routes: [(actor) => createRespondRoutes(responder, actor)], // respond (issue 7)
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });

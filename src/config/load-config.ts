@@ -129,7 +129,13 @@ function resolvePaths(config: RawConfig, baseDir: string): AisocConfig {
         ? { ...config.store, path: inData(config.store.path, 'aisoc.db') }
         : config.store,
     ledger: { ...config.ledger, keyFile: inData(config.ledger.keyFile, 'ledger.key') },
-    admin: { ...config.admin, tokenFile: inData(config.admin.tokenFile, 'admin.token') },
+    admin: {
+      ...config.admin,
+      tokenFile: inData(config.admin.tokenFile, 'admin.token'),
+      ...(config.admin.metricsTokenFile
+        ? { metricsTokenFile: abs(config.admin.metricsTokenFile) }
+        : {}),
+    },
     respond: {
       ...config.respond,
       ...(config.respond.playbookDir ? { playbookDir: abs(config.respond.playbookDir) } : {}),

@@ -120,6 +120,7 @@ const AdminSchema = z
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8081),
     tokenFile: z.string().min(1).optional(), // default: <dataDir>/admin.token
+    metricsTokenFile: z.string().min(1).optional(), // when set, /metrics needs this bearer token
   })
   .strict();
 
