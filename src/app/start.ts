@@ -279,10 +279,10 @@ export async function startAisoc(
     cleanups.push(() => serving!.close());
     await servePins(snapshot); // pins kept from before this start
 
-    let operatorMetrics: OperatorMetrics | undefined; // set once the metrics registry exists
+    const metricsFeed: { current?: OperatorMetrics } = {}; // set once the metrics registry exists
     const events: EventSink = {
       record(event: InferenceEvent, durable: boolean) {
-        operatorMetrics?.observeInference(event);
+        metricsFeed.current?.observeInference(event);
         const publish = () =>
           bus
             .publish(inferenceSubject(event.model || '_unknown'), event)
@@ -327,7 +327,7 @@ export async function startAisoc(
       actionsActive: async () => (await actions.list({ active: true })).map((a) => a.action),
       detectorState: () => detection.runner.memory(),
     });
-    operatorMetrics = opMetrics;
+    metricsFeed.current = opMetrics;
     const alertFeed = await bus.subscribe<Alert>(Subjects.alertRaised, (m) =>
       opMetrics.observeAlert(m.data),
     );
