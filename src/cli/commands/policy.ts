@@ -44,6 +44,7 @@ export function registerPolicyCommands(program: Command): void {
 
   policy
     .command('rate-limit <keyId>')
+    .description("limit a key's requests per second (token bucket)")
     .requiredOption('--rate <perSecond>', 'requests per second', positiveNumber)
     .requiredOption('--burst <count>', 'bucket size', positiveNumber)
     .requiredOption('--reason <text>', 'why')
