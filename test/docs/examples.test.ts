@@ -41,7 +41,7 @@ describe('examples/ Prometheus rules and Grafana dashboard', () => {
     });
     const exported = new Set(
       (await registry.getMetricsAsJSON()).flatMap((m) =>
-        m.type === 'histogram'
+        String(m.type) === 'histogram'
           ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`]
           : [m.name],
       ),

@@ -18,7 +18,7 @@ import {
   windowColumnsFromTable,
 } from '../../detect/index.js';
 import { positiveNumber } from '../context.js';
-import { printJson, printTable } from '../output/index.js';
+import { formatOption, printJson, printRows, printTable } from '../output/index.js';
 import {
   chooseLabelColumn,
   columnMismatches,
@@ -50,6 +50,21 @@ const list = (v: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 const fmt = (x: number | null) => (x === null ? null : Number(x.toPrecision(4)));
+
+const FEATURE_COLUMNS = [
+  'name',
+  'type',
+  'test',
+  'statistic',
+  'pValue',
+  'adjustedPValue',
+  'psi',
+  'jensenShannon',
+  'wasserstein',
+  'missingRate',
+  'drifted',
+  'reasons',
+];
 
 function printComparison(c: DriftComparison): void {
   printTable(
@@ -117,7 +132,7 @@ function registerDrift(program: Command): void {
     )
     .argument('<reference>', 'reference data (.csv, .jsonl, .parquet)')
     .argument('<current>', 'current data (.csv, .jsonl, .parquet)')
-    .option('--format <format>', 'table or json', 'table')
+    .addOption(formatOption())
     .option('--exclude <columns>', 'columns not compared (comma-separated)', list, [])
     .option('--alpha <p>', 'adjusted p-value threshold', positiveNumber, DEFAULT_DRIFT_RULE.alpha)
     .option('--psi <value>', 'PSI threshold', positiveNumber, DEFAULT_DRIFT_RULE.psi)
@@ -129,8 +144,6 @@ function registerDrift(program: Command): void {
     )
     .addOption(failOnOption())
     .action(async (referencePath: string, currentPath: string, opts) => {
-      if (opts.format !== 'table' && opts.format !== 'json')
-        throw new AppError('CLI_USAGE', `--format must be table or json, got "${opts.format}"`);
       const [reference, current] = await Promise.all([
         readTable(referencePath),
         readTable(currentPath),
@@ -166,7 +179,11 @@ function registerDrift(program: Command): void {
       ];
       if (opts.format === 'json')
         printJson({ reference: referencePath, current: currentPath, warnings, ...comparison });
-      else {
+      else if (opts.format !== 'table') {
+        // One row per feature: jsonl for jq and SIEM shippers, csv for spreadsheets.
+        printRows(opts.format, comparison.features, FEATURE_COLUMNS);
+        warn(warnings);
+      } else {
         printComparison(comparison);
         warn(warnings);
       }
