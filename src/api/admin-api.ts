@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
@@ -45,6 +46,8 @@ export function createAdminApi(options: {
   /** Where every state-changing call is recorded with its identity (the audit ledger). */
   audit?: (entry: AdminCallEntry) => Promise<void>;
   onError?: (error: unknown, requestId: string) => void;
+  /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>` (else 401). */
+  metricsToken?: string;
   /** More routes behind the same auth and error mapping (e.g. `createRespondRoutes`). */
   routes?: readonly ((actor: (c: Context) => string) => Hono)[];
 }) {
@@ -58,7 +61,17 @@ export function createAdminApi(options: {
   };
   app.get('/healthz', health);
   app.get('/readyz', health);
-  app.get('/metrics', async () => {
+  const metricsToken = options.metricsToken ? Buffer.from(options.metricsToken) : undefined;
+  app.get('/metrics', async (c) => {
+    if (metricsToken && !bearerMatches(c.req.header('authorization'), metricsToken))
+      return c.json(
+        errorBody(
+          ApiErrorCodes.API_UNAUTHORIZED,
+          'send the metrics token as "Authorization: Bearer <token>"',
+          401,
+        ),
+        401,
+      );
     const { contentType, body } = await services.metrics();
     return new Response(body, { headers: { 'content-type': contentType } });
   });
@@ -208,7 +221,11 @@ export function createAdminApi(options: {
     options.onError?.(error, requestId);
     const code = isAppError(error) ? error.code : 'INTERNAL';
     const status = isAppError(error) ? error.status : 500;
-    return c.json(errorBody(code, `internal error (request ${requestId})`, status), status as 500);
+    // An AppError's message is written for people and carries no stack: the client gets it.
+    const message = isAppError(error)
+      ? `${error.message} (request ${requestId})`
+      : `internal error (request ${requestId}); the cause is in the server log`;
+    return c.json(errorBody(code, message, status), status as 500);
   });
   return app;
 }
@@ -252,4 +269,10 @@ function errorBody(code: string, message: string, statusCode: number, details?: 
 
 function dropUndefined<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+// Constant-time comparison, as for the admin token: no timing oracle on the secret.
+function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AppError } from '../core/index.js';
 
 /** The folder holding package.json, models/ and data/ (works from src/ and from dist/src/). */
 export function packageRoot(): string {
@@ -26,10 +27,20 @@ interface ModelCard {
  */
 export function demoModels(root: string = packageRoot()): Record<string, unknown>[] {
   const dir = join(root, 'models');
+  const folders = new Map<string, string>();
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'model.json')))
+    .sort((a, b) => a.name.localeCompare(b.name))
     .map((d) => {
       const card = JSON.parse(readFileSync(join(dir, d.name, 'model.json'), 'utf8')) as ModelCard;
+      // A copied folder keeps the original's id; name both folders so the fix is obvious.
+      const first = folders.get(card.id);
+      if (first !== undefined)
+        throw new AppError(
+          'CONFIG_INVALID',
+          `duplicate model id "${card.id}": ${join(dir, d.name, 'model.json')} and ${join(dir, first, 'model.json')} both use it; give the copy its own "id"`,
+        );
+      folders.set(card.id, d.name);
       const digest = card.onnxSha256 ?? card.onnx?.sha256;
       return {
         id: card.id,

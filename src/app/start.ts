@@ -23,6 +23,7 @@ import {
   buildPolicySnapshot,
   createId,
   systemClock,
+  type Alert,
   type InferenceEvent,
   type PolicySnapshot,
 } from '../core/index.js';
@@ -55,6 +56,11 @@ import { startWitnessPusher } from './witness-pusher.js';
 import { createLossReporter } from './ledger-loss.js';
 import { createHealth } from './health.js';
 import { listenHttp } from './http-server.js';
+import {
+  readMetricsToken,
+  registerOperatorMetrics,
+  type OperatorMetrics,
+} from './operator-metrics.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import {
   createServingCatalog,
@@ -306,8 +312,10 @@ export async function startAisoc(
     cleanups.push(() => serving!.close());
     await servePins(snapshot); // pins kept from before this start
 
+    const metricsFeed: { current?: OperatorMetrics } = {}; // set once the metrics registry exists
     const events: EventSink = {
       record(event: InferenceEvent, durable: boolean) {
+        metricsFeed.current?.observeInference(event);
         const publish = () =>
           bus
             .publish(inferenceSubject(event.model || '_unknown'), event)
@@ -371,6 +379,17 @@ export async function startAisoc(
       keys: () => keys.size,
       policyVersion: () => snapshot.version,
     });
+    const opMetrics = registerOperatorMetrics(registry, {
+      models: config.models.map((m) => m.id),
+      incidentsOpen: async () => (await responder.incidents.list({ open: true })).length,
+      actionsActive: async () => (await actions.list({ active: true })).map((a) => a.action),
+      detectorState: () => detection.runner.memory(),
+    });
+    metricsFeed.current = opMetrics;
+    const alertFeed = await bus.subscribe<Alert>(Subjects.alertRaised, (m) =>
+      opMetrics.observeAlert(m.data),
+    );
+    cleanups.push(() => alertFeed.unsubscribe());
     const services = createAdminServices({
       detection,
       config,
@@ -398,6 +417,7 @@ export async function startAisoc(
           : [],
       }),
       audit: (entry) => audit({ ...entry }),
+      metricsToken: await readMetricsToken(config.admin.metricsTokenFile),
       routes: [(actor) => createRespondRoutes(responder, actor)], // respond (issue 7)
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });

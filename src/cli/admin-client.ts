@@ -10,7 +10,11 @@ export interface AdminClient {
   postBytes<T>(path: string, bytes: Uint8Array): Promise<T>;
 }
 
-export function createAdminClient(baseUrl: string, token: string): AdminClient {
+export function createAdminClient(
+  baseUrl: string,
+  token: string,
+  options: { tokenFile?: string } = {},
+): AdminClient {
   const call = async <T>(method: string, path: string, body?: unknown, raw = false): Promise<T> => {
     const bytes = body instanceof Uint8Array;
     let res: Response;
@@ -44,6 +48,12 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
         `the admin API answered ${res.status} with a body that is not JSON`,
       );
     }
+    if (res.status === 401)
+      throw new AppError(
+        'CLI_TOKEN_REJECTED',
+        `token rejected: the admin API at ${baseUrl} did not accept the token${options.tokenFile ? ` in ${options.tokenFile}` : ''}; pass the server's admin token file with --token-file`,
+        { status: 401 },
+      );
     if (!res.ok) {
       const e = json as { code?: string; message?: string; details?: unknown };
       throw new AppError(e.code ?? 'CLI_REQUEST_FAILED', e.message ?? `HTTP ${res.status}`, {

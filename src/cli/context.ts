@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig, type AisocConfig } from '../config/index.js';
 import { AppError } from '../core/index.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
+import { adminUrl } from './arguments.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -21,7 +22,9 @@ export function configFrom(command: Command): Readonly<AisocConfig> {
 export function adminClientFrom(command: Command): AdminClient {
   const options = command.optsWithGlobals<GlobalOptions>();
   const config = configFrom(command);
-  const url = options.url ?? `http://${config.admin.host}:${config.admin.port}`;
+  const url = options.url
+    ? adminUrl(options.url)
+    : adminUrl(`http://${config.admin.host}:${config.admin.port}`, 'admin.host/admin.port');
   const tokenFile = options.tokenFile ?? config.admin.tokenFile;
   let token: string;
   try {
@@ -33,7 +36,7 @@ export function adminClientFrom(command: Command): AdminClient {
       { cause },
     );
   }
-  return createAdminClient(url, token);
+  return createAdminClient(url, token, { tokenFile });
 }
 
 export function csv(value: string): string[] {

@@ -58,7 +58,8 @@ export async function runCli(argv: string[]): Promise<void> {
     const code = isAppError(error) ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
     writeErr(`aisoc: ${code}: ${message}\n`);
-    if (!isAppError(error) && error instanceof Error && error.stack)
+    // A stack helps whoever fixes aisoc, not whoever runs it: only on request.
+    if (!isAppError(error) && error instanceof Error && error.stack && process.env.AISOC_DEBUG)
       process.stderr.write(`${error.stack}\n`);
     process.exitCode = exitCodeFor(error);
   }

@@ -134,7 +134,13 @@ function resolvePaths(config: RawConfig, baseDir: string): AisocConfig {
       overflow:
         config.ledger.overflow ?? (config.gateway.durability === 'durable' ? 'reject' : 'drop'),
     },
-    admin: { ...config.admin, tokenFile: inData(config.admin.tokenFile, 'admin.token') },
+    admin: {
+      ...config.admin,
+      tokenFile: inData(config.admin.tokenFile, 'admin.token'),
+      ...(config.admin.metricsTokenFile
+        ? { metricsTokenFile: abs(config.admin.metricsTokenFile) }
+        : {}),
+    },
     respond: {
       ...config.respond,
       ...(config.respond.playbookDir ? { playbookDir: abs(config.respond.playbookDir) } : {}),

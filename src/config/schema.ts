@@ -170,6 +170,7 @@ const AdminSchema = z
     requestTimeoutMs: z.number().int().min(100).default(60_000), // whole request, body included
     keepAliveTimeoutMs: z.number().int().min(100).default(5_000),
     maxConnections: z.number().int().min(1).default(256),
+    metricsTokenFile: z.string().min(1).optional(), // when set, /metrics needs this bearer token
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/index.js';
 import {
   AppError,
@@ -42,6 +42,12 @@ describe('gateway', () => {
     actions.length = 0;
     snapshot = buildPolicySnapshot(0, []);
   };
+
+  // Shared state goes back to normal after every test, also when one fails half-way.
+  afterEach(() => {
+    liftAll();
+    sinkMode = 'ok';
+  });
 
   beforeAll(async () => {
     upstream = await startTestUpstream();
@@ -219,7 +225,6 @@ describe('gateway', () => {
     body = (await res.json()) as typeof body;
     expect(body.code).toBe('GATEWAY_KEY_REVOKED');
     expect(body.message).toContain('act_r');
-    liftAll();
   });
 
   it('returns 403 when the key may not call the model', async () => {
@@ -264,7 +269,6 @@ describe('gateway', () => {
     res = await post('/v2/models/fraud/infer', kserve([[1, 2, 3]]));
     expect(res.status).toBe(503);
     expect(((await res.json()) as { code: string }).code).toBe('GATEWAY_MODEL_ISOLATED');
-    liftAll();
   });
 
   it('serves the pinned version whatever the client asks for', async () => {
@@ -272,7 +276,6 @@ describe('gateway', () => {
     const res = await post('/v2/models/fraud/versions/1/infer', kserve([[1, 2, 3]]));
     expect(res.status).toBe(502); // version 2 points at a closed port: proves the pin was followed
     expect(lastEvent()).toMatchObject({ modelVersion: '2', policyAction: 'pin_version:act_p' });
-    liftAll();
   });
 
   it.each([
@@ -367,7 +370,6 @@ describe('gateway', () => {
   it('answers 503 and withholds the model output when the ledger refuses events', async () => {
     sinkMode = 'full';
     const res = await post('/v2/models/fraud/infer', kserve([[1, 2, 3]]));
-    sinkMode = 'ok';
     expect(res.status).toBe(503);
     expect(((await res.json()) as { code: string }).code).toBe('GATEWAY_LEDGER_BACKPRESSURE');
     expect(gateway.stats().eventsRefused).toBe(1);
@@ -388,7 +390,6 @@ describe('gateway', () => {
     });
     expect(lastEvent()).toMatchObject({ policyAction: 'harden_output:act_h' });
     expect((lastEvent().outputs as number[][])[0]![1]).toBeGreaterThan(0.99);
-    liftAll();
   });
 
   it('rounds every score while outputs are hardened to round', async () => {
@@ -396,7 +397,6 @@ describe('gateway', () => {
     const res = await post('/v1/models/tf:predict', { instances: [[0.3, 0.1]] });
     const body = (await res.json()) as { predictions: number[][] };
     expect(body.predictions[0]).toEqual([0.4, 0.6]);
-    liftAll();
   });
 
   it('refuses rows that match a block_input rule, naming the action', async () => {
@@ -432,6 +432,5 @@ describe('gateway', () => {
     });
     expect((await post('/v2/models/fraud/infer', kserve([[7, 8, 9]]))).status).toBe(403);
     expect((await post('/v2/models/fraud/infer', kserve([[7, 8, 9.5]]))).status).toBe(200);
-    liftAll();
   });
 });

@@ -137,7 +137,7 @@ export function incidentServiceContract(name: string, open: () => Promise<Store>
 
     it('persists runs and records each step attempt once', async () => {
       const parsed = parsePlaybook(
-        'id: p\nname: p\ntrigger: { kinds: [x] }\nsteps:\n  - { id: t, kind: task, title: x }\n',
+        'id: p\nname: p\ntrigger: { kinds: [dos] }\nsteps:\n  - { id: t, kind: task, title: x }\n',
       );
       if (!parsed.ok) throw new Error('bad fixture');
       const run = newRun(

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { respondError, RespondErrorCodes } from './errors.js';
+import { lintPlaybook } from './playbook-lint.js';
 import { PlaybookSchema, type Playbook } from './playbook-schema.js';
 
 /** One problem in a playbook file, with where it is. */
@@ -24,30 +25,6 @@ function position(doc: Document, counter: LineCounter, path: (string | number)[]
     if (isNode(node) && node.range) return counter.linePos(node.range[0]);
   }
   return { line: 1, col: 1 };
-}
-
-function stepReferences(playbook: Playbook): { path: (string | number)[]; message: string }[] {
-  const problems: { path: (string | number)[]; message: string }[] = [];
-  const seen = new Map<string, number>();
-  playbook.steps.forEach((step, i) => {
-    if (seen.has(step.id))
-      problems.push({
-        path: ['steps', i, 'id'],
-        message: `duplicate step id "${step.id}" (also step ${seen.get(step.id)})`,
-      });
-    seen.set(step.id, i);
-    if (step.kind === 'wait' && 'task_done' in step.until) {
-      const target = playbook.steps.findIndex(
-        (s) => s.id === (step.until as { task_done: string }).task_done,
-      );
-      if (target < 0 || target >= i || playbook.steps[target]!.kind !== 'task')
-        problems.push({
-          path: ['steps', i, 'until', 'task_done'],
-          message: 'must name a task step before this one',
-        });
-    }
-  });
-  return problems;
 }
 
 /**
@@ -75,12 +52,21 @@ export function parsePlaybook(text: string, webhooks?: readonly string[]): Playb
     const pos = position(doc, counter, path);
     return { line: pos.line, column: pos.col, path: path.join('.'), message };
   };
-  const parsed = PlaybookSchema.safeParse(doc.toJS({ maxAliasCount: 100 }));
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  // Names are checked on the raw value, so one run reports them along with schema problems.
+  const lint = lintPlaybook(raw);
+  const linted = new Set(lint.map((p) => p.path.join('.')));
+  const parsed = PlaybookSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => at(i.path as (string | number)[], i.message));
+    const problems = [
+      ...parsed.error.issues
+        .filter((i) => !linted.has(i.path.join('.')))
+        .map((i) => at(i.path as (string | number)[], i.message)),
+      ...lint.map((p) => at(p.path, p.message)),
+    ];
     return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
   }
-  const problems = stepReferences(parsed.data).map((p) => at(p.path, p.message));
+  const problems = lint.map((p) => at(p.path, p.message));
   parsed.data.steps.forEach((step, i) => {
     if (step.kind === 'notify' && webhooks && !webhooks.includes(step.webhook))
       problems.push(at(['steps', i, 'webhook'], `no webhook "${step.webhook}" is configured`));

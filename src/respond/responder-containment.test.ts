@@ -14,7 +14,7 @@ function playbook(yaml: string): Playbook {
 const hardenOnly = playbook(`
 id: harden-only
 name: Only hardens the outputs
-trigger: { kinds: [probe] }
+trigger: { kinds: [dos] }
 steps:
   - { id: round, kind: contain, action: { kind: harden_output, model: fraud, mode: round, decimals: 2 } }
 `);
@@ -57,7 +57,7 @@ describe('time to contain counts only actions that constrain the incident', () =
     );
 
   it('leaves time to contain unset when only harden_output ran, though it is enforced', async () => {
-    const { incident, runs } = await handled({ kind: 'probe' });
+    const { incident, runs } = await handled({ kind: 'dos' });
     expect(runs.map((r) => r.playbookId)).toEqual(['harden-only']);
     expect(rig.policy().hardened.get('fraud')).toMatchObject({ mode: 'round' });
     expect(incident.timeToContainMs).toBeNull();

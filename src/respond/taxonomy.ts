@@ -60,6 +60,9 @@ const KINDS: Record<string, KindProfile> = {
   anomaly: { category: 'suspicious-queries', impactType: 'integrity' },
 };
 
+/** Every alert kind a detector or intake emits (what a playbook trigger may name). */
+export const KNOWN_ALERT_KINDS: readonly string[] = Object.keys(KINDS);
+
 /** The incident category and impact type for an alert kind (`other`/integrity if unknown). */
 export function profileForKind(kind: string): KindProfile {
   return KINDS[kind] ?? { category: 'other', impactType: 'integrity' };

@@ -21,6 +21,8 @@ export const SCAN_FORMATS = [
   'gguf',
   'chat-template',
   'zip',
+  'tar',
+  'tar.gz',
   'inert',
   'unknown',
 ] as const;

@@ -24,7 +24,10 @@ export function writeChildConfig(dir: string, extra: Record<string, unknown> = {
 }
 
 /** Runs `aisoc serve --demo` from the TypeScript sources in a child process; resolves once it printed its demo key (or, on a restart, where it is). */
-export function startChildAisoc(configFile: string): Promise<{
+export function startChildAisoc(
+  configFile: string,
+  args: readonly string[] = [],
+): Promise<{
   child: ChildProcess;
   gatewayUrl: string;
   adminUrl: string;
@@ -33,7 +36,16 @@ export function startChildAisoc(configFile: string): Promise<{
 }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--demo', '-c', configFile],
+    [
+      '--import',
+      'tsx',
+      join(root, 'src/cli/main.ts'),
+      'serve',
+      '--demo',
+      '-c',
+      configFile,
+      ...args,
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

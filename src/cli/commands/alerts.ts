@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
 import type { Alert } from '../../core/index.js';
 import { adminClientFrom, positiveNumber } from '../context.js';
-import { printJson, printTable, writeOut } from '../output.js';
+import {
+  formatFrom,
+  formatOption,
+  jsonOption,
+  printRecord,
+  printRows,
+  printTable,
+} from '../output/index.js';
+import { writeOut } from '../output.js';
 
 /** `aisoc alerts` and `aisoc detectors`: what the detectors running beside the gateway found. */
 export function registerAlertCommands(program: Command): void {
@@ -12,15 +20,15 @@ export function registerAlertCommands(program: Command): void {
     )
     .option('--model <id>', 'only this model')
     .option('--limit <n>', 'how many', positiveNumber, 50)
-    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (opts, command: Command) => {
       const query = new URLSearchParams({ limit: String(Math.round(opts.limit)) });
       if (opts.model) query.set('model', opts.model);
       const { alerts } = await adminClientFrom(command).get<{ alerts: Alert[] }>(
         `/api/v1/alerts?${query}`,
       );
-      if (opts.json) return printJson(alerts);
-      printTable(alerts as unknown as Record<string, unknown>[], [
+      printRows(formatFrom(opts), alerts, [
         'time',
         'detector',
         'kind',
@@ -36,8 +44,10 @@ export function registerAlertCommands(program: Command): void {
     .command('detectors')
     .description('the detectors that run, the models each holds state for, and their drift windows')
     .option('--model <id>', 'also list the recent drift windows of this model')
-    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (opts, command: Command) => {
+      const format = formatFrom(opts);
       const client = adminClientFrom(command);
       const { detectors } = await client.get<{
         detectors: { name: string; description: string; models: string[] }[];
@@ -55,8 +65,14 @@ export function registerAlertCommands(program: Command): void {
             }>(`/api/v1/drift/${encodeURIComponent(opts.model)}`)
           ).windows
         : undefined;
-      if (opts.json)
-        return printJson(windows ? { detectors, driftWindows: windows } : { detectors });
+      if (format !== 'table')
+        return format === 'json'
+          ? printRecord(
+              format,
+              windows ? { detectors, driftWindows: windows } : { detectors },
+              () => {},
+            )
+          : printRows(format, detectors, ['name', 'models', 'description']);
       printTable(detectors, ['name', 'models', 'description']);
       if (windows) {
         writeOut(`\ndrift windows of ${opts.model}:\n`);

@@ -111,7 +111,7 @@ export async function replayFile(
     events += 1;
     for (const finding of detector.observe(state, parseReplayLine(text, lineNo, o.model))) {
       alerts += 1;
-      const alert: Alert = { id: createId('alert', Date.parse(finding.time)), ...finding };
+      const alert: Alert = { id: createId('alr', Date.parse(finding.time)), ...finding };
       write(o.format === 'json' ? JSON.stringify(alert) : formatAlert(alert));
     }
   }

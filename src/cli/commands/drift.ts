@@ -18,7 +18,15 @@ import {
   windowColumnsFromTable,
 } from '../../detect/index.js';
 import { positiveNumber } from '../context.js';
-import { printJson, printTable, writeOut } from '../output.js';
+import { formatOption, printJson, printRows, printTable } from '../output/index.js';
+import { writeOut, writeErr } from '../output.js';
+import {
+  chooseLabelColumn,
+  columnMismatches,
+  enforceFailOn,
+  failOnOption,
+  warn,
+} from './data-checks.js';
 
 async function readBytes(path: string): Promise<Buffer> {
   try {
@@ -43,6 +51,21 @@ const list = (v: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 const fmt = (x: number | null) => (x === null ? null : Number(x.toPrecision(4)));
+
+const FEATURE_COLUMNS = [
+  'name',
+  'type',
+  'test',
+  'statistic',
+  'pValue',
+  'adjustedPValue',
+  'psi',
+  'jensenShannon',
+  'wasserstein',
+  'missingRate',
+  'drifted',
+  'reasons',
+];
 
 function printComparison(c: DriftComparison): void {
   printTable(
@@ -110,7 +133,7 @@ function registerDrift(program: Command): void {
     )
     .argument('<reference>', 'reference data (.csv, .jsonl, .parquet)')
     .argument('<current>', 'current data (.csv, .jsonl, .parquet)')
-    .option('--format <format>', 'table or json', 'table')
+    .addOption(formatOption())
     .option('--exclude <columns>', 'columns not compared (comma-separated)', list, [])
     .option('--alpha <p>', 'adjusted p-value threshold', positiveNumber, DEFAULT_DRIFT_RULE.alpha)
     .option('--psi <value>', 'PSI threshold', positiveNumber, DEFAULT_DRIFT_RULE.psi)
@@ -120,9 +143,8 @@ function registerDrift(program: Command): void {
       positiveNumber,
       DEFAULT_DRIFT_RULE.datasetShare,
     )
+    .addOption(failOnOption())
     .action(async (referencePath: string, currentPath: string, opts) => {
-      if (opts.format !== 'table' && opts.format !== 'json')
-        throw new AppError('CLI_USAGE', `--format must be table or json, got "${opts.format}"`);
       const [reference, current] = await Promise.all([
         readTable(referencePath),
         readTable(currentPath),
@@ -148,14 +170,30 @@ function registerDrift(program: Command): void {
         windowColumnsFromTable(baseline, current),
         rule,
       );
+      const excluded = new Set<string>(opts.exclude);
+      const warnings = [
+        ...baseline.warnings,
+        ...columnMismatches(
+          { name: referencePath, columns: reference.columns.filter((c) => !excluded.has(c)) },
+          { name: currentPath, columns: current.columns.filter((c) => !excluded.has(c)) },
+        ),
+      ];
       if (opts.format === 'json')
-        printJson({
-          reference: referencePath,
-          current: currentPath,
-          warnings: baseline.warnings,
-          ...comparison,
-        });
-      else printComparison(comparison);
+        printJson({ reference: referencePath, current: currentPath, warnings, ...comparison });
+      else if (opts.format !== 'table') {
+        // One row per feature: jsonl for jq and SIEM shippers, csv for spreadsheets.
+        printRows(opts.format, comparison.features, FEATURE_COLUMNS);
+        warn(warnings);
+      } else {
+        printComparison(comparison);
+        warn(warnings);
+      }
+      enforceFailOn(opts.failOn, {
+        verdict: comparison.datasetDrift
+          ? `data-set drift: ${comparison.drifted.length} of ${comparison.compared} features drifted`
+          : null,
+        signals: [...comparison.drifted.map((f) => `feature ${f} drifted`), ...warnings],
+      });
     });
 }
 
@@ -177,6 +215,7 @@ function registerAudit(program: Command): void {
     .option('--neighbours <pool>', 'label-flip neighbours: mixed or trusted', 'mixed')
     .option('--out <dir>', 'write audit.json, audit.md and quarantine.csv here')
     .option('--format <format>', 'markdown or json when printing', 'markdown')
+    .addOption(failOnOption())
     .action(async (opts) => {
       if (opts.neighbours !== 'mixed' && opts.neighbours !== 'trusted')
         throw new AppError(
@@ -188,10 +227,16 @@ function registerAudit(program: Command): void {
         readTable(opts.candidate),
       ]);
       const digests = opts.manifest ? await readManifest(opts.manifest) : [];
+      const label = chooseLabelColumn(baseline.columns, candidate.columns, opts.label);
+      const warnings = columnMismatches(
+        { name: opts.baseline, columns: baseline.columns },
+        { name: opts.candidate, columns: candidate.columns },
+      );
+      if (label.note) writeErr(`aisoc: ${label.note}\n`);
       const report = auditDataset({
         baseline,
         candidate,
-        labelColumn: opts.label,
+        labelColumn: label.column,
         idColumn: opts.id,
         neighbourPool: opts.neighbours,
         digests,
@@ -213,9 +258,27 @@ function registerAudit(program: Command): void {
         await writeFile(join(opts.out, 'audit.md'), markdown);
         await writeFile(join(opts.out, 'quarantine.csv'), csv);
         writeOut(`${report.quarantine.length} rows quarantined; report in ${opts.out}\n`);
-      } else if (opts.format === 'json') printJson(report);
+      } else if (opts.format === 'json') printJson({ ...report, warnings });
       else writeOut(markdown);
+      warn(warnings);
+      enforceFailOn(opts.failOn, auditVerdict(report, warnings));
     });
+}
+
+/** What `--fail-on` sees in an audit: poisoning evidence is the verdict, findings are signals. */
+function auditVerdict(
+  report: ReturnType<typeof auditDataset>,
+  warnings: readonly string[],
+): { verdict: string | null; signals: string[] } {
+  const evidence = [
+    report.featureDrift.datasetDrift ? 'data-set drift' : null,
+    report.quarantine.length > 0 ? `${report.quarantine.length} row(s) quarantined` : null,
+    report.digests.some((d) => !d.ok) ? 'a file does not match its recorded digest' : null,
+  ].filter((e): e is string => e !== null);
+  return {
+    verdict: evidence.length > 0 ? evidence.join(', ') : null,
+    signals: [...report.findings, ...warnings],
+  };
 }
 
 /** `aisoc drift REFERENCE CURRENT` and `aisoc data audit --baseline --candidate`. */

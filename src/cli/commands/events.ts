@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { InferenceEvent } from '../../core/index.js';
 import { adminClientFrom, positiveNumber } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { formatFrom, formatOption, jsonOption, printRows } from '../output/index.js';
 
 /** `aisoc events`: recent inference events from the ledger. */
 export function registerEventsCommand(program: Command): void {
@@ -12,7 +12,8 @@ export function registerEventsCommand(program: Command): void {
     .option('--principal <name>', 'only this principal')
     .option('--from <seq>', 'start at this ledger sequence number')
     .option('--limit <n>', 'how many', positiveNumber, 50)
-    .option('--json', 'print JSON (one object per event)')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (opts, command: Command) => {
       const query = new URLSearchParams({ limit: String(Math.round(opts.limit)) });
       if (opts.model) query.set('model', opts.model);
@@ -21,8 +22,7 @@ export function registerEventsCommand(program: Command): void {
       const { events } = await adminClientFrom(command).get<{ events: InferenceEvent[] }>(
         `/api/v1/events?${query}`,
       );
-      if (opts.json) return printJson(events);
-      printTable(events as unknown as Record<string, unknown>[], [
+      printRows(formatFrom(opts), events, [
         'time',
         'model',
         'modelVersion',

@@ -2,7 +2,15 @@ import type { Command } from 'commander';
 import { canonicalJson, type AppliedAction } from '../../core/index.js';
 import type { Incident } from '../../respond/index.js';
 import { adminClientFrom } from '../context.js';
-import { printJson, printTable, writeOut } from '../output.js';
+import {
+  formatFrom,
+  formatOption,
+  jsonOption,
+  printRecord,
+  printRows,
+  printTable,
+} from '../output/index.js';
+import { writeOut } from '../output.js';
 
 const path = (id: string) => encodeURIComponent(id);
 
@@ -13,20 +21,17 @@ export function registerIncidentCommands(program: Command): void {
     .description('incidents: list, show, assign, note, merge, split, phase, lift');
   incidents
     .command('list')
+    .description('open incidents (all with --all)')
     .option('--all', 'include closed and merged incidents')
-    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (opts, command: Command) => {
       const { incidents: rows } = await adminClientFrom(command).get<{ incidents: Incident[] }>(
         `/api/v1/incidents${opts.all ? '' : '?open=true'}`,
       );
-      if (opts.json) return printJson(rows);
-      printTable(
-        rows.map((i) => ({
-          ...i,
-          severity: i.severity.override?.severity ?? i.severity.computed,
-          models: i.assets,
-          ttcMs: i.timeToContainMs,
-        })),
+      printRows(
+        formatFrom(opts),
+        rows,
         [
           'id',
           'severity',
@@ -38,15 +43,22 @@ export function registerIncidentCommands(program: Command): void {
           'ttcMs',
           'title',
         ],
+        rows.map((i) => ({
+          ...i,
+          severity: i.severity.override?.severity ?? i.severity.computed,
+          models: i.assets,
+          ttcMs: i.timeToContainMs,
+        })),
       );
     });
   incidents
     .command('show <id>')
-    .option('--json', 'print JSON')
+    .description('one incident: severity and why, ATLAS/OWASP, actions, tasks, evidence, timeline')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (id: string, opts, command: Command) => {
       const d = await adminClientFrom(command).get<ShowResult>(`/api/v1/incidents/${path(id)}`);
-      if (opts.json) return printJson(d);
-      printIncident(d);
+      printRecord(formatFrom(opts), d, () => printIncident(d));
     });
   const post = (
     sub: string,
@@ -57,6 +69,7 @@ export function registerIncidentCommands(program: Command): void {
     incidents
       .command(usage)
       .description(description)
+      .addOption(formatOption())
       .action(async (...args: unknown[]) => {
         const command = args.at(-1) as Command;
         const values = args.slice(0, -2).map((a) => (Array.isArray(a) ? a.join(' ') : String(a)));
@@ -65,7 +78,7 @@ export function registerIncidentCommands(program: Command): void {
           `/api/v1/incidents/${path(values[0]!)}/${sub}`,
           build(...values.slice(1), opts.reason ?? ''),
         );
-        printJson(result);
+        printRecord(formatFrom(opts), result, () => printOutcome(`${sub} ${values[0]}`, result));
       });
   post('assign', (assignee) => ({ assignee }), 'assign <id> <assignee>', 'assign an incident');
   post('notes', (text) => ({ text }), 'note <id> <text...>', 'add a note to the timeline');
@@ -97,20 +110,36 @@ export function registerIncidentCommands(program: Command): void {
     .command('severity <id> <severity>')
     .description('override the computed severity (the reason is recorded)')
     .requiredOption('--reason <text>', 'why')
-    .action(async (id: string, severity: string, opts: { reason: string }, command: Command) => {
-      printJson(
-        await adminClientFrom(command).post(`/api/v1/incidents/${path(id)}/severity`, {
-          severity,
-          reason: opts.reason,
-        }),
-      );
-    });
+    .addOption(formatOption())
+    .action(
+      async (
+        id: string,
+        severity: string,
+        opts: { reason: string; format: string },
+        command: Command,
+      ) => {
+        const result = await adminClientFrom(command).post(
+          `/api/v1/incidents/${path(id)}/severity`,
+          { severity, reason: opts.reason },
+        );
+        printRecord(formatFrom(opts), result, () => printOutcome(`severity of ${id}`, result));
+      },
+    );
   incidents
     .command('metrics')
     .description('MTTD, MTTC and MTTR over all incidents (ms)')
-    .action(async (_opts, command: Command) =>
-      printJson(await adminClientFrom(command).get('/api/v1/incidents/metrics')),
-    );
+    .addOption(formatOption())
+    .action(async (opts: { format: string }, command: Command) => {
+      const metrics = await adminClientFrom(command).get<Record<string, unknown>>(
+        '/api/v1/incidents/metrics',
+      );
+      printRecord(formatFrom(opts), metrics, () =>
+        printTable(
+          Object.entries(metrics).map(([metric, value]) => ({ metric, value })),
+          ['metric', 'value'],
+        ),
+      );
+    });
 }
 
 interface ShowResult {
@@ -124,6 +153,17 @@ interface ShowResult {
   actions: AppliedAction[];
 }
 
+/** A one-line summary of a change the server made, for people. */
+function printOutcome(what: string, result: unknown): void {
+  const r = (result ?? {}) as Record<string, unknown>;
+  const id = typeof r.id === 'string' ? ` (${r.id})` : '';
+  writeOut(`done: ${what}${id}\n`);
+}
+
+const ms = (value: number | null | undefined) => (value == null ? '-' : `${value} ms`);
+
+// Two different clocks, named apart: the first containment action a playbook applied, and the
+// NIST phase times (TTC counts to the phase `contained`, set by a person or a playbook step).
 function printIncident(d: ShowResult): void {
   const i = d.incident;
   const out = (s: string) => writeOut(`${s}\n`);
@@ -141,7 +181,7 @@ function printIncident(d: ShowResult): void {
   out(`ATLAS ${d.techniques.map((t) => `${t.id} ${t.name ?? ''}`).join('; ') || '-'}`);
   out(`OWASP ${d.owasp.map((o) => `${o.id} ${o.title ?? ''}`).join('; ') || '-'}`);
   out(
-    `alerts ${i.alertCount} (+${i.duplicateCount} duplicates)   time-to-contain ${i.timeToContainMs ?? '-'} ms   TTD ${d.metrics.ttdMs ?? '-'} ms  TTC ${d.metrics.ttcMs ?? '-'} ms  TTR ${d.metrics.ttrMs ?? '-'} ms`,
+    `alerts ${i.alertCount} (+${i.duplicateCount} duplicates)   first containment action ${ms(i.timeToContainMs)}\nphases: TTD ${ms(d.metrics.ttdMs)}  TTC ${ms(d.metrics.ttcMs)} (to phase contained)  TTR ${ms(d.metrics.ttrMs)}`,
   );
   out('\nactions');
   printTable(

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import type { AppliedAction } from '../../core/index.js';
+import { AppError, type AppliedAction } from '../../core/index.js';
 import type { ApiKeyView } from '../../api/index.js';
 import { adminClientFrom, csv, positiveNumber } from '../context.js';
-import { printJson, printTable, writeOut } from '../output.js';
+import { formatFrom, formatOption, jsonOption, printRecord, printRows } from '../output/index.js';
+import { writeOut } from '../output.js';
 
 /** `aisoc keys create|list|suspend|reinstate|revoke`. */
 export function registerKeysCommands(program: Command): void {
@@ -16,7 +17,8 @@ export function registerKeysCommands(program: Command): void {
     .option('--models <ids>', 'comma-separated model ids the key may call (default: all)', csv)
     .option('--rate <perSecond>', 'requests per second', positiveNumber)
     .option('--burst <count>', 'bucket size', positiveNumber)
-    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (opts, command: Command) => {
       const result = await adminClientFrom(command).post<{ key: ApiKeyView; secret: string }>(
         '/api/v1/keys',
@@ -28,22 +30,23 @@ export function registerKeysCommands(program: Command): void {
           burst: opts.burst === undefined ? undefined : Math.round(opts.burst),
         },
       );
-      if (opts.json) return printJson(result);
-      writeOut(
-        `key ${result.key.id} for ${result.key.principal}\nsecret (shown once): ${result.secret}\n`,
+      printRecord(formatFrom(opts), result, () =>
+        writeOut(
+          `key ${result.key.id} for ${result.key.principal}\nsecret (shown once): ${result.secret}\n`,
+        ),
       );
     });
 
   keys
     .command('list')
     .description('list keys with their state')
-    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (opts, command: Command) => {
       const { keys: list } = await adminClientFrom(command).get<{ keys: ApiKeyView[] }>(
         '/api/v1/keys',
       );
-      if (opts.json) return printJson(list);
-      printTable(list as unknown as Record<string, unknown>[], [
+      printRows(formatFrom(opts), list, [
         'id',
         'principal',
         'state',
@@ -79,6 +82,14 @@ export function registerKeysCommands(program: Command): void {
     .description('lift every active suspension of a key')
     .action(async (keyId: string, _opts, command: Command) => {
       const client = adminClientFrom(command);
+      const { keys: all } = await client.get<{ keys: ApiKeyView[] }>('/api/v1/keys');
+      const key = all.find((k) => k.id === keyId);
+      if (!key) throw new AppError('NOT_FOUND', `no API key ${keyId}`);
+      if (key.state === 'revoked')
+        throw new AppError(
+          'CLI_REFUSED',
+          `key ${keyId} is revoked, and revocation is final; create a new key for ${key.principal}`,
+        );
       const { actions } = await client.get<{ actions: AppliedAction[] }>(
         '/api/v1/actions?active=true',
       );

@@ -10,7 +10,8 @@ import {
 } from '../../ledger/index.js';
 import { createStore, type Store } from '../../store/index.js';
 import { configFrom, positiveNumber } from '../context.js';
-import { printJson, writeOut } from '../output.js';
+import { writeOut } from '../output.js';
+import { formatFrom, formatOption, jsonOption, printRecord } from '../output/index.js';
 import { registerLedgerVerify } from './ledger-verify.js';
 import { registerLedgerWitness } from './ledger-witness.js';
 
@@ -44,15 +45,18 @@ export function registerLedgerCommands(program: Command): void {
     .requiredOption('--seq <n>', 'entry sequence number')
     .option('--size <n>', 'tree size (default: latest checkpoint)')
     .option('--stream <name>', 'stream', 'inference')
+    .addOption(formatOption(['json', 'jsonl']).default('json'))
     .action(async (opts, command: Command) =>
       withStore(command, async (store) =>
-        printJson(
+        printRecord(
+          formatFrom(opts),
           await proveInclusion(
             store,
             opts.stream,
             whole(opts.seq),
             opts.size === undefined ? undefined : whole(opts.size),
           ),
+          () => {},
         ),
       ),
     );
@@ -63,20 +67,27 @@ export function registerLedgerCommands(program: Command): void {
     .requiredOption('--from <size>', 'older tree size', positiveNumber)
     .option('--to <size>', 'newer tree size (default: latest checkpoint)', positiveNumber)
     .option('--stream <name>', 'stream', 'inference')
+    .addOption(formatOption(['json', 'jsonl']).default('json'))
     .action(async (opts, command: Command) =>
       withStore(command, async (store) =>
-        printJson(await proveConsistency(store, opts.stream, opts.from, opts.to)),
+        printRecord(
+          formatFrom(opts),
+          await proveConsistency(store, opts.stream, opts.from, opts.to),
+          () => {},
+        ),
       ),
     );
 
   ledger
     .command('public-key')
     .description('print the ledger public key (PEM and signed-note verifier key)')
-    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (opts, command: Command) => {
       const key = exportPublicKey(await loadLedgerKey(configFrom(command).ledger.keyFile));
-      if (opts.json) printJson(key);
-      else writeOut(`${key.pem.trimEnd()}\n${key.verifierKey}\n`);
+      printRecord(formatFrom(opts), key, () =>
+        writeOut(`${key.pem.trimEnd()}\n${key.verifierKey}\n`),
+      );
     });
 
   ledger

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -12,7 +12,8 @@ import {
   type PlaybookProblem,
 } from '../../respond/index.js';
 import { adminClientFrom, configFrom, type GlobalOptions } from '../context.js';
-import { printJson, printTable, writeOut } from '../output.js';
+import { formatFrom, formatOption, printRecord, printRows } from '../output/index.js';
+import { writeOut } from '../output.js';
 
 const path = (id: string) => encodeURIComponent(id);
 
@@ -22,6 +23,8 @@ export async function validatePlaybookFiles(
 ): Promise<{ file: string; problems: PlaybookProblem[] }[]> {
   const files: string[] = [];
   for (const p of paths) {
+    if (!existsSync(p))
+      throw new AppError('CLI_FILE_UNREADABLE', `playbook path: ${p} does not exist`);
     if (statSync(p).isDirectory())
       files.push(
         ...(await readdir(p))
@@ -77,29 +80,44 @@ export function registerPlaybookCommands(program: Command): void {
         : undefined;
       printPlan(simulateForAlert(r.playbook, parsed.data, config?.models ?? []));
     });
-  playbooks.command('list').action(async (_o, command: Command) => {
-    const { playbooks: rows } = await adminClientFrom(command).get<{
-      playbooks: { id: string; name: string; trigger: { kinds: string[] }; steps: unknown[] }[];
-    }>('/api/v1/playbooks');
-    printTable(
-      rows.map((p) => ({ ...p, kinds: p.trigger.kinds, steps: p.steps.length })),
-      ['id', 'kinds', 'steps', 'name'],
-    );
-  });
+  playbooks
+    .command('list')
+    .description('the playbooks the server runs')
+    .addOption(formatOption())
+    .action(async (opts: { format: string }, command: Command) => {
+      const { playbooks: rows } = await adminClientFrom(command).get<{
+        playbooks: { id: string; name: string; trigger: { kinds: string[] }; steps: unknown[] }[];
+      }>('/api/v1/playbooks');
+      printRows(
+        formatFrom(opts),
+        rows,
+        ['id', 'kinds', 'steps', 'name'],
+        rows.map((p) => ({ ...p, kinds: p.trigger.kinds, steps: p.steps.length })),
+      );
+    });
   playbooks
     .command('run <id>')
+    .description('run a playbook for an incident (or show the plan with --dry-run)')
     .requiredOption('--incident <id>', 'the incident to run it for')
     .option('--dry-run', 'print what would happen; change nothing')
-    .action(async (id: string, opts: { incident: string; dryRun?: boolean }, command: Command) => {
-      const result = await adminClientFrom(command).post<{
-        plan?: { stepId: string; description: string }[];
-      }>(`/api/v1/playbooks/${path(id)}/run`, {
-        incidentId: opts.incident,
-        dryRun: opts.dryRun === true,
-      });
-      if (result.plan) printPlan(result.plan);
-      else printJson(result);
-    });
+    .addOption(formatOption())
+    .action(
+      async (
+        id: string,
+        opts: { incident: string; dryRun?: boolean; format: string },
+        command: Command,
+      ) => {
+        const result = await adminClientFrom(command).post<{
+          plan?: { stepId: string; description: string }[];
+        }>(`/api/v1/playbooks/${path(id)}/run`, {
+          incidentId: opts.incident,
+          dryRun: opts.dryRun === true,
+        });
+        printRecord(formatFrom(opts), result, () =>
+          result.plan ? printPlan(result.plan) : printRecord('json', result, () => {}),
+        );
+      },
+    );
 }
 
 function printPlan(plan: readonly { stepId: string; description: string }[]): void {

@@ -6,7 +6,8 @@ import {
   type ContainmentAction,
 } from '../../core/index.js';
 import { adminClientFrom, positiveNumber } from '../context.js';
-import { printJson, printTable, writeOut } from '../output.js';
+import { formatFrom, formatOption, jsonOption, printRows } from '../output/index.js';
+import { writeOut } from '../output.js';
 
 /** `aisoc policy list|rate-limit|isolate|pin|lift`: containment actions at the gateway. */
 export function registerPolicyCommands(program: Command): void {
@@ -16,19 +17,21 @@ export function registerPolicyCommands(program: Command): void {
     .command('list')
     .description('list containment actions (active only unless --all)')
     .option('--all', 'include lifted actions')
-    .option('--json', 'print JSON')
+    .addOption(formatOption())
+    .addOption(jsonOption())
     .action(async (opts, command: Command) => {
       const { actions } = await adminClientFrom(command).get<{ actions: AppliedAction[] }>(
         `/api/v1/actions${opts.all ? '' : '?active=true'}`,
       );
-      if (opts.json) return printJson(actions);
-      printTable(
+      printRows(
+        formatFrom(opts),
+        actions,
+        ['id', 'kind', 'target', 'reason', 'actor', 'appliedAt', 'liftedAt'],
         actions.map((a) => ({
           ...a,
           kind: a.action.kind,
           target: 'keyId' in a.action ? a.action.keyId : a.action.model,
         })),
-        ['id', 'kind', 'target', 'reason', 'actor', 'appliedAt', 'liftedAt'],
       );
     });
 
@@ -42,6 +45,7 @@ export function registerPolicyCommands(program: Command): void {
 
   policy
     .command('rate-limit <keyId>')
+    .description("limit a key's requests per second (token bucket)")
     .requiredOption('--rate <perSecond>', 'requests per second', positiveNumber)
     .requiredOption('--burst <count>', 'bucket size', positiveNumber)
     .requiredOption('--reason <text>', 'why')

@@ -65,7 +65,7 @@ describe('aisoc sign and aisoc verify', () => {
     expect(w.err.join('')).toContain('REGISTRY_SIGNATURE_INVALID');
   });
 
-  it('passes once the changed file is ignored, and exits 3 for a missing signature file', async () => {
+  it('exits 3 once a signed file is ignored, and refuses a missing signature file as a usage error', async () => {
     const v = io();
     expect(
       await runVerifyCommand(
@@ -76,14 +76,17 @@ describe('aisoc sign and aisoc verify', () => {
     ).toBe(3);
     // notes.txt is in the signed manifest, so ignoring it locally makes it missing.
     expect(v.err.join('')).toContain('notes.txt: missing');
-    const m = io();
-    expect(
-      await runVerifyCommand(
+    // A missing file is a bad argument (exit 2 via CLI_FILE_UNREADABLE), not a bad signature.
+    await expect(
+      runVerifyCommand(
         model,
         { signature: join(dir, 'nope.sig'), publicKey: [publicKey] },
-        m.io,
+        io().io,
       ),
-    ).toBe(3);
+    ).rejects.toMatchObject({
+      code: 'CLI_FILE_UNREADABLE',
+      message: /--signature: .*nope\.sig does not exist/,
+    });
   });
 
   it('exits 2 unless exactly one of --public-key and --certificate-root is given', async () => {

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { isAppError } from '../../core/index.js';
+import { AppError, isAppError } from '../../core/index.js';
 import {
   loadPublicKey,
   parsePemCertificates,
@@ -9,9 +9,11 @@ import {
   verifyModelSignature,
   type TrustAnchor,
 } from '../../registry/index.js';
+import { readableFile } from '../arguments.js';
 import { adminClientFrom } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
-import { printJson, printTable, writeErr, writeOut } from '../output.js';
+import { formatFrom, formatOption, jsonOption, printRows } from '../output/index.js';
+import { writeErr, writeOut } from '../output.js';
 
 export interface ProvenanceIo {
   stdout: { write(text: string): unknown };
@@ -45,6 +47,10 @@ export async function runSignCommand(
   io: ProvenanceIo,
 ): Promise<number> {
   const output = opts.output ?? 'model.sig';
+  existingModel(modelPath);
+  readableFile(opts.privateKey, '--private-key');
+  if (opts.certificate) readableFile(opts.certificate, '--certificate');
+  for (const c of opts.chain ?? []) readableFile(c, '--chain');
   const { bundle, manifest } = await signModel(modelPath, {
     privateKey: readFileSync(opts.privateKey),
     ...(opts.certificate ? { certificate: readFileSync(opts.certificate, 'utf8') } : {}),
@@ -73,6 +79,11 @@ export async function runVerifyCommand(
     io.stderr.write('aisoc verify: give either --public-key or --certificate-root\n');
     return ExitCodes.USAGE;
   }
+  // A missing file is a usage error (exit 2), not a bad signature (exit 3).
+  existingModel(modelPath);
+  readableFile(opts.signature, '--signature');
+  for (const k of opts.publicKey ?? []) readableFile(k, '--public-key');
+  for (const c of opts.certificateRoot ?? []) readableFile(c, '--certificate-root');
   try {
     const trust: TrustAnchor = opts.publicKey
       ? { kind: 'keys', keys: opts.publicKey.map((k) => loadPublicKey(readFileSync(k))) }
@@ -101,6 +112,11 @@ export async function runVerifyCommand(
     io.stderr.write(`Verification failed: ${error.code}: ${error.message}\n`);
     return ExitCodes.VERIFICATION_FAILED;
   }
+}
+
+function existingModel(modelPath: string): void {
+  if (!existsSync(modelPath))
+    throw new AppError('CLI_FILE_UNREADABLE', `model path: ${modelPath} does not exist`);
 }
 
 /** Registers `aisoc sign`, `verify`, `rollback`, `inventory` and `threat-model` (docs/registry.md). */
@@ -172,13 +188,19 @@ function registerAdminCommands(program: Command): void {
     .description(
       'list every asset: models, endpoints, datasets, pipelines, owners, criticality, data classification',
     )
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }, command: Command) => {
+    .addOption(formatOption())
+    .addOption(jsonOption())
+    .action(async (opts: { json?: boolean; format: string }, command: Command) => {
       const { assets } = await adminClientFrom(command).get<{ assets: Record<string, unknown>[] }>(
         '/api/v1/registry/inventory',
       );
-      if (opts.json) return printJson(assets);
-      printTable(assets, ['kind', 'id', 'owner', 'criticality', 'dataClassification']);
+      printRows(formatFrom(opts), assets, [
+        'kind',
+        'id',
+        'owner',
+        'criticality',
+        'dataClassification',
+      ]);
     });
   program
     .command('threat-model')

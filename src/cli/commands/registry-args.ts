@@ -1,15 +1,10 @@
 import { existsSync } from 'node:fs';
-import { Option } from 'commander';
 import { AppError } from '../../core/index.js';
-import { printJson } from '../output.js';
+import { printRecord, type OutputFormat } from '../output/index.js';
+
+export { OUTPUT_FORMATS, formatOption, type OutputFormat } from '../output/index.js';
 
 /** Helpers shared by `aisoc registry …` and `aisoc lineage …`: arguments checked before any call. */
-
-export const OUTPUT_FORMATS = ['table', 'json'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-export const formatOption = () =>
-  new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table');
 
 export function usage(message: string): AppError {
   return new AppError('CLI_USAGE', message);
@@ -20,10 +15,9 @@ export function registryPath(...segments: string[]): string {
   return ['/api/v1/registry', ...segments.map(encodeURIComponent)].join('/');
 }
 
-/** Prints JSON, or calls `table` for people. */
+/** Prints JSON, jsonl or CSV, or calls `table` for people. */
 export function emit(format: OutputFormat, value: unknown, table: () => void): void {
-  if (format === 'json') printJson(value);
-  else table();
+  printRecord(format, value, table);
 }
 
 /** An existing local path, or a usage error naming the argument. */

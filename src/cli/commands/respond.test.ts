@@ -110,7 +110,7 @@ describe('aisoc incidents, approvals and evidence against a running API', () => 
   it("refuses an approval in the wrong role with the server's code", async () => {
     const [approval] = await rig.responder.approvals.list({ status: 'open' });
     const r = await cli([...base, 'approvals', 'approve', approval!.id, '--role', 'intern']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(7); // refused (HTTP 403), docs/cli.md
     expect(r.err).toMatch(/RESPOND_APPROVAL_WRONG_ROLE/);
   });
 

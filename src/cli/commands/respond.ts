@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError, canonicalJson, type AppliedAction } from '../../core/index.js';
 import { adminClientFrom } from '../context.js';
-import { printJson, printTable, writeOut } from '../output.js';
+import { formatFrom, formatOption, printRecord, printRows } from '../output/index.js';
+import { writeOut } from '../output.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerPlaybookCommands } from './playbooks.js';
 
@@ -24,43 +25,57 @@ function registerActionsAndApprovals(program: Command): void {
     .description('containment actions applied by playbooks and people');
   actions
     .command('list')
+    .description('active containment actions (all with --all)')
     .option('--incident <id>', 'only the actions of one incident')
     .option('--all', 'include lifted actions')
-    .action(async (opts: { incident?: string; all?: boolean }, command: Command) => {
-      const client = adminClientFrom(command);
-      const { actions: rows } = opts.incident
-        ? await client.get<{ actions: AppliedAction[] }>(
-            `/api/v1/incidents/${path(opts.incident)}/actions`,
-          )
-        : await client.get<{ actions: AppliedAction[] }>(
-            `/api/v1/actions${opts.all ? '' : '?active=true'}`,
-          );
-      printTable(
-        rows
-          .filter((a) => opts.all || a.liftedAt === null)
-          .map((a) => ({
+    .addOption(formatOption())
+    .action(
+      async (opts: { incident?: string; all?: boolean; format: string }, command: Command) => {
+        const client = adminClientFrom(command);
+        const { actions: rows } = opts.incident
+          ? await client.get<{ actions: AppliedAction[] }>(
+              `/api/v1/incidents/${path(opts.incident)}/actions`,
+            )
+          : await client.get<{ actions: AppliedAction[] }>(
+              `/api/v1/actions${opts.all ? '' : '?active=true'}`,
+            );
+        const shown = rows.filter((a) => opts.all || a.liftedAt === null);
+        printRows(
+          formatFrom(opts),
+          shown,
+          ['id', 'kind', 'target', 'actor', 'appliedAt', 'reason'],
+          shown.map((a) => ({
             ...a,
             kind: a.action.kind,
             target: 'keyId' in a.action ? a.action.keyId : a.action.model,
           })),
-        ['id', 'kind', 'target', 'actor', 'appliedAt', 'reason'],
-      );
-    });
+        );
+      },
+    );
   actions
     .command('lift <id>')
-    .action(async (id: string, _o, command: Command) =>
-      printJson(await adminClientFrom(command).post(`/api/v1/actions/${path(id)}/lift`)),
-    );
+    .description('undo a containment action')
+    .addOption(formatOption())
+    .action(async (id: string, opts: { format: string }, command: Command) => {
+      const result = await adminClientFrom(command).post<{ status: string }>(
+        `/api/v1/actions/${path(id)}/lift`,
+      );
+      printRecord(formatFrom(opts), result, () =>
+        writeOut(`${result.status.replace('_', ' ')}: ${id}\n`),
+      );
+    });
 
   const approvals = program.command('approvals').description('approvals playbooks wait for');
   approvals
     .command('list')
+    .description('open approvals (all with --all)')
     .option('--all', 'include decided approvals')
-    .action(async (opts: { all?: boolean }, command: Command) => {
+    .addOption(formatOption())
+    .action(async (opts: { all?: boolean; format: string }, command: Command) => {
       const { approvals: rows } = await adminClientFrom(command).get<{
         approvals: Record<string, unknown>[];
       }>(`/api/v1/approvals${opts.all ? '' : '?status=open'}`);
-      printTable(rows, ['id', 'incidentId', 'role', 'status', 'doneBy', 'title']);
+      printRows(formatFrom(opts), rows, ['id', 'incidentId', 'role', 'status', 'doneBy', 'title']);
     });
   for (const [name, decision] of [
     ['approve', 'approved'],
@@ -68,28 +83,36 @@ function registerActionsAndApprovals(program: Command): void {
   ] as const) {
     approvals
       .command(`${name} <id>`)
+      .description(`${decision === 'approved' ? 'approve' : 'reject'} what a playbook waits for`)
       .requiredOption('--role <role>', 'the role you act in (must be the one the approval names)')
-      .action(async (id: string, opts: { role: string }, command: Command) =>
-        printJson(
-          await adminClientFrom(command).post(`/api/v1/approvals/${path(id)}`, {
-            decision,
-            role: opts.role,
-          }),
-        ),
-      );
+      .addOption(formatOption())
+      .action(async (id: string, opts: { role: string; format: string }, command: Command) => {
+        const result = await adminClientFrom(command).post(`/api/v1/approvals/${path(id)}`, {
+          decision,
+          role: opts.role,
+        });
+        printRecord(formatFrom(opts), result, () => writeOut(`${decision}: ${id}\n`));
+      });
   }
   const tasks = program.command('tasks').description('checklist items of incidents');
-  tasks.command('list').action(async (_o, command: Command) => {
-    const { tasks: rows } = await adminClientFrom(command).get<{
-      tasks: Record<string, unknown>[];
-    }>('/api/v1/tasks?status=open');
-    printTable(rows, ['id', 'incidentId', 'role', 'title']);
-  });
+  tasks
+    .command('list')
+    .description('open checklist items')
+    .addOption(formatOption())
+    .action(async (opts: { format: string }, command: Command) => {
+      const { tasks: rows } = await adminClientFrom(command).get<{
+        tasks: Record<string, unknown>[];
+      }>('/api/v1/tasks?status=open');
+      printRows(formatFrom(opts), rows, ['id', 'incidentId', 'role', 'title']);
+    });
   tasks
     .command('done <id>')
-    .action(async (id: string, _o, command: Command) =>
-      printJson(await adminClientFrom(command).post(`/api/v1/tasks/${path(id)}/done`)),
-    );
+    .description('mark a checklist item done')
+    .addOption(formatOption())
+    .action(async (id: string, opts: { format: string }, command: Command) => {
+      const result = await adminClientFrom(command).post(`/api/v1/tasks/${path(id)}/done`);
+      printRecord(formatFrom(opts), result, () => writeOut(`done: ${id}\n`));
+    });
 }
 
 function registerEvidence(program: Command): void {
@@ -98,12 +121,14 @@ function registerEvidence(program: Command): void {
     .description('the content-addressed evidence of incidents');
   evidence
     .command('list')
+    .description('evidence items with digest, kind, size and who collected them')
     .option('--incident <id>', 'only one incident')
-    .action(async (opts: { incident?: string }, command: Command) => {
+    .addOption(formatOption())
+    .action(async (opts: { incident?: string; format: string }, command: Command) => {
       const { evidence: rows } = await adminClientFrom(command).get<{
         evidence: Record<string, unknown>[];
       }>(`/api/v1/evidence${opts.incident ? `?incident=${path(opts.incident)}` : ''}`);
-      printTable(rows, [
+      printRows(formatFrom(opts), rows, [
         'digest',
         'incidentId',
         'kind',

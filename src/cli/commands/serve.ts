@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { demoModels, prepareDataDir, startAisoc } from '../../app/index.js';
+import { AppError } from '../../core/index.js';
 import { loadConfig, type AisocConfig } from '../../config/index.js';
 import type { GlobalOptions } from '../context.js';
 import { demoInstructions } from './demo-instructions.js';
@@ -26,8 +27,13 @@ export function registerServeCommands(program: Command): void {
       '--demo',
       'serve the bundled demo models and print a ready demo key (first start only) and curl',
     )
-    .action(async (opts: { demo?: boolean }, command: Command) => {
-      const config = resolveConfig(command, opts.demo ?? false);
+    .option('--port <port>', 'gateway port (overrides gateway.port; 0 picks a free one)', port)
+    .option('--admin-port <port>', 'admin API port (overrides admin.port)', port)
+    .action(async (opts: ServeOptions, command: Command) => {
+      const config = resolveConfig(command, opts.demo ?? false, {
+        ...(opts.port === undefined ? {} : { gateway: { port: opts.port } }),
+        ...(opts.adminPort === undefined ? {} : { admin: { port: opts.adminPort } }),
+      });
       const running = await startAisoc(config, {
         log: (line) => writeErr(`${line}\n`),
       });
@@ -50,10 +56,27 @@ export function registerServeCommands(program: Command): void {
     });
 }
 
-/** The config file (if any) with the demo models added when --demo is given. */
-function resolveConfig(command: Command, demo: boolean): Readonly<AisocConfig> {
+interface ServeOptions {
+  demo?: boolean;
+  port?: number;
+  adminPort?: number;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535)
+    throw new AppError('CLI_USAGE', `expected a port number 0-65535, got "${value}"`);
+  return n;
+}
+
+/** The config file (if any) with the demo models added when --demo is given, and port flags. */
+function resolveConfig(
+  command: Command,
+  demo: boolean,
+  ports: Record<string, unknown> = {},
+): Readonly<AisocConfig> {
   const { config: file } = command.optsWithGlobals<GlobalOptions>();
   const chosen = file ?? (existsSync('aisoc.yaml') ? 'aisoc.yaml' : undefined);
-  const overrides = demo ? { models: demoModels() } : {};
+  const overrides = { ...(demo ? { models: demoModels() } : {}), ...ports };
   return loadConfig({ ...(chosen ? { file: chosen } : {}), overrides });
 }

@@ -35,7 +35,7 @@ export function scanAny(ctx: ScanContext, src: ByteSource, name: string): ScanFo
   return format;
 }
 
-const ZIP_FORMATS: ScanFormat[] = ['zip', 'pytorch-zip', 'keras-zip', 'npz'];
+const ZIP_FORMATS: ScanFormat[] = ['zip', 'pytorch-zip', 'keras-zip', 'npz', 'tar', 'tar.gz'];
 
 /**
  * A file that is both X and a zip (a zip glued after it) is a polyglot: torch and numpy look
@@ -72,10 +72,15 @@ function scanOne(ctx: ScanContext, src: ByteSource, name: string): ScanFormat {
   if (isHdf5(src)) return run('keras-h5', () => scanKerasH5(ctx, src));
   if (looksLikeSafetensors(src) || ext === '.safetensors')
     return run('safetensors', () => scanSafetensors(ctx, src));
-  if (isTar(src)) return run('zip', () => scanTar(ctx, src, scanAny));
+  if (isTar(src)) return run('tar', () => scanTar(ctx, src, scanAny));
   if (isGzip(head) || (isZlib(head) && /\.(joblib|pkl|gz|z)$/i.test(base))) {
     const inner = inflateBounded(ctx, src, isGzip(head));
-    return scanAny(ctx.child(`${base}:decompressed`), inner, base.replace(/\.(gz|z)$/i, ''));
+    const format = scanAny(
+      ctx.child(`${base}:decompressed`),
+      inner,
+      base.replace(/\.(gz|z)$/i, ''),
+    );
+    return format === 'tar' ? 'tar.gz' : format;
   }
   if (base === 'saved_model.pb') return run('tf-savedmodel', () => scanTfGraphFile(ctx, src, true));
   if (base === 'keras_metadata.pb')

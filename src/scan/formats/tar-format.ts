@@ -50,7 +50,7 @@ export function scanTar(ctx: ScanContext, src: ByteSource, dispatch: Dispatch): 
     else if (torch && e.name === 'tensors') walkTorchTensors(child, member, dispatch);
     else dispatch(child, member, e.name);
   }
-  return torch ? 'pytorch-tar' : 'zip';
+  return torch ? 'pytorch-tar' : 'tar';
 }
 
 /** torch/serialization.py legacy_load: count, then per storage a pickle (key, location, type) + u64 size + raw data. */
