@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateModel, type ModelResult } from '../../scripts/eval/evaluate.js';
 
 // A small, fast cut of `scripts/eval-detect.ts` on the breast-cancer demo model (the real
-// ONNX file through src/serve): calibration on reference, a mixed benign population (distinct-
+// ONNX file through src/serve): the calibrated options, a mixed benign population (distinct-
 // row batch and streaming scorers, re-senders, nightly bulk clients, shared /24s, drift) and
 // the attacks and bypasses on holdout. The full run and its table are in
 // docs/detectors-extraction.md.
@@ -35,9 +35,18 @@ describe('extraction/evasion evaluation (small)', () => {
       evasionBudget: 100,
       adaptive: true,
       only: (variant, attack) => BYPASSES[variant]?.includes(attack) ?? false,
+      // The values calibrated on reference in the seed-11 run (docs): calibrating again here
+      // would triple the test's time.
+      fixedOptions: {
+        similarity: { threshold: 0.6, noveltyShare: 0.99, denseRadius: 2 },
+        prada: { delta: 0.2, minSamples: 50 },
+        cross: { width: 0.2 },
+        signals: { outlierHits: 32 },
+        step: { share: 0.15 },
+      },
     });
     expect(result.attacks.length).toBe(8 + 7);
-  }, 60_000);
+  }, 120_000); // about 20 s on a quiet machine; 60 s at load 30
 
   it('gives no benign principal a medium-or-higher finding, distinct-row scorers included', () => {
     expect(result.benign.byKind.batch!.principals).toBeGreaterThan(5);

@@ -283,7 +283,7 @@ export function createExtractionDetector(
         bytes += (e.value.subject ? subjectBytes(e.value.subject) : 0) + 96;
       }
       if (state.profile) {
-        bytes += state.profile.keys.entries.size * 120;
+        bytes += state.profile.keys.entries.size * 220;
         bytes += Object.keys(state.profile.peers).length * 320;
       }
       return bytes + state.schemaAlerts.entries.size * 64 + crossBytes(state.cross);

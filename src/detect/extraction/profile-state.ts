@@ -1,7 +1,8 @@
 import type { ProfileConfig } from './options.js';
 import { createPrincipalTable, touchPrincipal, type PrincipalTable } from './principal-table.js';
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 /** Log2 buckets of a key's rows in one active day: bucket b holds counts in [2^b, 2^(b+1)). */
 const PEER_BUCKETS = 32;
 
@@ -9,7 +10,10 @@ const PEER_BUCKETS = 32;
 export interface KeyProfile {
   day: number;
   today: number;
-  yesterday: number;
+  /** Rows per event-time hour over the last 24 hours (a ring indexed by hour % 24), and their sum. */
+  hours: Int32Array;
+  hour: number;
+  last24h: number;
   /** EWMA of the rows of the key's past active days (idle days do not pull it down). */
   activeEwma: number;
   activeDays: number;
@@ -70,7 +74,9 @@ export function countKeyRows(
   const p = touchPrincipal(state.keys, key, timeMs, (): KeyProfile => ({
     day: Math.floor(timeMs / DAY),
     today: 0,
-    yesterday: 0,
+    hours: new Int32Array(24),
+    hour: Math.floor(timeMs / HOUR),
+    last24h: 0,
     activeEwma: 0,
     activeDays: 0,
     rows: 0,
@@ -84,13 +90,20 @@ export function countKeyRows(
       p.activeDays += 1;
       addKeyDay(peers, p.today, config.peerMemory);
     }
-    p.yesterday = day === p.day + 1 ? p.today : 0;
     p.today = 0;
     p.day = day;
   }
   p.today += rows;
   p.rows += rows;
-  // A sliding 24 h count: today plus yesterday's share of the window still open.
-  const elapsed = (timeMs - day * DAY) / DAY;
-  return { profile: p, rows24h: p.today + p.yesterday * (1 - elapsed), peers };
+  // An exact sliding 24 h count in hourly buckets: a nightly batch is not counted twice
+  // (yesterday's spread evenly over the day would be, at the start of tonight's).
+  const hour = Math.floor(timeMs / HOUR);
+  for (let h = p.hour + 1; h <= Math.min(hour, p.hour + 24); h += 1) {
+    p.last24h -= p.hours[h % 24]!;
+    p.hours[h % 24] = 0;
+  }
+  if (hour > p.hour) p.hour = hour;
+  p.hours[p.hour % 24]! += rows;
+  p.last24h += rows;
+  return { profile: p, rows24h: p.last24h, peers };
 }

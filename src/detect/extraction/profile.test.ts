@@ -102,6 +102,20 @@ describe('per-key behaviour profile', () => {
     expect(profileOf(fs)).toEqual([]);
   });
 
+  it("counts a sliding 24 hours exactly: last night's batch is not counted again tonight", () => {
+    // 3,000 rows between 01:00 and 02:00 every night, declared at 1,400 a day: 2.1× (no alert);
+    // counting last night's batch again would make it 4.2× (an alert).
+    const nights = Array.from({ length: 4 }, (_, d) =>
+      Array.from({ length: 30 }, (_, i) =>
+        request('nightly', T0 + d * DAY + 3_600_000 + i * 100_000, 100),
+      ),
+    ).flat();
+    const fs = run({ profile: { keys: { nightly: { expectedRowsPerDay: 3600 } } } }, nights);
+    expect(profileOf(fs)).toEqual([]);
+    const tight = run({ profile: { keys: { nightly: { expectedRowsPerDay: 700 } } } }, nights);
+    expect(profileOf(tight).length).toBeGreaterThan(0);
+  });
+
   it('flags a key whose day is ten times its own usual active day', () => {
     const events = [...daily('own', 100, 3), ...daily('own', 1200, 1, 3)];
     const fs = profileOf(run({}, events));
