@@ -128,7 +128,7 @@ describe('registry-driven serving with the aisoc CLI', () => {
     expect(after.status).toBe(404);
     expect(after.code).toBe('GATEWAY_MODEL_UNKNOWN');
     expect((await infer('fraud', 'v4')).status).toBe(404);
-  }, 60_000);
+  }, 180_000);
 
   it('rolls back to any approved version, and lifting a pin never brings back a quarantined one', async () => {
     const v5 = await release('fraud-v5');
@@ -173,7 +173,7 @@ describe('registry-driven serving with the aisoc CLI', () => {
       action: { version?: string };
     }[];
     expect(active.some((a) => a.action.version === 'v6')).toBe(false);
-  }, 60_000);
+  }, 180_000);
 
   it('rolls a configured model back to its aisoc.yaml version with `aisoc rollback M --to 1`', async () => {
     const out = await ok('rollback', 'breast-cancer', '--to', '1', '--reason', 'demo');
@@ -186,5 +186,5 @@ describe('registry-driven serving with the aisoc CLI', () => {
     const missing = await cli('rollback', 'breast-cancer', '--to', '7', '--reason', 'demo');
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('neither in the registry nor in aisoc.yaml');
-  }, 60_000);
+  }, 180_000);
 });

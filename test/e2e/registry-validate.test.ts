@@ -107,7 +107,7 @@ describe('the validation gate before a deploy (registry.requireValidation)', () 
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('REGISTRY_VALIDATION_REQUIRED');
     expect(r.stderr).toContain('aisoc registry validate breast-cancer same');
-  }, 60_000);
+  }, 180_000);
 
   it('passes an equal candidate, then deploys it', async () => {
     const r = await cli(
@@ -126,7 +126,7 @@ describe('the validation gate before a deploy (registry.requireValidation)', () 
     expect(r.stdout).toContain('PASSED');
     const d = await cli('registry', 'deploy', 'breast-cancer', 'same', '--reason', 'validated');
     expect(d.code, d.stderr).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('fails a broken candidate on every metric it drops, records why, and keeps it out of service', async () => {
     const r = await cli(
@@ -164,7 +164,7 @@ describe('the validation gate before a deploy (registry.requireValidation)', () 
     expect(d.code).not.toBe(0);
     expect(d.stderr).toContain('failed its latest validation against good');
     expect(d.stderr).toMatch(/accuracy dropped by 0\.\d+/);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a snapshot whose files changed since registration', async () => {
     writeFileSync(join(t.dir, 'eval', 'holdout.csv'), 'label\n1\n');
@@ -180,5 +180,5 @@ describe('the validation gate before a deploy (registry.requireValidation)', () 
     );
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('REGISTRY_ARTIFACT_MISMATCH');
-  }, 60_000);
+  }, 180_000);
 });
