@@ -136,21 +136,6 @@ export function createAdminApi(options: {
     c.json(await services.ledger.verify(stream(c))),
   );
 
-  app.get('/api/v1/events', async (c) => {
-    const limit = parse(Int(1, 10_000), c.req.query('limit') ?? '100', 'limit');
-    const fromSeq =
-      c.req.query('from') === undefined
-        ? undefined
-        : parse(Int(0, Number.MAX_SAFE_INTEGER), c.req.query('from'), 'from');
-    const filter = {
-      limit,
-      model: c.req.query('model'),
-      principal: c.req.query('principal'),
-      fromSeq,
-    };
-    return c.json({ events: await services.events.list(dropUndefined(filter)) });
-  });
-
   app.get('/api/v1/detectors', (c) => c.json({ detectors: services.detection.detectors() }));
   app.get('/api/v1/alerts', (c) => {
     const limit = parse(Int(1, 1000), c.req.query('limit') ?? '100', 'limit');

@@ -12,3 +12,4 @@ export {
   type AuditFormat,
   type IntakeServices,
 } from './intake-routes.js';
+export { createEventRoutes, type EventServices } from './events-routes.js';

@@ -50,6 +50,7 @@ import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
+import { forensicsRoutes } from './forensics-wiring.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
 import { createSystemKey } from './system-principal.js';
@@ -329,7 +330,10 @@ export async function startAisoc(
     const api = createAdminApi({
       services,
       token: secrets.adminToken,
-      routes: [(actor) => createRespondRoutes(responder, actor)], // respond (issue 7)
+      routes: [
+        (actor) => createRespondRoutes(responder, actor), // respond (issue 7)
+        ...forensicsRoutes({ config, store, responder }), // forensics (issue 12)
+      ],
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });
     // --- registry: the routes of the provenance built before the models load

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { createRespondTables } from './respond-migration.js';
 import { migrateRegistry } from './migration-0002-registry.js';
+import { createForensicsTables } from './migration-0004-forensics.js';
 
 export type StoreDriver = 'sqlite' | 'postgres';
 
@@ -110,6 +111,7 @@ export function createMigrations(driver: StoreDriver): Record<string, Migration>
     },
     '0002_registry': { up: (db: Kysely<unknown>) => migrateRegistry(db, driver) },
     '0003_respond': { up: createRespondTables },
+    '0004_forensics': { up: createForensicsTables },
   };
 }
 

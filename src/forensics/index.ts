@@ -1,0 +1,24 @@
+/** Forensics: queryable inference events, impact analysis against known-good versions, evidence bundles. */
+export { ForensicsErrorCodes, type ForensicsErrorCode, forensicsError } from './errors.js';
+export {
+  parseEventFilter,
+  parseTime,
+  type EventFilter,
+  type RawEventQuery,
+} from './event-filter.js';
+export {
+  syncEventIndex,
+  streamEvents,
+  listEvents,
+  type IndexedEvent,
+  type ForensicsTables,
+} from './event-index.js';
+export {
+  EVENT_FORMATS,
+  EVENT_CSV_COLUMNS,
+  type EventFormat,
+  csvField,
+  csvLine,
+  eventRecord,
+  encodeEvents,
+} from './event-format.js';
