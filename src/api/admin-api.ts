@@ -57,7 +57,9 @@ export function createAdminApi(options: {
   });
   // The model-file upload (intake-routes.ts) reads its larger body under its own limit.
   app.use('/api/*', (c, next) =>
-    c.req.method === 'POST' && /^\/api\/v1\/registry\/models\/[^/]+\/artifacts$/.test(c.req.path)
+    c.req.method === 'POST' &&
+    (/^\/api\/v1\/registry\/models\/[^/]+\/artifacts$/.test(c.req.path) ||
+      /^\/api\/v1\/incidents\/[^/]+\/evidence$/.test(c.req.path)) // evidence-routes.ts
       ? next()
       : limit(c, next),
   );

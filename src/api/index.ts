@@ -13,3 +13,9 @@ export {
   type IntakeServices,
 } from './intake-routes.js';
 export { createEventRoutes, type EventServices } from './events-routes.js';
+export {
+  createEvidenceRoutes,
+  MAX_EVIDENCE_BYTES,
+  type EvidenceRouteServices,
+  type EvidenceUpload,
+} from './evidence-routes.js';

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { createEventRoutes } from '../api/index.js';
+import { createEventRoutes, createEvidenceRoutes } from '../api/index.js';
 import type { AisocConfig } from '../config/index.js';
 import type { EventFilter } from '../forensics/index.js';
 import type { Responder } from '../respond/index.js';
@@ -32,5 +32,37 @@ export function forensicsRoutes(
         store: deps.store,
         incidentScope: (id) => incidentScope(deps.responder, id),
       }),
+    (actor) =>
+      createEvidenceRoutes(
+        { add: (id, upload, who) => addEvidence(deps.responder, id, upload, who) },
+        actor,
+      ),
   ];
+}
+
+/** Attaches a file to an incident (`aisoc evidence add`): stored by digest, custody in the ledger. */
+export async function addEvidence(
+  responder: Responder,
+  incidentId: string,
+  upload: { bytes: Uint8Array; kind: string; label: string; mediaType: string },
+  actor: string,
+) {
+  await responder.incidents.get(incidentId); // RESPOND_INCIDENT_UNKNOWN before anything is stored
+  const item = await responder.evidence.collect(
+    {
+      incidentId,
+      kind: upload.kind,
+      bytes: upload.bytes,
+      mediaType: upload.mediaType,
+      description: upload.label,
+    },
+    actor,
+  );
+  await responder.incidents.record(incidentId, 'evidence_added', actor, {
+    evidenceId: item.id,
+    digest: item.digest,
+    kind: item.kind,
+    label: upload.label,
+  });
+  return item;
 }

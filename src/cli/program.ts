@@ -5,6 +5,7 @@ import { registerDetectCommands } from './commands/detect.js';
 import { registerDriftCommands } from './commands/drift.js';
 import { registerDrillCommand } from './commands/drill.js';
 import { registerEventsCommand } from './commands/events.js';
+import { registerImpactCommand } from './commands/impact.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLineageCommands } from './commands/lineage.js';
 import { registerLedgerCommands } from './commands/ledger.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerRegistryCommands(program);
   registerLineageCommands(program);
   registerDrillCommand(program);
+  registerImpactCommand(program); // forensics (issue 12)
   return program;
 }
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { InferenceEvent } from '../core/index.js';
 import { readEntries } from '../ledger/index.js';
 import type { Database, Store } from '../store/index.js';
@@ -83,24 +83,32 @@ export function syncEventIndex(store: Store): Promise<number> {
   return run;
 }
 
+type Row = ForensicsTables['inference_index'];
+
+/** Every condition of the filter over the index row `i`, and-ed (true when there are none). */
+function matches(eb: ExpressionBuilder<{ i: Row }, 'i'>, filter: EventFilter) {
+  const all: Expression<SqlBool>[] = [];
+  if (filter.models?.length) all.push(eb('i.model', 'in', filter.models));
+  if (filter.version !== undefined) all.push(eb('i.model_version', '=', filter.version));
+  if (filter.principals?.length) all.push(eb('i.principal', 'in', filter.principals));
+  if (filter.key !== undefined) all.push(eb('i.key_id', '=', filter.key));
+  if (filter.source !== undefined) all.push(eb('i.source_address', '=', filter.source));
+  if (filter.from !== undefined) all.push(eb('i.time', '>=', filter.from));
+  if (filter.to !== undefined) all.push(eb('i.time', '<=', filter.to));
+  if (filter.status !== undefined) all.push(eb('i.status', '=', filter.status));
+  if (filter.outcome !== undefined) all.push(eb('i.outcome', '=', filter.outcome));
+  if (filter.afterSeq !== undefined) all.push(eb('i.seq', '>', filter.afterSeq));
+  return eb.and(all);
+}
+
 function filtered(db: Db, filter: EventFilter) {
-  let q = db
+  return db
     .selectFrom('inference_index as i')
     .innerJoin('ledger_entries as e', (join) =>
       join.on('e.stream', '=', 'inference').onRef('e.seq', '=', 'i.seq'),
     )
-    .select(['i.seq', 'i.time', 'e.payload']);
-  if (filter.models?.length) q = q.where('i.model', 'in', filter.models);
-  if (filter.version !== undefined) q = q.where('i.model_version', '=', filter.version);
-  if (filter.principals?.length) q = q.where('i.principal', 'in', filter.principals);
-  if (filter.key !== undefined) q = q.where('i.key_id', '=', filter.key);
-  if (filter.source !== undefined) q = q.where('i.source_address', '=', filter.source);
-  if (filter.from !== undefined) q = q.where('i.time', '>=', filter.from);
-  if (filter.to !== undefined) q = q.where('i.time', '<=', filter.to);
-  if (filter.status !== undefined) q = q.where('i.status', '=', filter.status);
-  if (filter.outcome !== undefined) q = q.where('i.outcome', '=', filter.outcome);
-  if (filter.afterSeq !== undefined) q = q.where('i.seq', '>', filter.afterSeq);
-  return q;
+    .select(['i.seq', 'i.time', 'e.payload'])
+    .where((eb) => matches(eb as unknown as ExpressionBuilder<{ i: Row }, 'i'>, filter));
 }
 
 /**
@@ -141,6 +149,33 @@ export async function* streamEvents(
     const last = rows.at(-1)!;
     cursor = { time: last.time, seq: Number(last.seq) };
   }
+}
+
+/** How many events match `filter` (its limit and order are ignored). */
+export async function countEvents(store: Store, filter: EventFilter): Promise<number> {
+  const row = await (store.db as unknown as Db)
+    .selectFrom('inference_index as i')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where((eb) => matches(eb, filter))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** The versions that answered events matching `filter`, most events first. */
+export async function versionsServed(
+  store: Store,
+  filter: EventFilter,
+): Promise<{ version: string; events: number }[]> {
+  const rows = await (store.db as unknown as Db)
+    .selectFrom('inference_index as i')
+    .select((eb) => ['i.model_version', eb.fn.countAll().as('n')])
+    .where((eb) => matches(eb, filter))
+    .where('i.model_version', 'is not', null)
+    .groupBy('i.model_version')
+    .execute();
+  return rows
+    .map((r) => ({ version: r.model_version!, events: Number(r.n) }))
+    .sort((a, b) => b.events - a.events || a.version.localeCompare(b.version));
 }
 
 /** The events matching `filter`, collected (use `streamEvents` for large answers). */

@@ -10,6 +10,8 @@ export {
   syncEventIndex,
   streamEvents,
   listEvents,
+  countEvents,
+  versionsServed,
   type IndexedEvent,
   type ForensicsTables,
 } from './event-index.js';
@@ -22,3 +24,20 @@ export {
   eventRecord,
   encodeEvents,
 } from './event-format.js';
+export { answerLabel, argmax, checkPointer, resolvePointer } from './answers.js';
+export {
+  analyseImpact,
+  type Scorer,
+  type ImpactOptions,
+  type ImpactSummary,
+  type Decision,
+  type Tally,
+} from './impact.js';
+export {
+  runImpact,
+  IMPACT_FORMATS,
+  DECISION_CSV_COLUMNS,
+  type ImpactFormat,
+  type ImpactModelSource,
+  type RunImpactOptions,
+} from './impact-export.js';
