@@ -1,6 +1,6 @@
 import type { InferenceEvent } from '../core/index.js';
 import type { Store } from '../store/index.js';
-import { answerLabel, argmax, resolvePointer } from './answers.js';
+import { answerLabel, resolvePointer } from './answers.js';
 import type { EventFilter } from './event-filter.js';
 import { countEvents, streamEvents } from './event-index.js';
 
