@@ -18,7 +18,11 @@ export interface EvidenceUpload {
 export interface EvidenceRouteServices {
   /** Stores the bytes as evidence of the incident, with custody; throws when it is unknown. */
   add(incidentId: string, upload: EvidenceUpload, actor: string): Promise<unknown>;
+  /** Builds a signed bundle of the incident's evidence for `recipient` and records the hand-over. */
+  bundle(incidentId: string, recipient: string, actor: string): Promise<unknown>;
 }
+
+const BundleBody = z.object({ recipient: z.string().min(1).max(200) }).strict();
 
 const Query = z
   .object({
@@ -86,6 +90,27 @@ export function createEvidenceRoutes(
       actor(c),
     );
     return c.json(item, 201);
+  });
+  app.post('/api/v1/incidents/:id/evidence/bundle', async (c) => {
+    let json: unknown;
+    try {
+      json = await c.req.json();
+    } catch {
+      throw new AppError(ApiErrorCodes.API_BODY_INVALID, 'send {"recipient": "..."} as JSON', {
+        status: 400,
+      });
+    }
+    const parsed = BundleBody.safeParse(json);
+    if (!parsed.success)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `body.recipient: ${parsed.error.issues[0]?.message}`,
+        { status: 400 },
+      );
+    return c.json(
+      await services.bundle(c.req.param('id').slice(0, 128), parsed.data.recipient, actor(c)),
+      201,
+    );
   });
   return app;
 }

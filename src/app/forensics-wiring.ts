@@ -1,7 +1,8 @@
 import type { Context, Hono } from 'hono';
 import { createEventRoutes, createEvidenceRoutes } from '../api/index.js';
 import type { AisocConfig } from '../config/index.js';
-import type { EventFilter } from '../forensics/index.js';
+import { buildEvidenceBundle, type EventFilter } from '../forensics/index.js';
+import type { LedgerKey, LedgerWriter } from '../ledger/index.js';
 import type { Responder } from '../respond/index.js';
 import type { Store } from '../store/index.js';
 
@@ -9,6 +10,8 @@ export interface ForensicsWiringDeps {
   config: Readonly<AisocConfig>;
   store: Store;
   responder: Responder;
+  ledger: LedgerWriter;
+  ledgerKey: LedgerKey;
 }
 
 /** An incident's events: its models and principals (all when none) from first to last seen. */
@@ -34,7 +37,10 @@ export function forensicsRoutes(
       }),
     (actor) =>
       createEvidenceRoutes(
-        { add: (id, upload, who) => addEvidence(deps.responder, id, upload, who) },
+        {
+          add: (id, upload, who) => addEvidence(deps.responder, id, upload, who),
+          bundle: (id, recipient, who) => bundleEvidence(deps, id, recipient, who),
+        },
         actor,
       ),
   ];
@@ -65,4 +71,38 @@ export async function addEvidence(
     label: upload.label,
   });
   return item;
+}
+
+/**
+ * The signed part of an evidence bundle for `recipient` (the CLI adds the item bytes), and the
+ * hand-over recorded in the audit ledger with the manifest digest.
+ */
+export async function bundleEvidence(
+  deps: ForensicsWiringDeps,
+  incidentId: string,
+  recipient: string,
+  actor: string,
+) {
+  await deps.responder.incidents.get(incidentId);
+  const items = await deps.responder.evidence.list(incidentId);
+  await deps.ledger.flush(); // a checkpoint that covers every custody entry so far
+  const now = new Date().toISOString();
+  const built = await buildEvidenceBundle(deps.store, {
+    incidentId,
+    recipient,
+    actor,
+    items,
+    key: deps.ledgerKey,
+    now,
+  });
+  await deps.ledger.appendDurable('audit', {
+    type: 'respond.evidence.handed_over',
+    actor,
+    at: now,
+    incidentId,
+    recipient,
+    manifestDigest: built.manifestDigest,
+    digests: items.map((i) => i.digest),
+  });
+  return built;
 }

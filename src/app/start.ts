@@ -332,7 +332,7 @@ export async function startAisoc(
       token: secrets.adminToken,
       routes: [
         (actor) => createRespondRoutes(responder, actor), // respond (issue 7)
-        ...forensicsRoutes({ config, store, responder }), // forensics (issue 12)
+        ...forensicsRoutes({ config, store, responder, ledger, ledgerKey: secrets.ledgerKey }), // forensics (issue 12)
       ],
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });

@@ -41,3 +41,21 @@ export {
   type ImpactModelSource,
   type RunImpactOptions,
 } from './impact-export.js';
+export {
+  BUNDLE_FORMAT,
+  BUNDLE_FILES,
+  type BundleManifest,
+  type BundleItem,
+  type BundleEntry,
+} from './bundle-format.js';
+export {
+  buildEvidenceBundle,
+  type BuildBundleOptions,
+  type BuiltBundle,
+  type EvidenceRecord,
+} from './bundle-build.js';
+export {
+  verifyEvidenceBundle,
+  type BundleVerification,
+  type BundleProblem,
+} from './bundle-verify.js';

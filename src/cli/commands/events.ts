@@ -7,7 +7,7 @@ import { printJson, printTable } from '../output.js';
 // Filters passed through to GET /api/v1/events as they are; the server checks them.
 const FILTERS = [
   ['model', 'model'],
-  ['version', 'version'],
+  ['modelVersion', 'version'],
   ['principal', 'principal'],
   ['key', 'key'],
   ['source', 'source'],
@@ -25,7 +25,7 @@ export function registerEventsCommand(program: Command): void {
     .command('events')
     .description('list inference events recorded in the ledger')
     .option('--model <id>', 'only this model')
-    .option('--version <v>', 'only this model version (with --model)')
+    .option('--model-version <v>', 'only this model version (with --model)')
     .option('--principal <name>', 'only this principal')
     .option('--key <id>', 'only this API key id')
     .option('--source <address>', 'only this source address')

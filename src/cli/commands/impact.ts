@@ -15,7 +15,7 @@ import { createProgressBar } from '../progress.js';
 
 interface ImpactOpts {
   model?: string;
-  version?: string;
+  modelVersion?: string;
   good?: string;
   goodOnnx?: string;
   from?: string;
@@ -40,7 +40,7 @@ export function registerImpactCommand(program: Command): void {
     .description('re-score the decisions a suspect model version served on its known-good version')
     .option('--model <id>', 'the model (default with --incident: its first asset)')
     .option(
-      '--version <v>',
+      '--model-version <v>',
       'the suspect version (default with --incident: the one that served most in its window)',
     )
     .option(
@@ -83,7 +83,7 @@ export function registerImpactCommand(program: Command): void {
       try {
         await store.migrate();
         await syncEventIndex(store);
-        let version = opts.version;
+        let version = opts.modelVersion;
         if (version === undefined) {
           const served = await versionsServed(store, {
             models: [model],
@@ -94,7 +94,7 @@ export function registerImpactCommand(program: Command): void {
           if (version === undefined)
             throw new AppError(
               'CLI_USAGE',
-              `no version of ${model} other than the known-good one served in that window; pass --version`,
+              `no version of ${model} other than the known-good one served in that window; pass --model-version`,
             );
         }
         const bar = createProgressBar(`re-scoring ${model}@${version}`);

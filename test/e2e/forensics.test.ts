@@ -1,0 +1,231 @@
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoModels, packageRoot, startAisoc, type RunningAisoc } from '../../src/app/index.js';
+import { Subjects } from '../../src/bus/index.js';
+import { parseConfig } from '../../src/config/index.js';
+import { loadOnnxModel } from '../../src/serve/index.js';
+import { demoRows, kserveBody } from '../support/aisoc.js';
+import { runCli } from '../support/cli.js';
+import { writePoisonedBreastCancer } from '../support/poisoned-model.js';
+import { eventually, testAlert } from '../support/respond.js';
+
+// The issue 12 scenario from the CLI: a poisoned breast-cancer v2 serves 200 requests to 10
+// clinics; events answer by version and clinic; impact re-scores the 200 decisions on v1; the
+// evidence bundle verifies offline and fails on a changed byte.
+describe('forensics of a poisoned model version, end to end from the CLI', () => {
+  let dir: string;
+  let aisoc: RunningAisoc;
+  let base: string[];
+  let rows: number[][];
+  let incidentId: string;
+  const cli = (...args: string[]) => runCli([...base, ...args]);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aisoc-forensics-'));
+    const poisoned = writePoisonedBreastCancer(join(dir, 'breast-cancer-v2.onnx'));
+    const models = demoModels().map((m) =>
+      m.id === 'breast-cancer'
+        ? {
+            ...m,
+            versions: [...(m.versions as object[]), { version: '2', onnx: poisoned }],
+            activeVersion: '2',
+            subject: '/parameters/patient_id',
+            regulations: ['gdpr', 'eu-ai-act'],
+          }
+        : m,
+    );
+    const raw = {
+      dataDir: dir,
+      store: { driver: 'sqlite', path: join(dir, 'aisoc.db') },
+      ledger: { keyFile: join(dir, 'ledger.key') },
+      admin: { port: 0, tokenFile: join(dir, 'admin.token') },
+      gateway: { port: 0 },
+      models,
+    };
+    aisoc = await startAisoc(parseConfig(raw, dir));
+    // The CLI reads the same file, with the admin port this run got.
+    const port = Number(new URL(aisoc.adminUrl).port);
+    writeFileSync(
+      join(dir, 'aisoc.yaml'),
+      JSON.stringify({ ...raw, admin: { ...raw.admin, port } }),
+    );
+    base = ['--config', join(dir, 'aisoc.yaml')];
+
+    const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
+    const admin = (path: string, body: unknown) =>
+      fetch(aisoc.adminUrl + path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<{ secret: string }>);
+    const secrets: string[] = [];
+    for (let c = 0; c < 10; c++)
+      secrets.push((await admin('/api/v1/keys', { principal: `clinic-${c}` })).secret);
+    rows = await demoRows('breast-cancer', 'holdout', 100);
+    const started = new Date(Date.now() - 1000).toISOString();
+    for (let i = 0; i < 200; i++) {
+      const body = JSON.parse(kserveBody([rows[i % 100]!]));
+      body.parameters = { patient_id: `patient-${i % 50}` };
+      const res = await fetch(`${aisoc.gatewayUrl}/v2/models/breast-cancer/infer`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secrets[i % 10]}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+    await aisoc.ledger.flush();
+    await aisoc.bus.publish(
+      Subjects.alertRaised,
+      testAlert({
+        kind: 'poisoning',
+        detector: 'performance',
+        model: 'breast-cancer',
+        principal: null,
+        sourceAddress: null,
+        time: started,
+        title: 'breast-cancer v2 calls every case benign',
+        atlasTechniques: ['AML.T0020'],
+        owasp: ['ML02:2023'],
+        evidence: { version: '2', knownGoodVersion: '1' },
+      }),
+    );
+    incidentId = await eventually(async () => {
+      const res = await fetch(`${aisoc.adminUrl}/api/v1/incidents`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const { incidents } = (await res.json()) as { incidents: { id: string; assets: string[] }[] };
+      return incidents.find((x) => x.assets.includes('breast-cancer'))?.id;
+    }, 10_000);
+  }, 120_000);
+  afterAll(async () => aisoc?.close());
+
+  it('lists the suspect version’s events by version, clinic and format', async () => {
+    const jsonl = await cli(
+      'events',
+      '--model',
+      'breast-cancer',
+      '--model-version',
+      '2',
+      '--format',
+      'jsonl',
+    );
+    expect(jsonl.stderr).toBe('');
+    const events = jsonl.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events).toHaveLength(200);
+    expect(new Set(events.map((e) => e.principal)).size).toBe(10);
+    expect(events[7].subject).toBe('patient-7');
+    const csv = await cli('events', '--principal', 'clinic-3', '--format', 'csv');
+    expect(csv.stdout.trimEnd().split('\r\n')).toHaveLength(21);
+    const none = await cli(
+      'events',
+      '--model',
+      'breast-cancer',
+      '--model-version',
+      '1',
+      '--format',
+      'json',
+    );
+    expect(JSON.parse(none.stdout)).toEqual([]);
+    const bad = await cli('events', '--from', 'last tuesday');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/FORENSICS_FILTER_INVALID: from: /);
+  }, 60_000);
+
+  it('re-scores the 200 decisions on v1, lists the flips and attaches the result to the incident', async () => {
+    const v1 = await loadOnnxModel(join(packageRoot(), 'models', 'breast-cancer', 'model.onnx'));
+    const labels = (await v1.infer(rows)).labels;
+    await v1.close();
+    const malignant = labels.filter((l) => l === 0).length * 2; // each row was sent twice
+    expect(malignant).toBeGreaterThan(10);
+    const out = join(dir, 'impact.jsonl');
+    const r = await cli('impact', '--incident', incidentId, '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({
+      model: 'breast-cancer',
+      version: '2',
+      goodVersion: '1',
+      decisions: 200,
+      flips: malignant,
+    });
+    expect(Object.keys(summary.byPrincipal)).toHaveLength(10);
+    expect(summary.subjects).toBe(50);
+    const decisions = readFileSync(out, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(decisions).toHaveLength(200);
+    expect(
+      decisions.filter((d) => d.flipped).every((d) => d.answerLabel === 1 && d.goodLabel === 0),
+    ).toBe(true);
+    expect(summary.evidence.digest).toMatch(/^sha256:/);
+  }, 60_000);
+
+  it('exports a bundle for a recipient that verifies offline and fails on one changed byte, naming the file', async () => {
+    const report = join(dir, 'audit-report.txt');
+    writeFileSync(report, 'external audit: v2 training data had 40% flipped labels\n');
+    const added = await cli(
+      'evidence',
+      'add',
+      incidentId,
+      report,
+      '--label',
+      'external audit report',
+    );
+    expect(added.code).toBe(0);
+    const out = join(dir, 'bundle');
+    const exported = await cli(
+      'evidence',
+      'export',
+      incidentId,
+      '--recipient',
+      'Data Protection Authority',
+      '--out',
+      out,
+    );
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.recipient).toBe('Data Protection Authority');
+    expect(manifest.items.map((i: { kind: string }) => i.kind)).toEqual(
+      expect.arrayContaining(['impact', 'attachment']),
+    );
+    expect(manifest.items.every((i: { custodySeq: number | null }) => i.custodySeq !== null)).toBe(
+      true,
+    );
+    const verified = await runCli(['evidence', 'verify', out]); // no config, no server
+    expect(verified.stdout).toMatch(/^OK: /);
+    expect(verified.code).toBe(0);
+
+    const item = readdirSync(join(out, 'items'))[0]!;
+    appendFileSync(join(out, 'items', item), 'x');
+    const broken = await runCli(['evidence', 'verify', out]);
+    expect(broken.code).not.toBe(0);
+    expect(broken.stdout).toContain(`FAIL items/${item}: changed`);
+    expect(broken.stderr).toMatch(/FORENSICS_BUNDLE_INVALID/);
+
+    const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
+    const entries = (await (
+      await fetch(`${aisoc.adminUrl}/api/v1/ledger/audit/entries?limit=10000`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { entries: { payload: Record<string, unknown> }[] };
+    const handedOver = entries.entries
+      .map((e) => e.payload)
+      .filter((p) => p.type === 'respond.evidence.handed_over' && p.manifestDigest !== undefined);
+    expect(handedOver).toEqual([
+      expect.objectContaining({ incidentId, recipient: 'Data Protection Authority' }),
+    ]);
+    // Custody never names another incident: every collected entry of these items is this one's.
+    const collected = entries.entries
+      .map((e) => e.payload)
+      .filter((p) => p.type === 'respond.evidence.collected');
+    expect(collected.every((p) => p.incidentId === incidentId)).toBe(true);
+  }, 90_000);
+});
