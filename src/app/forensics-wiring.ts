@@ -4,6 +4,7 @@ import type { AisocConfig } from '../config/index.js';
 import { buildEvidenceBundle, type EventFilter } from '../forensics/index.js';
 import type { LedgerKey, LedgerWriter } from '../ledger/index.js';
 import type { Responder } from '../respond/index.js';
+import type { Detection } from './detection.js';
 import type { Store } from '../store/index.js';
 
 export interface ForensicsWiringDeps {
@@ -105,4 +106,21 @@ export async function bundleEvidence(
     digests: items.map((i) => i.digest),
   });
   return built;
+}
+
+/**
+ * What detector-state evidence holds: every detector's live state for the model (as its
+ * checkpoint would serialise it), the performance windows, and the recent alerts, which are
+ * the signals behind a finding.
+ */
+export function detectorStateOf(detection: Detection, model: string) {
+  const checkpoint = detection.runner.checkpoint();
+  return {
+    model,
+    at: new Date().toISOString(),
+    eventsSeen: checkpoint.events,
+    detectors: checkpoint.states.filter((s) => s.model === model),
+    performance: detection.performance.results(model),
+    signals: detection.recentAlerts({ model, limit: 100 }),
+  };
 }

@@ -50,7 +50,7 @@ import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
-import { forensicsRoutes } from './forensics-wiring.js';
+import { detectorStateOf, forensicsRoutes } from './forensics-wiring.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
 import { createSystemKey } from './system-principal.js';
@@ -212,8 +212,11 @@ export async function startAisoc(
     // Set once the registry below is up; alerts before that carry no known-good version.
     let knownGoodVersion = (_model: string): Promise<string | undefined> =>
       Promise.resolve(undefined);
+    // Set once detection is up: snapshots then take the live detector state (issue 12).
+    let detectorSnapshot: (model: string) => unknown = () => undefined;
     const responder = await startResponder(config, {
       knownGoodVersion: (model) => knownGoodVersion(model),
+      detectorSnapshot: (model) => detectorSnapshot(model),
       store,
       bus,
       actions,
@@ -293,6 +296,7 @@ export async function startAisoc(
       log,
     });
     cleanups.push(() => detection.close());
+    detectorSnapshot = (model) => detectorStateOf(detection, model);
 
     const gateway = createGateway({
       config: config.gateway,

@@ -6,6 +6,7 @@ import { demoModels, packageRoot, startAisoc, type RunningAisoc } from '../../sr
 import { Subjects } from '../../src/bus/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { loadOnnxModel } from '../../src/serve/index.js';
+import { sha256Hex } from '../../src/core/index.js';
 import { demoRows, kserveBody } from '../support/aisoc.js';
 import { runCli } from '../support/cli.js';
 import { writePoisonedBreastCancer } from '../support/poisoned-model.js';
@@ -42,6 +43,8 @@ describe('forensics of a poisoned model version, end to end from the CLI', () =>
       ledger: { keyFile: join(dir, 'ledger.key') },
       admin: { port: 0, tokenFile: join(dir, 'admin.token') },
       gateway: { port: 0 },
+      // The poisoning alert its own incident, apart from what the live detectors may raise.
+      respond: { correlationWindowMs: 0, dedupWindowMs: 0 },
       models,
     };
     aisoc = await startAisoc(parseConfig(raw, dir));
@@ -77,27 +80,27 @@ describe('forensics of a poisoned model version, end to end from the CLI', () =>
       await res.arrayBuffer();
     }
     await aisoc.ledger.flush();
-    await aisoc.bus.publish(
-      Subjects.alertRaised,
-      testAlert({
-        kind: 'poisoning',
-        detector: 'performance',
-        model: 'breast-cancer',
-        principal: null,
-        sourceAddress: null,
-        time: started,
-        title: 'breast-cancer v2 calls every case benign',
-        atlasTechniques: ['AML.T0020'],
-        owasp: ['ML02:2023'],
-        evidence: { version: '2', knownGoodVersion: '1' },
-      }),
-    );
+    const alert = testAlert({
+      kind: 'poisoning',
+      detector: 'performance',
+      model: 'breast-cancer',
+      principal: null,
+      sourceAddress: null,
+      time: started,
+      title: 'breast-cancer v2 calls every case benign',
+      atlasTechniques: ['AML.T0020'],
+      owasp: ['ML02:2023'],
+      evidence: { version: '2', knownGoodVersion: '1' },
+    });
+    await aisoc.bus.publish(Subjects.alertRaised, alert);
     incidentId = await eventually(async () => {
       const res = await fetch(`${aisoc.adminUrl}/api/v1/incidents`, {
         headers: { authorization: `Bearer ${token}` },
       });
-      const { incidents } = (await res.json()) as { incidents: { id: string; assets: string[] }[] };
-      return incidents.find((x) => x.assets.includes('breast-cancer'))?.id;
+      const { incidents } = (await res.json()) as {
+        incidents: { id: string; alertIds: string[] }[];
+      };
+      return incidents.find((x) => x.alertIds.includes(alert.id))?.id;
     }, 10_000);
   }, 120_000);
   afterAll(async () => aisoc?.close());
@@ -167,6 +170,34 @@ describe('forensics of a poisoned model version, end to end from the CLI', () =>
     expect(summary.evidence.digest).toMatch(/^sha256:/);
   }, 60_000);
 
+  it("snapshots the version that served and the model's live detector state", async () => {
+    const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
+    const get = (path: string) =>
+      fetch(aisoc.adminUrl + path, { headers: { authorization: `Bearer ${token}` } });
+    const items = await eventually(async () => {
+      const { evidence } = (await (
+        await get(`/api/v1/evidence?incident=${incidentId}`)
+      ).json()) as {
+        evidence: { kind: string; digest: string; description: string; size: number }[];
+      };
+      return evidence.some((e) => e.kind === 'detector_state') ? evidence : undefined;
+    }, 10_000);
+    const artifact = items.find((e) => e.kind === 'artifact')!;
+    expect(artifact.description).toMatch(/version 2, served at /);
+    expect(artifact.digest).toBe(
+      `sha256:${sha256Hex(readFileSync(join(dir, 'breast-cancer-v2.onnx')))}`,
+    );
+    const state = items.find((e) => e.kind === 'detector_state')!;
+    const body = (await (
+      await get(
+        `/api/v1/evidence/${encodeURIComponent(state.digest)}/content?incident=${incidentId}`,
+      )
+    ).json()) as { model: string; detectors: { detector: string }[]; eventsSeen: number };
+    expect(body.model).toBe('breast-cancer');
+    expect(body.eventsSeen).toBeGreaterThan(0); // what the detectors had seen when the playbook ran
+    expect(body.detectors.length).toBeGreaterThan(0);
+  }, 30_000);
+
   it('exports a bundle for a recipient that verifies offline and fails on one changed byte, naming the file', async () => {
     const report = join(dir, 'audit-report.txt');
     writeFileSync(report, 'external audit: v2 training data had 40% flipped labels\n');
@@ -222,10 +253,18 @@ describe('forensics of a poisoned model version, end to end from the CLI', () =>
     expect(handedOver).toEqual([
       expect.objectContaining({ incidentId, recipient: 'Data Protection Authority' }),
     ]);
-    // Custody never names another incident: every collected entry of these items is this one's.
-    const collected = entries.entries
+    // Custody of this export names this incident only, even for bytes other incidents hold too
+    // (the content downloads after the bundle was built are all hand-overs of these items).
+    const manifestDigests = new Set(manifest.items.map((i: { digest: string }) => i.digest));
+    const downloads = entries.entries
       .map((e) => e.payload)
-      .filter((p) => p.type === 'respond.evidence.collected');
-    expect(collected.every((p) => p.incidentId === incidentId)).toBe(true);
+      .filter(
+        (p) =>
+          p.type === 'respond.evidence.handed_over' &&
+          p.manifestDigest === undefined &&
+          (p.digests as string[]).some((d) => manifestDigests.has(d)),
+      );
+    expect(downloads.length).toBeGreaterThanOrEqual(manifest.items.length);
+    expect(downloads.every((p) => p.incidentId === incidentId)).toBe(true);
   }, 90_000);
 });
