@@ -19,3 +19,4 @@ export {
   type EvidenceRouteServices,
   type EvidenceUpload,
 } from './evidence-routes.js';
+export { createReportRoutes, type ReportServices } from './report-routes.js';

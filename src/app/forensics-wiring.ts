@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
-import { createEventRoutes, createEvidenceRoutes } from '../api/index.js';
+import { createEventRoutes, createEvidenceRoutes, createReportRoutes } from '../api/index.js';
+import { incidentReview } from './report-wiring.js';
 import type { AisocConfig } from '../config/index.js';
 import { buildEvidenceBundle, type EventFilter } from '../forensics/index.js';
 import type { LedgerKey, LedgerWriter } from '../ledger/index.js';
@@ -44,6 +45,7 @@ export function forensicsRoutes(
         },
         actor,
       ),
+    () => createReportRoutes({ review: (id) => incidentReview(deps.config, deps.responder, id) }),
   ];
 }
 

@@ -51,6 +51,7 @@ import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
 import { detectorStateOf, forensicsRoutes } from './forensics-wiring.js';
+import { startDeadlineWatch } from './report-wiring.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
 import { createSystemKey } from './system-principal.js';
@@ -226,6 +227,8 @@ export async function startAisoc(
       log,
     });
     cleanups.push(() => responder.close());
+    // Notification clocks under 25 % fire once per incident (report, issue 12).
+    cleanups.push(startDeadlineWatch(config, responder, (s, d) => bus.publish(s, d), log));
     // ── end respond ──
     // --- registry (provenance): registry, rollback, inventory, threat model, integrity monitor
     let probeTarget: ProbeTarget | undefined = undefined;

@@ -9,6 +9,7 @@ import { loadOnnxModel } from '../../src/serve/index.js';
 import { sha256Hex } from '../../src/core/index.js';
 import { demoRows, kserveBody } from '../support/aisoc.js';
 import { runCli } from '../support/cli.js';
+import { chromiumPath } from '../../src/cli/pdf.js';
 import { writePoisonedBreastCancer } from '../support/poisoned-model.js';
 import { eventually, testAlert } from '../support/respond.js';
 
@@ -169,6 +170,55 @@ describe('forensics of a poisoned model version, end to end from the CLI', () =>
     ).toBe(true);
     expect(summary.evidence.digest).toMatch(/^sha256:/);
   }, 60_000);
+
+  it('writes the review with GDPR and AI Act drafts and their deadlines, in Markdown, HTML and PDF', async () => {
+    const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
+    const { awareAt } = (await (
+      await fetch(`${aisoc.adminUrl}/api/v1/incidents/${incidentId}/clocks`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { awareAt: string };
+    const plus = (h: number) => new Date(Date.parse(awareAt) + h * 3_600_000).toISOString();
+    const md = await cli('report', 'incident', incidentId, '--format', 'md');
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain('# Post-incident review: breast-cancer v2 calls every case benign');
+    expect(md.stdout).toMatch(
+      /Affected decisions: 200 \(\d+ flip on the known-good version\), 50 data subjects/,
+    );
+    expect(md.stdout).toContain(`| GDPR Art. 33(1) | supervisory authority | ${plus(72)} |`);
+    expect(md.stdout).toContain(
+      `| EU AI Act Art. 73(2) | market surveillance authority | ${plus(15 * 24)} |`,
+    );
+    expect(md.stdout).toContain(
+      `DRAFT: notification under GDPR Art. 33(1) to the supervisory authority, incident ${incidentId}.\nDue by ${plus(72)}.`,
+    );
+    expect(md.stdout).toContain('DRAFT: notification under GDPR Art. 34(1) to the data subjects');
+    expect(md.stdout).toContain('MITRE ATLAS AML.T0020');
+    expect(md.stdout).toMatch(/`sha256:[0-9a-f]{64}` \| impact \|/);
+
+    const html = join(dir, 'review.html');
+    expect(
+      (await cli('report', 'incident', incidentId, '--format', 'html', '--out', html)).code,
+    ).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<svg role="img" aria-label="timeline"');
+    expect(page).not.toMatch(/(src|href)=|@import|url\(/); // self-contained: nothing to fetch
+
+    const show = await cli('incidents', 'show', incidentId);
+    expect(show.stdout).toMatch(/notification clocks[\s\S]*running +GDPR Art\. 33\(1\)/);
+  }, 60_000);
+
+  it.skipIf(!chromiumPath())(
+    'prints the review to PDF through headless Chromium',
+    async () => {
+      const pdf = join(dir, 'review.pdf');
+      const r = await cli('report', 'incident', incidentId, '--format', 'pdf', '--out', pdf);
+      expect(r.stderr).toBe('');
+      expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+    },
+    60_000,
+  );
+  if (!chromiumPath()) console.warn('SKIPPED: PDF report: no Chromium at /usr/bin/chromium');
 
   it("snapshots the version that served and the model's live detector state", async () => {
     const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();

@@ -120,6 +120,15 @@ export function registerImpactCommand(program: Command): void {
             label: `impact of ${model}@${version} re-scored on ${summary.goodVersion}: ${summary.flips} of ${summary.decisions} decisions flip`,
             mediaType: opts.format === 'csv' ? 'text/csv' : 'application/x-ndjson',
           });
+          const summaryQuery = new URLSearchParams({
+            kind: 'impact_summary',
+            label: `impact summary of ${model}@${version} (for reports)`,
+            mediaType: 'application/json',
+          });
+          await adminClientFrom(command).postBytes(
+            `/api/v1/incidents/${encodeURIComponent(opts.incident)}/evidence?${summaryQuery}`,
+            Buffer.from(JSON.stringify(summary)),
+          );
           evidence = await adminClientFrom(command).postBytes(
             `/api/v1/incidents/${encodeURIComponent(opts.incident)}/evidence?${query}`,
             await readFile(opts.out),

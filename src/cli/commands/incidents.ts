@@ -3,6 +3,7 @@ import { canonicalJson, type AppliedAction } from '../../core/index.js';
 import type { Incident } from '../../respond/index.js';
 import { adminClientFrom } from '../context.js';
 import { printJson, printTable } from '../output.js';
+import { printClocks } from './report.js';
 
 const path = (id: string) => encodeURIComponent(id);
 
@@ -47,6 +48,7 @@ export function registerIncidentCommands(program: Command): void {
       const d = await adminClientFrom(command).get<ShowResult>(`/api/v1/incidents/${path(id)}`);
       if (opts.json) return printJson(d);
       printIncident(d);
+      await printClocks(adminClientFrom(command), id); // report (issue 12)
     });
   const post = (
     sub: string,
