@@ -3,6 +3,8 @@ import {
   notificationDrafts,
   renderHtml,
   renderMarkdown,
+  toOcsfFindings,
+  toStixBundle,
   ReportErrorCodes,
   reportError,
   type Review,
@@ -37,6 +39,16 @@ export function createReportRoutes(services: ReportServices) {
     if (format === 'json') return c.json({ review, drafts: notificationDrafts(review) });
     if (format === 'html') return c.html(renderHtml(review));
     return c.body(renderMarkdown(review), 200, { 'content-type': 'text/markdown; charset=utf-8' });
+  });
+  // `export incident`: STIX 2.1 bundle (JSON) or OCSF Detection Findings (JSONL).
+  app.get('/api/v1/incidents/:id/export', async (c) => {
+    const format = c.req.query('format');
+    if (format !== 'stix' && format !== 'ocsf')
+      throw reportError(ReportErrorCodes.REPORT_FORMAT_INVALID, 'format: expected stix or ocsf');
+    const review = await services.review(c.req.param('id').slice(0, 128));
+    if (format === 'stix') return c.json(toStixBundle(review));
+    const lines = toOcsfFindings(review).map((f) => `${JSON.stringify(f)}\n`);
+    return c.body(lines.join(''), 200, { 'content-type': 'application/x-ndjson' });
   });
   app.get('/api/v1/incidents/:id/clocks', async (c) => {
     const review = await services.review(c.req.param('id').slice(0, 128));

@@ -6,7 +6,7 @@ import { registerDriftCommands } from './commands/drift.js';
 import { registerDrillCommand } from './commands/drill.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerImpactCommand } from './commands/impact.js';
-import { registerReportCommands } from './commands/report.js';
+import { registerExportCommands, registerReportCommands } from './commands/report.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLineageCommands } from './commands/lineage.js';
 import { registerLedgerCommands } from './commands/ledger.js';
@@ -44,6 +44,7 @@ export function buildProgram(): Command {
   registerDrillCommand(program);
   registerImpactCommand(program); // forensics (issue 12)
   registerReportCommands(program); // report (issue 12)
+  registerExportCommands(program); // report (issue 12)
   return program;
 }
 

@@ -13,3 +13,5 @@ export { notificationDrafts, type NotificationDraft } from './drafts.js';
 export { renderMarkdown } from './render-markdown.js';
 export { renderHtml } from './render-html.js';
 export { ReportErrorCodes, type ReportErrorCode, reportError } from './errors.js';
+export { toStixBundle, stixId } from './stix.js';
+export { toOcsfFindings, OCSF_VERSION } from './ocsf.js';

@@ -204,6 +204,23 @@ describe('forensics of a poisoned model version, end to end from the CLI', () =>
     expect(page).toContain('<svg role="img" aria-label="timeline"');
     expect(page).not.toMatch(/(src|href)=|@import|url\(/); // self-contained: nothing to fetch
 
+    const stix = JSON.parse(
+      (await cli('export', 'incident', incidentId, '--format', 'stix')).stdout,
+    );
+    expect(stix.type).toBe('bundle');
+    expect(stix.objects.map((o: { type: string }) => o.type)).toEqual(
+      expect.arrayContaining(['incident', 'attack-pattern', 'relationship']),
+    );
+    const ocsf = (await cli('export', 'incident', incidentId, '--format', 'ocsf')).stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(ocsf[0]).toMatchObject({
+      class_uid: 2004,
+      type_uid: 200401,
+      metadata: { correlation_uid: incidentId },
+    });
+
     const show = await cli('incidents', 'show', incidentId);
     expect(show.stdout).toMatch(/notification clocks[\s\S]*running +GDPR Art\. 33\(1\)/);
   }, 60_000);

@@ -35,6 +35,26 @@ export function registerReportCommands(program: Command): void {
     });
 }
 
+/** `aisoc export incident INC --format stix|ocsf`: the incident for threat-intel sharing or a SIEM. */
+export function registerExportCommands(program: Command): void {
+  program
+    .command('export')
+    .description('export to SOC tools')
+    .command('incident <id>')
+    .description('STIX 2.1 bundle (stix) or OCSF 1.3 Detection Findings as JSONL (ocsf)')
+    .requiredOption('--format <format>', 'stix or ocsf')
+    .option('--out <file>', 'write to this file')
+    .action(async (id: string, opts: { format: string; out?: string }, command: Command) => {
+      if (opts.format !== 'stix' && opts.format !== 'ocsf')
+        throw new AppError('CLI_USAGE', '--format must be stix or ocsf');
+      const bytes = await adminClientFrom(command).getBytes(
+        `/api/v1/incidents/${encodeURIComponent(id)}/export?format=${opts.format}`,
+      );
+      if (opts.out) await writeFile(opts.out, bytes);
+      else process.stdout.write(bytes);
+    });
+}
+
 /** The incident's notification clocks (`incidents show`); nothing when none apply. */
 export async function printClocks(client: AdminClient, id: string): Promise<void> {
   const { clocks } = await client.get<{
