@@ -86,7 +86,9 @@ export function createAdminApi(options: {
   });
   // The model-file upload (intake-routes.ts) reads its larger body under its own limit.
   app.use('/api/*', (c, next) =>
-    c.req.method === 'POST' && /^\/api\/v1\/registry\/models\/[^/]+\/artifacts$/.test(c.req.path)
+    c.req.method === 'POST' &&
+    (/^\/api\/v1\/registry\/models\/[^/]+\/artifacts$/.test(c.req.path) ||
+      /^\/api\/v1\/incidents\/[^/]+\/evidence$/.test(c.req.path)) // evidence-routes.ts
       ? next()
       : limit(c, next),
   );
@@ -164,21 +166,6 @@ export function createAdminApi(options: {
   app.post('/api/v1/ledger/:stream/verify', async (c) =>
     c.json(await services.ledger.verify(stream(c))),
   );
-
-  app.get('/api/v1/events', async (c) => {
-    const limit = parse(Int(1, 10_000), c.req.query('limit') ?? '100', 'limit');
-    const fromSeq =
-      c.req.query('from') === undefined
-        ? undefined
-        : parse(Int(0, Number.MAX_SAFE_INTEGER), c.req.query('from'), 'from');
-    const filter = {
-      limit,
-      model: c.req.query('model'),
-      principal: c.req.query('principal'),
-      fromSeq,
-    };
-    return c.json({ events: await services.events.list(dropUndefined(filter)) });
-  });
 
   app.get('/api/v1/detectors', (c) => c.json({ detectors: services.detection.detectors() }));
   app.get('/api/v1/alerts', (c) => {

@@ -15,3 +15,11 @@ export {
 export { ROUTE_PERMISSIONS, permissionFor } from './route-permissions.js';
 export { actorOf, identityOf } from './identity-context.js';
 export type { AdminCallEntry, Authenticator } from './access.js';
+export { createEventRoutes, type EventServices } from './events-routes.js';
+export {
+  createEvidenceRoutes,
+  MAX_EVIDENCE_BYTES,
+  type EvidenceRouteServices,
+  type EvidenceUpload,
+} from './evidence-routes.js';
+export { createReportRoutes, type ReportServices } from './report-routes.js';

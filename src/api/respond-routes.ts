@@ -154,7 +154,11 @@ export function createRespondRoutes(responder: Responder, actor: (c: Context) =>
     c.json({ evidence: await responder.evidence.list(c.req.query('incident')) }),
   );
   app.get('/api/v1/evidence/:digest/content', async (c) => {
-    const { item, bytes } = await responder.evidenceContent(c.req.param('digest'), actor(c));
+    const { item, bytes } = await responder.evidenceContent(
+      c.req.param('digest'),
+      actor(c),
+      c.req.query('incident')?.slice(0, 128),
+    );
     return new Response(new Uint8Array(bytes), {
       headers: { 'content-type': item.mediaType, 'x-aisoc-digest': item.digest },
     });

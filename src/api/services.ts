@@ -1,4 +1,4 @@
-import type { Alert, AppliedAction, ContainmentAction, InferenceEvent } from '../core/index.js';
+import type { Alert, AppliedAction, ContainmentAction } from '../core/index.js';
 
 /** A key as the API shows it (never the secret, never its hash). */
 export interface ApiKeyView {
@@ -56,14 +56,6 @@ export interface AdminServices {
     consistencyProof(stream: string, fromSize: number, toSize?: number): Promise<unknown>;
     verify(stream: string): Promise<unknown>;
     publicKey(): { pem: string; verifierKey: string };
-  };
-  events: {
-    list(filter: {
-      model?: string;
-      principal?: string;
-      fromSeq?: number;
-      limit: number;
-    }): Promise<InferenceEvent[]>;
   };
   detection: {
     detectors(): { name: string; description: string; models: string[] }[];

@@ -26,6 +26,8 @@ export async function startResponder(
     log: (line: string) => void;
     /** The registry's last known-good version of a model, once the registry is up. */
     knownGoodVersion?: (model: string) => Promise<string | undefined>;
+    /** The live detector state and signals of a model, once detection is up (issue 12). */
+    detectorSnapshot?: (model: string) => unknown;
   },
 ): Promise<Responder> {
   const webhooks: Record<string, WebhookTarget> = {};
@@ -70,7 +72,9 @@ export async function startResponder(
       store: deps.store,
       models: config.models,
       // The detectors' last checkpoint (written by src/app/detection.ts), as found on disk.
-      detectorState: async () => {
+      detectorState: async (model) => {
+        const live = deps.detectorSnapshot?.(model);
+        if (live !== undefined && live !== null) return live;
         const file = join(config.dataDir, 'detectors.checkpoint.json');
         const text = await readFile(file, 'utf8').catch(() => null);
         return text === null

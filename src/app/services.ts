@@ -2,10 +2,9 @@ import type { Registry } from 'prom-client';
 import type { AdminServices, ApiKeyView } from '../api/index.js';
 import type { Bus, PolicyChannel } from '../bus/index.js';
 import type { AisocConfig } from '../config/index.js';
-import type { AppliedAction, InferenceEvent } from '../core/index.js';
+import type { AppliedAction } from '../core/index.js';
 import { generateApiKey } from '../gateway/index.js';
 import {
-  countEntries,
   exportPublicKey,
   getCheckpoint,
   proveConsistency,
@@ -127,42 +126,6 @@ export function createAdminServices(deps: AdminServiceDeps): AdminServices {
       verify: (stream) =>
         verifyLedger(store, stream, { publicKey: publicKey.verifierKey, allowUnsignedTail: true }),
       publicKey: () => publicKey,
-    },
-    events: {
-      async list({ model, principal, fromSeq, limit }) {
-        const matches = (entries: { payload: string }[]) =>
-          entries
-            .map((e) => JSON.parse(e.payload) as InferenceEvent)
-            .filter(
-              (e) =>
-                (model === undefined || e.model === model) &&
-                (principal === undefined || e.principal === principal),
-            );
-        const page = 2000;
-        const out: InferenceEvent[] = [];
-        if (fromSeq !== undefined) {
-          for (let start = fromSeq; out.length < limit; start += page) {
-            const entries = await readEntries(store, 'inference', { fromSeq: start, limit: page });
-            out.push(...matches(entries));
-            if (entries.length < page) break;
-          }
-          return out.slice(0, limit);
-        }
-        // Newest first: walk back from the end in pages until `limit` matches are found.
-        for (
-          let end = await countEntries(store, 'inference');
-          end > 0 && out.length < limit;
-          end -= page
-        ) {
-          const start = Math.max(0, end - page);
-          out.unshift(
-            ...matches(
-              await readEntries(store, 'inference', { fromSeq: start, limit: end - start }),
-            ),
-          );
-        }
-        return out.slice(-limit);
-      },
     },
     detection: {
       detectors: () => deps.detection.runner.list(),

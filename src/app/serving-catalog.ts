@@ -189,6 +189,7 @@ export function registryOnlyModels(
         dataSensitivity: 'internal',
         tags: [],
         decoy: false,
+        regulations: [],
       };
       made.set(id, model);
     }

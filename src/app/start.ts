@@ -61,6 +61,8 @@ import {
   registerOperatorMetrics,
   type OperatorMetrics,
 } from './operator-metrics.js';
+import { detectorStateOf, forensicsRoutes } from './forensics-wiring.js';
+import { startDeadlineWatch } from './report-wiring.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import {
   createServingCatalog,
@@ -250,8 +252,11 @@ export async function startAisoc(
     // Set once the registry below is up; alerts before that carry no known-good version.
     let knownGoodVersion = (_model: string): Promise<string | undefined> =>
       Promise.resolve(undefined);
+    // Set once detection is up: snapshots then take the live detector state (issue 12).
+    let detectorSnapshot: (model: string) => unknown = () => undefined;
     const responder = await startResponder(config, {
       knownGoodVersion: (model) => knownGoodVersion(model),
+      detectorSnapshot: (model) => detectorSnapshot(model),
       store,
       bus,
       actions,
@@ -261,6 +266,8 @@ export async function startAisoc(
       log,
     });
     cleanups.push(() => responder.close());
+    // Notification clocks under 25 % fire once per incident (report, issue 12).
+    cleanups.push(startDeadlineWatch(config, responder, (s, d) => bus.publish(s, d), log));
     // ── end respond ──
     // --- registry (provenance): registry, rollback, inventory, threat model, integrity monitor
     let probeTarget: ProbeTarget | undefined = undefined;
@@ -348,6 +355,7 @@ export async function startAisoc(
       log,
     });
     cleanups.push(() => detection.close());
+    detectorSnapshot = (model) => detectorStateOf(detection, model);
 
     const health = createHealth({
       durable: config.gateway.durability === 'durable',
@@ -418,7 +426,10 @@ export async function startAisoc(
       }),
       audit: (entry) => audit({ ...entry }),
       metricsToken: await readMetricsToken(config.admin.metricsTokenFile),
-      routes: [(actor) => createRespondRoutes(responder, actor)], // respond (issue 7)
+      routes: [
+        (actor) => createRespondRoutes(responder, actor), // respond (issue 7)
+        ...forensicsRoutes({ config, store, responder, ledger, ledgerKey: secrets.ledgerKey }), // forensics (issue 12)
+      ],
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });
     // --- registry: the routes of the provenance built before the models load

@@ -8,6 +8,8 @@ export interface AdminClient {
   getBytes(path: string): Promise<Buffer>;
   /** Sends raw bytes (`application/octet-stream`: artifact uploads); answer and errors as for `post`. */
   postBytes<T>(path: string, bytes: Uint8Array): Promise<T>;
+  /** Writes a streamed body chunk by chunk to `sink` as it arrives (jsonl/csv exports). */
+  getStream(path: string, sink: (chunk: Uint8Array) => void | Promise<void>): Promise<void>;
 }
 
 export function createAdminClient(
@@ -15,7 +17,13 @@ export function createAdminClient(
   token: string,
   options: { tokenFile?: string } = {},
 ): AdminClient {
-  const call = async <T>(method: string, path: string, body?: unknown, raw = false): Promise<T> => {
+  const call = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    raw = false,
+    sink?: (chunk: Uint8Array) => void | Promise<void>,
+  ): Promise<T> => {
     const bytes = body instanceof Uint8Array;
     let res: Response;
     try {
@@ -35,6 +43,10 @@ export function createAdminClient(
         `cannot reach the aisoc admin API at ${baseUrl}; is \`aisoc serve\` running?`,
         { cause },
       );
+    }
+    if (sink && res.ok && res.body) {
+      for await (const chunk of res.body) await sink(chunk);
+      return undefined as T;
     }
     const answer = Buffer.from(await res.arrayBuffer());
     if (raw && res.ok) return answer as T;
@@ -68,5 +80,6 @@ export function createAdminClient(
     post: (path, body) => call('POST', path, body),
     getBytes: (path) => call<Buffer>('GET', path, undefined, true),
     postBytes: (path, bytes) => call('POST', path, bytes),
+    getStream: (path, sink) => call<void>('GET', path, undefined, false, sink),
   };
 }

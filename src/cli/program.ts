@@ -5,6 +5,8 @@ import { registerDetectCommands } from './commands/detect.js';
 import { registerDriftCommands } from './commands/drift.js';
 import { registerDrillCommand } from './commands/drill.js';
 import { registerEventsCommand } from './commands/events.js';
+import { registerImpactCommand } from './commands/impact.js';
+import { registerExportCommands, registerReportCommands } from './commands/report.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLineageCommands } from './commands/lineage.js';
 import { registerLedgerCommands } from './commands/ledger.js';
@@ -43,6 +45,9 @@ export function buildProgram(): Command {
   registerLineageCommands(program);
   registerDrillCommand(program);
   registerUsersCommands(program);
+  registerImpactCommand(program); // forensics (issue 12)
+  registerReportCommands(program); // report (issue 12)
+  registerExportCommands(program); // report (issue 12)
   return program;
 }
 

@@ -130,6 +130,14 @@ const ModelSchema = z
       })
       .strict()
       .optional(),
+    // forensics (issue 12): RFC 6901 pointer into the request body to the data subject
+    // (a patient or customer id); recorded on each event, totalled by impact analysis.
+    subject: z
+      .string()
+      .regex(/^(\/.*)?$/, 'a JSON pointer: empty or starting with "/"')
+      .optional(),
+    // report (issue 12): which notification clocks apply (gdpr, eu-ai-act, nis2, sec-8k, hipaa).
+    regulations: z.array(z.string().min(1).max(32)).max(16).default([]),
   })
   .strict();
 

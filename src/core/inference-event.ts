@@ -31,6 +31,8 @@ export const InferenceEventSchema = z
     errorCode: z.string().nullable(),
     policyAction: z.string().nullable(), // the containment action that shaped the answer, if any
     latencyMs: z.number(),
+    // The data subject the request was about (`models[].subject`), only when configured.
+    subject: z.string().optional(),
   })
   .strict();
 export type InferenceEvent = z.infer<typeof InferenceEventSchema>;

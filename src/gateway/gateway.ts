@@ -110,6 +110,8 @@ interface Exchange {
   policyAction: string | null;
   /** The model's outputs when inline detection withheld them (kept in the event, not sent). */
   withheld: unknown[] | null;
+  /** The data subject named in the body at `models[].subject`, when configured. */
+  subject?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -292,6 +294,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         );
     }
     ex.rows = rows;
+    if (model.subject !== undefined) ex.subject = subjectAt(parsed, model.subject);
     enforceInputRules(snapshot, model.id, rows);
     // The system's own probes address one version and must reach it, whatever contains clients.
     const probe = key.system === true && route.version !== null;
@@ -592,6 +595,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       errorCode,
       policyAction: ex.policyAction,
       latencyMs: Math.round((performance.now() - ex.started) * 1000) / 1000,
+      ...(ex.subject === undefined ? {} : { subject: ex.subject }),
     };
   }
 
@@ -689,4 +693,18 @@ function toGatewayError(_error: unknown): GatewayError {
 function truncate(text: string): string {
   const clean = text.replace(/[^\x20-\x7e]/g, '?');
   return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
+}
+
+/** The subject id at an RFC 6901 pointer in the body, as text (at most 256 characters). */
+function subjectAt(body: unknown, pointer: string): string | undefined {
+  let current = body;
+  for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) {
+    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, token))
+      return undefined;
+    current = (current as Record<string, unknown>)[token];
+  }
+  return typeof current === 'string' || typeof current === 'number'
+    ? String(current).slice(0, 256)
+    : undefined;
 }

@@ -299,8 +299,9 @@ export async function createResponder(deps: ResponderDeps) {
       return lifted;
     },
     /** An evidence item's bytes; the read is recorded as a hand-over to `actor`. */
-    async evidenceContent(digest: string, actor: string) {
-      const item = (await evidence.list()).find((e) => e.digest === digest);
+    /** An item's bytes; custody names the incident asked for (the same bytes may serve several). */
+    async evidenceContent(digest: string, actor: string, incidentId?: string) {
+      const item = (await evidence.list(incidentId)).find((e) => e.digest === digest);
       if (!item)
         throw respondError(RespondErrorCodes.RESPOND_EVIDENCE_UNKNOWN, `no evidence ${digest}`);
       const bytes = await store.get(digest);

@@ -4,6 +4,7 @@ import { migrateRegistry } from './migration-0002-registry.js';
 import { migrateBaseModels } from './migration-0004-base-models.js';
 import { migrateValidations } from './migration-0005-validations.js';
 import { createIdentityTables } from './identity-migration.js';
+import { createForensicsTables } from './migration-0004-forensics.js';
 
 export type StoreDriver = 'sqlite' | 'postgres';
 
@@ -116,6 +117,7 @@ export function createMigrations(driver: StoreDriver): Record<string, Migration>
     '0004_registry_base_models': { up: migrateBaseModels },
     '0005_registry_validations': { up: (db: Kysely<unknown>) => migrateValidations(db, driver) },
     '0006_identities': { up: createIdentityTables },
+    '0007_forensics': { up: createForensicsTables },
   };
 }
 

@@ -11,6 +11,7 @@ import {
   printTable,
 } from '../output/index.js';
 import { writeOut } from '../output.js';
+import { printClocks } from './report.js';
 
 const path = (id: string) => encodeURIComponent(id);
 
@@ -59,6 +60,7 @@ export function registerIncidentCommands(program: Command): void {
     .action(async (id: string, opts, command: Command) => {
       const d = await adminClientFrom(command).get<ShowResult>(`/api/v1/incidents/${path(id)}`);
       printRecord(formatFrom(opts), d, () => printIncident(d));
+      if (formatFrom(opts) === 'table') await printClocks(adminClientFrom(command), id); // report (issue 12)
     });
   const post = (
     sub: string,

@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { AppError, canonicalJson, type AppliedAction } from '../../core/index.js';
+import type { AppliedAction } from '../../core/index.js';
 import { adminClientFrom } from '../context.js';
 import { formatFrom, formatOption, printRecord, printRows } from '../output/index.js';
 import { writeOut } from '../output.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerPlaybookCommands } from './playbooks.js';
+import { registerEvidenceBundleCommands } from './evidence.js';
 
 const path = (id: string) => encodeURIComponent(id);
 
@@ -138,29 +136,5 @@ function registerEvidence(program: Command): void {
         'description',
       ]);
     });
-  evidence
-    .command('export <incident>')
-    .description(
-      'download every item, check its digest, write it with a manifest (the hand-over is recorded)',
-    )
-    .requiredOption('--out <dir>', 'folder to write')
-    .action(async (incident: string, opts: { out: string }, command: Command) => {
-      const client = adminClientFrom(command);
-      const { evidence: items } = await client.get<{ evidence: { digest: string }[] }>(
-        `/api/v1/evidence?incident=${path(incident)}`,
-      );
-      await mkdir(opts.out, { recursive: true });
-      for (const item of items) {
-        const bytes = await client.getBytes(`/api/v1/evidence/${path(item.digest)}/content`);
-        const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-        if (actual !== item.digest)
-          throw new AppError('RESPOND_EVIDENCE_CORRUPT', `${item.digest} arrived as ${actual}`);
-        await writeFile(join(opts.out, item.digest.replace(':', '-')), bytes);
-      }
-      await writeFile(
-        join(opts.out, 'manifest.json'),
-        canonicalJson({ incident, exportedAt: new Date().toISOString(), items }),
-      );
-      writeOut(`exported ${items.length} item(s) to ${opts.out}\n`);
-    });
+  registerEvidenceBundleCommands(evidence); // add, export, verify (issue 12)
 }

@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import {
+  notificationDrafts,
+  renderHtml,
+  renderMarkdown,
+  toOcsfFindings,
+  toStixBundle,
+  ReportErrorCodes,
+  reportError,
+  type Review,
+} from '../report/index.js';
+
+/** What the report routes need: the review of an incident (throws when there is none). */
+export interface ReportServices {
+  review(incidentId: string): Promise<Review>;
+}
+
+const FORMATS = ['md', 'html', 'json'] as const;
+
+/**
+ * `GET /api/v1/incidents/:id/report?format=md|html|json`: the post-incident review with its
+ * notification drafts; `GET /api/v1/incidents/:id/clocks`: the notification deadline clocks.
+ */
+export function createReportRoutes(services: ReportServices) {
+  const app = new Hono();
+  app.get('/api/v1/incidents/:id/report', async (c) => {
+    const format = c.req.query('format') ?? 'md';
+    if (format === 'pdf')
+      throw reportError(
+        ReportErrorCodes.REPORT_PDF_UNAVAILABLE,
+        'PDF is rendered by the CLI from the HTML report; ask for format=html',
+      );
+    if (!(FORMATS as readonly string[]).includes(format))
+      throw reportError(
+        ReportErrorCodes.REPORT_FORMAT_INVALID,
+        `format: expected one of ${FORMATS.join(', ')}`,
+      );
+    const review = await services.review(c.req.param('id').slice(0, 128));
+    if (format === 'json') return c.json({ review, drafts: notificationDrafts(review) });
+    if (format === 'html') return c.html(renderHtml(review));
+    return c.body(renderMarkdown(review), 200, { 'content-type': 'text/markdown; charset=utf-8' });
+  });
+  // `export incident`: STIX 2.1 bundle (JSON) or OCSF Detection Findings (JSONL).
+  app.get('/api/v1/incidents/:id/export', async (c) => {
+    const format = c.req.query('format');
+    if (format !== 'stix' && format !== 'ocsf')
+      throw reportError(ReportErrorCodes.REPORT_FORMAT_INVALID, 'format: expected stix or ocsf');
+    const review = await services.review(c.req.param('id').slice(0, 128));
+    if (format === 'stix') return c.json(toStixBundle(review));
+    const lines = toOcsfFindings(review).map((f) => `${JSON.stringify(f)}\n`);
+    return c.body(lines.join(''), 200, { 'content-type': 'application/x-ndjson' });
+  });
+  app.get('/api/v1/incidents/:id/clocks', async (c) => {
+    const review = await services.review(c.req.param('id').slice(0, 128));
+    return c.json({ awareAt: review.awareAt, clocks: review.clocks });
+  });
+  return app;
+}

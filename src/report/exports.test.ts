@@ -1,0 +1,172 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { buildReview, toOcsfFindings, toStixBundle, type ReviewInput } from './index.js';
+
+const schemaRoot = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'stix2.1', 'schemas');
+
+/** Every vendored OASIS STIX 2.1 schema, compiled once; validators by schema file. */
+function stixValidators() {
+  // unicodeRegExp off: the OASIS patterns escape '-' (\-), which the u flag refuses.
+  const ajv = new Ajv2020.default({ strict: false, allErrors: true, unicodeRegExp: false });
+  addFormats.default(ajv);
+  for (const dir of readdirSync(schemaRoot))
+    for (const file of readdirSync(join(schemaRoot, dir)))
+      ajv.addSchema(JSON.parse(readFileSync(join(schemaRoot, dir, file), 'utf8')));
+  const base = 'http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas';
+  return (path: string) => ajv.getSchema(`${base}/${path}`)!;
+}
+
+const input: ReviewInput = {
+  incident: {
+    id: 'inc_01',
+    title: 'breast-cancer v2 calls every case benign',
+    category: 'poisoning',
+    phase: 'contained',
+    severity: { computed: 'high', reasons: ['asset criticality high'], override: null },
+    assets: ['breast-cancer'],
+    principals: ['clinic-1'],
+    sources: ['10.0.0.0/24', 'not-an-ip'],
+    kinds: ['poisoning'],
+    firstSeen: '2026-03-06T14:00:00.000Z',
+    lastSeen: '2026-03-06T14:30:00.000Z',
+    phaseTimes: { detected: '2026-03-06T15:00:00.000Z', contained: '2026-03-06T15:05:00.000Z' },
+    assignee: 'ana',
+  },
+  metrics: { ttdMs: 3_600_000, ttcMs: 300_000, ttrMs: null },
+  techniques: [{ id: 'AML.T0020', name: 'Poison Training Data' }],
+  owasp: [{ id: 'ML02:2023', title: 'Data Poisoning Attack' }],
+  alerts: [
+    {
+      id: 'alr_1',
+      time: '2026-03-06T14:59:00.000Z',
+      detector: 'performance',
+      kind: 'poisoning',
+      title: 'precision dropped',
+      confidence: 0.9,
+      severity: 'high',
+      sourceAddress: '10.0.0.7',
+      evidence: { keyId: 'key_secret_id' },
+    } as ReviewInput['alerts'][number],
+  ],
+  timeline: [],
+  tasks: [],
+  evidence: [],
+  actions: [],
+  impact: [],
+  assets: [{ id: 'breast-cancer', regulations: ['gdpr'], criticality: 'high', tags: [] }],
+  contact: 'soc@example.org',
+};
+
+describe('STIX 2.1 export', () => {
+  const review = buildReview(input, Date.parse('2026-03-06T16:00:00.000Z'));
+  const bundle = toStixBundle(review);
+  const validator = stixValidators();
+
+  it('validates against the OASIS STIX 2.1 JSON schemas, bundle and every object', () => {
+    // The OASIS bundle.json lists no `incident` in its oneOf of SDOs (its generic branch then
+    // matches two schemas), so the incident is checked against sdos/incident.json below and
+    // the bundle against bundle.json with every other object.
+    const bundleSchema = validator('common/bundle.json');
+    const rest = { ...bundle, objects: bundle.objects.filter((o) => o.type !== 'incident') };
+    expect(bundleSchema(rest), JSON.stringify(bundleSchema.errors)).toBe(true);
+    const files: Record<string, string> = {
+      identity: 'sdos/identity.json',
+      incident: 'sdos/incident.json',
+      'attack-pattern': 'sdos/attack-pattern.json',
+      indicator: 'sdos/indicator.json',
+      relationship: 'sros/relationship.json',
+    };
+    for (const object of bundle.objects) {
+      const validate = validator(files[object.type]!);
+      expect(validate(object), `${object.type}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  });
+
+  it('names the ATLAS technique, hashes the key and keeps only IP sources as indicators', () => {
+    const text = JSON.stringify(bundle);
+    expect(text).not.toContain('key_secret_id');
+    const pattern = bundle.objects.find((o) => o.type === 'attack-pattern')!;
+    expect(pattern.external_references).toEqual([
+      {
+        source_name: 'mitre-atlas',
+        external_id: 'AML.T0020',
+        url: 'https://atlas.mitre.org/techniques/AML.T0020',
+      },
+    ]);
+    const patterns = bundle.objects.filter((o) => o.type === 'indicator').map((o) => o.pattern);
+    expect(patterns).toEqual([
+      "[ipv4-addr:value = '10.0.0.0/24']",
+      expect.stringMatching(/^\[user-account:user_id = 'sha256:[0-9a-f]{64}'\]$/),
+    ]);
+    expect(toStixBundle(review)).toEqual(bundle); // deterministic ids: a re-export is the same
+  });
+
+  it('fails the schema when an object is broken, so the test above can fail', () => {
+    const pattern = bundle.objects.find((o) => o.type === 'attack-pattern')!;
+    const broken = { ...bundle, objects: [{ ...pattern, id: 'attack-pattern--nope' }] };
+    expect(validator('common/bundle.json')(broken)).toBe(false);
+    const incident = bundle.objects.find((o) => o.type === 'incident')!;
+    expect(validator('sdos/incident.json')({ ...incident, created: 'yesterday' })).toBe(false);
+  });
+});
+
+// The attributes OCSF 1.3.0 marks required for Detection Finding (class 2004) and its
+// finding_info and metadata objects (https://schema.ocsf.io/1.3.0/classes/detection_finding).
+const ocsfDetectionFinding = {
+  type: 'object',
+  required: [
+    'activity_id',
+    'category_uid',
+    'class_uid',
+    'type_uid',
+    'severity_id',
+    'time',
+    'metadata',
+    'finding_info',
+  ],
+  properties: {
+    activity_id: { enum: [0, 1, 2, 3, 99] },
+    category_uid: { const: 2 },
+    class_uid: { const: 2004 },
+    type_uid: { const: 200401 },
+    severity_id: { enum: [0, 1, 2, 3, 4, 5, 6, 99] },
+    status_id: { enum: [0, 1, 2, 3, 4, 99] },
+    time: { type: 'integer' },
+    confidence_score: { type: 'integer' },
+    metadata: {
+      type: 'object',
+      required: ['product', 'version'],
+      properties: {
+        version: { type: 'string', pattern: '^1\\.' },
+        product: { type: 'object', required: ['vendor_name'] },
+      },
+    },
+    finding_info: {
+      type: 'object',
+      required: ['uid', 'title'],
+      properties: {
+        attacks: { type: 'array', items: { type: 'object', required: ['technique'] } },
+      },
+    },
+  },
+};
+
+describe('OCSF export', () => {
+  it('writes one Detection Finding per alert with the attributes OCSF 1.3 requires', () => {
+    const findings = toOcsfFindings(buildReview(input, Date.now()));
+    const ajv = new Ajv2020.default({ strict: false });
+    const validate = ajv.compile(ocsfDetectionFinding);
+    expect(findings).toHaveLength(1);
+    for (const f of findings) expect(validate(f), JSON.stringify(validate.errors)).toBe(true);
+    expect(findings[0]).toMatchObject({
+      severity_id: 4,
+      time: Date.parse('2026-03-06T14:59:00.000Z'),
+      finding_info: { attacks: [{ technique: { uid: 'AML.T0020' } }] },
+      src_endpoint: { ip: '10.0.0.7' },
+    });
+    expect(validate({ ...findings[0], class_uid: 2001 })).toBe(false);
+  });
+});
