@@ -50,6 +50,7 @@ import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices, KEYS_CHANGED } from './services.js';
+import { suspendOnEscalation } from './escalation.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import { createServingCatalog, type ServingCatalog } from './serving-catalog.js';
 import { createSystemKey } from './system-principal.js';
@@ -301,6 +302,7 @@ export async function startAisoc(
       catalog,
       events,
       inlineDetection: detection.inline,
+      onEscalate: suspendOnEscalation(actions, log),
       onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
     });
     const gatewayUrl = await gateway.listen();

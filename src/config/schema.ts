@@ -37,7 +37,23 @@ const BusSchema = z.discriminatedUnion('driver', [
 ]);
 
 const RateLimitSchema = z
-  .object({ ratePerSecond: z.number().positive(), burst: z.number().int().positive() })
+  .object({
+    ratePerSecond: z.number().positive(),
+    burst: z.number().int().positive(),
+    // Rows per key (each row of a request costs one token); unset: rows are not limited.
+    rowsPerSecond: z.number().positive().optional(),
+    rowBurst: z.number().int().positive().optional(), // default: ceil(rowsPerSecond)
+    rowsPerDay: z.number().int().positive().optional(), // a quota over any 24 h
+  })
+  .strict();
+
+// Rows one key may send to this model (beside the key's own limits).
+const RowLimitSchema = z
+  .object({
+    rowsPerSecond: z.number().positive(),
+    rowBurst: z.number().int().positive().optional(),
+    rowsPerDay: z.number().int().positive().optional(),
+  })
   .strict();
 
 const LedgerSchema = z
@@ -94,9 +110,14 @@ const ModelSchema = z
     baseline: z.string().min(1).optional(),
     // `blocking`: the gateway runs the per-principal detectors before answering (docs/gateway.md).
     detection: z
-      .object({ mode: z.enum(['monitor', 'blocking']).default('monitor') })
+      .object({
+        mode: z.enum(['monitor', 'blocking']).default('monitor'),
+        // Blocking mode: this many refused queries of one key suspend it (0: never; default 3).
+        escalateAfterTrips: z.number().int().min(0).max(1_000).optional(),
+      })
       .strict()
       .optional(),
+    rowLimit: RowLimitSchema.optional(),
   })
   .strict();
 

@@ -58,6 +58,13 @@ export const ContainmentActionSchema = z.discriminatedUnion('kind', [
       keyId: z.string(),
       ratePerSecond: z.number().positive(),
       burst: z.number().int().positive(),
+      // Rows count too: a 64-row request costs 64 row tokens. Without these the key may send
+      // `ratePerSecond` rows/s in bursts of `burst` rows, so a throttle cannot be outrun by
+      // packing rows into one request.
+      rowsPerSecond: z.number().positive().optional(),
+      rowBurst: z.number().int().positive().optional(),
+      /** A quota: at most this many rows in any 24 h (a bucket refilled over a day). */
+      rowsPerDay: z.number().int().positive().optional(),
     })
     .strict(),
   z
@@ -117,10 +124,7 @@ export type AppliedAction = z.infer<typeof AppliedActionSchema>;
 export interface PolicySnapshot {
   readonly version: number;
   readonly keys: ReadonlyMap<string, { state: 'suspended' | 'revoked'; actionId: string }>;
-  readonly rateLimits: ReadonlyMap<
-    string,
-    { ratePerSecond: number; burst: number; actionId: string }
-  >;
+  readonly rateLimits: ReadonlyMap<string, RateLimitPolicy>;
   readonly isolated: ReadonlyMap<string, { fallback: Fallback | undefined; actionId: string }>;
   readonly pinned: ReadonlyMap<string, { version: string; actionId: string }>;
   /** Output hardening per model (the latest action wins). */
@@ -132,6 +136,16 @@ export interface PolicySnapshot {
   readonly inputRules: ReadonlyMap<string, readonly { rule: InputRule; actionId: string }[]>;
   /** Inline (blocking) detection per model: for every key (`all`) and per key id. */
   readonly detectInline: ReadonlyMap<string, InlineDetectionPolicy>;
+}
+
+/** A key's containment rate limit: requests and rows per second, and an optional row quota. */
+export interface RateLimitPolicy {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  readonly rowsPerSecond: number;
+  readonly rowBurst: number;
+  readonly rowsPerDay: number | null;
+  readonly actionId: string;
 }
 
 /** Which keys of one model have their queries inspected before the answer, by which action. */
@@ -146,7 +160,7 @@ export function buildPolicySnapshot(
   actions: readonly AppliedAction[],
 ): PolicySnapshot {
   const keys = new Map<string, { state: 'suspended' | 'revoked'; actionId: string }>();
-  const rateLimits = new Map<string, { ratePerSecond: number; burst: number; actionId: string }>();
+  const rateLimits = new Map<string, RateLimitPolicy>();
   const isolated = new Map<string, { fallback: Fallback | undefined; actionId: string }>();
   const pinned = new Map<string, { version: string; actionId: string }>();
   const hardened = new Map<
@@ -170,6 +184,9 @@ export function buildPolicySnapshot(
         rateLimits.set(a.keyId, {
           ratePerSecond: a.ratePerSecond,
           burst: a.burst,
+          rowsPerSecond: a.rowsPerSecond ?? a.ratePerSecond,
+          rowBurst: a.rowBurst ?? a.burst,
+          rowsPerDay: a.rowsPerDay ?? null,
           actionId: applied.id,
         });
         break;

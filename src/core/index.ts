@@ -23,6 +23,7 @@ export {
   AppliedActionSchema,
   type AppliedAction,
   type PolicySnapshot,
+  type RateLimitPolicy,
   type InlineDetectionPolicy,
   buildPolicySnapshot,
   InputRuleSchema,

@@ -29,6 +29,12 @@ export interface HttpTargetOptions {
   readonly apiKey: string;
   /** Per-request time limit; default 10 s. */
   readonly timeoutMs?: number;
+  /**
+   * Whether a 429 is containment. The gateway's refusal body no longer says (it would tell an
+   * attacker it was caught), so the drill asks the admin API; default: the body's old
+   * `details.actionId`, which older gateways sent.
+   */
+  readonly isContained?: (body: string) => Promise<boolean>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,7 +89,8 @@ export function createHttpTarget(o: HttpTargetOptions): HttpTarget {
     if (rows.length === 0) return { probabilities: [], labels: [] };
     let r = await send(rows);
     // The key's ordinary rate limit is not containment: a patient attacker waits and retries.
-    for (let i = 0; i < 50 && r.status === 429 && !isContainment(r.text); i += 1) {
+    const contained = o.isContained ?? ((body: string) => Promise.resolve(isContainment(body)));
+    for (let i = 0; i < 50 && r.status === 429 && !(await contained(r.text)); i += 1) {
       state.throttled += 1;
       await sleep(Math.min(1000, Math.max(20, r.retryAfter * 1000)));
       r = await send(rows);

@@ -19,7 +19,7 @@ import {
   sha256Hex,
 } from '../core/index.js';
 import { hashApiKey, readApiKey, type GatewayKey, type KeyDirectory } from './api-keys.js';
-import { GatewayError } from './errors.js';
+import { GatewayError, publicRefusal } from './errors.js';
 import {
   detectionBlocked,
   INLINE_DETECTION_MARK,
@@ -29,6 +29,8 @@ import {
 import { hardenAnswer } from './output-hardening.js';
 import { buildResponse, extractOutputs, extractRows } from './protocols.js';
 import { readBody } from './read-body.js';
+import { createRefusalMemory } from './refusal-memory.js';
+import { admitRows, type RowLimit } from './row-limits.js';
 import { matchRoute, type InferenceRoute } from './routes.js';
 import { createTokenBuckets } from './token-bucket.js';
 import { createUpstreams } from './upstreams.js';
@@ -69,7 +71,22 @@ export interface GatewayOptions {
   events: EventSink;
   /** Blocking mode's detectors; without them every query is answered first (monitor mode). */
   inlineDetection?: InlineDetection;
+  /**
+   * Called when blocking detection has refused one key's queries on a model
+   * `detection.escalateAfterTrips` times (the composition root suspends the key).
+   */
+  onEscalate?: (escalation: Escalation) => void;
   onError?: (error: unknown) => void;
+}
+
+/** A key whose queries blocking detection refused too often: the last finding and the count. */
+export interface Escalation {
+  keyId: string;
+  principal: string;
+  model: string;
+  trips: number;
+  detector: string;
+  alertId: string;
 }
 
 export interface GatewayStats {
@@ -110,6 +127,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     options.catalog ??
     createVersionCatalog(configuredVersions(options.models, options.localModels ?? new Map()));
   const buckets = createTokenBuckets();
+  const rowBuckets = createTokenBuckets();
+  const refusals = createRefusalMemory();
   const blockingModels = new Set(
     options.models.filter((m) => m.detection?.mode === 'blocking').map((m) => m.id),
   );
@@ -184,9 +203,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (e.code === 'GATEWAY_INTERNAL') options.onError?.(error);
       const outcome: InferenceOutcome =
         e.status === 502 || e.status === 504 ? 'upstream_error' : 'rejected';
+      const action = e.details?.action;
+      const actionId = e.details?.actionId;
+      if (typeof action === 'string' && typeof actionId === 'string')
+        ex.policyAction = appendAction(ex.policyAction, `${action}:${actionId}`);
+      const refusal = publicRefusal(e);
       const body = Buffer.from(
         JSON.stringify({
-          ...errorBody(e.code, e.message, e.status, e.details),
+          ...errorBody(refusal.code, refusal.message, refusal.status, refusal.details),
           requestId: ex.requestId,
         }),
       );
@@ -194,8 +218,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (e.code === 'GATEWAY_BODY_TOO_LARGE' || e.code === 'GATEWAY_BODY_TIMEOUT') {
         res.setHeader('connection', 'close');
       }
-      if (e.status === 429 && e.details?.retryAfterSeconds !== undefined) {
-        res.setHeader('retry-after', String(Math.ceil(e.details.retryAfterSeconds as number)));
+      const wait = e.details?.retryAfterSeconds;
+      if (e.status === 429 && typeof wait === 'number' && Number.isFinite(wait)) {
+        res.setHeader('retry-after', String(Math.ceil(wait)));
       }
       await finish(res, ex, e.status, body, outcome, ex.withheld, e.code);
     }
@@ -242,7 +267,15 @@ export function createGateway(options: GatewayOptions): Gateway {
         );
     }
     ex.rows = rows;
+    enforceRowLimits(key, snapshot, model, rows.length);
     enforceInputRules(snapshot, model.id, rows);
+    // A query blocking detection refused stays refused when sent again (refusal-memory.ts).
+    if (!key.system && refusals.refusedRow(key.id, model.id, rows) >= 0)
+      throw new GatewayError(
+        'GATEWAY_DETECTION_BLOCKED',
+        `answer withheld: key ${key.id} was refused this row on model "${model.id}" before`,
+        { action: 'detect_inline', reason: 'resent' },
+      );
     // The system's own probes address one version and must reach it, whatever contains clients.
     const probe = key.system === true && route.version !== null;
     const isolation = probe ? undefined : snapshot.isolated.get(model.id);
@@ -267,7 +300,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const answer = await invoke(version, ex, route, raw, rows);
     if (options.inlineDetection && !probe && answer.outcome === 'ok' && answer.status < 300) {
       const by = inlineDetectionFor(snapshot, blockingModels, model.id, key.id);
-      if (by !== null) inspectInline(options.inlineDetection, ex, by, answer);
+      if (by !== null) inspectInline(options.inlineDetection, ex, by, answer, model);
     }
     const hardening = probe ? undefined : snapshot.hardened.get(model.id);
     if (hardening && answer.status < 300 && answer.outcome === 'ok') {
@@ -288,6 +321,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ex: Exchange,
     by: string,
     answer: { status: number; outcome: InferenceOutcome; outputs: unknown[] | null },
+    model: ModelConfig,
   ): void {
     // The detectors need the features even when the ledger is told not to keep them.
     const event = {
@@ -299,8 +333,87 @@ export function createGateway(options: GatewayOptions): Gateway {
     ex.policyAction = [ex.policyAction, `${INLINE_DETECTION_MARK}${by}`].filter(Boolean).join(',');
     if (verdict) {
       ex.withheld = answer.outputs;
+      const key = ex.key!;
+      const trips = refusals.trip(key.id, model.id, ex.rows ?? []);
+      const after = model.detection?.escalateAfterTrips ?? 3;
+      if (after > 0 && trips >= after) {
+        refusals.resetCount(key.id, model.id);
+        options.onEscalate?.({
+          keyId: key.id,
+          principal: key.principal,
+          model: model.id,
+          trips,
+          detector: verdict.detector,
+          alertId: verdict.alertId,
+        });
+      }
       throw detectionBlocked(verdict, by);
     }
+  }
+
+  /** Rows cost tokens too: the key's (containment or default) limit, its model's, its quota. */
+  function enforceRowLimits(
+    key: GatewayKey,
+    snapshot: PolicySnapshot,
+    model: ModelConfig,
+    rows: number,
+  ): void {
+    if (key.system === true) return;
+    const limits: RowLimit[] = [];
+    const contained = snapshot.rateLimits.get(key.id);
+    const fallback = config.defaultRateLimit;
+    const own = contained ?? (fallback.rowsPerSecond === undefined ? null : fallback);
+    if (own) {
+      const rowsPerSecond = own.rowsPerSecond!;
+      const actionId = contained?.actionId ?? null;
+      const by = actionId ? ` (containment action ${actionId})` : '';
+      limits.push({
+        bucket: key.id,
+        rowsPerSecond,
+        rowBurst: own.rowBurst ?? Math.ceil(rowsPerSecond),
+        describe: `key ${key.id} is over ${rowsPerSecond} rows/s${by}`,
+        actionId,
+      });
+      const perDay = contained ? contained.rowsPerDay : (fallback.rowsPerDay ?? null);
+      if (perDay !== null)
+        limits.push({
+          bucket: `${key.id}\u0000day`,
+          rowsPerSecond: perDay / 86_400,
+          rowBurst: perDay,
+          describe: `key ${key.id} is over its quota of ${perDay} rows/day${by}`,
+          actionId,
+        });
+    }
+    const perModel = model.rowLimit;
+    if (perModel) {
+      limits.push({
+        bucket: `${key.id}\u0000${model.id}`,
+        rowsPerSecond: perModel.rowsPerSecond,
+        rowBurst: perModel.rowBurst ?? Math.ceil(perModel.rowsPerSecond),
+        describe: `key ${key.id} is over ${perModel.rowsPerSecond} rows/s on model "${model.id}"`,
+        actionId: null,
+      });
+      if (perModel.rowsPerDay !== undefined)
+        limits.push({
+          bucket: `${key.id}\u0000${model.id}\u0000day`,
+          rowsPerSecond: perModel.rowsPerDay / 86_400,
+          rowBurst: perModel.rowsPerDay,
+          describe: `key ${key.id} is over its quota of ${perModel.rowsPerDay} rows/day on model "${model.id}"`,
+          actionId: null,
+        });
+    }
+    if (limits.length === 0) return;
+    const refused = admitRows(rowBuckets, limits, rows);
+    if (!refused) return;
+    const { limit, wait } = refused;
+    throw new GatewayError(
+      'GATEWAY_RATE_LIMITED',
+      `${limit.describe}: ${rows} row(s) ${Number.isFinite(wait) ? 'refused' : `exceed the burst of ${limit.rowBurst} rows`}`,
+      {
+        ...(Number.isFinite(wait) ? { retryAfterSeconds: wait } : {}),
+        ...(limit.actionId ? { action: 'rate_limit', actionId: limit.actionId } : {}),
+      },
+    );
   }
 
   function enforceInputRules(snapshot: PolicySnapshot, model: string, rows: number[][]): void {
@@ -573,6 +686,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 }
 
 /** A model can emit NaN or Infinity, which JSON (and so the ledger) cannot hold: record null. */
+function appendAction(current: string | null, action: string): string {
+  if (current === null) return action;
+  return current.split(',').includes(action) ? current : `${current},${action}`;
+}
+
 function finiteOrNull(rows: number[][]): unknown[] {
   for (const row of rows) {
     for (const v of row)

@@ -6,6 +6,7 @@ export {
   type GatewayStats,
   type LocalModel,
   type EventSink,
+  type Escalation,
 } from './gateway.js';
 export {
   createKeyDirectory,
