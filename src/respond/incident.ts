@@ -52,6 +52,11 @@ export interface Incident {
   assets: string[];
   principals: string[];
   sources: string[];
+  /**
+   * Who the incident is about (`key:…`, `network:…`, `model:…`; see subject.ts): one subject,
+   * unless a person merged incidents. Absent on incidents stored before subjects.
+   */
+  subjects?: string[];
   kinds: string[];
   alertIds: string[];
   alertCount: number;
@@ -73,8 +78,9 @@ export interface Incident {
   timeToContainMs: number | null;
   mergedInto: string | null;
   /**
-   * Open incidents about other models by the same principal or source (a cross-model
-   * campaign): linked both ways, never merged. Absent on incidents stored before links.
+   * Related open incidents, linked both ways and never merged: the same subject on another
+   * model or technique family, or a campaign (other subjects, same model and technique family
+   * in the window). Absent on incidents stored before links.
    */
   links?: IncidentLink[];
   /**

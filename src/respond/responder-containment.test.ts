@@ -202,7 +202,11 @@ describe('alerts about different models open separate incidents', () => {
     expect(fraud.decision.kind).toBe('new');
     expect(fraud.incident.id).not.toBe(scoring.incident.id);
     expect(fraud.incident.links).toEqual([
-      { incidentId: scoring.incident.id, reason: 'same principal mallory' },
+      {
+        incidentId: scoring.incident.id,
+        kind: 'subject',
+        reason: `same key ${rig.keyId} (another model)`,
+      },
     ]);
     expect(fraud.runs).toHaveLength(1);
     const approvals = await eventually(async () => {

@@ -132,14 +132,21 @@ export async function createResponder(deps: ResponderDeps) {
       // wait so it adds nothing to the time.
       const [t1, contains] = await Promise.all([
         timer.waitEnforced(applied.id),
-        t0 !== undefined &&
-          repo
-            .alertsOf(incident.id)
-            .then((alerts) => containsSubject(applied.action, incidentSubject(alerts))),
+        repo
+          .alertsOf(incident.id)
+          .then((alerts) => containsSubject(applied.action, incidentSubject(alerts))),
       ]);
-      if (t0 === undefined || t1 === null || !contains || !arrivals.has(incident.id)) return;
-      arrivals.delete(incident.id);
-      await incidents.setTimeToContain(incident.id, Math.round((t1 - t0) * 1000) / 1000, applied);
+      if (t1 === null || !contains) return;
+      if (t0 !== undefined) {
+        if (!arrivals.delete(incident.id)) return;
+        await incidents.setTimeToContain(incident.id, Math.round((t1 - t0) * 1000) / 1000, applied);
+        return;
+      }
+      // A run started by hand (or resumed after a restart): from when the incident was raised.
+      const current = await incidents.get(incident.id);
+      const raised = Date.parse(current.phaseTimes.detected ?? current.createdAt);
+      if (current.timeToContainMs === null && Number.isFinite(raised))
+        await incidents.setTimeToContain(incident.id, Math.max(0, clock.now() - raised), applied);
     },
   });
   const runner = createPlaybookRunner({
@@ -193,8 +200,16 @@ export async function createResponder(deps: ResponderDeps) {
     return p;
   };
 
+  /**
+   * The actions taken for one incident: those its playbook runs applied (`[run:…/` in the
+   * reason) and those taken on one of its alerts (`[alert:…]`, e.g. the gateway's escalation
+   * of repeated blocking-detection trips). Nothing another incident applied.
+   */
   const actionsOf = async (incidentId: string) => {
-    const tags = (await runner.list({ incidentId })).map((r) => `[run:${r.id}/`);
+    const tags = [
+      ...(await runner.list({ incidentId })).map((r) => `[run:${r.id}/`),
+      ...(await repo.alertsOf(incidentId)).map((a) => `[alert:${a.id}]`),
+    ];
     return (await deps.actions.list({})).filter((a) => tags.some((t) => a.reason.includes(t)));
   };
 

@@ -138,10 +138,20 @@ function printIncident(d: ShowResult): void {
   out(
     `models ${i.assets.join(', ') || '-'}   principals ${i.principals.join(', ') || '-'}   sources ${i.sources.join(', ') || '-'}`,
   );
+  out(`subject ${(i.subjects ?? []).join(', ') || '-'}`);
   out(`ATLAS ${d.techniques.map((t) => `${t.id} ${t.name ?? ''}`).join('; ') || '-'}`);
   out(`OWASP ${d.owasp.map((o) => `${o.id} ${o.title ?? ''}`).join('; ') || '-'}`);
   out(
     `alerts ${i.alertCount} (+${i.duplicateCount} duplicates)   time-to-contain ${i.timeToContainMs ?? '-'} ms   TTD ${d.metrics.ttdMs ?? '-'} ms  TTC ${d.metrics.ttcMs ?? '-'} ms  TTR ${d.metrics.ttrMs ?? '-'} ms`,
+  );
+  out('\nlinked incidents');
+  printTable(
+    (i.links ?? []).map((l) => ({
+      incident: l.incidentId,
+      link: l.kind ?? 'subject',
+      reason: l.reason,
+    })),
+    ['incident', 'link', 'reason'],
   );
   out('\nactions');
   printTable(
