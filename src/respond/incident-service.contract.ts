@@ -6,6 +6,7 @@ import { createIncidentService, type IncidentService } from './incident-service.
 import { newRun } from './playbook-engine.js';
 import { parsePlaybook } from './load-playbook.js';
 import { createRespondRepository, type RespondRepository } from './respond-repository.js';
+import { createSuppressions } from './suppressions.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 let n = 0;
@@ -247,6 +248,45 @@ export function incidentServiceContract(name: string, open: () => Promise<Store>
         type: 'linked',
         data: { incidentId: other.incident.id },
       });
+    });
+
+    it('keeps suppressions: matched by subject, detector and model until revoked or expired', async () => {
+      const suppressions = createSuppressions({
+        db: store.db,
+        audit: async (e) => void audit.push(e),
+        clock,
+      });
+      const finding = alert({ principal: null, evidence: { keyId: 'key_sup' }, model: 'fraud' });
+      const s = await suppressions.create(
+        {
+          subject: 'key:key_sup',
+          detector: 'prada',
+          model: 'fraud',
+          incidentId: null,
+          reason: 'fp',
+        },
+        60_000,
+        'ann',
+      );
+      expect(await suppressions.match(finding)).toMatchObject({ id: s.id });
+      expect(await suppressions.match({ ...finding, detector: 'other' })).toBeNull();
+      expect(await suppressions.match({ ...finding, model: 'scoring' })).toBeNull();
+      expect(await suppressions.match({ ...finding, evidence: { keyId: 'key_x' } })).toBeNull();
+      clock.advance(61_000);
+      expect(await suppressions.match(finding)).toBeNull();
+      expect(await suppressions.list({ active: true })).toEqual([]);
+      const any = await suppressions.create(
+        { subject: 'key:key_sup', detector: 'prada', model: null, incidentId: null, reason: 'fp' },
+        60_000,
+        'ann',
+      );
+      expect(await suppressions.match({ ...finding, model: 'scoring' })).toMatchObject({
+        id: any.id,
+      });
+      await suppressions.revoke(any.id, 'lead');
+      expect(await suppressions.match(finding)).toBeNull();
+      expect((await suppressions.list()).map((x) => x.id)).toEqual([any.id, s.id]);
+      expect(audit.map((a) => a.type)).toContain('respond.suppression.revoked');
     });
   });
 }

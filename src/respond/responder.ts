@@ -26,6 +26,8 @@ import { simulateRun } from './simulate-run.js';
 import { createStepAdapters, type EvidenceSources } from './step-adapters.js';
 import type { AssetInfo } from './summarise-alerts.js';
 import { createApprovals } from './approvals.js';
+import { createFalsePositives, type DisposeOptions } from './false-positives.js';
+import { createSuppressions } from './suppressions.js';
 
 export interface ResponderDeps {
   store: Pick<Store, 'db'>;
@@ -213,6 +215,40 @@ export async function createResponder(deps: ResponderDeps) {
     return (await deps.actions.list({})).filter((a) => tags.some((t) => a.reason.includes(t)));
   };
 
+  const suppressions = createSuppressions({ db: deps.store.db as never, audit: deps.audit, clock });
+  const setPhase = async (id: string, phase: Phase, actor: string) => {
+    const next = await incidents.setPhase(id, phase, actor);
+    await runner.feedIncident(id, {
+      type: 'phase',
+      phase,
+      at: new Date(clock.now()).toISOString(),
+    });
+    return next;
+  };
+  const falsePositives = createFalsePositives({
+    repo,
+    incidents,
+    suppressions,
+    lift: (id, actor) => liftContainment(id, actor),
+    setPhase,
+    audit: deps.audit,
+    clock,
+  });
+
+  /** Lifts every containment action the incident applied (and nothing another one did). */
+  async function liftContainment(id: string, actor: string): Promise<string[]> {
+    await incidents.get(id);
+    const lifted = [];
+    for (const a of await actionsOf(id)) {
+      if (a.liftedAt !== null) continue;
+      const r = await deps.actions.lift(a.id, actor);
+      if (r.status === 'lifted') lifted.push(a.id);
+    }
+    if (lifted.length > 0)
+      await incidents.record(id, 'containment_lifted', actor, { actionIds: lifted });
+    return lifted;
+  }
+
   let subscription: Subscription | null = null;
   let interval: NodeJS.Timeout | null = null;
   return {
@@ -234,7 +270,7 @@ export async function createResponder(deps: ResponderDeps) {
                 `alert on ${message.subject} does not match the schema: ${parsed.error.issues[0]?.message}`,
               ),
             );
-          await handleAlert(parsed.data);
+          if (!(await falsePositives.suppressed(parsed.data))) await handleAlert(parsed.data);
         },
       );
       await runner.resume();
@@ -248,15 +284,15 @@ export async function createResponder(deps: ResponderDeps) {
       await runner.idle();
       await timer.close();
     },
-    async setPhase(id: string, phase: Phase, actor: string) {
-      const next = await incidents.setPhase(id, phase, actor);
-      await runner.feedIncident(id, {
-        type: 'phase',
-        phase,
-        at: new Date(clock.now()).toISOString(),
-      });
-      return next;
+    setPhase,
+    suppressions,
+    /** Files an alert unless a suppression covers it (what the bus subscription does). */
+    async receive(alert: Alert) {
+      const suppressed = await falsePositives.suppressed(alert);
+      return suppressed ? { suppressed } : { suppressed: null, ...(await handleAlert(alert)) };
     },
+    /** Closes an incident with a verdict; a false positive lifts its actions and suppresses it. */
+    dispose: (id: string, o: DisposeOptions, actor: string) => falsePositives.dispose(id, o, actor),
     playbooks: {
       list: () => [...playbooks.values()],
       get: playbook,
@@ -300,19 +336,7 @@ export async function createResponder(deps: ResponderDeps) {
       };
     },
     actionsOf,
-    /** Lifts every containment action the incident's playbook runs applied. */
-    async liftContainment(id: string, actor: string) {
-      await incidents.get(id);
-      const lifted = [];
-      for (const a of await actionsOf(id)) {
-        if (a.liftedAt !== null) continue;
-        const r = await deps.actions.lift(a.id, actor);
-        if (r.status === 'lifted') lifted.push(a.id);
-      }
-      if (lifted.length > 0)
-        await incidents.record(id, 'containment_lifted', actor, { actionIds: lifted });
-      return lifted;
-    },
+    liftContainment,
     /** An evidence item's bytes; the read is recorded as a hand-over to `actor`. */
     async evidenceContent(digest: string, actor: string) {
       const item = (await evidence.list()).find((e) => e.digest === digest);

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { createRespondTables } from './respond-migration.js';
+import { createSuppressionTable } from './migration-0004-suppressions.js';
 import { migrateRegistry } from './migration-0002-registry.js';
 
 export type StoreDriver = 'sqlite' | 'postgres';
@@ -110,6 +111,7 @@ export function createMigrations(driver: StoreDriver): Record<string, Migration>
     },
     '0002_registry': { up: (db: Kysely<unknown>) => migrateRegistry(db, driver) },
     '0003_respond': { up: createRespondTables },
+    '0004_suppressions': { up: createSuppressionTable },
   };
 }
 

@@ -3,6 +3,7 @@ import { canonicalJson, type AppliedAction } from '../../core/index.js';
 import type { Incident } from '../../respond/index.js';
 import { adminClientFrom } from '../context.js';
 import { printJson, printTable } from '../output.js';
+import { registerFalsePositiveCommands } from './suppressions.js';
 
 const path = (id: string) => encodeURIComponent(id);
 
@@ -105,9 +106,12 @@ export function registerIncidentCommands(program: Command): void {
         }),
       );
     });
+  registerFalsePositiveCommands(program, incidents);
   incidents
     .command('metrics')
-    .description('MTTD, MTTC and MTTR over all incidents (ms)')
+    .description(
+      'MTTD, MTTC and MTTR (ms) over incidents that were not false positives, and the false-positive rate',
+    )
     .action(async (_opts, command: Command) =>
       printJson(await adminClientFrom(command).get('/api/v1/incidents/metrics')),
     );
