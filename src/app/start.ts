@@ -190,8 +190,9 @@ export async function startAisoc(
       clock: systemClock,
       checkTarget: async (action) => {
         if (action.kind === 'detect_inline') return checkInlineTarget(action);
-        if ('keyId' in action)
-          return (await keyRepo.findById(action.keyId)) ? null : `no API key ${action.keyId}`;
+        if ('keyId' in action && action.keyId && !(await keyRepo.findById(action.keyId)))
+          return `no API key ${action.keyId}`;
+        if (!('model' in action)) return null; // key actions: the key exists
         if (action.kind === 'pin_version' && serving)
           return serving.checkPin(action.model, action.version);
         const model = config.models.find((m) => m.id === action.model);

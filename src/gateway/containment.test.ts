@@ -13,6 +13,7 @@ import {
   generateApiKey,
   type Escalation,
   type Gateway,
+  watermarkedRows,
 } from './index.js';
 
 type Upstream = Awaited<ReturnType<typeof startTestUpstream>>;
@@ -25,7 +26,7 @@ describe('gateway containment', () => {
   let snapshot: PolicySnapshot = buildPolicySnapshot(0, []);
   const events: InferenceEvent[] = [];
   const escalations: Escalation[] = [];
-  const [thief, quota, plain, watched] = [1, 2, 3, 4].map(() => generateApiKey());
+  const [thief, quota, plain, watched, suspect] = [1, 2, 3, 4, 5].map(() => generateApiKey());
   const actions: AppliedAction[] = [];
   const apply = (id: string, action: AppliedAction['action']) => {
     actions.push({
@@ -45,7 +46,7 @@ describe('gateway containment', () => {
     const config = parseConfig({
       gateway: {
         port: 0,
-        bodyLimitBytes: 65_536,
+        bodyLimitBytes: 1_048_576,
         defaultRateLimit: { ratePerSecond: 1000, burst: 1000, rowsPerSecond: 1, rowBurst: 100 },
       },
       models: [
@@ -75,6 +76,7 @@ describe('gateway containment', () => {
       entry(quota, 'quota'),
       entry(plain, 'plain'),
       entry(watched, 'watched'),
+      entry(suspect, 'suspect'),
     ]);
     let alerts = 0;
     gateway = createGateway({
@@ -103,6 +105,11 @@ describe('gateway containment', () => {
   });
 
   const rows = (n: number, first = 1) => Array.from({ length: n }, (_, i) => [first, i, 3]);
+  const answer = async (key: typeof thief, body: number[][]) => {
+    const r = await send('fraud', key, body);
+    expect(r.status, r.text).toBe(200);
+    return JSON.parse(r.text) as { outputs: { name: string; shape: number[]; data: number[] }[] };
+  };
   const send = async (model: string, key: typeof thief, body: number[][]) => {
     const res = await fetch(`${url}/v2/models/${model}/infer`, {
       method: 'POST',
@@ -204,5 +211,75 @@ describe('gateway containment', () => {
         detector: 'extraction.test',
       }),
     ]);
+  });
+
+  describe("containment of one key's answers", () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => [i / 100, -i / 300, 0.5]);
+    beforeAll(() => {
+      for (const k of [suspect!, plain!])
+        apply(`act_room_${k.id}`, {
+          kind: 'rate_limit',
+          keyId: k.id,
+          ratePerSecond: 1000,
+          burst: 1000,
+          rowsPerSecond: 1e6,
+          rowBurst: 1e6,
+        });
+    });
+
+    it('answers one key label-only while the others keep their scores', async () => {
+      apply('act_label', {
+        kind: 'harden_output',
+        model: 'fraud',
+        mode: 'label_only',
+        decimals: 2,
+        keyId: suspect!.id,
+      });
+      const theirs = await answer(suspect, [[1, 2, 3]]);
+      expect(theirs.outputs).toEqual([{ name: 'label', datatype: 'INT64', shape: [1], data: [1] }]);
+      expect(last().policyAction).toContain('harden_output:act_label');
+      const others = await answer(plain, [[1, 2, 3]]);
+      expect(others.outputs[0]!.name).toBe('probabilities');
+    });
+
+    it('truncates to the top k scores', async () => {
+      apply('act_topk', {
+        kind: 'harden_output',
+        model: 'fraud',
+        mode: 'top_k',
+        decimals: 2,
+        k: 1,
+        keyId: suspect!.id,
+      });
+      const { outputs } = await answer(suspect, [[1, 2, 3]]);
+      expect(outputs[0]!.shape).toEqual([1, 2]);
+      expect(outputs[0]!.data[0]).toBe(0);
+      expect(outputs[0]!.data[1]).toBeGreaterThan(0.99);
+    });
+
+    it("watermarks a keyed share under 0.5 % of one key's answers and records which", async () => {
+      apply('act_topk_off', {
+        kind: 'harden_output',
+        model: 'fraud',
+        mode: 'round',
+        decimals: 6,
+        keyId: suspect!.id,
+      });
+      apply('act_wm', { kind: 'watermark', model: 'fraud', keyId: suspect!.id, share: 0.004 });
+      const rows = many(3000);
+      const expected = watermarkedRows('act_wm', 'fraud', suspect!.id, rows, 0.004);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(expected.length / rows.length).toBeLessThan(0.01);
+      const marked = (await answer(suspect, rows)).outputs[0]!.data;
+      const clean = (await answer(plain, rows)).outputs[0]!.data;
+      const flipped = rows
+        .map((_, i) => i)
+        .filter((i) => Math.sign(marked[2 * i + 1]! - 0.5) !== Math.sign(clean[2 * i + 1]! - 0.5));
+      expect(flipped).toEqual(expected.filter((i) => clean[2 * i + 1] !== 0.5));
+      const event = events.findLast((e) => e.keyId === suspect!.id)!;
+      expect(event.policyAction).toContain(`watermark:act_wm/rows=${expected.join(';')}`);
+      // The same rows asked again get the same (marked) answers: re-asking reveals nothing.
+      expect((await answer(suspect, rows)).outputs[0]!.data).toEqual(marked);
+    });
   });
 });

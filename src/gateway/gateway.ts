@@ -27,6 +27,7 @@ import {
   type InlineDetection,
 } from './inline-detection.js';
 import { hardenAnswer } from './output-hardening.js';
+import { watermarkAnswer, watermarkedRows } from './watermark.js';
 import { buildResponse, extractOutputs, extractRows } from './protocols.js';
 import { readBody } from './read-body.js';
 import { createRefusalMemory } from './refusal-memory.js';
@@ -302,17 +303,27 @@ export function createGateway(options: GatewayOptions): Gateway {
       const by = inlineDetectionFor(snapshot, blockingModels, model.id, key.id);
       if (by !== null) inspectInline(options.inlineDetection, ex, by, answer, model);
     }
-    const hardening = probe ? undefined : snapshot.hardened.get(model.id);
-    if (hardening && answer.status < 300 && answer.outcome === 'ok') {
-      ex.policyAction = [ex.policyAction, `harden_output:${hardening.actionId}`]
-        .filter(Boolean)
-        .join(',');
-      return {
-        ...answer,
-        body: hardenAnswer(route.protocol, answer.body, hardening, model.generic),
-      };
+    if (probe || answer.status >= 300 || answer.outcome !== 'ok') return answer;
+    const keyed = `${model.id}\u0000${key.id}`;
+    let body = answer.body;
+    const watermark = snapshot.watermarked.get(keyed);
+    if (watermark) {
+      const marked = watermarkedRows(watermark.actionId, model.id, key.id, rows, watermark.share);
+      if (marked.length > 0) {
+        // The event keeps the model's own outputs; the mark says which rows were altered.
+        ex.policyAction = appendAction(
+          ex.policyAction,
+          `watermark:${watermark.actionId}/rows=${marked.join(';')}`,
+        );
+        body = watermarkAnswer(route.protocol, body, new Set(marked), model.generic);
+      }
     }
-    return answer;
+    const hardening = snapshot.keyHardened.get(keyed) ?? snapshot.hardened.get(model.id);
+    if (hardening) {
+      ex.policyAction = appendAction(ex.policyAction, `harden_output:${hardening.actionId}`);
+      body = hardenAnswer(route.protocol, body, hardening, model.generic);
+    }
+    return body === answer.body ? answer : { ...answer, body };
   }
 
   /** Blocking mode: the query's own detectors run before the answer leaves; a finding withholds it. */

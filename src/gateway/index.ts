@@ -28,3 +28,4 @@ export {
   type ServedVersion,
   type VersionCatalog,
 } from './version-catalog.js';
+export { isWatermarked, watermarkedRows, swapTopTwo } from './watermark.js';

@@ -37,10 +37,12 @@ export function actionTarget(action: ContainmentAction): string {
       return action.keyId;
     case 'isolate_model':
     case 'pin_version':
-    case 'harden_output':
     case 'block_input':
       return action.model;
+    case 'harden_output':
+      return action.keyId ?? action.model;
     case 'detect_inline':
+    case 'watermark':
       return action.keyId ?? action.model;
   }
 }
