@@ -158,7 +158,13 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
     if (done) {
       event =
         done.status === 'succeeded'
-          ? { type: 'step_succeeded', stepId, at: now(), outcome: String(done.result.outcome) }
+          ? {
+              type: 'step_succeeded',
+              stepId,
+              at: now(),
+              outcome: String(done.result.outcome),
+              ...(done.result.decided === true ? { decided: true } : {}),
+            }
           : {
               type: 'step_failed',
               stepId,
@@ -184,7 +190,13 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
           at: now(),
           result: { outcome: result.outcome, ...result.data },
         });
-        event = { type: 'step_succeeded', stepId, at: now(), outcome: result.outcome };
+        event = {
+          type: 'step_succeeded',
+          stepId,
+          at: now(),
+          outcome: result.outcome,
+          ...(result.data?.decided === true ? { decided: true } : {}),
+        };
       } catch (error) {
         const message = (error as Error).message ?? String(error);
         await repo.recordStep({

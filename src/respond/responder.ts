@@ -88,6 +88,8 @@ export function triggerMatches(
   return true;
 }
 
+const containsFirst = (p: Playbook) => (p.steps[0]?.kind === 'contain' ? 1 : 0);
+
 function detectorMatches(pattern: string, detector: string): boolean {
   return pattern.endsWith('*') ? detector.startsWith(pattern.slice(0, -1)) : detector === pattern;
 }
@@ -185,9 +187,12 @@ export async function createResponder(deps: ResponderDeps) {
       });
     const started = [];
     if (decision.kind !== 'duplicate') {
-      for (const playbook of playbooks.values())
-        if (triggerMatches(playbook, alert, incident, deps.assets))
-          started.push(await runner.start(playbook, incident, alert, 'respond'));
+      // Playbooks that contain at once start first: time to contain is not spent on others.
+      const matching = [...playbooks.values()]
+        .filter((p) => triggerMatches(p, alert, incident, deps.assets))
+        .sort((a, b) => containsFirst(b) - containsFirst(a));
+      for (const playbook of matching)
+        started.push(await runner.start(playbook, incident, alert, 'respond'));
     }
     return { incident, decision, runs: started };
   };
