@@ -31,7 +31,7 @@ import { watermarkAnswer, watermarkedRows } from './watermark.js';
 import { buildResponse, extractOutputs, extractRows } from './protocols.js';
 import { readBody } from './read-body.js';
 import { createRefusalMemory } from './refusal-memory.js';
-import { admitRows, type RowLimit } from './row-limits.js';
+import { admitRows, rowLimitsFor } from './row-limits.js';
 import { matchRoute, type InferenceRoute } from './routes.js';
 import { createTokenBuckets } from './token-bucket.js';
 import { createUpstreams } from './upstreams.js';
@@ -370,51 +370,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     rows: number,
   ): void {
     if (key.system === true) return;
-    const limits: RowLimit[] = [];
-    const contained = snapshot.rateLimits.get(key.id);
-    const fallback = config.defaultRateLimit;
-    const own = contained ?? (fallback.rowsPerSecond === undefined ? null : fallback);
-    if (own) {
-      const rowsPerSecond = own.rowsPerSecond!;
-      const actionId = contained?.actionId ?? null;
-      const by = actionId ? ` (containment action ${actionId})` : '';
-      limits.push({
-        bucket: key.id,
-        rowsPerSecond,
-        rowBurst: own.rowBurst ?? Math.ceil(rowsPerSecond),
-        describe: `key ${key.id} is over ${rowsPerSecond} rows/s${by}`,
-        actionId,
-      });
-      const perDay = contained ? contained.rowsPerDay : (fallback.rowsPerDay ?? null);
-      if (perDay !== null)
-        limits.push({
-          bucket: `${key.id}\u0000day`,
-          rowsPerSecond: perDay / 86_400,
-          rowBurst: perDay,
-          describe: `key ${key.id} is over its quota of ${perDay} rows/day${by}`,
-          actionId,
-        });
-    }
-    const perModel = model.rowLimit;
-    if (perModel) {
-      limits.push({
-        bucket: `${key.id}\u0000${model.id}`,
-        rowsPerSecond: perModel.rowsPerSecond,
-        rowBurst: perModel.rowBurst ?? Math.ceil(perModel.rowsPerSecond),
-        describe: `key ${key.id} is over ${perModel.rowsPerSecond} rows/s on model "${model.id}"`,
-        actionId: null,
-      });
-      if (perModel.rowsPerDay !== undefined)
-        limits.push({
-          bucket: `${key.id}\u0000${model.id}\u0000day`,
-          rowsPerSecond: perModel.rowsPerDay / 86_400,
-          rowBurst: perModel.rowsPerDay,
-          describe: `key ${key.id} is over its quota of ${perModel.rowsPerDay} rows/day on model "${model.id}"`,
-          actionId: null,
-        });
-    }
-    if (limits.length === 0) return;
-    const refused = admitRows(rowBuckets, limits, rows);
+    const limits = rowLimitsFor(
+      key.id,
+      snapshot.rateLimits.get(key.id),
+      config.defaultRateLimit,
+      model,
+    );
+    const refused = limits.length === 0 ? null : admitRows(rowBuckets, limits, rows);
     if (!refused) return;
     const { limit, wait } = refused;
     throw new GatewayError(

@@ -1,3 +1,5 @@
+import type { GatewayConfig, ModelConfig } from '../config/index.js';
+import type { RateLimitPolicy } from '../core/index.js';
 import type { TokenBuckets } from './token-bucket.js';
 
 /** A limit on rows: a token bucket where each row costs one token. */
@@ -32,4 +34,61 @@ export function admitRows(
   }
   for (const limit of limits) buckets.take(limit.bucket, limit.rowsPerSecond, limit.rowBurst, rows);
   return null;
+}
+
+const DAY_S = 86_400;
+
+/**
+ * The row limits on one key's request to one model: the containment action's (rows default to
+ * its request rate and burst), else the configured default's when it limits rows; a daily quota
+ * beside either; and the model's per-key `rowLimit`.
+ */
+export function rowLimitsFor(
+  keyId: string,
+  contained: RateLimitPolicy | undefined,
+  fallback: GatewayConfig['defaultRateLimit'],
+  model: Pick<ModelConfig, 'id' | 'rowLimit'>,
+): RowLimit[] {
+  const limits: RowLimit[] = [];
+  const own = contained ?? (fallback.rowsPerSecond === undefined ? null : fallback);
+  if (own) {
+    const rowsPerSecond = own.rowsPerSecond!;
+    const actionId = contained?.actionId ?? null;
+    const by = actionId ? ` (containment action ${actionId})` : '';
+    limits.push({
+      bucket: keyId,
+      rowsPerSecond,
+      rowBurst: own.rowBurst ?? Math.ceil(rowsPerSecond),
+      describe: `key ${keyId} is over ${rowsPerSecond} rows/s${by}`,
+      actionId,
+    });
+    const perDay = contained ? contained.rowsPerDay : (fallback.rowsPerDay ?? null);
+    if (perDay !== null)
+      limits.push({
+        bucket: `${keyId}\u0000day`,
+        rowsPerSecond: perDay / DAY_S,
+        rowBurst: perDay,
+        describe: `key ${keyId} is over its quota of ${perDay} rows/day${by}`,
+        actionId,
+      });
+  }
+  const perModel = model.rowLimit;
+  if (perModel) {
+    limits.push({
+      bucket: `${keyId}\u0000${model.id}`,
+      rowsPerSecond: perModel.rowsPerSecond,
+      rowBurst: perModel.rowBurst ?? Math.ceil(perModel.rowsPerSecond),
+      describe: `key ${keyId} is over ${perModel.rowsPerSecond} rows/s on model "${model.id}"`,
+      actionId: null,
+    });
+    if (perModel.rowsPerDay !== undefined)
+      limits.push({
+        bucket: `${keyId}\u0000${model.id}\u0000day`,
+        rowsPerSecond: perModel.rowsPerDay / DAY_S,
+        rowBurst: perModel.rowsPerDay,
+        describe: `key ${keyId} is over its quota of ${perModel.rowsPerDay} rows/day on model "${model.id}"`,
+        actionId: null,
+      });
+  }
+  return limits;
 }
