@@ -83,7 +83,13 @@ export function createHttpTarget(o: HttpTargetOptions): HttpTarget {
     });
     const text = await res.text();
     state.requests.push({ sentAt, rows: rows.length, status: res.status });
-    return { status: res.status, text, retryAfter: Number(res.headers.get('retry-after') ?? 0) };
+    return {
+      status: res.status,
+      text,
+      retryAfter: Number(res.headers.get('retry-after') ?? 0),
+      // When the answer arrived: the admin lookup that tells containment apart is not the attacker's time.
+      receivedAt: Date.now(),
+    };
   };
   const query = async (rows: number[][]): Promise<QueryResult> => {
     if (rows.length === 0) return { probabilities: [], labels: [] };
@@ -96,7 +102,7 @@ export function createHttpTarget(o: HttpTargetOptions): HttpTarget {
       r = await send(rows);
     }
     if (r.status === 403 || r.status === 429) {
-      state.blocked ??= { status: r.status, at: Date.now() };
+      state.blocked ??= { status: r.status, at: r.receivedAt };
       throw drillError(DrillErrorCodes.DRILL_CONTAINED, `gateway answered ${r.status}`, {
         status: r.status,
       });
