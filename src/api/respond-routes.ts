@@ -13,6 +13,18 @@ const Bodies = {
   phase: z.object({ phase: z.enum(PHASES) }).strict(),
   merge: z.object({ sources: z.array(Id).min(1).max(100) }).strict(),
   split: z.object({ alertIds: z.array(Id).min(1).max(10_000) }).strict(),
+  dispose: z
+    .object({
+      falsePositive: z.boolean(),
+      reason: z.string().min(1).max(2000),
+      // How long the suppressions of a false positive last; default 30 days, at most 365.
+      forHours: z
+        .number()
+        .positive()
+        .max(365 * 24)
+        .optional(),
+    })
+    .strict(),
   approval: z
     .object({ decision: z.enum(['approved', 'rejected']), role: z.string().min(1).max(100) })
     .strict(),
@@ -97,6 +109,23 @@ export function createRespondRoutes(responder: Responder, actor: (c: Context) =>
   );
   app.post('/api/v1/incidents/:id/lift', async (c) =>
     c.json({ lifted: await responder.liftContainment(c.req.param('id'), actor(c)) }),
+  );
+  app.post('/api/v1/incidents/:id/dispose', async (c) => {
+    const b = await body(c, Bodies.dispose);
+    const options = {
+      falsePositive: b.falsePositive,
+      reason: b.reason,
+      ...(b.forHours === undefined ? {} : { forMs: b.forHours * 3_600_000 }),
+    };
+    return c.json(await responder.dispose(c.req.param('id'), options, actor(c)));
+  });
+  app.get('/api/v1/suppressions', async (c) =>
+    c.json({
+      suppressions: await responder.suppressions.list({ active: c.req.query('all') !== 'true' }),
+    }),
+  );
+  app.post('/api/v1/suppressions/:id/revoke', async (c) =>
+    c.json(await responder.suppressions.revoke(c.req.param('id'), actor(c))),
   );
   app.get('/api/v1/incidents/:id/actions', async (c) =>
     c.json({ actions: await responder.actionsOf(c.req.param('id')) }),

@@ -63,6 +63,7 @@ import {
 } from './operator-metrics.js';
 import { detectorStateOf, forensicsRoutes } from './forensics-wiring.js';
 import { startDeadlineWatch } from './report-wiring.js';
+import { suspendOnEscalation } from './escalation.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import {
   createServingCatalog,
@@ -224,8 +225,9 @@ export async function startAisoc(
       onPending: (e) => log(`containment policy pending, will re-publish: ${(e as Error).message}`),
       checkTarget: async (action) => {
         if (action.kind === 'detect_inline') return checkInlineTarget(action);
-        if ('keyId' in action)
-          return (await keyRepo.findById(action.keyId)) ? null : `no API key ${action.keyId}`;
+        if ('keyId' in action && action.keyId && !(await keyRepo.findById(action.keyId)))
+          return `no API key ${action.keyId}`;
+        if (!('model' in action)) return null; // key actions: the key exists
         if ((action.kind === 'pin_version' || action.kind === 'deploy_version') && serving)
           return serving.checkPin(action.model, action.version);
         const model = config.models.find((m) => m.id === action.model);
@@ -375,6 +377,7 @@ export async function startAisoc(
       registryModel: registryOnlyModels(config.models, () => snapshot),
       events,
       inlineDetection: detection.inline,
+      onEscalate: suspendOnEscalation(actions, log),
       onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
     });
     const gatewayUrl = await gateway.listen();

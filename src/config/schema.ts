@@ -43,7 +43,23 @@ const BusSchema = z.discriminatedUnion('driver', [
 ]);
 
 const RateLimitSchema = z
-  .object({ ratePerSecond: z.number().positive(), burst: z.number().int().positive() })
+  .object({
+    ratePerSecond: z.number().positive(),
+    burst: z.number().int().positive(),
+    // Rows per key (each row of a request costs one token); unset: rows are not limited.
+    rowsPerSecond: z.number().positive().optional(),
+    rowBurst: z.number().int().positive().optional(), // default: ceil(rowsPerSecond)
+    rowsPerDay: z.number().int().positive().optional(), // a quota over any 24 h
+  })
+  .strict();
+
+// Rows one key may send to this model (beside the key's own limits).
+const RowLimitSchema = z
+  .object({
+    rowsPerSecond: z.number().positive(),
+    rowBurst: z.number().int().positive().optional(),
+    rowsPerDay: z.number().int().positive().optional(),
+  })
   .strict();
 
 const LedgerSchema = z
@@ -127,9 +143,12 @@ const ModelSchema = z
               .strict(),
           )
           .optional(),
+        // Blocking mode: this many refused queries of one key suspend it (0: never; default 3).
+        escalateAfterTrips: z.number().int().min(0).max(1_000).optional(),
       })
       .strict()
       .optional(),
+    rowLimit: RowLimitSchema.optional(),
     // forensics (issue 12): RFC 6901 pointer into the request body to the data subject
     // (a patient or customer id); recorded on each event, totalled by impact analysis.
     subject: z

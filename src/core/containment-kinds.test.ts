@@ -32,7 +32,12 @@ describe('output hardening and input rules', () => {
         rule: { type: 'row_digest', digests: ['a'.repeat(64)] },
       }),
     ]);
-    expect(snapshot.hardened.get('fraud')).toEqual({ mode: 'top1', decimals: 2, actionId: 'a2' });
+    expect(snapshot.hardened.get('fraud')).toEqual({
+      mode: 'top1',
+      decimals: 2,
+      k: 1,
+      actionId: 'a2',
+    });
     expect(snapshot.inputRules.get('fraud')!.map((r) => r.actionId)).toEqual(['a3', 'a4']);
   });
 

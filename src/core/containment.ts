@@ -11,6 +11,7 @@ export const CONTAINMENT_ACTION_KINDS = [
   'block_input',
   'detect_inline',
   'deploy_version',
+  'watermark',
 ] as const;
 export type ContainmentActionKind = (typeof CONTAINMENT_ACTION_KINDS)[number];
 
@@ -50,6 +51,17 @@ export const InputRuleSchema = z.discriminatedUnion('type', [
 ]);
 export type InputRule = z.infer<typeof InputRuleSchema>;
 
+export const HARDENING_MODES = ['top1', 'label_only', 'top_k', 'round'] as const;
+export type HardeningMode = (typeof HARDENING_MODES)[number];
+
+/** How answers are hardened, by which action. */
+export interface HardeningPolicy {
+  readonly mode: HardeningMode;
+  readonly decimals: number;
+  readonly k: number;
+  readonly actionId: string;
+}
+
 export const ContainmentActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('suspend_key'), keyId: z.string() }).strict(),
   z.object({ kind: z.literal('revoke_key'), keyId: z.string() }).strict(),
@@ -59,6 +71,13 @@ export const ContainmentActionSchema = z.discriminatedUnion('kind', [
       keyId: z.string(),
       ratePerSecond: z.number().positive(),
       burst: z.number().int().positive(),
+      // Rows count too: a 64-row request costs 64 row tokens. Without these the key may send
+      // `ratePerSecond` rows/s in bursts of `burst` rows, so a throttle cannot be outrun by
+      // packing rows into one request.
+      rowsPerSecond: z.number().positive().optional(),
+      rowBurst: z.number().int().positive().optional(),
+      /** A quota: at most this many rows in any 24 h (a bucket refilled over a day). */
+      rowsPerDay: z.number().int().positive().optional(),
     })
     .strict(),
   z
@@ -72,12 +91,17 @@ export const ContainmentActionSchema = z.discriminatedUnion('kind', [
   // Output hardening against extraction (Tramèr et al., USENIX Security 2016: rounding and
   // label-only answers raise the query cost): `top1` answers the label only, `round` rounds
   // every score to `decimals`.
+  // `label_only` is `top1` by its usual name; `top_k` keeps the `k` highest scores of a row and
+  // zeroes the rest (the answer keeps its shape). With `keyId` only that key's answers change
+  // (containment of one suspect), else every key's (a model-wide action).
   z
     .object({
       kind: z.literal('harden_output'),
       model: z.string(),
-      mode: z.enum(['top1', 'round']),
+      mode: z.enum(HARDENING_MODES),
       decimals: z.number().int().min(0).max(6).default(2),
+      k: z.number().int().min(1).max(1000).optional(), // top_k only; default 1
+      keyId: z.string().optional(),
     })
     .strict(),
   z
@@ -97,6 +121,18 @@ export const ContainmentActionSchema = z.discriminatedUnion('kind', [
   // A registry deployment: the version a model serves when no pin and no version route says
   // otherwise. Not containment (a pin outranks it); lifting it returns to the previous one.
   z.object({ kind: z.literal('deploy_version'), model: z.string(), version: z.string() }).strict(),
+  // Detect-then-watermark (after DAWN, Szyller et al., ACM MM 2021): a keyed share (under
+  // 0.5 %) of the key's answers on the model is altered, so a copy trained on them can be
+  // recognised later. Which answers are altered is a keyed function of the action id and the
+  // row (see the gateway's watermark.ts), so aisoc can recompute them from the ledger.
+  z
+    .object({
+      kind: z.literal('watermark'),
+      model: z.string(),
+      keyId: z.string(),
+      share: z.number().positive().max(0.005).default(0.004),
+    })
+    .strict(),
 ]);
 export type ContainmentAction = z.infer<typeof ContainmentActionSchema>;
 
@@ -121,23 +157,31 @@ export type AppliedAction = z.infer<typeof AppliedActionSchema>;
 export interface PolicySnapshot {
   readonly version: number;
   readonly keys: ReadonlyMap<string, { state: 'suspended' | 'revoked'; actionId: string }>;
-  readonly rateLimits: ReadonlyMap<
-    string,
-    { ratePerSecond: number; burst: number; actionId: string }
-  >;
+  readonly rateLimits: ReadonlyMap<string, RateLimitPolicy>;
   readonly isolated: ReadonlyMap<string, { fallback: Fallback | undefined; actionId: string }>;
   readonly pinned: ReadonlyMap<string, { version: string; actionId: string }>;
   /** The deployed version per model (the latest active `deploy_version`); pins outrank it. */
   readonly deployed: ReadonlyMap<string, { version: string; actionId: string }>;
-  /** Output hardening per model (the latest action wins). */
-  readonly hardened: ReadonlyMap<
-    string,
-    { mode: 'top1' | 'round'; decimals: number; actionId: string }
-  >;
+  /** Output hardening per model for every key (the latest action wins). */
+  readonly hardened: ReadonlyMap<string, HardeningPolicy>;
+  /** Output hardening of one key's answers, by `${model}\u0000${keyId}` (before the model's). */
+  readonly keyHardened: ReadonlyMap<string, HardeningPolicy>;
+  /** Watermarked answers of one key, by `${model}\u0000${keyId}`. */
+  readonly watermarked: ReadonlyMap<string, { share: number; actionId: string }>;
   /** Input rules per model; every active rule applies (they accumulate). */
   readonly inputRules: ReadonlyMap<string, readonly { rule: InputRule; actionId: string }[]>;
   /** Inline (blocking) detection per model: for every key (`all`) and per key id. */
   readonly detectInline: ReadonlyMap<string, InlineDetectionPolicy>;
+}
+
+/** A key's containment rate limit: requests and rows per second, and an optional row quota. */
+export interface RateLimitPolicy {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  readonly rowsPerSecond: number;
+  readonly rowBurst: number;
+  readonly rowsPerDay: number | null;
+  readonly actionId: string;
 }
 
 /** Which keys of one model have their queries inspected before the answer, by which action. */
@@ -152,14 +196,13 @@ export function buildPolicySnapshot(
   actions: readonly AppliedAction[],
 ): PolicySnapshot {
   const keys = new Map<string, { state: 'suspended' | 'revoked'; actionId: string }>();
-  const rateLimits = new Map<string, { ratePerSecond: number; burst: number; actionId: string }>();
+  const rateLimits = new Map<string, RateLimitPolicy>();
   const isolated = new Map<string, { fallback: Fallback | undefined; actionId: string }>();
   const pinned = new Map<string, { version: string; actionId: string }>();
   const deployed = new Map<string, { version: string; actionId: string }>();
-  const hardened = new Map<
-    string,
-    { mode: 'top1' | 'round'; decimals: number; actionId: string }
-  >();
+  const hardened = new Map<string, HardeningPolicy>();
+  const keyHardened = new Map<string, HardeningPolicy>();
+  const watermarked = new Map<string, { share: number; actionId: string }>();
   const inputRules = new Map<string, { rule: InputRule; actionId: string }[]>();
   const detectInline = new Map<string, { all: string | null; keys: Map<string, string> }>();
   for (const applied of actions) {
@@ -177,6 +220,9 @@ export function buildPolicySnapshot(
         rateLimits.set(a.keyId, {
           ratePerSecond: a.ratePerSecond,
           burst: a.burst,
+          rowsPerSecond: a.rowsPerSecond ?? a.ratePerSecond,
+          rowBurst: a.rowBurst ?? a.burst,
+          rowsPerDay: a.rowsPerDay ?? null,
           actionId: applied.id,
         });
         break;
@@ -189,8 +235,14 @@ export function buildPolicySnapshot(
       case 'deploy_version':
         deployed.set(a.model, { version: a.version, actionId: applied.id });
         break;
-      case 'harden_output':
-        hardened.set(a.model, { mode: a.mode, decimals: a.decimals, actionId: applied.id });
+      case 'harden_output': {
+        const policy = { mode: a.mode, decimals: a.decimals, k: a.k ?? 1, actionId: applied.id };
+        if (a.keyId === undefined) hardened.set(a.model, policy);
+        else keyHardened.set(`${a.model}\u0000${a.keyId}`, policy);
+        break;
+      }
+      case 'watermark':
+        watermarked.set(`${a.model}\u0000${a.keyId}`, { share: a.share, actionId: applied.id });
         break;
       case 'block_input':
         inputRules.set(a.model, [
@@ -215,6 +267,8 @@ export function buildPolicySnapshot(
     pinned,
     deployed,
     hardened,
+    keyHardened,
+    watermarked,
     inputRules,
     detectInline,
   };

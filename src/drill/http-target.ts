@@ -29,6 +29,12 @@ export interface HttpTargetOptions {
   readonly apiKey: string;
   /** Per-request time limit; default 10 s. */
   readonly timeoutMs?: number;
+  /**
+   * Whether a 429 is containment. The gateway's refusal body no longer says (it would tell an
+   * attacker it was caught), so the drill asks the admin API; default: the body's old
+   * `details.actionId`, which older gateways sent.
+   */
+  readonly isContained?: (body: string) => Promise<boolean>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,19 +83,26 @@ export function createHttpTarget(o: HttpTargetOptions): HttpTarget {
     });
     const text = await res.text();
     state.requests.push({ sentAt, rows: rows.length, status: res.status });
-    return { status: res.status, text, retryAfter: Number(res.headers.get('retry-after') ?? 0) };
+    return {
+      status: res.status,
+      text,
+      retryAfter: Number(res.headers.get('retry-after') ?? 0),
+      // When the answer arrived: the admin lookup that tells containment apart is not the attacker's time.
+      receivedAt: Date.now(),
+    };
   };
   const query = async (rows: number[][]): Promise<QueryResult> => {
     if (rows.length === 0) return { probabilities: [], labels: [] };
     let r = await send(rows);
     // The key's ordinary rate limit is not containment: a patient attacker waits and retries.
-    for (let i = 0; i < 50 && r.status === 429 && !isContainment(r.text); i += 1) {
+    const contained = o.isContained ?? ((body: string) => Promise.resolve(isContainment(body)));
+    for (let i = 0; i < 50 && r.status === 429 && !(await contained(r.text)); i += 1) {
       state.throttled += 1;
       await sleep(Math.min(1000, Math.max(20, r.retryAfter * 1000)));
       r = await send(rows);
     }
     if (r.status === 403 || r.status === 429) {
-      state.blocked ??= { status: r.status, at: Date.now() };
+      state.blocked ??= { status: r.status, at: r.receivedAt };
       throw drillError(DrillErrorCodes.DRILL_CONTAINED, `gateway answered ${r.status}`, {
         status: r.status,
       });

@@ -82,6 +82,7 @@ export async function runDrill(name: string, o: DrillOptions): Promise<Scorecard
     gatewayUrl: o.gatewayUrl,
     model: o.model,
     apiKey: attackerKey,
+    isContained: () => keyContained(admin, attackerKeyId),
   });
   const startedAt = Date.now();
   progress(`${name}: attack ${attack} started`);
@@ -186,6 +187,14 @@ async function settledResponse<T>(read: () => Promise<T>, maxMs: number): Promis
     last = next;
   }
   return last;
+}
+
+/** Whether an active containment action constrains the key (the admin view of a 429). */
+async function keyContained(admin: DrillAdmin, keyId: string): Promise<boolean> {
+  const { actions } = await admin.get<{ actions: { action: { keyId?: string } }[] }>(
+    '/api/v1/actions?active=true',
+  );
+  return actions.some((a) => a.action.keyId === keyId);
 }
 
 /** The target's labels on the holdout, asked by a separate throw-away key. */

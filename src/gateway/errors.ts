@@ -12,6 +12,7 @@ export const GatewayErrors = {
   GATEWAY_INPUT_BLOCKED: 403,
   GATEWAY_DETECTION_BLOCKED: 403,
   GATEWAY_MODEL_ISOLATED: 503,
+  GATEWAY_FORBIDDEN: 403,
   GATEWAY_RATE_LIMITED: 429,
   GATEWAY_SOURCE_LIMITED: 429,
   GATEWAY_BODY_TOO_LARGE: 413,
@@ -41,4 +42,46 @@ export class GatewayError extends Error {
     this.status = GatewayErrors[code];
     this.details = details;
   }
+}
+
+/**
+ * Refusals that come from containment or detection. The client is told only that the request is
+ * refused (403 `GATEWAY_FORBIDDEN`) or too many (429 `GATEWAY_RATE_LIMITED`, whatever limit it
+ * hit): naming the detector, the alert or the action would tell an attacker it was caught. The
+ * event keeps the precise code and the action for the admin view.
+ */
+const CONCEALED: ReadonlySet<GatewayErrorCode> = new Set([
+  'GATEWAY_KEY_SUSPENDED',
+  'GATEWAY_KEY_REVOKED',
+  'GATEWAY_INPUT_BLOCKED',
+  'GATEWAY_DETECTION_BLOCKED',
+  'GATEWAY_FORBIDDEN',
+]);
+
+/** What the client is told about a refusal: code, message and the details it may see. */
+export function publicRefusal(error: GatewayError): {
+  code: GatewayErrorCode;
+  message: string;
+  status: number;
+  details?: Record<string, unknown>;
+} {
+  if (CONCEALED.has(error.code))
+    return { code: 'GATEWAY_FORBIDDEN', message: 'the request is not allowed', status: 403 };
+  if (error.code === 'GATEWAY_RATE_LIMITED') {
+    const wait = error.details?.retryAfterSeconds;
+    return {
+      code: error.code,
+      message: 'too many requests or rows for this key',
+      status: 429,
+      ...(typeof wait === 'number' ? { details: { retryAfterSeconds: wait } } : {}),
+    };
+  }
+  if (error.code === 'GATEWAY_MODEL_ISOLATED')
+    return { code: error.code, message: 'the model is unavailable', status: error.status };
+  return {
+    code: error.code,
+    message: error.message,
+    status: error.status,
+    ...(error.details ? { details: error.details } : {}),
+  };
 }

@@ -208,23 +208,29 @@ describe('gateway', () => {
     });
   });
 
-  it('returns 403 naming the action when the key is suspended, and again after revocation', async () => {
+  it('returns a generic 403 when the key is suspended or revoked; the event names the action', async () => {
     apply('act_s', { kind: 'suspend_key', keyId: alice.id });
     let res = await post('/v2/models/fraud/infer', kserve([[1, 2, 3]]));
     expect(res.status).toBe(403);
-    let body = (await res.json()) as {
-      code: string;
-      message: string;
-      details: { actionId: string };
-    };
-    expect(body.code).toBe('GATEWAY_KEY_SUSPENDED');
-    expect(body.details.actionId).toBe('act_s');
-    expect(lastEvent()).toMatchObject({ principal: 'alice', status: 403 });
+    let text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ code: 'GATEWAY_FORBIDDEN', statusCode: 403 });
+    expect(text).not.toMatch(/act_|suspend|containment/);
+    expect(lastEvent()).toMatchObject({
+      principal: 'alice',
+      status: 403,
+      errorCode: 'GATEWAY_KEY_SUSPENDED',
+      policyAction: 'suspend_key:act_s',
+    });
     apply('act_r', { kind: 'revoke_key', keyId: alice.id });
     res = await post('/v2/models/fraud/infer', kserve([[1, 2, 3]]));
-    body = (await res.json()) as typeof body;
-    expect(body.code).toBe('GATEWAY_KEY_REVOKED');
-    expect(body.message).toContain('act_r');
+    text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ code: 'GATEWAY_FORBIDDEN' });
+    expect(text).not.toMatch(/act_|revoke/);
+    expect(lastEvent()).toMatchObject({
+      errorCode: 'GATEWAY_KEY_REVOKED',
+      policyAction: 'revoke_key:act_r',
+    });
+    liftAll();
   });
 
   it('returns 403 when the key may not call the model', async () => {
@@ -399,7 +405,7 @@ describe('gateway', () => {
     expect(body.predictions[0]).toEqual([0.4, 0.6]);
   });
 
-  it('refuses rows that match a block_input rule, naming the action', async () => {
+  it('refuses rows that match a block_input rule; only the event names the row and action', async () => {
     apply('act_b', {
       kind: 'block_input',
       model: 'fraud',
@@ -413,14 +419,13 @@ describe('gateway', () => {
       ]),
     );
     expect(res.status).toBe(403);
-    const body = (await res.json()) as {
-      code: string;
-      message: string;
-      details: { actionId: string };
-    };
-    expect(body.code).toBe('GATEWAY_INPUT_BLOCKED');
-    expect(body.message).toContain('row 1');
-    expect(body.details.actionId).toBe('act_b');
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ code: 'GATEWAY_FORBIDDEN' });
+    expect(text).not.toMatch(/act_|block_input|row 1/);
+    expect(lastEvent()).toMatchObject({
+      errorCode: 'GATEWAY_INPUT_BLOCKED',
+      policyAction: 'block_input:act_b',
+    });
     res = await post('/v2/models/fraud/infer', kserve([[1, 2, 3]]));
     expect(res.status).toBe(200);
     liftAll();

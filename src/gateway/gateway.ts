@@ -21,7 +21,7 @@ import {
   sha256Hex,
 } from '../core/index.js';
 import { hashApiKey, readApiKey, type GatewayKey, type KeyDirectory } from './api-keys.js';
-import { GatewayError } from './errors.js';
+import { GatewayError, publicRefusal } from './errors.js';
 import {
   detectionBlocked,
   INLINE_DETECTION_MARK,
@@ -29,9 +29,12 @@ import {
   type InlineDetection,
 } from './inline-detection.js';
 import { hardenAnswer } from './output-hardening.js';
+import { watermarkAnswer, watermarkedRows } from './watermark.js';
 import { buildResponse, extractOutputs, extractRows } from './protocols.js';
 import { readBody } from './read-body.js';
 import { createSourceGuard, type SourceAggregate } from './source-guard.js';
+import { createRefusalMemory } from './refusal-memory.js';
+import { admitRows, rowLimitsFor } from './row-limits.js';
 import { matchRoute, type InferenceRoute } from './routes.js';
 import { createTokenBuckets } from './token-bucket.js';
 import { createUpstreams } from './upstreams.js';
@@ -81,7 +84,22 @@ export interface GatewayOptions {
   inlineDetection?: InlineDetection;
   /** Readiness for /healthz, /readyz and /v2/health/ready (503 when not ready); live is always 200. */
   health?: () => Promise<{ ready: boolean }>;
+  /**
+   * Called when blocking detection has refused one key's queries on a model
+   * `detection.escalateAfterTrips` times (the composition root suspends the key).
+   */
+  onEscalate?: (escalation: Escalation) => void;
   onError?: (error: unknown) => void;
+}
+
+/** A key whose queries blocking detection refused too often: the last finding and the count. */
+export interface Escalation {
+  keyId: string;
+  principal: string;
+  model: string;
+  trips: number;
+  detector: string;
+  alertId: string;
 }
 
 export interface GatewayStats {
@@ -136,6 +154,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     Math.max(100, Math.min(1_000, config.unauthenticated.windowMs / 4)),
   );
   sourceTimer.unref();
+  const rowBuckets = createTokenBuckets();
+  const refusals = createRefusalMemory();
   const blockingModels = new Set(
     options.models.filter((m) => m.detection?.mode === 'blocking').map((m) => m.id),
   );
@@ -228,9 +248,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       const outcome: InferenceOutcome =
         e.status === 502 || e.status === 504 ? 'upstream_error' : 'rejected';
+      const action = e.details?.action;
+      const actionId = e.details?.actionId;
+      if (typeof action === 'string' && typeof actionId === 'string')
+        ex.policyAction = appendAction(ex.policyAction, `${action}:${actionId}`);
+      const refusal = publicRefusal(e);
       const body = Buffer.from(
         JSON.stringify({
-          ...errorBody(e.code, e.message, e.status, e.details),
+          ...errorBody(refusal.code, refusal.message, refusal.status, refusal.details),
           requestId: ex.requestId,
         }),
       );
@@ -238,8 +263,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (e.code === 'GATEWAY_BODY_TOO_LARGE' || e.code === 'GATEWAY_BODY_TIMEOUT') {
         res.setHeader('connection', 'close');
       }
-      if (e.status === 429 && e.details?.retryAfterSeconds !== undefined) {
-        res.setHeader('retry-after', String(Math.ceil(e.details.retryAfterSeconds as number)));
+      const wait = e.details?.retryAfterSeconds;
+      if (e.status === 429 && typeof wait === 'number' && Number.isFinite(wait)) {
+        res.setHeader('retry-after', String(Math.ceil(wait)));
       }
       const aggregated = unauthenticated && events.aggregate !== undefined;
       await finish(res, ex, e.status, body, outcome, ex.withheld, e.code, aggregated);
@@ -295,7 +321,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     ex.rows = rows;
     if (model.subject !== undefined) ex.subject = subjectAt(parsed, model.subject);
+    enforceRowLimits(key, snapshot, model, rows.length);
     enforceInputRules(snapshot, model.id, rows);
+    // A query blocking detection refused stays refused when sent again (refusal-memory.ts).
+    if (!key.system && refusals.refusedRow(key.id, model.id, rows) >= 0)
+      throw new GatewayError(
+        'GATEWAY_DETECTION_BLOCKED',
+        `answer withheld: key ${key.id} was refused this row on model "${model.id}" before`,
+        { action: 'detect_inline', reason: 'resent' },
+      );
     // The system's own probes address one version and must reach it, whatever contains clients.
     const probe = key.system === true && route.version !== null;
     const isolation = probe ? undefined : snapshot.isolated.get(model.id);
@@ -321,19 +355,29 @@ export function createGateway(options: GatewayOptions): Gateway {
     const answer = await invoke(version, ex, route, raw, rows);
     if (options.inlineDetection && !probe && answer.outcome === 'ok' && answer.status < 300) {
       const by = inlineDetectionFor(snapshot, blockingModels, model.id, key.id);
-      if (by !== null) inspectInline(options.inlineDetection, ex, by, answer);
+      if (by !== null) inspectInline(options.inlineDetection, ex, by, answer, model);
     }
-    const hardening = probe ? undefined : snapshot.hardened.get(model.id);
-    if (hardening && answer.status < 300 && answer.outcome === 'ok') {
-      ex.policyAction = [ex.policyAction, `harden_output:${hardening.actionId}`]
-        .filter(Boolean)
-        .join(',');
-      return {
-        ...answer,
-        body: hardenAnswer(route.protocol, answer.body, hardening, model.generic),
-      };
+    if (probe || answer.status >= 300 || answer.outcome !== 'ok') return answer;
+    const keyed = `${model.id}\u0000${key.id}`;
+    let body = answer.body;
+    const watermark = snapshot.watermarked.get(keyed);
+    if (watermark) {
+      const marked = watermarkedRows(watermark.actionId, model.id, key.id, rows, watermark.share);
+      if (marked.length > 0) {
+        // The event keeps the model's own outputs; the mark says which rows were altered.
+        ex.policyAction = appendAction(
+          ex.policyAction,
+          `watermark:${watermark.actionId}/rows=${marked.join(';')}`,
+        );
+        body = watermarkAnswer(route.protocol, body, new Set(marked), model.generic);
+      }
     }
-    return answer;
+    const hardening = snapshot.keyHardened.get(keyed) ?? snapshot.hardened.get(model.id);
+    if (hardening) {
+      ex.policyAction = appendAction(ex.policyAction, `harden_output:${hardening.actionId}`);
+      body = hardenAnswer(route.protocol, body, hardening, model.generic);
+    }
+    return body === answer.body ? answer : { ...answer, body };
   }
 
   /** Blocking mode: the query's own detectors run before the answer leaves; a finding withholds it. */
@@ -342,6 +386,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ex: Exchange,
     by: string,
     answer: { status: number; outcome: InferenceOutcome; outputs: unknown[] | null },
+    model: ModelConfig,
   ): void {
     // The detectors need the features even when the ledger is told not to keep them.
     const event = {
@@ -353,8 +398,49 @@ export function createGateway(options: GatewayOptions): Gateway {
     ex.policyAction = [ex.policyAction, `${INLINE_DETECTION_MARK}${by}`].filter(Boolean).join(',');
     if (verdict) {
       ex.withheld = answer.outputs;
+      const key = ex.key!;
+      const trips = refusals.trip(key.id, model.id, ex.rows ?? []);
+      const after = model.detection?.escalateAfterTrips ?? 3;
+      if (after > 0 && trips >= after) {
+        refusals.resetCount(key.id, model.id);
+        options.onEscalate?.({
+          keyId: key.id,
+          principal: key.principal,
+          model: model.id,
+          trips,
+          detector: verdict.detector,
+          alertId: verdict.alertId,
+        });
+      }
       throw detectionBlocked(verdict, by);
     }
+  }
+
+  /** Rows cost tokens too: the key's (containment or default) limit, its model's, its quota. */
+  function enforceRowLimits(
+    key: GatewayKey,
+    snapshot: PolicySnapshot,
+    model: ModelConfig,
+    rows: number,
+  ): void {
+    if (key.system === true) return;
+    const limits = rowLimitsFor(
+      key.id,
+      snapshot.rateLimits.get(key.id),
+      config.defaultRateLimit,
+      model,
+    );
+    const refused = limits.length === 0 ? null : admitRows(rowBuckets, limits, rows);
+    if (!refused) return;
+    const { limit, wait } = refused;
+    throw new GatewayError(
+      'GATEWAY_RATE_LIMITED',
+      `${limit.describe}: ${rows} row(s) ${Number.isFinite(wait) ? 'refused' : `exceed the burst of ${limit.rowBurst} rows`}`,
+      {
+        ...(Number.isFinite(wait) ? { retryAfterSeconds: wait } : {}),
+        ...(limit.actionId ? { action: 'rate_limit', actionId: limit.actionId } : {}),
+      },
+    );
   }
 
   function enforceInputRules(snapshot: PolicySnapshot, model: string, rows: number[][]): void {
@@ -640,6 +726,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 }
 
 /** A model can emit NaN or Infinity, which JSON (and so the ledger) cannot hold: record null. */
+function appendAction(current: string | null, action: string): string {
+  if (current === null) return action;
+  return current.split(',').includes(action) ? current : `${current},${action}`;
+}
+
 function finiteOrNull(rows: number[][]): unknown[] {
   for (const row of rows) {
     for (const v of row)

@@ -6,6 +6,7 @@ export {
   type GatewayStats,
   type LocalModel,
   type EventSink,
+  type Escalation,
 } from './gateway.js';
 export {
   createKeyDirectory,
@@ -28,3 +29,4 @@ export {
   type VersionCatalog,
 } from './version-catalog.js';
 export { createSourceGuard, type SourceAggregate, type SourceGuard } from './source-guard.js';
+export { isWatermarked, watermarkedRows, swapTopTwo } from './watermark.js';

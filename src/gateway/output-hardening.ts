@@ -1,17 +1,20 @@
-import type { GatewayProtocol } from '../core/index.js';
+import type { GatewayProtocol, HardeningMode } from '../core/index.js';
 import { GatewayError } from './errors.js';
 import type { GenericPointers } from './protocols.js';
 
 export interface Hardening {
-  mode: 'top1' | 'round';
+  mode: HardeningMode;
   decimals: number;
+  /** `top_k`: how many of each row's scores are kept. */
+  k?: number;
 }
 
 /**
  * Rewrites a successful model answer under the `harden_output` containment action
  * (Tramèr et al., USENIX Security 2016: label-only or rounded answers make extraction cost
- * many more queries). `round` rounds every score; `top1` answers only the arg-max label per
- * row. An answer that cannot be read is withheld rather than passed through unhardened.
+ * many more queries). `round` rounds every score; `top1` (`label_only`) answers only the
+ * arg-max label per row; `top_k` keeps each row's k highest scores and zeroes the others. An
+ * answer that cannot be read is withheld rather than passed through unhardened.
  */
 export function hardenAnswer(
   protocol: GatewayProtocol,
@@ -26,14 +29,29 @@ export function hardenAnswer(
     throw unreadable();
   }
   const round = (value: unknown) => roundDeep(value, 10 ** hardening.decimals);
+  const k = hardening.k ?? 1;
+  const mode = hardening.mode === 'label_only' ? 'top1' : hardening.mode;
+  // Rows of scores (tf-serving, generic JSON): rounded, cut to labels or to the top k.
+  const rows = (value: unknown[]) =>
+    mode === 'round'
+      ? round(value)
+      : mode === 'top1'
+        ? value.map(argmax)
+        : value.map((r) => topK(r, k));
   if (!isRecord(doc)) throw unreadable();
   switch (protocol) {
     case 'kserve-v2': {
       if (!Array.isArray(doc.outputs) || doc.outputs.length === 0) throw unreadable();
       const outputs = doc.outputs as Record<string, unknown>[];
-      if (hardening.mode === 'round') {
+      if (mode === 'round') {
         doc.outputs = outputs.map((o) =>
           o.datatype === 'INT64' || o.datatype === 'INT32' ? o : { ...o, data: round(o.data) },
+        );
+      } else if (mode === 'top_k') {
+        doc.outputs = outputs.map((o) =>
+          o.datatype === 'INT64' || o.datatype === 'INT32'
+            ? o
+            : { ...o, data: topKFlat(o.data, o.shape, k) },
         );
       } else {
         const scores = outputs.find((o) => o.name === 'probabilities') ?? outputs[0]!;
@@ -49,7 +67,7 @@ export function hardenAnswer(
           ? 'outputs'
           : null;
       if (key === null) throw unreadable();
-      doc[key] = hardening.mode === 'round' ? round(doc[key]) : (doc[key] as unknown[]).map(argmax);
+      doc[key] = rows(doc[key] as unknown[]);
       break;
     }
     case 'generic-json': {
@@ -62,12 +80,38 @@ export function hardenAnswer(
         );
       const last = unescape(path[path.length - 1]!);
       if (!isRecord(parent) || !Array.isArray(parent[last])) throw unreadable();
-      parent[last] =
-        hardening.mode === 'round' ? round(parent[last]) : (parent[last] as unknown[]).map(argmax);
+      parent[last] = rows(parent[last] as unknown[]);
       break;
     }
   }
   return Buffer.from(JSON.stringify(doc));
+}
+
+/** Keeps the k highest scores of a row (a number array, or `{ probabilities }`), zeroing the rest. */
+function topK(row: unknown, k: number): unknown {
+  if (isRecord(row) && Array.isArray(row.probabilities))
+    return { ...row, probabilities: topK(row.probabilities, k) };
+  if (!Array.isArray(row) || row.some((v) => typeof v !== 'number')) throw unreadable();
+  const scores = row as number[];
+  const keep = new Set(
+    scores
+      .map((v, i) => [v, i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, k)
+      .map(([, i]) => i),
+  );
+  return scores.map((v, i) => (keep.has(i) ? v : 0));
+}
+
+function topKFlat(data: unknown, shape: unknown, k: number): number[] {
+  const flat = Array.isArray(data) ? (data.flat(Infinity) as unknown[]) : [];
+  const width =
+    Array.isArray(shape) && shape.length >= 2 ? Number(shape[shape.length - 1]) : flat.length;
+  if (!Number.isInteger(width) || width <= 0 || flat.length % width !== 0) throw unreadable();
+  const out: number[] = [];
+  for (let i = 0; i < flat.length; i += width)
+    out.push(...(topK(flat.slice(i, i + width), k) as number[]));
+  return out;
 }
 
 function argmaxRows(data: unknown, shape: unknown): number[] {

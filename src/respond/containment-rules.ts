@@ -39,6 +39,7 @@ export function containsSubject(action: ContainmentAction, subject: IncidentSubj
     // only the queries that trip a detector.
     case 'harden_output':
     case 'detect_inline':
+    case 'watermark': // answers, slightly altered: it marks a thief, it stops nobody
       return false;
     // A deployment serves a version; it constrains no one.
     case 'deploy_version':

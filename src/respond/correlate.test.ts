@@ -34,6 +34,8 @@ const open = (over: Partial<CorrelationCandidate> = {}): CorrelationCandidate =>
   assets: ['fraud'],
   principals: ['mallory'],
   sources: ['10.0.0.9'],
+  subjects: ['key:mallory'],
+  kinds: ['extraction'],
   atlasTechniques: ['AML.T0024.002'],
   lastSeen: '2026-01-01T00:00:00.000Z',
   recent: [],
@@ -46,12 +48,16 @@ describe('correlateAlert', () => {
     expect(correlateAlert(alert(), []).kind).toBe('new');
   });
 
-  it('attaches an alert from the same principal within the window', () => {
+  it('attaches an alert about the same key, model and technique family within the window', () => {
     const d = correlateAlert(
       alert({ id: 'alr_2', detector: 'other', time: '2026-01-01T00:10:00.000Z' }),
       [open()],
     );
-    expect(d).toEqual({ kind: 'attach', incidentId: 'inc_1', reason: 'same principal mallory' });
+    expect(d).toEqual({
+      kind: 'attach',
+      incidentId: 'inc_1',
+      reason: 'same key mallory, extraction on fraud',
+    });
   });
 
   it('opens a new incident when the match is outside the window', () => {
@@ -68,43 +74,69 @@ describe('correlateAlert', () => {
     expect(d.kind).toBe('duplicate');
   });
 
-  it('does not correlate on a key that is switched off', () => {
-    const a = alert({ id: 'alr_4', principal: 'eve', sourceAddress: null, atlasTechniques: [] });
-    expect(
-      correlateAlert(a, [open()], { windowMs: 3_600_000, dedupWindowMs: 0, on: ['principal'] })
-        .kind,
-    ).toBe('new');
-    expect(correlateAlert(a, [open()]).kind).toBe('attach');
+  it('never folds another key into the incident, however much else it shares, but links the campaign', () => {
+    // Same model, source, technique and detector: before, this joined mallory's incident and
+    // lifting eve's containment lifted mallory's.
+    const d = correlateAlert(alert({ id: 'alr_4', principal: 'eve' }), [open()]);
+    expect(d).toMatchObject({
+      kind: 'new',
+      links: [
+        { incidentId: 'inc_1', kind: 'campaign', reason: expect.stringMatching(/^campaign/) },
+      ],
+    });
+  });
+
+  it('keeps each source network of a per-network finding in its own incident', () => {
+    const net = (id: string, subject: string) =>
+      alert({ id, principal: null, detector: 'extraction.network', evidence: { subject } });
+    const first = open({ subjects: ['network:10.0.0.0/24'], principals: [] });
+    expect(correlateAlert(net('alr_5', '10.0.0.0/24'), [first]).kind).toBe('attach');
+    expect(correlateAlert(net('alr_6', '10.0.1.0/24'), [first])).toMatchObject({
+      kind: 'new',
+      links: [{ kind: 'campaign' }],
+    });
+    // Not a duplicate of the first network's finding either.
+    const recent = [{ key: dedupKey(net('alr_5', '10.0.0.0/24')), time: alert().time }];
+    expect(correlateAlert(net('alr_7', '10.0.1.0/24'), [{ ...first, recent }]).kind).toBe('new');
+  });
+
+  it('opens another incident, linked, for the same key in another technique family', () => {
+    const d = correlateAlert(alert({ id: 'alr_8', kind: 'anomaly' }), [open()]);
+    expect(d).toMatchObject({
+      kind: 'new',
+      links: [
+        {
+          incidentId: 'inc_1',
+          kind: 'subject',
+          reason: 'same key mallory (another technique family)',
+        },
+      ],
+    });
+  });
+
+  it('takes no alert into an incident stored before subjects were kept', () => {
+    const legacy = open({ subjects: undefined, kinds: undefined });
+    expect(correlateAlert(alert({ id: 'alr_9' }), [legacy]).kind).toBe('new');
   });
 });
 
 describe('correlateAlert across models', () => {
   const later = '2026-01-01T00:05:00.000Z';
 
-  it('never attaches an alert about another model, however much else it shares', () => {
-    // Same principal, source and technique: before, this joined the fraud incident, and the
-    // fraud playbook's approval would have named the wrong model.
+  it('never attaches an alert about another model, and links the same key there', () => {
     const d = correlateAlert(alert({ id: 'alr_9', model: 'scoring', time: later }), [open()]);
     expect(d).toMatchObject({
       kind: 'new',
-      links: [{ incidentId: 'inc_1', reason: 'same principal mallory' }],
+      links: [{ incidentId: 'inc_1', kind: 'subject', reason: 'same key mallory (another model)' }],
     });
   });
 
-  it('links a cross-model campaign by principal or source only, not by a shared technique', () => {
-    const bySource = correlateAlert(
-      alert({ id: 'alr_10', model: 'scoring', principal: 'eve', time: later }),
-      [open()],
-    );
-    expect(bySource).toMatchObject({
-      kind: 'new',
-      links: [{ incidentId: 'inc_1', reason: 'same source 10.0.0.9' }],
-    });
-    const byTechnique = correlateAlert(
+  it('links nothing for another key on another model', () => {
+    const d = correlateAlert(
       alert({ id: 'alr_11', model: 'scoring', principal: 'eve', sourceAddress: '10.9.9.9' }),
       [open()],
     );
-    expect(byTechnique).toMatchObject({ kind: 'new', links: [] });
+    expect(d).toMatchObject({ kind: 'new', links: [] });
   });
 
   it('attaches to the incident about the same model even when another model is more recent', () => {
@@ -113,18 +145,18 @@ describe('correlateAlert across models', () => {
       scoring,
       open(),
     ]);
-    expect(d).toEqual({ kind: 'attach', incidentId: 'inc_1', reason: 'same principal mallory' });
+    expect(d).toMatchObject({ kind: 'attach', incidentId: 'inc_1' });
   });
 
-  it('lets an alert naming no model, or an incident with none yet, correlate as before', () => {
+  it('keeps an alert naming no model apart from incidents about a model', () => {
     const noModel = correlateAlert(alert({ id: 'alr_13', model: null, detector: 'scan' }), [
       open(),
     ]);
-    expect(noModel).toMatchObject({ kind: 'attach', incidentId: 'inc_1' });
+    expect(noModel.kind).toBe('new');
     const modelless = open({ assets: [] });
-    expect(correlateAlert(alert({ id: 'alr_14', model: 'scoring' }), [modelless]).kind).toBe(
-      'attach',
-    );
+    expect(
+      correlateAlert(alert({ id: 'alr_14', model: null, detector: 'scan' }), [modelless]).kind,
+    ).toBe('attach');
   });
 });
 
@@ -133,28 +165,31 @@ describe('correlateAlert re-opening closed incidents', () => {
     id: 'inc_old',
     assets: ['fraud'],
     principals: ['mallory'],
+    subjects: ['key:mallory'],
+    kinds: ['extraction'],
     closedAt: '2025-12-31T20:00:00.000Z', // four hours before the alert
     ...over,
   });
 
-  it('re-opens a closed incident about the same model and principal within the window', () => {
+  it('re-opens a closed incident about the same key, model and family within the window', () => {
     expect(correlateAlert(alert(), [], DEFAULT_CORRELATION, [closed()])).toMatchObject({
       kind: 'reopen',
       incidentId: 'inc_old',
-      reason: expect.stringMatching(/^same principal mallory on fraud within 86400000 ms/),
+      reason: expect.stringMatching(/^same key mallory on fraud within 86400000 ms/),
     });
   });
 
-  it('opens a new incident when the close is outside the window, or the model or principal differs', () => {
+  it('opens a new incident when the close is outside the window, or the model, key or family differs', () => {
     const options = DEFAULT_CORRELATION;
     const stale = closed({ closedAt: '2025-12-30T00:00:00.000Z' });
     expect(correlateAlert(alert(), [], options, [stale]).kind).toBe('new');
     expect(correlateAlert(alert(), [], options, [closed({ assets: ['scoring'] })]).kind).toBe(
       'new',
     );
-    expect(correlateAlert(alert(), [], options, [closed({ principals: ['eve'] })]).kind).toBe(
+    expect(correlateAlert(alert(), [], options, [closed({ subjects: ['key:eve'] })]).kind).toBe(
       'new',
     );
+    expect(correlateAlert(alert(), [], options, [closed({ kinds: ['evasion'] })]).kind).toBe('new');
     const never = { ...options, reopenWindowMs: 0 };
     expect(correlateAlert(alert(), [], never, [closed()]).kind).toBe('new');
   });

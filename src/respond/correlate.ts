@@ -1,4 +1,5 @@
 import type { Alert } from '../core/index.js';
+import { alertSubject, describeSubject } from './subject.js';
 
 export const CORRELATION_KEYS = ['model', 'principal', 'source', 'technique'] as const;
 export type CorrelationKey = (typeof CORRELATION_KEYS)[number];
@@ -6,15 +7,21 @@ export type CorrelationKey = (typeof CORRELATION_KEYS)[number];
 export interface CorrelationOptions {
   /** An alert joins an open incident seen within this window (ms, event time). */
   windowMs: number;
-  /** The same detector, kind, model and principal within this window is a duplicate. */
+  /** The same detector, kind, model and subject within this window is a duplicate. */
   dedupWindowMs: number;
-  /** Which shared attributes correlate; any one is enough. */
-  on: readonly CorrelationKey[];
   /**
-   * An alert no open incident takes re-opens a closed incident about the same model and
-   * principal closed within this window of the alert's event time (ms). Default 24 h; 0 never.
+   * No longer narrows or widens anything: an alert joins only an incident about the same
+   * subject, model and technique family (issue 21). Kept so older configs still load.
+   */
+  on?: readonly CorrelationKey[];
+  /**
+   * An alert no open incident takes re-opens a closed incident about the same subject, model
+   * and technique family closed within this window of the alert's event time (ms). Default
+   * 24 h; 0 never.
    */
   reopenWindowMs?: number;
+  /** At most this many campaign links on a new incident (the most recent). Default 10. */
+  maxCampaignLinks?: number;
 }
 
 export const DEFAULT_REOPEN_WINDOW_MS = 24 * 3_600_000;
@@ -22,7 +29,6 @@ export const DEFAULT_REOPEN_WINDOW_MS = 24 * 3_600_000;
 export const DEFAULT_CORRELATION: CorrelationOptions = {
   windowMs: 30 * 60_000,
   dedupWindowMs: 60_000,
-  on: CORRELATION_KEYS,
   reopenWindowMs: DEFAULT_REOPEN_WINDOW_MS,
 };
 
@@ -32,6 +38,9 @@ export interface CorrelationCandidate {
   assets: readonly string[];
   principals: readonly string[];
   sources: readonly string[];
+  /** Absent on incidents stored before subjects: such an incident takes no new alert. */
+  subjects?: readonly string[];
+  kinds?: readonly string[];
   atlasTechniques: readonly string[];
   lastSeen: string;
   /** Recent alerts' dedup keys with their event times. */
@@ -44,14 +53,18 @@ export interface ClosedCandidate {
   id: string;
   assets: readonly string[];
   principals: readonly string[];
+  subjects?: readonly string[];
+  kinds?: readonly string[];
   /** When it was closed (ISO time). */
   closedAt: string;
 }
 
-/** An open incident about another model that the same actor (principal or source) is behind. */
+/** A related incident: the same subject elsewhere, or a campaign across subjects. */
 export interface IncidentLink {
   incidentId: string;
   reason: string;
+  /** `subject`: the same subject on another model or technique family; `campaign`: the same model and technique family from another subject. Absent on older links (subject). */
+  kind?: 'subject' | 'campaign';
 }
 
 export type CorrelationDecision =
@@ -62,77 +75,24 @@ export type CorrelationDecision =
 
 /** The key under which two alerts are the same finding repeated. */
 export function dedupKey(alert: Alert): string {
-  return [alert.detector, alert.kind, alert.model ?? '-', alert.principal ?? '-'].join('|');
+  return [alert.detector, alert.kind, alert.model ?? '-', alertSubject(alert)].join('|');
 }
+
+type Candidate = Pick<CorrelationCandidate, 'assets' | 'subjects' | 'kinds'>;
+
+const sameModel = (alert: Alert, c: Candidate) =>
+  alert.model === null ? c.assets.length === 0 : c.assets.includes(alert.model);
+const sameSubject = (subject: string, c: Candidate) => c.subjects?.includes(subject) ?? false;
+const sameFamily = (alert: Alert, c: Candidate) => c.kinds?.includes(alert.kind) ?? false;
 
 /**
- * Alerts about different models never share an incident: each model's playbooks, approvals
- * and rollbacks name that model. An alert naming no model, or an incident with none yet, may.
- */
-function otherModel(alert: Alert, c: CorrelationCandidate): boolean {
-  return alert.model !== null && c.assets.length > 0 && !c.assets.includes(alert.model);
-}
-
-/** The same actor on another model: a campaign worth a link, never a merge. */
-function sameActor(alert: Alert, c: CorrelationCandidate): string | null {
-  if (alert.principal && c.principals.includes(alert.principal))
-    return `same principal ${alert.principal}`;
-  if (alert.sourceAddress && c.sources.includes(alert.sourceAddress))
-    return `same source ${alert.sourceAddress}`;
-  return null;
-}
-
-function shared(
-  alert: Alert,
-  c: CorrelationCandidate,
-  on: readonly CorrelationKey[],
-): string | null {
-  if (on.includes('principal') && alert.principal && c.principals.includes(alert.principal))
-    return `same principal ${alert.principal}`;
-  if (on.includes('source') && alert.sourceAddress && c.sources.includes(alert.sourceAddress))
-    return `same source ${alert.sourceAddress}`;
-  const technique = alert.atlasTechniques.find((t) => c.atlasTechniques.includes(t));
-  if (on.includes('technique') && technique) return `same technique ${technique}`;
-  if (on.includes('model') && alert.model && c.assets.includes(alert.model))
-    return `same model ${alert.model}`;
-  return null;
-}
-
-/**
- * The most recently closed incident about the same subject (the alert's model — or none on
- * both — and its principal) closed within the re-open window of the alert's event time.
- */
-function reopenable(
-  alert: Alert,
-  closed: readonly ClosedCandidate[],
-  windowMs: number,
-): { c: ClosedCandidate; reason: string } | null {
-  if (windowMs <= 0) return null;
-  const t = Date.parse(alert.time);
-  const sameModel = (c: ClosedCandidate) =>
-    alert.model === null ? c.assets.length === 0 : c.assets.includes(alert.model);
-  const best = closed
-    .filter(
-      (c) =>
-        Math.abs(t - Date.parse(c.closedAt)) <= windowMs &&
-        sameModel(c) &&
-        alert.principal !== null &&
-        c.principals.includes(alert.principal),
-    )
-    .sort((a, b) => Date.parse(b.closedAt) - Date.parse(a.closedAt))[0];
-  return best
-    ? {
-        c: best,
-        reason: `same principal ${alert.principal} on ${alert.model ?? 'no model'} within ${windowMs} ms of the close`,
-      }
-    : null;
-}
-
-/**
- * Decides where an alert goes: a duplicate of a recent one, into the most recently active
- * matching incident about the same model, back into a recently closed incident about the
- * same model and principal, or a new incident (linked to open incidents about other models
- * by the same principal or source). Pure; uses event time only, so replay agrees.
+ * Decides where an alert goes: a duplicate of a recent one; into the most recently active
+ * open incident about the same subject, model and technique family (alert kind); back into
+ * such an incident closed recently; or a new incident. Alerts about different subjects never
+ * share an incident, so lifting or disposing of one never frees another. A new incident is
+ * linked, explicitly, to open incidents about the same subject elsewhere and to the campaign:
+ * other subjects' incidents of the same model and technique family in the window. Pure; uses
+ * event time only, so replay agrees.
  */
 export function correlateAlert(
   alert: Alert,
@@ -142,6 +102,8 @@ export function correlateAlert(
 ): CorrelationDecision {
   const t = Date.parse(alert.time);
   const key = dedupKey(alert);
+  const subject = alertSubject(alert);
+  const who = describeSubject(subject);
   for (const c of open) {
     if (c.alertIds.includes(alert.id))
       return { kind: 'duplicate', incidentId: c.id, reason: `alert ${alert.id} already seen` };
@@ -158,21 +120,67 @@ export function correlateAlert(
   const inWindow = open
     .filter((c) => Math.abs(t - Date.parse(c.lastSeen)) <= options.windowMs)
     .sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen));
-  const matches = inWindow
-    .filter((c) => !otherModel(alert, c))
-    .map((c) => ({ c, why: shared(alert, c, options.on) }))
-    .filter((m): m is { c: CorrelationCandidate; why: string } => m.why !== null);
-  const best = matches[0];
-  if (best) return { kind: 'attach', incidentId: best.c.id, reason: best.why };
-  const reopen = reopenable(alert, closed, options.reopenWindowMs ?? DEFAULT_REOPEN_WINDOW_MS);
-  if (reopen) return { kind: 'reopen', incidentId: reopen.c.id, reason: reopen.reason };
-  const links = inWindow
-    .filter((c) => otherModel(alert, c))
-    .map((c) => ({ incidentId: c.id, reason: sameActor(alert, c) }))
-    .filter((l): l is IncidentLink => l.reason !== null);
+  const best = inWindow.find(
+    (c) => sameSubject(subject, c) && sameModel(alert, c) && sameFamily(alert, c),
+  );
+  if (best)
+    return {
+      kind: 'attach',
+      incidentId: best.id,
+      reason: `same ${who}, ${alert.kind} on ${alert.model ?? 'no model'}`,
+    };
+  const reopen = reopenable(alert, subject, closed, options.reopenWindowMs);
+  if (reopen) return { kind: 'reopen', incidentId: reopen.id, reason: reopen.reason };
+  const links: IncidentLink[] = inWindow
+    .filter((c) => sameSubject(subject, c))
+    .map((c) => ({
+      incidentId: c.id,
+      kind: 'subject' as const,
+      reason: `same ${who} (${sameModel(alert, c) ? 'another technique family' : 'another model'})`,
+    }));
+  const campaign = inWindow
+    .filter(
+      (c) =>
+        !sameSubject(subject, c) &&
+        alert.model !== null &&
+        sameModel(alert, c) &&
+        sameFamily(alert, c),
+    )
+    .slice(0, options.maxCampaignLinks ?? 10)
+    .map((c) => ({
+      incidentId: c.id,
+      kind: 'campaign' as const,
+      reason: `campaign: ${alert.kind} on ${alert.model} from another subject within ${options.windowMs} ms`,
+    }));
   return {
     kind: 'new',
-    reason: `no open incident about ${alert.model ?? 'this alert'} shares a model, principal, source or technique in the window`,
-    links,
+    reason: `no open incident about ${who} and ${alert.kind} on ${alert.model ?? 'no model'} in the window`,
+    links: [...links, ...campaign],
   };
+}
+
+/** The most recently closed incident about the same subject, model and family, in the window. */
+function reopenable(
+  alert: Alert,
+  subject: string,
+  closed: readonly ClosedCandidate[],
+  windowMs = DEFAULT_REOPEN_WINDOW_MS,
+): { id: string; reason: string } | null {
+  if (windowMs <= 0) return null;
+  const t = Date.parse(alert.time);
+  const best = closed
+    .filter(
+      (c) =>
+        Math.abs(t - Date.parse(c.closedAt)) <= windowMs &&
+        sameModel(alert, c) &&
+        sameSubject(subject, c) &&
+        sameFamily(alert, c),
+    )
+    .sort((a, b) => Date.parse(b.closedAt) - Date.parse(a.closedAt))[0];
+  return best
+    ? {
+        id: best.id,
+        reason: `same ${describeSubject(subject)} on ${alert.model ?? 'no model'} within ${windowMs} ms of the close`,
+      }
+    : null;
 }

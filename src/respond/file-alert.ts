@@ -71,7 +71,7 @@ export function createAlertFiler(deps: AlertFilerDeps) {
     return incident;
   };
 
-  /** Links a new incident and the open incidents about other models by the same actor, both ways. */
+  /** Links a new incident and the related open incidents (same subject elsewhere, campaign), both ways. */
   const link = async (
     incident: Incident,
     links: readonly IncidentLink[],
@@ -83,7 +83,11 @@ export function createAlertFiler(deps: AlertFilerDeps) {
     for (const l of links) {
       const other = await r.getIncident(l.incidentId);
       if (!other) continue;
-      const back = { incidentId: incident.id, reason: l.reason };
+      const back = {
+        incidentId: incident.id,
+        reason: l.reason,
+        ...(l.kind ? { kind: l.kind } : {}),
+      };
       await r.saveIncident({ ...other, links: [...(other.links ?? []), back], updatedAt: at });
       out.push(await timeline(r, other.id, 'linked', 'respond', back, at));
       out.push(await timeline(r, incident.id, 'linked', 'respond', { ...l }, at));

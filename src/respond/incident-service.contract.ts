@@ -6,6 +6,7 @@ import { createIncidentService, type IncidentService } from './incident-service.
 import { newRun } from './playbook-engine.js';
 import { parsePlaybook } from './load-playbook.js';
 import { createRespondRepository, type RespondRepository } from './respond-repository.js';
+import { createSuppressions } from './suppressions.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 let n = 0;
@@ -48,11 +49,16 @@ export function incidentServiceContract(name: string, open: () => Promise<Store>
     });
     afterAll(async () => store.close());
 
+    const mallorys = async () =>
+      (await service.list()).find(
+        (i) => i.principals.includes('mallory') && i.assets[0] === 'fraud',
+      );
+
     it('opens an incident, attaches a related alert and counts a repeat as a duplicate', async () => {
       const first = await service.ingest(alert());
       expect(first.decision.kind).toBe('new');
       const second = await service.ingest(
-        alert({ detector: 'boundary', principal: 'eve', time: new Date(T0 + 5000).toISOString() }),
+        alert({ detector: 'boundary', time: new Date(T0 + 5000).toISOString() }),
       );
       expect(second.decision).toMatchObject({ kind: 'attach', incidentId: first.incident.id });
       const third = await service.ingest(alert({ time: new Date(T0 + 9000).toISOString() }));
@@ -61,13 +67,30 @@ export function incidentServiceContract(name: string, open: () => Promise<Store>
       expect(incident).toMatchObject({
         alertCount: 2,
         duplicateCount: 1,
-        principals: ['eve', 'mallory'],
+        principals: ['mallory'],
+        subjects: ['key:mallory'],
         phase: 'detected',
       });
     });
 
+    it('opens another key its own incident, with a campaign link both ways', async () => {
+      const mallory = (await mallorys())!;
+      const eve = await service.ingest(
+        alert({ principal: 'eve', time: new Date(T0 + 6000).toISOString() }),
+      );
+      expect(eve.decision.kind).toBe('new');
+      expect(eve.incident).toMatchObject({ principals: ['eve'], subjects: ['key:eve'] });
+      expect(eve.incident.links).toEqual([
+        expect.objectContaining({ incidentId: mallory.id, kind: 'campaign' }),
+      ]);
+      expect((await service.get(mallory.id)).links).toEqual([
+        expect.objectContaining({ incidentId: eve.incident.id, kind: 'campaign' }),
+      ]);
+      expect((await service.get(mallory.id)).alertCount).toBe(2);
+    });
+
     it('keeps assignment, notes and severity overrides on the timeline and in the audit log', async () => {
-      const [incident] = await service.list();
+      const incident = await mallorys();
       await service.assign(incident!.id, 'ann', 'lead');
       await service.note(incident!.id, 'looks like a scraper', 'ann');
       const overridden = await service.overrideSeverity(
@@ -85,6 +108,7 @@ export function incidentServiceContract(name: string, open: () => Promise<Store>
       expect(types).toEqual([
         'opened',
         'alert_attached',
+        'linked',
         'assigned',
         'note',
         'severity_overridden',
@@ -93,7 +117,7 @@ export function incidentServiceContract(name: string, open: () => Promise<Store>
     });
 
     it('moves phases forward only and derives MTTD, MTTC and MTTR from their times', async () => {
-      const [incident] = await service.list();
+      const incident = await mallorys();
       clock.advance(30_000);
       await service.setPhase(incident!.id, 'contained', 'ann');
       await expect(service.setPhase(incident!.id, 'analysing', 'ann')).rejects.toMatchObject({
@@ -209,24 +233,60 @@ export function incidentServiceContract(name: string, open: () => Promise<Store>
     });
 
     it('opens a separate incident for another model by the same principal, linked both ways', async () => {
-      const fraud = (await service.list()).find((i) => i.assets.includes('fraud'))!;
+      const fraud = (await mallorys())!;
       const other = await service.ingest(
         alert({ model: 'scoring', time: new Date(T0 + 10_000).toISOString() }),
       );
       expect(other.decision.kind).toBe('new');
       expect(other.incident.assets).toEqual(['scoring']);
-      expect(other.incident.links).toEqual([
-        { incidentId: fraud.id, reason: 'same principal mallory' },
-      ]);
+      const link = { kind: 'subject', reason: 'same key mallory (another model)' };
+      expect(other.incident.links).toEqual([{ incidentId: fraud.id, ...link }]);
       const back = await service.get(fraud.id);
       expect(back.assets).toEqual(['fraud']);
-      expect(back.links).toEqual([
-        { incidentId: other.incident.id, reason: 'same principal mallory' },
-      ]);
+      expect(back.links).toContainEqual({ incidentId: other.incident.id, ...link });
       expect((await service.timeline(fraud.id)).at(-1)).toMatchObject({
         type: 'linked',
         data: { incidentId: other.incident.id },
       });
+    });
+
+    it('keeps suppressions: matched by subject, detector and model until revoked or expired', async () => {
+      const suppressions = createSuppressions({
+        db: store.db,
+        audit: async (e) => void audit.push(e),
+        clock,
+      });
+      const finding = alert({ principal: null, evidence: { keyId: 'key_sup' }, model: 'fraud' });
+      const s = await suppressions.create(
+        {
+          subject: 'key:key_sup',
+          detector: 'prada',
+          model: 'fraud',
+          incidentId: null,
+          reason: 'fp',
+        },
+        60_000,
+        'ann',
+      );
+      expect(await suppressions.match(finding)).toMatchObject({ id: s.id });
+      expect(await suppressions.match({ ...finding, detector: 'other' })).toBeNull();
+      expect(await suppressions.match({ ...finding, model: 'scoring' })).toBeNull();
+      expect(await suppressions.match({ ...finding, evidence: { keyId: 'key_x' } })).toBeNull();
+      clock.advance(61_000);
+      expect(await suppressions.match(finding)).toBeNull();
+      expect(await suppressions.list({ active: true })).toEqual([]);
+      const any = await suppressions.create(
+        { subject: 'key:key_sup', detector: 'prada', model: null, incidentId: null, reason: 'fp' },
+        60_000,
+        'ann',
+      );
+      expect(await suppressions.match({ ...finding, model: 'scoring' })).toMatchObject({
+        id: any.id,
+      });
+      await suppressions.revoke(any.id, 'lead');
+      expect(await suppressions.match(finding)).toBeNull();
+      expect((await suppressions.list()).map((x) => x.id)).toEqual([any.id, s.id]);
+      expect(audit.map((a) => a.type)).toContain('respond.suppression.revoked');
     });
   });
 }

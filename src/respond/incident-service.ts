@@ -10,6 +10,7 @@ import { respondError, RespondErrorCodes } from './errors.js';
 import { createAlertFiler, type IngestResult } from './file-alert.js';
 import { canMoveTo, PHASES, type Incident, type IncidentTask, type Phase } from './incident.js';
 import type { RespondRepository } from './respond-repository.js';
+import { moveRunsWithAlerts } from './split-incident.js';
 import { summariseAlerts, type AssetInfo } from './summarise-alerts.js';
 
 export type AuditFn = (entry: Record<string, unknown>) => Promise<void>;
@@ -164,7 +165,7 @@ export function createIncidentService(options: IncidentServiceOptions) {
       });
       return next;
     },
-    /** Folds `sourceIds` into `targetId`: alerts and tasks move, the sources close as merged. */
+    /** Folds `sourceIds` into `targetId`: alerts, runs, tasks and evidence move; the sources close as merged. */
     async merge(targetId: string, sourceIds: readonly string[], actor: string) {
       const target = await get(targetId);
       for (const sourceId of sourceIds) {
@@ -176,6 +177,13 @@ export function createIncidentService(options: IncidentServiceOptions) {
         const source = await get(sourceId);
         await repo.moveAlerts(source.alertIds, targetId);
         await repo.moveTasks(sourceId, targetId);
+        // Runs and evidence follow, so a split can hand them back with the alerts.
+        for (const run of await repo.listRuns({ incidentId: sourceId }))
+          await repo.moveRun(run.id, targetId);
+        await repo.moveEvidence(
+          (await repo.listEvidence(sourceId)).map((e) => e.id),
+          targetId,
+        );
         const at = now();
         await repo.saveIncident({
           ...source,
@@ -199,14 +207,41 @@ export function createIncidentService(options: IncidentServiceOptions) {
           RespondErrorCodes.RESPOND_INCIDENT_INVALID,
           "split needs some, but not all, of the incident's alert ids",
         );
-      const alerts = (await repo.alertsOf(id)).filter((a) => moving.includes(a.id));
+      const all = await repo.alertsOf(id);
+      const alerts = all.filter((a) => moving.includes(a.id));
       const entries: Entry[] = [];
       const created = await open(alerts[0]!, now(), repo, entries);
       await emit(entries);
       await repo.moveAlerts(moving, created.id);
-      const fresh = await refresh(created);
-      await refresh(incident);
-      await record(id, 'split', actor, { alertIds: moving, into: created.id });
+      const staying = all.filter((a) => !moving.includes(a.id));
+      const moved = await moveRunsWithAlerts(repo, incident, created.id, alerts, staying);
+      // The new incident was raised when the original was (TTD is not the time of the split);
+      // phases and time to contain go with the runs that reached them.
+      const timing = moved.runIds.length > 0;
+      // (`timing`: the phases the moved runs reached go with them; the original keeps its own.)
+      let fresh = await refresh({
+        ...created,
+        phase: timing ? incident.phase : created.phase,
+        phaseTimes: timing
+          ? incident.phaseTimes
+          : { detected: incident.phaseTimes.detected ?? created.phaseTimes.detected },
+        timeToContainMs: moved.timeToContainMs,
+      });
+      const rest = await refresh(incident);
+      if (moved.ownTiming) await repo.saveIncident({ ...rest, timeToContainMs: null });
+      await record(id, 'split', actor, {
+        alertIds: moving,
+        into: created.id,
+        runIds: moved.runIds,
+        evidenceIds: moved.evidenceIds,
+      });
+      await record(created.id, 'split_from', actor, {
+        from: id,
+        alertIds: moving,
+        runIds: moved.runIds,
+        evidenceIds: moved.evidenceIds,
+      });
+      fresh = await get(created.id);
       return fresh;
     },
     async addTask(

@@ -52,6 +52,11 @@ export interface Incident {
   assets: string[];
   principals: string[];
   sources: string[];
+  /**
+   * Who the incident is about (`key:…`, `network:…`, `model:…`; see subject.ts): one subject,
+   * unless a person merged incidents. Absent on incidents stored before subjects.
+   */
+  subjects?: string[];
   kinds: string[];
   alertIds: string[];
   alertCount: number;
@@ -73,8 +78,9 @@ export interface Incident {
   timeToContainMs: number | null;
   mergedInto: string | null;
   /**
-   * Open incidents about other models by the same principal or source (a cross-model
-   * campaign): linked both ways, never merged. Absent on incidents stored before links.
+   * Related open incidents, linked both ways and never merged: the same subject on another
+   * model or technique family, or a campaign (other subjects, same model and technique family
+   * in the window). Absent on incidents stored before links.
    */
   links?: IncidentLink[];
   /**
@@ -82,8 +88,20 @@ export interface Incident {
    * closed. `phaseTimes`, `timeToContainMs` and the metrics describe the current opening.
    */
   reopenings?: Reopening[];
+  /** How the incident was disposed of (`aisoc incidents dispose`); absent until then. */
+  disposition?: Disposition;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A person's verdict on an incident: a false positive lifts its actions and suppresses it. */
+export interface Disposition {
+  kind: 'false_positive' | 'true_positive';
+  reason: string;
+  by: string;
+  at: string;
+  /** The suppressions a false positive recorded (subject + detector, with an expiry). */
+  suppressionIds: string[];
 }
 
 /** A closed incident brought back by a new alert about the same subject. */
@@ -126,17 +144,32 @@ export function incidentMetrics(incident: Incident): IncidentMetrics {
   };
 }
 
-/** MTTD, MTTC, MTTR over incidents: the mean of each duration where it is known. */
-export function meanMetrics(incidents: readonly Incident[]): IncidentMetrics & { count: number } {
+export const isFalsePositive = (i: Incident) => i.disposition?.kind === 'false_positive';
+
+/**
+ * MTTD, MTTC, MTTR over incidents: the mean of each duration where it is known, leaving out
+ * incidents disposed of as false positives (they measure the detectors, not the response),
+ * and the false-positive rate: false positives over incidents not merged into another.
+ */
+export function meanMetrics(incidents: readonly Incident[]): IncidentMetrics & {
+  count: number;
+  falsePositives: number;
+  falsePositiveRate: number | null;
+} {
+  const own = incidents.filter((i) => i.mergedInto === null);
+  const real = own.filter((i) => !isFalsePositive(i));
   const mean = (key: keyof IncidentMetrics) => {
-    const values = incidents.map((i) => incidentMetrics(i)[key]).filter((v) => v !== null);
+    const values = real.map((i) => incidentMetrics(i)[key]).filter((v) => v !== null);
     return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
   };
+  const falsePositives = own.length - real.length;
   return {
     count: incidents.length,
     ttdMs: mean('ttdMs'),
     ttcMs: mean('ttcMs'),
     ttrMs: mean('ttrMs'),
+    falsePositives,
+    falsePositiveRate: own.length === 0 ? null : falsePositives / own.length,
   };
 }
 

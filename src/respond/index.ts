@@ -22,6 +22,7 @@ export {
   type DataSensitivity,
   type Incident,
   type IncidentTask,
+  type Disposition,
   type SeverityAssessment,
   incidentMetrics,
   meanMetrics,
@@ -57,3 +58,5 @@ export type { EvidenceSources } from './step-adapters.js';
 export type { AssetInfo } from './summarise-alerts.js';
 export type { EvidenceItem, TimelineEntry } from './respond-repository.js';
 export { atlasTechnique, owaspTitle } from './taxonomy.js';
+export { type Suppression, MAX_SUPPRESSION_MS } from './suppressions.js';
+export { DEFAULT_SUPPRESSION_MS, type DisposeOptions } from './false-positives.js';

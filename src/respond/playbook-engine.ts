@@ -43,7 +43,14 @@ export interface RunState {
 export type RunEvent =
   | { type: 'start'; at: string }
   | { type: 'tick'; at: string }
-  | { type: 'step_succeeded'; stepId: string; at: string; outcome?: string }
+  | {
+      type: 'step_succeeded';
+      stepId: string;
+      at: string;
+      outcome?: string;
+      /** An approval step that needed no person (`unlessCorroborated` held): it is done. */
+      decided?: boolean;
+    }
   | { type: 'step_failed'; stepId: string; at: string; error: string; permanent?: boolean }
   | { type: 'approval'; stepId: string; decision: 'approved' | 'rejected'; by: string; at: string }
   | { type: 'alert'; at: string }
@@ -228,7 +235,7 @@ export function decide(playbook: Playbook, prior: RunState, event: RunEvent): De
       break;
     case 'step_succeeded':
       if (step && d.state.steps[step.id]!.status === 'executing') {
-        if (step.kind === 'approval') {
+        if (step.kind === 'approval' && event.decided !== true) {
           d.state.steps[step.id] = {
             ...d.state.steps[step.id]!,
             status: 'waiting',

@@ -27,6 +27,7 @@ const INCIDENT_FIELDS: Record<keyof Incident | 'model' | 'principal', true> = {
   ...{ dataSensitivity: true, assignee: true, phase: true, phaseTimes: true, firstSeen: true },
   ...{ lastSeen: true, timeToContainMs: true, mergedInto: true, links: true, reopenings: true },
   ...{ createdAt: true, updatedAt: true, model: true, principal: true },
+  ...{ subjects: true, disposition: true },
 };
 const TEMPLATE_FIELDS: Record<string, readonly string[]> = {
   alert: [...Object.keys(AlertSchema.shape), 'keyId'],

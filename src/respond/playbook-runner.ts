@@ -1,5 +1,5 @@
 import { createId, type Alert, type Clock } from '../core/index.js';
-import { alertKeyId } from './containment-rules.js';
+import { runSubject } from './subject.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import type { Incident } from './incident.js';
 import type { AuditFn, IncidentService } from './incident-service.js';
@@ -158,7 +158,13 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
     if (done) {
       event =
         done.status === 'succeeded'
-          ? { type: 'step_succeeded', stepId, at: now(), outcome: String(done.result.outcome) }
+          ? {
+              type: 'step_succeeded',
+              stepId,
+              at: now(),
+              outcome: String(done.result.outcome),
+              ...(done.result.decided === true ? { decided: true } : {}),
+            }
           : {
               type: 'step_failed',
               stepId,
@@ -184,7 +190,13 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
           at: now(),
           result: { outcome: result.outcome, ...result.data },
         });
-        event = { type: 'step_succeeded', stepId, at: now(), outcome: result.outcome };
+        event = {
+          type: 'step_succeeded',
+          stepId,
+          at: now(),
+          outcome: result.outcome,
+          ...(result.data?.decided === true ? { decided: true } : {}),
+        };
       } catch (error) {
         const message = (error as Error).message ?? String(error);
         await repo.recordStep({
@@ -229,7 +241,7 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
       actor: string,
     ): Promise<RunState> {
       // A second attacker joining an open incident gets its own run, so it is contained too.
-      const subject = alertSubject(alert);
+      const subject = runSubject(alert);
       const opening = incident.reopenings?.length ?? 0;
       const existing = (await repo.listRuns({ incidentId: incident.id })).find(
         (r) =>
@@ -310,10 +322,3 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
   };
 }
 export type PlaybookRunner = ReturnType<typeof createPlaybookRunner>;
-
-/** Who a run is about: the key (or principal) its alert names, else the alert's model. */
-function alertSubject(alert: Alert | null): string | null {
-  if (!alert) return null;
-  // Alerts about no principal (integrity, drift) are about a model: one run per model.
-  return alertKeyId(alert) ?? (alert.model === null ? null : `model:${alert.model}`);
-}

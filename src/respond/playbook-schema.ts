@@ -76,6 +76,19 @@ export const StepSchema = z.discriminatedUnion('kind', [
       onReject: z.enum(['continue', 'stop']).default('stop'),
       /** A webhook to post the request to, with the command and API call that decide it. */
       notify: z.string().min(1).optional(),
+      /**
+       * No person is needed when open incidents about this many different subjects (keys or
+       * networks), each at least this confident, report the same technique family on the
+       * model: independent signals agree (issue 21: model-wide actions need an approval
+       * unless they do).
+       */
+      unlessCorroborated: z
+        .object({
+          subjects: z.number().int().min(2).max(1000).default(2),
+          minConfidence: z.number().min(0).max(1).default(0.9),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   z.object({ ...common, kind: z.literal('set_phase'), phase: z.enum(PHASES) }).strict(),

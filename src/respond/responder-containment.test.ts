@@ -202,7 +202,11 @@ describe('alerts about different models open separate incidents', () => {
     expect(fraud.decision.kind).toBe('new');
     expect(fraud.incident.id).not.toBe(scoring.incident.id);
     expect(fraud.incident.links).toEqual([
-      { incidentId: scoring.incident.id, reason: 'same principal mallory' },
+      {
+        incidentId: scoring.incident.id,
+        kind: 'subject',
+        reason: `same key ${rig.keyId} (another model)`,
+      },
     ]);
     expect(fraud.runs).toHaveLength(1);
     const approvals = await eventually(async () => {
@@ -232,21 +236,50 @@ describe('extraction spread over keys from one network (shipped playbooks)', () 
       evidence: { subject: '127.0.0.0/24' },
     });
 
-  it('rounds scores and asks before blocking detection for the model, blaming no key', async () => {
+  it("asks before any model-wide action on one network's finding, blaming no key", async () => {
     const { incident, runs } = await rig.responder.handleAlert(networkAlert());
-    expect(runs.map((r) => r.playbookId)).toEqual(['distributed-extraction']);
-    const approval = await eventually(
-      async () => (await rig.responder.approvals.list({ status: 'open' }))[0],
+    expect(runs.map((r) => r.playbookId).sort()).toEqual([
+      'distributed-extraction',
+      'extraction-campaign',
+    ]);
+    const open = async () => rig.responder.approvals.list({ status: 'open' });
+    await eventually(async () => (await open()).length === 2);
+    const titles = (await open()).map((a) => a.title).sort();
+    expect(titles[0]).toMatch(/^Round every caller's scores on fraud/);
+    expect(titles[1]).toMatch(
+      /^Run the extraction detectors before answering every caller of fraud/,
     );
-    expect(approval.title).toContain('every caller of fraud');
-    expect(rig.policy().hardened.get('fraud')).toMatchObject({ mode: 'round', decimals: 2 });
+    // One subject flagged: the model-wide rounding waits for a person.
+    await rig.responder.runner.idle();
+    expect(rig.policy().hardened.has('fraud')).toBe(false);
     expect(rig.policy().rateLimits.size).toBe(0);
     const tasks = await rig.responder.incidents.tasks({ incidentId: incident.id });
     expect(tasks.some((t) => t.title.includes('from 127.0.0.0/24'))).toBe(true);
   });
 
-  it('leaves a per-principal extraction alert to the model-extraction playbook', async () => {
-    const { runs } = await rig.responder.handleAlert(testAlert({}, rig.keyId));
-    expect(runs.map((r) => r.playbookId)).toEqual(['model-extraction']);
+  it('contains a flagged key itself, and rounds for everyone once a second subject agrees', async () => {
+    const { incident, runs } = await rig.responder.handleAlert(testAlert({}, rig.keyId));
+    expect(runs.map((r) => r.playbookId).sort()).toEqual([
+      'extraction-campaign',
+      'model-extraction',
+    ]);
+    // The network's incident and this key's are both confident extraction on fraud.
+    const hardened = await eventually(() => rig.policy().hardened.get('fraud'));
+    expect(hardened).toMatchObject({ mode: 'round', decimals: 2 });
+    expect(rig.policy().keyHardened.get(`fraud\u0000${rig.keyId}`)).toMatchObject({
+      mode: 'round',
+    });
+    expect(rig.policy().watermarked.get(`fraud\u0000${rig.keyId}`)).toMatchObject({ share: 0.004 });
+    const approved = await eventually(() =>
+      rig.audit.find(
+        (a) =>
+          a.type === 'respond.playbook.step' &&
+          a.stepId === 'approve-round-all' &&
+          a.incidentId === incident.id,
+      ),
+    );
+    expect(String(approved.outcome)).toMatch(/^approved without a person: 2 subjects agree/);
+    const actions = await rig.responder.actionsOf(incident.id);
+    expect(actions.map((a) => a.action.kind)).toContain('harden_output');
   });
 });

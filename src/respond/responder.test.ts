@@ -79,8 +79,10 @@ describe('responder with the shipped model-extraction playbook, a real gateway a
 
   it('refuses an approval by the wrong role, records it, then revokes once the right role approves', async () => {
     const [incident] = await rig.responder.incidents.list();
-    const approval = await eventually(
-      async () => (await rig.responder.approvals.list({ status: 'open' }))[0],
+    const approval = await eventually(async () =>
+      (await rig.responder.approvals.list({ status: 'open' })).find((a) =>
+        a.title.startsWith('Revoke key'),
+      ),
     );
     expect(approval.role).toBe('soc-lead');
     // The approval task exists a moment before its step's attempt is recorded; deciding in
@@ -103,13 +105,20 @@ describe('responder with the shipped model-extraction playbook, a real gateway a
       ),
     ).toBe(true);
     await rig.responder.approvals.decide(approval.id, 'approved', 'ann', 'soc-lead');
-    await eventually(async () => (await rig.responder.runner.list())[0]?.status === 'succeeded');
+    await eventually(
+      async () =>
+        (await rig.responder.runner.list()).find((r) => r.playbookId === 'model-extraction')
+          ?.status === 'succeeded',
+    );
     expect(await rig.infer()).toBe(403);
     expect((await rig.responder.incidents.get(incident!.id)).phase).toBe('contained');
-    const steps = rig.audit.filter((a) => a.type === 'respond.playbook.step');
+    const steps = rig.audit.filter(
+      (a) => a.type === 'respond.playbook.step' && a.playbookId === 'model-extraction',
+    );
     expect(steps.map((s) => s.stepId)).toEqual([
       'throttle',
       'round-scores',
+      'watermark',
       'keep-evidence',
       'tell-soc',
       'analyse',

@@ -26,6 +26,8 @@ import { simulateRun } from './simulate-run.js';
 import { createStepAdapters, type EvidenceSources } from './step-adapters.js';
 import type { AssetInfo } from './summarise-alerts.js';
 import { createApprovals } from './approvals.js';
+import { createFalsePositives, type DisposeOptions } from './false-positives.js';
+import { createSuppressions } from './suppressions.js';
 
 export interface ResponderDeps {
   store: Pick<Store, 'db'>;
@@ -86,6 +88,8 @@ export function triggerMatches(
   return true;
 }
 
+const containsFirst = (p: Playbook) => (p.steps[0]?.kind === 'contain' ? 1 : 0);
+
 function detectorMatches(pattern: string, detector: string): boolean {
   return pattern.endsWith('*') ? detector.startsWith(pattern.slice(0, -1)) : detector === pattern;
 }
@@ -132,14 +136,21 @@ export async function createResponder(deps: ResponderDeps) {
       // wait so it adds nothing to the time.
       const [t1, contains] = await Promise.all([
         timer.waitEnforced(applied.id),
-        t0 !== undefined &&
-          repo
-            .alertsOf(incident.id)
-            .then((alerts) => containsSubject(applied.action, incidentSubject(alerts))),
+        repo
+          .alertsOf(incident.id)
+          .then((alerts) => containsSubject(applied.action, incidentSubject(alerts))),
       ]);
-      if (t0 === undefined || t1 === null || !contains || !arrivals.has(incident.id)) return;
-      arrivals.delete(incident.id);
-      await incidents.setTimeToContain(incident.id, Math.round((t1 - t0) * 1000) / 1000, applied);
+      if (t1 === null || !contains) return;
+      if (t0 !== undefined) {
+        if (!arrivals.delete(incident.id)) return;
+        await incidents.setTimeToContain(incident.id, Math.round((t1 - t0) * 1000) / 1000, applied);
+        return;
+      }
+      // A run started by hand (or resumed after a restart): from when the incident was raised.
+      const current = await incidents.get(incident.id);
+      const raised = Date.parse(current.phaseTimes.detected ?? current.createdAt);
+      if (current.timeToContainMs === null && Number.isFinite(raised))
+        await incidents.setTimeToContain(incident.id, Math.max(0, clock.now() - raised), applied);
     },
   });
   const runner = createPlaybookRunner({
@@ -176,9 +187,12 @@ export async function createResponder(deps: ResponderDeps) {
       });
     const started = [];
     if (decision.kind !== 'duplicate') {
-      for (const playbook of playbooks.values())
-        if (triggerMatches(playbook, alert, incident, deps.assets))
-          started.push(await runner.start(playbook, incident, alert, 'respond'));
+      // Playbooks that contain at once start first: time to contain is not spent on others.
+      const matching = [...playbooks.values()]
+        .filter((p) => triggerMatches(p, alert, incident, deps.assets))
+        .sort((a, b) => containsFirst(b) - containsFirst(a));
+      for (const playbook of matching)
+        started.push(await runner.start(playbook, incident, alert, 'respond'));
     }
     return { incident, decision, runs: started };
   };
@@ -193,10 +207,52 @@ export async function createResponder(deps: ResponderDeps) {
     return p;
   };
 
+  /**
+   * The actions taken for one incident: those its playbook runs applied (`[run:…/` in the
+   * reason) and those taken on one of its alerts (`[alert:…]`, e.g. the gateway's escalation
+   * of repeated blocking-detection trips). Nothing another incident applied.
+   */
   const actionsOf = async (incidentId: string) => {
-    const tags = (await runner.list({ incidentId })).map((r) => `[run:${r.id}/`);
+    const tags = [
+      ...(await runner.list({ incidentId })).map((r) => `[run:${r.id}/`),
+      ...(await repo.alertsOf(incidentId)).map((a) => `[alert:${a.id}]`),
+    ];
     return (await deps.actions.list({})).filter((a) => tags.some((t) => a.reason.includes(t)));
   };
+
+  const suppressions = createSuppressions({ db: deps.store.db as never, audit: deps.audit, clock });
+  const setPhase = async (id: string, phase: Phase, actor: string) => {
+    const next = await incidents.setPhase(id, phase, actor);
+    await runner.feedIncident(id, {
+      type: 'phase',
+      phase,
+      at: new Date(clock.now()).toISOString(),
+    });
+    return next;
+  };
+  const falsePositives = createFalsePositives({
+    repo,
+    incidents,
+    suppressions,
+    lift: (id, actor) => liftContainment(id, actor),
+    setPhase,
+    audit: deps.audit,
+    clock,
+  });
+
+  /** Lifts every containment action the incident applied (and nothing another one did). */
+  async function liftContainment(id: string, actor: string): Promise<string[]> {
+    await incidents.get(id);
+    const lifted = [];
+    for (const a of await actionsOf(id)) {
+      if (a.liftedAt !== null) continue;
+      const r = await deps.actions.lift(a.id, actor);
+      if (r.status === 'lifted') lifted.push(a.id);
+    }
+    if (lifted.length > 0)
+      await incidents.record(id, 'containment_lifted', actor, { actionIds: lifted });
+    return lifted;
+  }
 
   let subscription: Subscription | null = null;
   let interval: NodeJS.Timeout | null = null;
@@ -219,7 +275,7 @@ export async function createResponder(deps: ResponderDeps) {
                 `alert on ${message.subject} does not match the schema: ${parsed.error.issues[0]?.message}`,
               ),
             );
-          await handleAlert(parsed.data);
+          if (!(await falsePositives.suppressed(parsed.data))) await handleAlert(parsed.data);
         },
       );
       await runner.resume();
@@ -233,15 +289,15 @@ export async function createResponder(deps: ResponderDeps) {
       await runner.idle();
       await timer.close();
     },
-    async setPhase(id: string, phase: Phase, actor: string) {
-      const next = await incidents.setPhase(id, phase, actor);
-      await runner.feedIncident(id, {
-        type: 'phase',
-        phase,
-        at: new Date(clock.now()).toISOString(),
-      });
-      return next;
+    setPhase,
+    suppressions,
+    /** Files an alert unless a suppression covers it (what the bus subscription does). */
+    async receive(alert: Alert) {
+      const suppressed = await falsePositives.suppressed(alert);
+      return suppressed ? { suppressed } : { suppressed: null, ...(await handleAlert(alert)) };
     },
+    /** Closes an incident with a verdict; a false positive lifts its actions and suppresses it. */
+    dispose: (id: string, o: DisposeOptions, actor: string) => falsePositives.dispose(id, o, actor),
     playbooks: {
       list: () => [...playbooks.values()],
       get: playbook,
@@ -285,19 +341,7 @@ export async function createResponder(deps: ResponderDeps) {
       };
     },
     actionsOf,
-    /** Lifts every containment action the incident's playbook runs applied. */
-    async liftContainment(id: string, actor: string) {
-      await incidents.get(id);
-      const lifted = [];
-      for (const a of await actionsOf(id)) {
-        if (a.liftedAt !== null) continue;
-        const r = await deps.actions.lift(a.id, actor);
-        if (r.status === 'lifted') lifted.push(a.id);
-      }
-      if (lifted.length > 0)
-        await incidents.record(id, 'containment_lifted', actor, { actionIds: lifted });
-      return lifted;
-    },
+    liftContainment,
     /** An evidence item's bytes; the read is recorded as a hand-over to `actor`. */
     /** An item's bytes; custody names the incident asked for (the same bytes may serve several). */
     async evidenceContent(digest: string, actor: string, incidentId?: string) {

@@ -82,6 +82,43 @@ export function runRecordMethods(db: Kysely<Database>) {
       if (filter.incidentId) query = query.where('incident_id', '=', filter.incidentId);
       return (await query.execute()).map((r) => parse<RunState>(r.state));
     },
+    /** Re-files a run and its tasks under another incident. */
+    async moveRun(runId: string, to: string): Promise<void> {
+      const run = await q
+        .selectFrom('playbook_runs')
+        .select('state')
+        .where('id', '=', runId)
+        .executeTakeFirst();
+      if (!run) return;
+      const state = json({ ...parse<RunState>(run.state), incidentId: to });
+      await q
+        .updateTable('playbook_runs')
+        .set({ incident_id: to, state })
+        .where('id', '=', runId)
+        .execute();
+      await q
+        .updateTable('incident_tasks')
+        .set({ incident_id: to })
+        .where('run_id', '=', runId)
+        .execute();
+    },
+    /** Re-files evidence items under another incident (their digests and bytes stay). */
+    async moveEvidence(evidenceIds: readonly string[], to: string): Promise<void> {
+      for (const id of evidenceIds) {
+        const item = await q
+          .selectFrom('evidence_items')
+          .select('body')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (!item) continue;
+        const body = json({ ...parse<EvidenceItem>(item.body), incidentId: to });
+        await q
+          .updateTable('evidence_items')
+          .set({ incident_id: to, body })
+          .where('id', '=', id)
+          .execute();
+      }
+    },
     async recordStep(s: StepRecord): Promise<void> {
       await q
         .insertInto('playbook_steps')

@@ -61,6 +61,29 @@ export function templateContext(incident: Incident, alert: Alert | null): Record
   };
 }
 
+/**
+ * The subjects of open, not disposed-of incidents that report the alert's technique family on
+ * its model with at least `minConfidence`: independent signals when there are several.
+ */
+async function corroboratingSubjects(
+  incidents: IncidentService,
+  alert: Alert,
+  minConfidence: number,
+): Promise<string[]> {
+  if (alert.model === null) return [];
+  const open = await incidents.list({ open: true, limit: 1000 });
+  const subjects = open
+    .filter(
+      (i) =>
+        !i.disposition &&
+        i.assets.includes(alert.model!) &&
+        i.kinds.includes(alert.kind) &&
+        i.confidence >= minConfidence,
+    )
+    .flatMap((i) => i.subjects ?? []);
+  return [...new Set(subjects)].sort();
+}
+
 const tag = (ctx: StepContext, step: PlaybookStep) => `[run:${ctx.run.id}/step:${step.id}]`;
 
 /** The side-effect half of the engine: one function per step kind. */
@@ -189,6 +212,18 @@ export function createStepAdapters(deps: StepAdapterDeps) {
     step: Extract<PlaybookStep, { kind: 'task' | 'approval' }>,
     ctx: StepContext,
   ): Promise<StepResult> {
+    if (step.kind === 'approval' && step.unlessCorroborated && ctx.alert) {
+      const agree = await corroboratingSubjects(
+        deps.incidents,
+        ctx.alert,
+        step.unlessCorroborated.minConfidence,
+      );
+      if (agree.length >= step.unlessCorroborated.subjects)
+        return {
+          outcome: `approved without a person: ${agree.length} subjects agree (${agree.slice(0, 5).join(', ')})`,
+          data: { decided: true, subjects: agree },
+        };
+    }
     const open = await deps.incidents.tasks({ incidentId: ctx.incident.id });
     const existing = open.find((t) => t.runId === ctx.run.id && t.stepId === step.id);
     const title = step.kind === 'task' ? step.title : step.prompt;

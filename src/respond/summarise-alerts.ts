@@ -8,6 +8,7 @@ import {
   type Incident,
 } from './incident.js';
 import { computeSeverity } from './severity.js';
+import { alertSubject } from './subject.js';
 import { owaspForTechniques, profileForKind } from './taxonomy.js';
 
 /** What respond knows about an asset (a model): from config `models[]`. */
@@ -35,6 +36,7 @@ export function summariseAlerts(
   | 'assets'
   | 'principals'
   | 'sources'
+  | 'subjects'
   | 'kinds'
   | 'alertIds'
   | 'alertCount'
@@ -77,6 +79,7 @@ export function summariseAlerts(
     assets: models,
     principals: union(sorted.map((a) => (a.principal ? [a.principal] : []))),
     sources: union(sorted.map((a) => (a.sourceAddress ? [a.sourceAddress] : []))),
+    subjects: union(sorted.map((a) => [alertSubject(a)])),
     kinds: union(sorted.map((a) => [a.kind])),
     alertIds: sorted.map((a) => a.id),
     alertCount: sorted.length,

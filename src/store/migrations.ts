@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { createRespondTables } from './respond-migration.js';
+import { createSuppressionTable } from './migration-0004-suppressions.js';
 import { migrateRegistry } from './migration-0002-registry.js';
 import { migrateBaseModels } from './migration-0004-base-models.js';
 import { migrateValidations } from './migration-0005-validations.js';
@@ -118,6 +119,7 @@ export function createMigrations(driver: StoreDriver): Record<string, Migration>
     '0005_registry_validations': { up: (db: Kysely<unknown>) => migrateValidations(db, driver) },
     '0006_identities': { up: createIdentityTables },
     '0007_forensics': { up: createForensicsTables },
+    '0008_suppressions': { up: createSuppressionTable },
   };
 }
 

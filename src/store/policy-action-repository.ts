@@ -38,10 +38,12 @@ export function actionTarget(action: ContainmentAction): string {
     case 'isolate_model':
     case 'pin_version':
     case 'deploy_version':
-    case 'harden_output':
     case 'block_input':
       return action.model;
+    case 'harden_output':
+      return action.keyId ?? action.model;
     case 'detect_inline':
+    case 'watermark':
       return action.keyId ?? action.model;
   }
 }

@@ -59,9 +59,20 @@ describe('aisoc end to end on the embedded defaults', () => {
     expect(applied.status).toBe(201);
     const blocked = await infer('digits', rows);
     expect(blocked.status).toBe(403);
-    expect(((await blocked.json()) as { details: { actionId: string } }).details.actionId).toBe(
-      applied.json.id,
-    );
+    // The client is told only that it is refused; the admin view (the event) names the action.
+    const body = await blocked.text();
+    expect(JSON.parse(body).code).toBe('GATEWAY_FORBIDDEN');
+    expect(body).not.toContain(applied.json.id);
+    await t.aisoc.ledger.flush();
+    const events = (await t.admin('/api/v1/events?limit=1000')).json.events as {
+      requestId: string;
+      errorCode: string | null;
+      policyAction: string | null;
+    }[];
+    expect(events.find((e) => e.requestId === blocked.headers.get('x-request-id'))).toMatchObject({
+      errorCode: 'GATEWAY_KEY_SUSPENDED',
+      policyAction: `suspend_key:${applied.json.id}`,
+    });
     const keys = await t.admin('/api/v1/keys');
     expect(keys.json.keys.find((k: { id: string }) => k.id === keyId).state).toBe('suspended');
     const lifted = await t.admin(`/api/v1/actions/${applied.json.id}/lift`, { method: 'POST' });

@@ -78,8 +78,12 @@ describe('blocking detection through the gateway', () => {
   const extractUntilBlocked = async (model: string, principal: string, secret: string) => {
     const next = await randomRows(model, 11);
     for (let q = 1; q <= 150; q++) {
-      const res = await infer(model, [next()], secret);
-      if (res.status === 403) return { q, res, body: (await res.json()) as any };
+      const row = next();
+      const res = await infer(model, [row], secret);
+      if (res.status === 403) {
+        const text = await res.text();
+        return { q, res, row, text, body: JSON.parse(text) as any };
+      }
       expect(res.status).toBe(200);
       await res.arrayBuffer();
       await new Promise((r) => setImmediate(r));
@@ -90,19 +94,20 @@ describe('blocking detection through the gateway', () => {
 
   it('withholds the answer to the very query that trips the detector, and alerts once', async () => {
     const key = await newKey('extractor');
-    const { q, res, body } = await extractUntilBlocked('breast-cancer', 'extractor', key.secret);
+    const { q, res, row, text, body } = await extractUntilBlocked(
+      'breast-cancer',
+      'extractor',
+      key.secret,
+    );
     expect(q).toBeLessThanOrEqual(100);
-    expect(body.code).toBe('GATEWAY_DETECTION_BLOCKED');
-    expect(body.details).toMatchObject({ action: 'detect_inline', actionId: null });
-    expect(body.details.detector).toMatch(/^extraction\./);
-    expect(body.message).toContain(body.details.alertId);
+    // The client learns only that it is refused: no detector, alert or action.
+    expect(body).toMatchObject({ code: 'GATEWAY_FORBIDDEN', statusCode: 403 });
+    expect(text).not.toMatch(/extraction|detect|alr_|act_/);
     // The alert went out as usual, once, naming this key, and reached the responder by the bus.
     const alerts = await ownAlerts('breast-cancer', 'extractor');
-    expect(alerts.filter((a) => a.id === body.details.alertId)).toHaveLength(1);
-    expect(alerts.find((a) => a.id === body.details.alertId)).toMatchObject({
-      detector: body.details.detector,
-      evidence: { keyId: key.id },
-    });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ evidence: { keyId: key.id } });
+    expect(alerts[0]!.detector).toMatch(/^extraction\./);
     // The refusal is in the ledger, with the outputs the caller did not get.
     const requestId = res.headers.get('x-request-id');
     const refused = (await eventsOf('extractor')).find((e) => e.requestId === requestId)!;
@@ -112,6 +117,10 @@ describe('blocking detection through the gateway', () => {
       policyAction: 'detect_inline:config',
     });
     expect(refused.outputs).toHaveLength(1);
+    // Sent again, alone or among other rows, the refused query stays refused.
+    expect((await infer('breast-cancer', [row], key.secret)).status).toBe(403);
+    const reference = await demoRows('breast-cancer', 'reference', 1);
+    expect((await infer('breast-cancer', [reference[0]!, row], key.secret)).status).toBe(403);
     await until(async () => {
       const { json } = await t.admin('/api/v1/incidents');
       return (json.incidents as { principals: string[] }[]).some((i) =>
@@ -156,9 +165,8 @@ describe('blocking detection through the gateway', () => {
     const actionId = applied.json.id as string;
 
     const blocked = await extractUntilBlocked('digits', 'watched', watched.secret);
-    expect(blocked.body.code).toBe('GATEWAY_DETECTION_BLOCKED');
-    expect(blocked.body.details.actionId).toBe(actionId);
-    expect(blocked.body.message).toContain(actionId);
+    expect(blocked.body.code).toBe('GATEWAY_FORBIDDEN');
+    expect(blocked.text).not.toContain(actionId);
 
     // The same probing from another key is answered (monitor mode) though it raises alerts.
     const next = await randomRows('digits', 11);

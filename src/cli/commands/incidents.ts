@@ -12,6 +12,7 @@ import {
 } from '../output/index.js';
 import { writeOut } from '../output.js';
 import { printClocks } from './report.js';
+import { registerFalsePositiveCommands } from './suppressions.js';
 
 const path = (id: string) => encodeURIComponent(id);
 
@@ -127,9 +128,12 @@ export function registerIncidentCommands(program: Command): void {
         printRecord(formatFrom(opts), result, () => printOutcome(`severity of ${id}`, result));
       },
     );
+  registerFalsePositiveCommands(program, incidents);
   incidents
     .command('metrics')
-    .description('MTTD, MTTC and MTTR over all incidents (ms)')
+    .description(
+      'MTTD, MTTC and MTTR (ms) over incidents that were not false positives, and the false-positive rate',
+    )
     .addOption(formatOption())
     .action(async (opts: { format: string }, command: Command) => {
       const metrics = await adminClientFrom(command).get<Record<string, unknown>>(
@@ -180,10 +184,20 @@ function printIncident(d: ShowResult): void {
   out(
     `models ${i.assets.join(', ') || '-'}   principals ${i.principals.join(', ') || '-'}   sources ${i.sources.join(', ') || '-'}`,
   );
+  out(`subject ${(i.subjects ?? []).join(', ') || '-'}`);
   out(`ATLAS ${d.techniques.map((t) => `${t.id} ${t.name ?? ''}`).join('; ') || '-'}`);
   out(`OWASP ${d.owasp.map((o) => `${o.id} ${o.title ?? ''}`).join('; ') || '-'}`);
   out(
     `alerts ${i.alertCount} (+${i.duplicateCount} duplicates)   first containment action ${ms(i.timeToContainMs)}\nphases: TTD ${ms(d.metrics.ttdMs)}  TTC ${ms(d.metrics.ttcMs)} (to phase contained)  TTR ${ms(d.metrics.ttrMs)}`,
+  );
+  out('\nlinked incidents');
+  printTable(
+    (i.links ?? []).map((l) => ({
+      incident: l.incidentId,
+      link: l.kind ?? 'subject',
+      reason: l.reason,
+    })),
+    ['incident', 'link', 'reason'],
   );
   out('\nactions');
   printTable(
