@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createTokenAuthenticator } from '../identity/index.js';
 import {
   createAdminApi,
+  createEventRoutes,
+  createEvidenceRoutes,
+  createReportRoutes,
   createRespondRoutes,
   registerIntakeRoutes,
   registerRegistryRoutes,
@@ -16,7 +19,12 @@ function fullApi() {
   const app = createAdminApi({
     services: {} as AdminServices,
     token: 'bootstrap-token-0123',
-    routes: [(actor) => createRespondRoutes({ incidents: {} } as never, actor)],
+    routes: [
+      (actor) => createRespondRoutes({ incidents: {} } as never, actor),
+      () => createEventRoutes({} as never),
+      (actor) => createEvidenceRoutes({} as never, actor),
+      () => createReportRoutes({} as never),
+    ],
   });
   registerRegistryRoutes(app, {
     registry: {},

@@ -60,6 +60,16 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /api/v1/runs/:id': 'read',
   'GET /api/v1/evidence': 'read',
   'GET /api/v1/evidence/:digest/content': 'evidence.read',
+  // False positives: disposing lifts the incident's actions.
+  'POST /api/v1/incidents/:id/dispose': 'actions.write',
+  'GET /api/v1/suppressions': 'read',
+  'POST /api/v1/suppressions/:id/revoke': 'incidents.write',
+  // Forensics and reports (issue 12): a bundle carries evidence content.
+  'POST /api/v1/incidents/:id/evidence': 'incidents.write',
+  'POST /api/v1/incidents/:id/evidence/bundle': 'evidence.read',
+  'GET /api/v1/incidents/:id/report': 'read',
+  'GET /api/v1/incidents/:id/export': 'read',
+  'GET /api/v1/incidents/:id/clocks': 'read',
 
   [`GET ${R}/models`]: 'read',
   [`POST ${R}/models`]: 'registry.write',
@@ -83,6 +93,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   [`POST ${R}/runs`]: 'registry.write',
   [`GET ${R}/lineage/snapshots/:dataset/:label`]: 'read',
   [`GET ${R}/lineage/endpoints/:endpoint`]: 'read',
+  [`GET ${R}/lineage/models/:model/:version`]: 'read',
   [`GET ${R}/inventory`]: 'read',
   [`GET ${R}/threat-model`]: 'read',
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kserveBody, demoRows } from '../support/aisoc.js';
 import { startChildAisoc, writeChildConfig } from '../support/child-aisoc.js';
 import { runCli as aisoc } from '../support/cli.js';
+import { EVENT_CSV_COLUMNS } from '../../src/forensics/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -77,9 +78,7 @@ describe('aisoc serve --port/--admin-port and piping output', { timeout: 300_000
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ model: 'breast-cancer' });
 
     const csv = await aisoc([...connection, 'events', '--limit', '2', '--format', 'csv']);
-    expect(csv.stdout.split('\n')[0]).toBe(
-      'TIME,MODEL,MODEL_VERSION,PRINCIPAL,SOURCE_ADDRESS,STATUS,OUTCOME,ERROR_CODE,LATENCY_MS',
-    );
+    expect(csv.stdout.split(/\r?\n/)[0]).toBe(EVENT_CSV_COLUMNS.join(','));
 
     // ~150 KB of output into a pipe whose reader leaves after one line: EPIPE, handled.
     const piped = await pipedToHead([

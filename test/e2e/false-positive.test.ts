@@ -96,7 +96,7 @@ describe('disposing of a false positive from the CLI', () => {
     const listed = await aisoc([...connection, 'suppressions', 'list', '--json']);
     expect(listed.code).toBe(0);
     const [suppression] = JSON.parse(listed.stdout);
-    const metrics = await aisoc([...connection, 'incidents', 'metrics']);
+    const metrics = await aisoc([...connection, 'incidents', 'metrics', '--format', 'json']);
     expect(JSON.parse(metrics.stdout)).toMatchObject({ falsePositives: 1 });
     expect((await aisoc([...connection, 'suppressions', 'revoke', suppression.id])).code).toBe(0);
     expect(

@@ -235,7 +235,16 @@ describe('forensics of a poisoned model version, end to end from the CLI', () =>
     },
     60_000,
   );
-  if (!chromiumPath()) console.warn('SKIPPED: PDF report: no Chromium at /usr/bin/chromium');
+  if (!chromiumPath()) {
+    // CI (AISOC_REQUIRE_SERVICES=1) installs Chromium; there a missing browser is a failure.
+    if (process.env.AISOC_REQUIRE_SERVICES === '1')
+      it('needs Chromium for the PDF report in CI', () => {
+        throw new Error(
+          'Chromium is required (AISOC_REQUIRE_SERVICES=1) but /usr/bin/chromium is absent',
+        );
+      });
+    else console.warn('SKIPPED: PDF report: no Chromium at /usr/bin/chromium');
+  }
 
   it("snapshots the version that served and the model's live detector state", async () => {
     const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();

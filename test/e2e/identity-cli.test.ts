@@ -23,22 +23,28 @@ describe('the CLI with users, roles and hostile record data', () => {
   afterAll(async () => t.aisoc.close());
 
   it('prints escape sequences from a model id in the URL as visible text (finding 18)', async () => {
-    const model = '\u001b[2J\u001b]0;pwned\u0007\u009b31mevil';
-    const res = await fetch(`${t.aisoc.gatewayUrl}/v2/models/${encodeURIComponent(model)}/infer`, {
+    // Requests for unknown models are no longer recorded, and keyless ones are aggregated per
+    // source (issue 14, finding 11), so the hostile text rides in through a recorded field.
+    const hostile = '\u001b[2J\u001b]0;pwned\u0007\u009b31mevil';
+    const { secret } = (await t.admin('/api/v1/keys', { body: { principal: hostile } })).json as {
+      secret: string;
+    };
+    const res = await fetch(`${t.aisoc.gatewayUrl}/v2/models/breast-cancer/infer`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
       body: '{}',
     });
-    expect(res.status).toBe(404); // unauthenticated and unknown, yet recorded
-    let table = '';
-    for (let i = 0; i < 50 && !table.includes('evil'); i++) {
-      table = (await aisoc([...admin, 'events', '--limit', '5'])).stdout;
-      if (!table.includes('evil')) await new Promise((r) => setTimeout(r, 100));
+    expect(res.status).toBe(400); // a bad body, yet recorded with the principal
+    let json = '';
+    for (let i = 0; i < 50 && !json.includes('evil'); i++) {
+      json = (await aisoc([...admin, 'events', '--limit', '5', '--format', 'json'])).stdout;
+      if (!json.includes('evil')) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(table).toContain('\\u001b[2J\\u001b]0;pwned\\u0007\\u009b31mevil');
-    expect(table).not.toMatch(CONTROL);
-    const json = (await aisoc([...admin, 'events', '--limit', '5', '--json'])).stdout;
     expect(json).not.toMatch(CONTROL);
+    // The table may cut the long model id to the width; what it shows is escaped.
+    const table = (await aisoc([...admin, 'events', '--limit', '5'])).stdout;
+    expect(table).toContain('\\u001b[2J');
+    expect(table).not.toMatch(CONTROL);
     expect(json).toContain('\\u009b31mevil');
   }, 60_000);
 
@@ -50,7 +56,7 @@ describe('the CLI with users, roles and hostile record data', () => {
     expect((await aisoc([...vera, 'whoami'])).stdout).toBe('vera (user, role viewer): read\n');
     expect((await aisoc([...vera, 'keys', 'list'])).code).toBe(0);
     const refused = await aisoc([...vera, 'keys', 'create', '--principal', 'x']);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(7); // refused (docs/cli.md)
     expect(refused.stderr).toMatch(/IDENTITY_FORBIDDEN: vera \(role viewer\) may not POST/);
 
     const bot = await aisoc([
@@ -70,7 +76,7 @@ describe('the CLI with users, roles and hostile record data', () => {
 
     const rotated = await aisoc([...admin, 'users', 'rotate', 'vera', '--json']);
     expect(JSON.parse(rotated.stdout).token).not.toBe(token);
-    expect((await aisoc([...vera, 'whoami'])).stderr).toMatch(/API_UNAUTHORIZED/);
+    expect((await aisoc([...vera, 'whoami'])).stderr).toMatch(/CLI_TOKEN_REJECTED/);
     expect((await aisoc([...admin, 'users', 'revoke', 'ci-bot'])).stdout).toMatch(
       /^revoked service ci-bot at /,
     );

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/index.js';
 import { EVENT_FORMATS, type EventFormat } from '../../forensics/index.js';
 import { adminClientFrom, positiveNumber } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printTable, writeOut } from '../output.js';
 
 // Filters passed through to GET /api/v1/events as they are; the server checks them.
 const FILTERS = [
@@ -55,8 +55,13 @@ export function registerEventsCommand(program: Command): void {
       const client = adminClientFrom(command);
       if (streamed) {
         query.set('format', format);
+        // Streamed as it comes. To a file or a pipe the bytes go as they are (CSV keeps its
+        // CRLF); to a terminal through the same escaping as every other print, since a record
+        // can hold C1 controls or bidi overrides that JSON and CSV would pass on.
+        const decoder = new TextDecoder();
         return client.getStream(`/api/v1/events?${query}`, (chunk) => {
-          process.stdout.write(chunk);
+          if (!process.stdout.isTTY) process.stdout.write(chunk);
+          else writeOut(decoder.decode(chunk, { stream: true }).replace(/\r\n/g, '\n'));
         });
       }
       const { events } = await client.get<{ events: Record<string, unknown>[] }>(

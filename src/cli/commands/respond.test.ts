@@ -36,7 +36,7 @@ describe('aisoc playbooks validate and test (offline)', () => {
   it('accepts the shipped playbooks', async () => {
     const r = await cli(['playbooks', 'validate', 'playbooks']);
     expect(r.code).toBe(0);
-    expect(r.out.match(/^ok /gm)).toHaveLength(8);
+    expect(r.out.match(/^ok /gm)).toHaveLength(9);
   });
 
   it('prints file:line:column for every problem and exits non-zero', async () => {

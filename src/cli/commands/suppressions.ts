@@ -57,6 +57,9 @@ export function registerFalsePositiveCommands(program: Command, incidents: Comma
     .description('false-positive suppressions: subject + detector, with an expiry');
   suppressions
     .command('list')
+    .description(
+      'active suppressions (subject, detector, model, expiry); --all adds revoked and expired ones',
+    )
     .option('--all', 'include revoked and expired suppressions')
     .option('--json', 'print JSON')
     .action(async (opts: { all?: boolean; json?: boolean }, command: Command) => {
