@@ -23,7 +23,7 @@ steps:
 const byHand = playbook(`
 id: by-hand
 name: Suspends the key (run by hand)
-trigger: { kinds: [never-automatic] }
+trigger: { kinds: [cost] } # never fires here: the test raises no cost alert
 steps:
   - { id: suspend, kind: contain, action: { kind: suspend_key, keyId: '{{alert.keyId}}' } }
 `);

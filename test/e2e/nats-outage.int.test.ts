@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRows, kserveBody, startTestAisoc } from '../support/aisoc.js';
@@ -120,8 +121,14 @@ suite(
       expect(loadStatuses.length).toBeGreaterThan(20);
       expect(loadStatuses.filter((s) => s !== 200)).toEqual([]); // none refused, none 5xx
       await t.aisoc.ledger.flush();
-      const recorded = await t.admin('/api/v1/events?principal=load-client&limit=10000');
-      expect(recorded.json.events).toHaveLength(loadStatuses.length);
+      // JSON pages stop at 10,000 events; JSON Lines streams every match.
+      const token = readFileSync(t.config.admin.tokenFile, 'utf8').trim();
+      const recorded = await fetch(
+        `${t.aisoc.adminUrl}/api/v1/events?principal=load-client&format=jsonl`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      const lines = (await recorded.text()).split('\n').filter((l) => l.trim() !== '');
+      expect(lines).toHaveLength(loadStatuses.length);
       expect(t.aisoc.ledger.stats().dropped).toBe(0);
       const status = await t.admin('/healthz');
       expect(status.json).toMatchObject({
