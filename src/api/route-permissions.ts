@@ -69,6 +69,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /api/v1/incidents/:id/evidence/bundle': 'evidence.read',
   'GET /api/v1/incidents/:id/report': 'read',
   'GET /api/v1/incidents/:id/export': 'read',
+  'POST /api/v1/incidents/:id/send': 'incidents.write',
   'GET /api/v1/incidents/:id/clocks': 'read',
 
   [`GET ${R}/models`]: 'read',

@@ -4,6 +4,7 @@ import { incidentReview } from './report-wiring.js';
 import type { AisocConfig } from '../config/index.js';
 import { buildEvidenceBundle, type EventFilter } from '../forensics/index.js';
 import type { LedgerKey, LedgerWriter } from '../ledger/index.js';
+import { reportError, ReportErrorCodes, type AlertSinks } from '../report/index.js';
 import type { Responder } from '../respond/index.js';
 import type { Detection } from './detection.js';
 import type { Store } from '../store/index.js';
@@ -14,6 +15,10 @@ export interface ForensicsWiringDeps {
   responder: Responder;
   ledger: LedgerWriter;
   ledgerKey: LedgerKey;
+  /** SOC tools an incident can be sent to (`respond.sinks`). */
+  sinks?: AlertSinks;
+  /** aisoc's version (CEF device version). */
+  version?: string;
 }
 
 /** An incident's events: its models and principals (all when none) from first to last seen. */
@@ -45,7 +50,15 @@ export function forensicsRoutes(
         },
         actor,
       ),
-    () => createReportRoutes({ review: (id) => incidentReview(deps.config, deps.responder, id) }),
+    (actor) =>
+      createReportRoutes(
+        {
+          review: (id) => incidentReview(deps.config, deps.responder, id),
+          ...(deps.version ? { version: deps.version } : {}),
+          send: (id, sink, who) => sendIncident(deps, id, sink, who),
+        },
+        actor,
+      ),
   ];
 }
 
@@ -125,4 +138,27 @@ export function detectorStateOf(detection: Detection, model: string) {
     performance: detection.performance.results(model),
     signals: detection.recentAlerts({ model, limit: 100 }),
   };
+}
+
+/** Sends an incident to a configured SOC tool; the hand-over is an audit-ledger entry. */
+export async function sendIncident(
+  deps: ForensicsWiringDeps,
+  incidentId: string,
+  sink: string,
+  actor: string,
+) {
+  const review = await incidentReview(deps.config, deps.responder, incidentId);
+  if (!deps.sinks)
+    throw reportError(ReportErrorCodes.REPORT_SINK_UNKNOWN, `no sink "${sink}": none configured`);
+  const sent = await deps.sinks.sendIncident(sink, review);
+  await deps.ledger.appendDurable('audit', {
+    type: 'report.incident.sent',
+    actor,
+    at: new Date().toISOString(),
+    incidentId,
+    sink: sent.sink,
+    kind: sent.kind,
+    ref: sent.ref,
+  });
+  return sent;
 }

@@ -62,6 +62,7 @@ import {
   type OperatorMetrics,
 } from './operator-metrics.js';
 import { detectorStateOf, forensicsRoutes } from './forensics-wiring.js';
+import { aisocVersion, startAlertSinks } from './sinks-wiring.js';
 import { startDeadlineWatch } from './report-wiring.js';
 import { suspendOnEscalation } from './escalation.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
@@ -397,9 +398,12 @@ export async function startAisoc(
       detectorState: () => detection.runner.memory(),
     });
     metricsFeed.current = opMetrics;
-    const alertFeed = await bus.subscribe<Alert>(Subjects.alertRaised, (m) =>
-      opMetrics.observeAlert(m.data),
-    );
+    const sinks = await startAlertSinks(config, log); // alerts to SOC tools (issue 12)
+    cleanups.push(() => sinks.close());
+    const alertFeed = await bus.subscribe<Alert>(Subjects.alertRaised, (m) => {
+      opMetrics.observeAlert(m.data);
+      sinks.deliver(m.data);
+    });
     cleanups.push(() => alertFeed.unsubscribe());
     const services = createAdminServices({
       detection,
@@ -431,7 +435,15 @@ export async function startAisoc(
       metricsToken: await readMetricsToken(config.admin.metricsTokenFile),
       routes: [
         (actor) => createRespondRoutes(responder, actor), // respond (issue 7)
-        ...forensicsRoutes({ config, store, responder, ledger, ledgerKey: secrets.ledgerKey }), // forensics (issue 12)
+        ...forensicsRoutes({
+          config,
+          store,
+          responder,
+          ledger,
+          ledgerKey: secrets.ledgerKey,
+          sinks,
+          version: await aisocVersion(),
+        }), // forensics (issue 12)
       ],
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });

@@ -214,6 +214,53 @@ const RespondSchema = z
         z.object({ url: z.string().url(), secretFile: z.string() }).strict(),
       )
       .default({}),
+    /**
+     * SOC tools that raised alerts stream to (CEF over syslog, TheHive alerts), and that
+     * `aisoc export incident --sink NAME` sends an incident to.
+     */
+    sinks: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+        z.discriminatedUnion('kind', [
+          z
+            .object({
+              kind: z.literal('syslog'),
+              /** udp://host:514, tcp://host:514 or tls://host:6514 */
+              url: z
+                .string()
+                .regex(/^(udp|tcp|tls):\/\/[^/\s]+$/, 'expected udp://, tcp:// or tls://host:port'),
+              facility: z
+                .enum([
+                  'auth',
+                  'authpriv',
+                  'audit',
+                  'local0',
+                  'local1',
+                  'local2',
+                  'local3',
+                  'local4',
+                  'local5',
+                  'local6',
+                  'local7',
+                ])
+                .default('authpriv'),
+              /** PEM CA bundle that the collector's TLS certificate must chain to. */
+              caFile: z.string().optional(),
+              minSeverity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('low'),
+            })
+            .strict(),
+          z
+            .object({
+              kind: z.literal('thehive'),
+              url: z.string().url(),
+              apiKeyFile: z.string(),
+              organisation: z.string().optional(),
+              minSeverity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('medium'),
+            })
+            .strict(),
+        ]),
+      )
+      .default({}),
     /** Approval roles each actor holds; without it the role an approver names is trusted. */
     roles: z.record(z.string(), z.array(z.string().min(1))).optional(),
     correlationWindowMs: z

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/index.js';
 import type { AdminClient } from '../admin-client.js';
 import { adminClientFrom } from '../context.js';
-import { printTable } from '../output.js';
+import { printTable, writeOut } from '../output.js';
 import { htmlToPdf } from '../pdf.js';
 
 const FORMATS = ['md', 'html', 'pdf', 'json'] as const;
@@ -35,24 +35,58 @@ export function registerReportCommands(program: Command): void {
     });
 }
 
-/** `aisoc export incident INC --format stix|ocsf`: the incident for threat-intel sharing or a SIEM. */
+const EXPORT_FORMATS = ['stix', 'ocsf', 'thehive', 'cef'] as const;
+
+/**
+ * `aisoc export incident INC --format stix|ocsf|thehive|cef`: the incident for threat-intel
+ * sharing, a SIEM or a case tool; `--sink NAME` sends it to a configured SOC tool instead.
+ */
 export function registerExportCommands(program: Command): void {
   program
     .command('export')
     .description('export to SOC tools')
     .command('incident <id>')
-    .description('STIX 2.1 bundle (stix) or OCSF 1.3 Detection Findings as JSONL (ocsf)')
-    .requiredOption('--format <format>', 'stix or ocsf')
+    .description(
+      'STIX 2.1 bundle (stix), OCSF 1.3 Detection Findings as JSONL (ocsf), a TheHive 5 case (thehive) or CEF lines (cef); --sink sends it to a configured sink',
+    )
+    .option('--format <format>', EXPORT_FORMATS.join(', '))
+    .option(
+      '--sink <name>',
+      'send to this sink of respond.sinks (TheHive case, or CEF over syslog)',
+    )
     .option('--out <file>', 'write to this file')
-    .action(async (id: string, opts: { format: string; out?: string }, command: Command) => {
-      if (opts.format !== 'stix' && opts.format !== 'ocsf')
-        throw new AppError('CLI_USAGE', '--format must be stix or ocsf');
-      const bytes = await adminClientFrom(command).getBytes(
-        `/api/v1/incidents/${encodeURIComponent(id)}/export?format=${opts.format}`,
-      );
-      if (opts.out) await writeFile(opts.out, bytes);
-      else process.stdout.write(bytes);
-    });
+    .action(
+      async (
+        id: string,
+        opts: { format?: string; sink?: string; out?: string },
+        command: Command,
+      ) => {
+        const client = adminClientFrom(command);
+        if (opts.sink !== undefined) {
+          if (opts.format !== undefined || opts.out !== undefined)
+            throw new AppError(
+              'CLI_USAGE',
+              '--sink sends the incident: leave out --format and --out',
+            );
+          const sent = await client.post<{ sink: string; kind: string; ref: string | null }>(
+            `/api/v1/incidents/${encodeURIComponent(id)}/send?sink=${encodeURIComponent(opts.sink)}`,
+            {},
+          );
+          writeOut(`sent ${id} to ${sent.sink} (${sent.kind})${sent.ref ? `: ${sent.ref}` : ''}\n`);
+          return;
+        }
+        if (!(EXPORT_FORMATS as readonly string[]).includes(opts.format ?? ''))
+          throw new AppError(
+            'CLI_USAGE',
+            `--format must be one of ${EXPORT_FORMATS.join(', ')} (or give --sink NAME)`,
+          );
+        const bytes = await client.getBytes(
+          `/api/v1/incidents/${encodeURIComponent(id)}/export?format=${opts.format}`,
+        );
+        if (opts.out) await writeFile(opts.out, bytes);
+        else process.stdout.write(bytes);
+      },
+    );
 }
 
 /** The incident's notification clocks (`incidents show`); nothing when none apply. */
