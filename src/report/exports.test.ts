@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { createOcsfValidator } from '../../test/support/ocsf-validator.js';
 import { buildReview, toOcsfFindings, toStixBundle, type ReviewInput } from './index.js';
 
 const schemaRoot = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'stix2.1', 'schemas');
@@ -113,60 +114,46 @@ describe('STIX 2.1 export', () => {
   });
 });
 
-// The attributes OCSF 1.3.0 marks required for Detection Finding (class 2004) and its
-// finding_info and metadata objects (https://schema.ocsf.io/1.3.0/classes/detection_finding).
-const ocsfDetectionFinding = {
-  type: 'object',
-  required: [
-    'activity_id',
-    'category_uid',
-    'class_uid',
-    'type_uid',
-    'severity_id',
-    'time',
-    'metadata',
-    'finding_info',
-  ],
-  properties: {
-    activity_id: { enum: [0, 1, 2, 3, 99] },
-    category_uid: { const: 2 },
-    class_uid: { const: 2004 },
-    type_uid: { const: 200401 },
-    severity_id: { enum: [0, 1, 2, 3, 4, 5, 6, 99] },
-    status_id: { enum: [0, 1, 2, 3, 4, 99] },
-    time: { type: 'integer' },
-    confidence_score: { type: 'integer' },
-    metadata: {
-      type: 'object',
-      required: ['product', 'version'],
-      properties: {
-        version: { type: 'string', pattern: '^1\\.' },
-        product: { type: 'object', required: ['vendor_name'] },
-      },
-    },
-    finding_info: {
-      type: 'object',
-      required: ['uid', 'title'],
-      properties: {
-        attacks: { type: 'array', items: { type: 'object', required: ['technique'] } },
-      },
-    },
-  },
-};
+const validateOcsf = createOcsfValidator(
+  join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'ocsf-1.3.0'),
+);
 
 describe('OCSF export', () => {
-  it('writes one Detection Finding per alert with the attributes OCSF 1.3 requires', () => {
+  it('writes one Detection Finding per alert that the OCSF 1.3.0 schema accepts, attribute by attribute', () => {
     const findings = toOcsfFindings(buildReview(input, Date.now()));
-    const ajv = new Ajv2020.default({ strict: false });
-    const validate = ajv.compile(ocsfDetectionFinding);
     expect(findings).toHaveLength(1);
-    for (const f of findings) expect(validate(f), JSON.stringify(validate.errors)).toBe(true);
+    for (const f of findings) expect(validateOcsf('detection_finding', f)).toEqual([]);
     expect(findings[0]).toMatchObject({
       severity_id: 4,
       time: Date.parse('2026-03-06T14:59:00.000Z'),
       finding_info: { attacks: [{ technique: { uid: 'AML.T0020' } }] },
-      src_endpoint: { ip: '10.0.0.7' },
+      evidences: [{ src_endpoint: { ip: '10.0.0.7' } }],
     });
-    expect(validate({ ...findings[0], class_uid: 2001 })).toBe(false);
+  });
+
+  it('the schema check catches what a SIEM would reject', () => {
+    const [f] = toOcsfFindings(buildReview(input, Date.now())) as Record<string, any>[];
+    expect(validateOcsf('detection_finding', { ...f, class_uid: 2001 })).toContain(
+      'class_uid: expected 2004',
+    );
+    expect(validateOcsf('detection_finding', { ...f, severity_id: 7 })).toEqual([
+      expect.stringMatching(/^detection_finding\.severity_id: 7 is not one of/),
+    ]);
+    expect(validateOcsf('detection_finding', { ...f, finding_info: { title: 't' } })).toContain(
+      'detection_finding.finding_info.uid: required',
+    );
+    expect(validateOcsf('detection_finding', { ...f, model_name: 'x' })).toContain(
+      'detection_finding.model_name: not an attribute of this class or object',
+    );
+    expect(
+      validateOcsf('detection_finding', { ...f, evidences: [{ src_endpoint: { ip: '1.2.3' } }] }),
+    ).toContain('detection_finding.evidences[0].src_endpoint.ip: not a valid ip_t');
+    // top-level actor belongs to the host profile: unknown unless the event declares it
+    expect(validateOcsf('detection_finding', { ...f, actor: { user: { name: 'a' } } })).toContain(
+      'detection_finding.actor: not an attribute of this class or object',
+    );
+    expect(validateOcsf('detection_finding', { ...f, time: '2026-03-06' })).toContain(
+      'detection_finding.time: expected an integer',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Review } from './review.js';
 
 // OCSF 1.3 Detection Finding (class 2004, category 2 "Findings"): one finding per alert,
@@ -44,16 +45,34 @@ export function toOcsfFindings(r: Review): Record<string, unknown>[] {
         types: [a.kind],
         first_seen_time: Date.parse(i.firstSeen),
         last_seen_time: Date.parse(i.lastSeen),
-        related_events_count: r.alerts.length,
         attacks: r.techniques.map((t) => ({
           version: 'ATLAS',
           technique: { uid: t.id, name: t.name ?? t.id },
         })),
       },
       resources: [{ type: 'ml_model', name: alert.model ?? i.assets[0] ?? 'unknown' }],
-      ...(alert.sourceAddress ? { src_endpoint: { ip: alert.sourceAddress } } : {}),
-      ...(alert.principal ? { actor: { user: { name: alert.principal } } } : {}),
-      unmapped: { incident: i.id, owasp: r.owasp.map((o) => o.id) },
+      // OCSF 1.3 carries who and where of a finding in its evidences (actor and src_endpoint
+      // at the top level belong to the host profile, which a model endpoint is not).
+      ...(alert.sourceAddress || alert.principal
+        ? {
+            evidences: [
+              {
+                ...(alert.principal ? { actor: { user: { name: alert.principal } } } : {}),
+                ...(alert.sourceAddress && isIP(alert.sourceAddress)
+                  ? { src_endpoint: { ip: alert.sourceAddress } }
+                  : {}),
+              },
+            ],
+          }
+        : {}),
+      unmapped: {
+        incident: i.id,
+        owasp: r.owasp.map((o) => o.id),
+        related_alerts: r.alerts.length,
+        ...(alert.sourceAddress && !isIP(alert.sourceAddress)
+          ? { source: alert.sourceAddress }
+          : {}),
+      },
     };
   });
 }
