@@ -90,6 +90,12 @@ export function createDataRecords(ctx: RegistryContext) {
       if (!ds) throw registryError('REGISTRY_NOT_FOUND', `dataset ${p.dataset} is not registered`);
       if (await repo.snapshotByLabel(ds.id, p.label))
         throw registryError('REGISTRY_CONFLICT', `${p.dataset}@${p.label} already exists`);
+      const [frozen] = await repo.activeFreezes(ds.name);
+      if (frozen)
+        throw registryError(
+          'REGISTRY_DATASET_FROZEN',
+          `dataset ${ds.name} is frozen by incident ${frozen.incidentId} since ${frozen.frozenAt} (${frozen.reason}); no new snapshot until it is thawed: \`aisoc incidents lift ${frozen.incidentId}\``,
+        );
       const files =
         p.location !== undefined ? (await hashModel(p.location)).files : sortFiles(p.files ?? []);
       const s: DatasetSnapshot = {

@@ -19,9 +19,32 @@ export interface DataRows {
   runsProducing(versionId: string): Promise<TrainingRun[]>;
   /** Runs that fine-tuned the version (it is their base model). */
   runsBasedOn(versionId: string): Promise<TrainingRun[]>;
+  /** Active training-pipeline freezes (made by incident response) covering the dataset. */
+  activeFreezes(dataset: string): Promise<DatasetFreeze[]>;
 }
 
+/** A freeze of a dataset's pipeline by an incident's playbook (`freeze_pipeline`). */
+export interface DatasetFreeze {
+  id: string;
+  incidentId: string;
+  reason: string;
+  frozenAt: string;
+}
+
+/** The columns of `0013_pipeline_freezes` the registry reads (respond owns the table). */
+type FreezeRows = {
+  pipeline_freezes: {
+    id: string;
+    incident_id: string;
+    datasets: string;
+    reason: string;
+    frozen_at: string;
+    thawed_at: string | null;
+  };
+};
+
 export function createDataRows(db: Kysely<RegistryDatabase>): DataRows {
+  const freezes = db.withTables<FreezeRows>();
   const runLinks = async (ids: string[]): Promise<TrainingRun[]> => {
     if (ids.length === 0) return [];
     const rows = await db
@@ -68,7 +91,27 @@ export function createDataRows(db: Kysely<RegistryDatabase>): DataRows {
       createdBy: r.created_by,
     }));
   };
+  const activeFreezes = async (dataset: string): Promise<DatasetFreeze[]> => {
+    const rows = await freezes
+      .selectFrom('pipeline_freezes')
+      .select(['id', 'incident_id', 'datasets', 'reason', 'frozen_at'])
+      .where('thawed_at', 'is', null)
+      .orderBy('frozen_at')
+      .execute();
+    return rows
+      .filter((r) => {
+        const names = JSON.parse(r.datasets) as string[];
+        return names.includes('*') || names.includes(dataset);
+      })
+      .map((r) => ({
+        id: r.id,
+        incidentId: r.incident_id,
+        reason: r.reason,
+        frozenAt: r.frozen_at,
+      }));
+  };
   return {
+    activeFreezes,
     insertDataset: async (d) => {
       await db
         .insertInto('registry_datasets')

@@ -17,6 +17,7 @@ export const RegistryErrorCodes = {
   REGISTRY_PROBE_FAILED: 'REGISTRY_PROBE_FAILED',
   REGISTRY_TRUST_NOT_CONFIGURED: 'REGISTRY_TRUST_NOT_CONFIGURED',
   REGISTRY_VALIDATION_REQUIRED: 'REGISTRY_VALIDATION_REQUIRED',
+  REGISTRY_DATASET_FROZEN: 'REGISTRY_DATASET_FROZEN',
 } as const;
 export type RegistryErrorCode = (typeof RegistryErrorCodes)[keyof typeof RegistryErrorCodes];
 
@@ -36,6 +37,7 @@ const STATUS: Record<RegistryErrorCode, number> = {
   REGISTRY_PROBE_FAILED: 502,
   REGISTRY_TRUST_NOT_CONFIGURED: 422,
   REGISTRY_VALIDATION_REQUIRED: 422,
+  REGISTRY_DATASET_FROZEN: 409,
 };
 
 /** A registry AppError with the status that belongs to its code. */

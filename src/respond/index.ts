@@ -60,3 +60,11 @@ export type { EvidenceItem, TimelineEntry } from './respond-repository.js';
 export { atlasTechnique, owaspTitle } from './taxonomy.js';
 export { type Suppression, MAX_SUPPRESSION_MS } from './suppressions.js';
 export { DEFAULT_SUPPRESSION_MS, type DisposeOptions } from './false-positives.js';
+export {
+  createPipelineFreezes,
+  sendPipelineHook,
+  ALL_DATASETS,
+  type PipelineFreeze,
+  type PipelineFreezes,
+  type PipelineHookBody,
+} from './pipeline-freeze.js';

@@ -70,6 +70,8 @@ export function parsePlaybook(text: string, webhooks?: readonly string[]): Playb
   parsed.data.steps.forEach((step, i) => {
     if (step.kind === 'notify' && webhooks && !webhooks.includes(step.webhook))
       problems.push(at(['steps', i, 'webhook'], `no webhook "${step.webhook}" is configured`));
+    if (step.kind === 'freeze_pipeline' && webhooks && !webhooks.includes(step.hook))
+      problems.push(at(['steps', i, 'hook'], `no webhook "${step.hook}" is configured`));
     if (step.kind === 'approval' && step.notify && webhooks && !webhooks.includes(step.notify))
       problems.push(at(['steps', i, 'notify'], `no webhook "${step.notify}" is configured`));
   });

@@ -91,6 +91,17 @@ export const StepSchema = z.discriminatedUnion('kind', [
         .optional(),
     })
     .strict(),
+  z
+    .object({
+      ...common,
+      kind: z.literal('freeze_pipeline'),
+      /** A webhook of `respond.webhooks`: the pipeline hook (docs/pipeline-freeze.md). */
+      hook: z.string().min(1),
+      /** Dataset names whose pipelines stop and whose new snapshots aisoc refuses; `*`: all. */
+      datasets: z.array(z.string().min(1).max(200)).min(1).default(['*']),
+      reason: z.string().min(1).max(2000).default('incident {{incident.id}}: {{incident.title}}'),
+    })
+    .strict(),
   z.object({ ...common, kind: z.literal('set_phase'), phase: z.enum(PHASES) }).strict(),
   z
     .object({

@@ -23,6 +23,7 @@ import type { Playbook } from './playbook-schema.js';
 import { createPlaybookRunner } from './playbook-runner.js';
 import { createRespondRepository } from './respond-repository.js';
 import { simulateRun } from './simulate-run.js';
+import { createPipelineFreezes } from './pipeline-freeze.js';
 import { createStepAdapters, type EvidenceSources } from './step-adapters.js';
 import type { AssetInfo } from './summarise-alerts.js';
 import { createApprovals } from './approvals.js';
@@ -123,11 +124,18 @@ export async function createResponder(deps: ResponderDeps) {
 
   const timer = await createContainmentTimer({ channel: deps.channel });
   const arrivals = new Map<string, number>(); // incident id → performance.now() of its first alert
+  const freezes = createPipelineFreezes({
+    db: deps.store.db,
+    hooks: webhooks,
+    audit: deps.audit,
+    clock,
+  });
   const execute = createStepAdapters({
     actions: deps.actions,
     incidents,
     evidence,
     webhooks,
+    freezes,
     sources: { ...noSources, ...deps.sources },
     async onContainment(incident, applied) {
       const t0 = arrivals.get(incident.id);
@@ -251,7 +259,11 @@ export async function createResponder(deps: ResponderDeps) {
     }
     if (lifted.length > 0)
       await incidents.record(id, 'containment_lifted', actor, { actionIds: lifted });
-    return lifted;
+    // A frozen training pipeline is containment too: the lift thaws what this incident froze.
+    const thawed = await freezes.thawIncident(id, actor, `containment of ${id} lifted`);
+    if (thawed.length > 0)
+      await incidents.record(id, 'pipeline_thawed', actor, { freezeIds: thawed });
+    return [...lifted, ...thawed];
   }
 
   let subscription: Subscription | null = null;
@@ -291,6 +303,8 @@ export async function createResponder(deps: ResponderDeps) {
     },
     setPhase,
     suppressions,
+    /** Training-pipeline freezes this responder's playbooks made (`freeze_pipeline`). */
+    freezes,
     /** Files an alert unless a suppression covers it (what the bus subscription does). */
     async receive(alert: Alert) {
       const suppressed = await falsePositives.suppressed(alert);

@@ -37,6 +37,8 @@ function describe(step: PlaybookStep, incident: Incident, alert: Alert | null): 
       return `open task "${String(render(step.title))}"${step.role ? ` for ${step.role}` : ''}`;
     case 'approval':
       return `ask role ${step.role} to approve: ${String(render(step.prompt))} (timeout ${step.timeout / 1000}s, then ${step.onTimeout})`;
+    case 'freeze_pipeline':
+      return `freeze the training pipeline of ${step.datasets.join(', ')} through hook ${step.hook} (${String(render(step.reason))}); new snapshots refused until the incident is lifted`;
     case 'set_phase':
       return `move the incident to ${step.phase}`;
     case 'wait':

@@ -13,6 +13,7 @@ import type { IncidentService } from './incident-service.js';
 import { sendWebhook, type WebhookTarget } from './notify.js';
 import type { RunState } from './playbook-engine.js';
 import type { Playbook, PlaybookStep } from './playbook-schema.js';
+import type { PipelineFreezes } from './pipeline-freeze.js';
 import { renderTemplate } from './template.js';
 
 export interface StepContext {
@@ -42,6 +43,8 @@ export interface StepAdapterDeps {
   evidence: EvidenceService;
   sources: EvidenceSources;
   webhooks: Readonly<Record<string, WebhookTarget>>;
+  /** Training-pipeline freezes (`freeze_pipeline` steps); without it such steps fail. */
+  freezes?: PipelineFreezes;
   /** Called after a containment action is applied (time-to-contain is measured there). */
   onContainment?: (incident: Incident, applied: AppliedAction) => Promise<void>;
 }
@@ -292,6 +295,34 @@ export function createStepAdapters(deps: StepAdapterDeps) {
     });
   }
 
+  async function freezePipeline(
+    step: Extract<PlaybookStep, { kind: 'freeze_pipeline' }>,
+    ctx: StepContext,
+  ): Promise<StepResult> {
+    if (!deps.freezes)
+      throw respondError(
+        RespondErrorCodes.RESPOND_WEBHOOK_UNKNOWN,
+        'pipeline freezes are not available in this responder',
+      );
+    const { freeze, created } = await deps.freezes.freeze({
+      incidentId: ctx.incident.id,
+      hook: step.hook,
+      datasets: step.datasets,
+      reason: renderTemplate(step.reason, templateContext(ctx.incident, ctx.alert)),
+      actor: actor(ctx),
+    });
+    if (created)
+      await deps.incidents.record(ctx.incident.id, 'pipeline_frozen', actor(ctx), {
+        freezeId: freeze.id,
+        hook: freeze.hook,
+        datasets: freeze.datasets,
+      });
+    return {
+      outcome: `${created ? 'froze' : 'already froze'} ${freeze.datasets.join(', ')} through ${freeze.hook}`,
+      data: { freezeId: freeze.id },
+    };
+  }
+
   async function setPhase(
     step: Extract<PlaybookStep, { kind: 'set_phase' }>,
     ctx: StepContext,
@@ -320,6 +351,8 @@ export function createStepAdapters(deps: StepAdapterDeps) {
       case 'task':
       case 'approval':
         return task(step, ctx);
+      case 'freeze_pipeline':
+        return freezePipeline(step, ctx);
       case 'set_phase':
         return setPhase(step, ctx);
       case 'wait':

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { createRespondTables } from './respond-migration.js';
 import { createSuppressionTable } from './migration-0004-suppressions.js';
+import { createPipelineFreezeTable } from './migration-0013-pipeline-freezes.js';
 import { migrateRegistry } from './migration-0002-registry.js';
 import { migrateBaseModels } from './migration-0004-base-models.js';
 import { migrateValidations } from './migration-0005-validations.js';
@@ -120,6 +121,7 @@ export function createMigrations(driver: StoreDriver): Record<string, Migration>
     '0006_identities': { up: createIdentityTables },
     '0007_forensics': { up: createForensicsTables },
     '0008_suppressions': { up: createSuppressionTable },
+    '0013_pipeline_freezes': { up: createPipelineFreezeTable },
   };
 }
 

@@ -70,7 +70,7 @@ describe('alerts and incidents to SOC tools, from a running aisoc', { timeout: 1
     await hive?.close();
   });
 
-  const admin = async (path: string, body?: unknown) =>
+  const admin = async (path: string, body?: unknown): Promise<any> =>
     (
       await fetch(aisoc.adminUrl + path, {
         method: body === undefined ? 'GET' : 'POST',
