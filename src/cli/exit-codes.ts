@@ -1,17 +1,7 @@
 import { isAppError } from '../core/index.js';
+import { ExitCodes } from './exit-code-values.js';
 
-/** The one place that maps error codes to process exit codes (documented in docs/cli.md). */
-export const ExitCodes = {
-  OK: 0,
-  FAILURE: 1,
-  USAGE: 2,
-  VERIFICATION_FAILED: 3,
-  SERVER_UNREACHABLE: 4,
-  CONFIG_INVALID: 5,
-  NOT_FOUND: 6,
-  REFUSED: 7,
-  CHECK_FAILED: 8,
-} as const;
+export { ExitCodes } from './exit-code-values.js';
 
 // The server's refusals that mean "the files or their signature are not what was approved".
 const VERIFICATION_CODES = new Set([

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { exitQuietlyOnClosedPipe } from './output/index.js';
+import { exitQuietlyOnClosedPipe } from './output/pipe.js';
 import { runCli } from './program.js';
 
 exitQuietlyOnClosedPipe();

@@ -1,6 +1,7 @@
 /** Gateway error codes and the HTTP status each one maps to. */
 export const GatewayErrors = {
   GATEWAY_ROUTE_UNKNOWN: 404,
+  GATEWAY_PROTOCOL_MISMATCH: 404,
   GATEWAY_MODEL_UNKNOWN: 404,
   GATEWAY_METHOD_NOT_ALLOWED: 405,
   GATEWAY_UNSUPPORTED_MEDIA_TYPE: 415,

@@ -30,12 +30,20 @@ import {
 } from './inline-detection.js';
 import { hardenAnswer } from './output-hardening.js';
 import { watermarkAnswer, watermarkedRows } from './watermark.js';
-import { buildResponse, extractOutputs, extractRows } from './protocols.js';
-import { readBody } from './read-body.js';
+import {
+  checkJsonContentType,
+  decodeRequest,
+  encodeAnswer,
+  extractOutputs,
+  inferPath,
+  matchRoute,
+  readBody,
+} from '../protocol/index.js';
+import { checkProtocol, toGatewayError, type InferenceRoute } from './protocols.js';
+import { modelInfo } from './model-info.js';
 import { createSourceGuard, type SourceAggregate } from './source-guard.js';
 import { createRefusalMemory } from './refusal-memory.js';
 import { admitRows, rowLimitsFor } from './row-limits.js';
-import { matchRoute, type InferenceRoute } from './routes.js';
 import { createTokenBuckets } from './token-bucket.js';
 import { createUpstreams } from './upstreams.js';
 import {
@@ -215,7 +223,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       withheld: null,
     };
     const path = (req.url ?? '/').split('?', 1)[0]!;
-    const route = matchRoute(path);
+    const route = matchRoute(req.method ?? 'GET', path);
     if (route.kind === 'health') {
       if (route.probe === 'live' || !options.health) {
         sendJson(res, 200, { status: 'ok' }, ex.requestId);
@@ -225,7 +233,41 @@ export function createGateway(options: GatewayOptions): Gateway {
       sendJson(res, report.ready ? 200 : 503, report, ex.requestId);
       return;
     }
+    if (
+      route.kind === 'server-metadata' ||
+      route.kind === 'model-metadata' ||
+      route.kind === 'model-ready'
+    ) {
+      // Not inference: answered from the config, for a valid key, and not recorded as an event.
+      try {
+        const model = route.kind === 'server-metadata' ? undefined : models.get(route.model);
+        if (route.kind !== 'server-metadata' && !model)
+          throw new GatewayError(
+            'GATEWAY_MODEL_UNKNOWN',
+            `unknown model "${truncate(route.model)}"`,
+          );
+        authenticate(req);
+        sendJson(res, 200, modelInfo(route, model), ex.requestId);
+      } catch (error) {
+        const e = error instanceof GatewayError ? error : toGatewayError(error);
+        const refusal = publicRefusal(e);
+        sendJson(
+          res,
+          refusal.status,
+          errorBody(refusal.code, refusal.message, refusal.status, refusal.details),
+          ex.requestId,
+        );
+      }
+      return;
+    }
     try {
+      if (route.kind === 'method-not-allowed') {
+        res.setHeader('allow', route.allow.join(', '));
+        throw new GatewayError(
+          'GATEWAY_METHOD_NOT_ALLOWED',
+          `use ${route.allow.join(' or ')}, not ${truncate(req.method ?? '')}`,
+        );
+      }
       if (route.kind === 'unknown')
         throw new GatewayError('GATEWAY_ROUTE_UNKNOWN', `no inference route at ${truncate(path)}`);
       ex.route = route;
@@ -273,22 +315,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   async function serve(req: IncomingMessage, ex: Exchange, route: InferenceRoute) {
-    if (req.method !== 'POST')
-      throw new GatewayError('GATEWAY_METHOD_NOT_ALLOWED', `use POST, not ${req.method}`);
     const model = models.get(route.model);
     if (!model)
       throw new GatewayError('GATEWAY_MODEL_UNKNOWN', `unknown model "${truncate(route.model)}"`);
+    checkProtocol(route, model);
     const key = authenticate(req);
     ex.key = key;
     const snapshot = policy();
     enforceKeyPolicy(key, snapshot, route.model);
-    const type = req.headers['content-type'];
-    if (type === undefined || !/^application\/json\s*(;|$)/i.test(type)) {
-      throw new GatewayError(
-        'GATEWAY_UNSUPPORTED_MEDIA_TYPE',
-        `content-type must be application/json, got ${truncate(String(type ?? 'none'))}`,
-      );
-    }
+    checkJsonContentType(req.headers['content-type']);
     const raw = await readBody(req, config.bodyLimitBytes, config.bodyTimeoutMs);
     const depth = jsonDepthExceeds(raw);
     if (depth !== null)
@@ -306,19 +341,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         `the body is not valid JSON: ${(error as Error).message}`,
       );
     }
-    const rows = extractRows(
-      route.protocol === model.protocol ? route.protocol : route.protocol,
-      parsed,
-      model.generic,
-    );
-    if (model.featureCount !== undefined) {
-      const bad = rows.findIndex((r) => r.length !== model.featureCount);
-      if (bad >= 0)
-        throw new GatewayError(
-          'GATEWAY_INPUT_INVALID',
-          `row ${bad} has ${rows[bad]!.length} features; model "${model.id}" takes ${model.featureCount}`,
-        );
-    }
+    const request = decodeRequest(route.protocol, parsed, {
+      featureCount: model.featureCount,
+      generic: model.generic,
+    });
+    const rows = request.rows;
     ex.rows = rows;
     if (model.subject !== undefined) ex.subject = subjectAt(parsed, model.subject);
     enforceRowLimits(key, snapshot, model, rows.length);
@@ -561,7 +588,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         );
       }
       const body = Buffer.from(
-        JSON.stringify(buildResponse(route.protocol, route.model, version.version, result)),
+        JSON.stringify(
+          encodeAnswer(
+            { protocol: route.protocol, rows },
+            { id: route.model, version: version.version },
+            result,
+          ),
+        ),
       );
       return {
         status: 200,
@@ -575,7 +608,10 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   async function forward(upstream: string, ex: Exchange, route: InferenceRoute, raw: Buffer) {
     const model = models.get(route.model)!;
-    const url = model.protocol === 'generic-json' ? upstream : joinUrl(upstream, routePath(route));
+    const url =
+      model.protocol === 'generic-json'
+        ? upstream
+        : joinUrl(upstream, inferPath(route.protocol, route.model, route.version));
     const answer = await upstreams.post(
       url,
       raw,
@@ -740,14 +776,6 @@ function finiteOrNull(rows: number[][]): unknown[] {
   return rows;
 }
 
-function routePath(route: InferenceRoute): string {
-  const model = encodeURIComponent(route.model);
-  const version = route.version === null ? '' : `/versions/${encodeURIComponent(route.version)}`;
-  return route.protocol === 'kserve-v2'
-    ? `/v2/models/${model}${version}/infer`
-    : `/v1/models/${model}${version}:predict`;
-}
-
 function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, '') + path;
 }
@@ -775,10 +803,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, requestId:
     ...(requestId ? { 'x-request-id': requestId } : {}),
   });
   res.end(text);
-}
-
-function toGatewayError(_error: unknown): GatewayError {
-  return new GatewayError('GATEWAY_INTERNAL', 'internal error');
 }
 
 function truncate(text: string): string {

@@ -16,7 +16,6 @@ export {
   type KeyDirectory,
 } from './api-keys.js';
 export { GatewayError, GatewayErrors, type GatewayErrorCode } from './errors.js';
-export { matchRoute } from './routes.js';
 export {
   INLINE_DETECTION_MARK,
   type InlineDetection,

@@ -7,13 +7,21 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AppError, isAppError } from '../core/index.js';
-import { serveError } from './errors.js';
-import { parseGeneric, formatGeneric } from './generic-json.js';
-import { formatKserveInfer, kserveModelMetadata, parseKserveInfer } from './kserve-v2.js';
-import { matchRoute, type Route } from './match-route.js';
+import {
+  checkJsonContentType,
+  decodeRequest,
+  encodeAnswer,
+  kserveModelMetadata,
+  matchRoute,
+  parseJsonBody,
+  readBody,
+  requestedKserveOutputs,
+  tfModelStatus,
+  type ModelRoute,
+} from '../protocol/index.js';
+import { serveError, type ServeErrorCode } from './errors.js';
 import { loadModelRegistry, type ModelEntry, type ModelRegistry } from './model-registry.js';
-import { type BodyLimits, readJsonBody } from './read-json-body.js';
-import { formatTfPredict, parseTfPredict, tfModelStatus } from './tf-serving.js';
+import type { ServedModel } from './served-model.js';
 
 export interface ModelServerOptions {
   models: ModelEntry[];
@@ -33,46 +41,87 @@ export interface ModelServer {
   close(): Promise<void>;
 }
 
-type Handler = (
-  route: Route,
+interface BodyLimits {
+  maxBodyBytes: number;
+  bodyTimeoutMs: number;
+}
+
+// The protocol module's refusals under the model server's own codes (docs/errors.md).
+const FROM_PROTOCOL: Record<string, ServeErrorCode> = {
+  PROTOCOL_INPUT_INVALID: 'SERVE_INPUT_INVALID',
+  PROTOCOL_JSON_INVALID: 'SERVE_JSON_INVALID',
+  PROTOCOL_CONTENT_TYPE_UNSUPPORTED: 'SERVE_CONTENT_TYPE_UNSUPPORTED',
+  PROTOCOL_BODY_TOO_LARGE: 'SERVE_BODY_TOO_LARGE',
+  PROTOCOL_BODY_TIMEOUT: 'SERVE_BODY_TIMEOUT',
+};
+
+function metadata(route: ModelRoute, registry: ModelRegistry): unknown {
+  const served = registry.find(route.model, route.version ?? undefined);
+  const all = registry.versions(served.id);
+  if (route.protocol === 'tf-serving')
+    return tfModelStatus(route.version === null ? all : [served.version]);
+  if (route.kind === 'model-ready') return { name: served.id, ready: true };
+  return kserveModelMetadata({
+    id: served.id,
+    versions: all,
+    platform: 'onnxruntime_onnx',
+    inputName: served.inputName,
+    featureCount: served.featureCount,
+    classCount: served.classCount,
+  });
+}
+
+async function infer(
+  route: ModelRoute,
   req: IncomingMessage,
+  served: ServedModel,
+  limits: BodyLimits,
+): Promise<unknown> {
+  checkJsonContentType(req.headers['content-type']);
+  const body = parseJsonBody(await readBody(req, limits.maxBodyBytes, limits.bodyTimeoutMs));
+  const request = decodeRequest(route.protocol, body, {
+    inputName: served.inputName,
+    featureCount: served.featureCount,
+  });
+  const outputs = route.protocol === 'kserve-v2' ? requestedKserveOutputs(body) : undefined;
+  const result = await served.model.infer(request.rows);
+  return encodeAnswer(request, { id: served.id, version: served.version }, result, outputs);
+}
+
+async function answer(
+  req: IncomingMessage,
+  pathname: string,
   registry: ModelRegistry,
   limits: BodyLimits,
-) => Promise<unknown> | unknown;
-
-const HANDLERS: Record<Route['kind'], Handler> = {
-  health: () => ({ live: true, ready: true }),
-  'server-metadata': () => ({ name: 'aisoc-model-server', version: '1', extensions: [] }),
-  'kserve-metadata': (route, _req, registry) => {
-    const served = registry.find(route.model as string, route.version);
-    return kserveModelMetadata(served, registry.versions(served.id));
-  },
-  'kserve-ready': (route, _req, registry) => ({
-    name: registry.find(route.model as string, route.version).id,
-    ready: true,
-  }),
-  'kserve-infer': async (route, req, registry, limits) => {
-    const served = registry.find(route.model as string, route.version);
-    const request = parseKserveInfer(await readJsonBody(req, limits), served);
-    return formatKserveInfer(served, request, await served.model.infer(request.rows as number[][]));
-  },
-  'tf-status': (route, _req, registry) => {
-    const served = registry.find(route.model as string, route.version);
-    return tfModelStatus(
-      route.version === undefined ? registry.versions(served.id) : [served.version],
-    );
-  },
-  'tf-predict': async (route, req, registry, limits) => {
-    const served = registry.find(route.model as string, route.version);
-    const request = parseTfPredict(await readJsonBody(req, limits), served.inputName);
-    return formatTfPredict(request, await served.model.infer(request.rows as number[][]));
-  },
-  generic: async (route, req, registry, limits) => {
-    const served = registry.find(route.model as string, undefined);
-    const rows = parseGeneric(await readJsonBody(req, limits));
-    return formatGeneric(await served.model.infer(rows as number[][]));
-  },
-};
+): Promise<unknown> {
+  const method = req.method ?? 'GET';
+  const route = matchRoute(method, pathname);
+  switch (route.kind) {
+    case 'health':
+      return { live: true, ready: true };
+    case 'server-metadata':
+      return { name: 'aisoc-model-server', version: '1', extensions: [] };
+    case 'model-metadata':
+    case 'model-ready':
+      return metadata(route, registry);
+    case 'infer': {
+      // The generic route names no version: the model's first (default) one.
+      const version = route.protocol === 'generic-json' ? undefined : (route.version ?? undefined);
+      return infer(route, req, registry.find(route.model, version), limits);
+    }
+    case 'method-not-allowed':
+      throw serveError(
+        'SERVE_METHOD_NOT_ALLOWED',
+        `${method} is not allowed on ${pathname}; use ${route.allow.join(' or ')}`,
+        { details: { allow: route.allow } },
+      );
+    case 'unknown':
+      throw serveError(
+        'SERVE_ROUTE_NOT_FOUND',
+        route.reason ?? `no route for ${method} ${pathname}`,
+      );
+  }
+}
 
 function sendJson(
   res: ServerResponse,
@@ -96,9 +145,12 @@ function sendJson(
  * receives the answer instead of a reset (the lingering close of RFC 9112 §9.6).
  */
 function sendError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-  const known: AppError = isAppError(error)
-    ? error
-    : serveError('SERVE_INTERNAL', 'internal error');
+  const mapped = isAppError(error) ? FROM_PROTOCOL[error.code] : undefined;
+  const known: AppError = !isAppError(error)
+    ? serveError('SERVE_INTERNAL', 'internal error')
+    : mapped
+      ? serveError(mapped, error.message)
+      : error;
   const headers: Record<string, string> = {};
   const details = known.details as { allow?: string[] } | undefined;
   if (known.code === 'SERVE_METHOD_NOT_ALLOWED' && details?.allow)
@@ -136,8 +188,7 @@ async function handle(
     } catch {
       throw serveError('SERVE_ROUTE_NOT_FOUND', 'the request target is not a valid path');
     }
-    const route = matchRoute(req.method ?? 'GET', pathname);
-    sendJson(res, 200, await HANDLERS[route.kind](route, req, registry, limits));
+    sendJson(res, 200, await answer(req, pathname, registry, limits));
   } catch (error) {
     if (!res.headersSent) sendError(req, res, error);
     else res.destroy();

@@ -1,6 +1,6 @@
 // The only file in aisoc that imports onnxruntime-node (STYLE.md: one file per driver).
 import { readFile } from 'node:fs/promises';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { isAppError, sha256Hex } from '../core/index.js';
 import { serveError } from './errors.js';
 import { packRows } from './validate-rows.js';
@@ -43,7 +43,7 @@ function fixedDim(
  * Reads what the model promises: one float32 input [N, F]; a float32 [N, C] output (named
  * `probabilities`, else the first such output); optionally an int64 `label` output.
  */
-function readSignature(session: ort.InferenceSession, path: string): Signature {
+function readSignature(session: Ort.InferenceSession, path: string): Signature {
   const inputs = session.inputMetadata;
   const input = inputs[0];
   if (inputs.length !== 1 || !input?.isTensor || input.type !== 'float32') {
@@ -118,7 +118,10 @@ export async function loadOnnxModel(
   options: LoadOnnxModelOptions = {},
 ): Promise<OnnxModel> {
   const { bytes, digest } = await readModelFile(path, options.expectedDigest);
-  let session: ort.InferenceSession;
+  // Imported on first load, not with the module: the runtime is a large native addon, which
+  // `aisoc scan` or `aisoc verify` must not pay for at start (test/e2e/cli-start.test.ts).
+  const ort = await import('onnxruntime-node');
+  let session: Ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: options.threads ?? 1,
@@ -134,14 +137,19 @@ export async function loadOnnxModel(
     );
   }
   try {
-    return createOnnxModel(session, readSignature(session, path), digest);
+    return createOnnxModel(ort, session, readSignature(session, path), digest);
   } catch (error) {
     await session.release();
     throw error;
   }
 }
 
-function createOnnxModel(session: ort.InferenceSession, sig: Signature, digest: string): OnnxModel {
+function createOnnxModel(
+  ort: typeof Ort,
+  session: Ort.InferenceSession,
+  sig: Signature,
+  digest: string,
+): OnnxModel {
   let closed = false;
   const fetches =
     sig.labelName === undefined ? [sig.probabilitiesName] : [sig.probabilitiesName, sig.labelName];
@@ -156,7 +164,7 @@ function createOnnxModel(session: ort.InferenceSession, sig: Signature, digest: 
       const feeds = {
         [sig.inputName]: new ort.Tensor('float32', data, [rows.length, sig.featureCount]),
       };
-      let out: ort.InferenceSession.ReturnType;
+      let out: Ort.InferenceSession.ReturnType;
       try {
         out = await session.run(feeds, fetches);
       } catch (cause) {
@@ -177,7 +185,7 @@ function createOnnxModel(session: ort.InferenceSession, sig: Signature, digest: 
   };
 }
 
-function unpack(out: ort.InferenceSession.ReturnType, sig: Signature, n: number) {
+function unpack(out: Ort.InferenceSession.ReturnType, sig: Signature, n: number) {
   const probs = out[sig.probabilitiesName]?.data as Float32Array;
   const probabilities: number[][] = [];
   for (let r = 0; r < n; r += 1) {

@@ -3,9 +3,7 @@ import { AppError } from '../core/index.js';
 import { withStoreErrors, type MappedDialect } from './error-mapping-dialect.js';
 import { StoreErrorCodes } from './errors.js';
 import { createMigrationProvider, type StoreDriver } from './migrations.js';
-import { createPostgresDialect } from './postgres-dialect.js';
 import type { Database } from './schema.js';
-import { createSqliteDialect } from './sqlite-dialect.js';
 import { parseStoreConfig, type ResolvedStoreConfig, type StoreConfig } from './store-config.js';
 
 /** An open database: the typed query builder plus its life cycle. */
@@ -18,10 +16,14 @@ export interface Store {
   close(): Promise<void>;
 }
 
+// Each driver is imported only when chosen: a SQLite user never loads pg, and a command that
+// merely links against the store (`aisoc verify`) loads neither (test/e2e/cli-start.test.ts).
 async function createDialect(config: ResolvedStoreConfig): Promise<MappedDialect> {
   if (config.driver === 'sqlite') {
+    const { createSqliteDialect } = await import('./sqlite-dialect.js');
     return withStoreErrors(createSqliteDialect(config), { beginImmediate: true });
   }
+  const { createPostgresDialect } = await import('./postgres-dialect.js');
   return withStoreErrors(await createPostgresDialect(config));
 }
 

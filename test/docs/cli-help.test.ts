@@ -10,7 +10,7 @@ function undescribed(command: Command, path: string[] = []): string[] {
 }
 
 describe('aisoc --help', () => {
-  it('describes every command and subcommand', () => {
-    expect(undescribed(buildProgram())).toEqual([]);
+  it('describes every command and subcommand', async () => {
+    expect(undescribed(await buildProgram())).toEqual([]);
   });
 });
