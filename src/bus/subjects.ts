@@ -77,14 +77,42 @@ export function assertPattern(pattern: string): void {
 /** Whether a NATS-style pattern matches a subject. */
 export function subjectMatches(pattern: string, subject: string): boolean {
   if (pattern === subject) return true;
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return s.length > i;
-    if (i >= s.length) return false;
-    if (p[i] !== '*' && p[i] !== s[i]) return false;
+  // Token by token with indexes: the memory bus runs this for every subscription on every
+  // publish, and splitting both strings each time showed in the gateway's profile.
+  let p = 0;
+  let s = 0;
+  for (;;) {
+    let pEnd = pattern.indexOf('.', p);
+    if (pEnd < 0) pEnd = pattern.length;
+    if (s > subject.length) return false; // the subject has fewer tokens
+    const width = pEnd - p;
+    const first = pattern.charCodeAt(p);
+    if (width === 1 && first === GT) return true; // '>': one or more tokens remain
+    let sEnd = subject.indexOf('.', s);
+    if (sEnd < 0) sEnd = subject.length;
+    if (!(width === 1 && first === STAR) && !sameToken(pattern, p, subject, s, sEnd - s, width))
+      return false;
+    p = pEnd + 1;
+    s = sEnd + 1;
+    if (p > pattern.length) return s > subject.length;
   }
-  return p.length === s.length;
+}
+
+const GT = 0x3e; // '>'
+const STAR = 0x2a; // '*'
+
+function sameToken(
+  a: string,
+  aFrom: number,
+  b: string,
+  bFrom: number,
+  bWidth: number,
+  aWidth: number,
+) {
+  if (aWidth !== bWidth) return false;
+  for (let i = 0; i < aWidth; i++)
+    if (a.charCodeAt(aFrom + i) !== b.charCodeAt(bFrom + i)) return false;
+  return true;
 }
 
 /**
