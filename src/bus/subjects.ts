@@ -33,8 +33,20 @@ function checkShape(kind: string, value: string): string[] {
   return value.split('.');
 }
 
+// Subjects already found valid: every publish checks its subject, and a gateway publishes on
+// one subject per model, so the check is a Set lookup after the first. Bounded by clearing.
+const validSubjects = new Set<string>();
+const MAX_REMEMBERED = 4096;
+
 /** Throws BUS_SUBJECT_INVALID unless `subject` is a concrete subject one can publish on. */
 export function assertSubject(subject: string): void {
+  if (validSubjects.has(subject)) return;
+  checkSubject(subject);
+  if (validSubjects.size >= MAX_REMEMBERED) validSubjects.clear();
+  validSubjects.add(subject);
+}
+
+function checkSubject(subject: string): void {
   const tokens = checkShape('subject', subject);
   if (!(STREAM_SUBJECT_ROOTS as readonly string[]).includes(tokens[0] ?? ''))
     invalid('subject', subject, `must start with one of ${STREAM_SUBJECT_ROOTS.join(', ')}`);
@@ -150,8 +162,17 @@ export function modelFromToken(token: string): string | undefined {
  * @example inferenceSubject('org/model.v2') // 'gateway.inference.completed.org%2Fmodel%2Ev2'
  */
 export function inferenceSubject(model: string): string {
-  return `${Subjects.inferenceCompleted}.${modelToken(model)}`;
+  let subject = inferenceSubjects.get(model);
+  if (subject === undefined) {
+    subject = `${Subjects.inferenceCompleted}.${modelToken(model)}`;
+    if (inferenceSubjects.size >= MAX_REMEMBERED) inferenceSubjects.clear();
+    inferenceSubjects.set(model, subject);
+  }
+  return subject;
 }
+
+// The gateway asks for one model's subject per request: escape each model id once.
+const inferenceSubjects = new Map<string, string>();
 
 /** The model id of a partitioned inference subject, or undefined for any other subject. */
 export function modelFromInferenceSubject(subject: string): string | undefined {

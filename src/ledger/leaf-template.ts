@@ -52,19 +52,21 @@ export function leafTemplate(stream: string, entry: object, nowMs: number): Leaf
  */
 function directTemplate(stream: string, record: Record<string, unknown>, time: string) {
   const names = sortedNames(record);
-  let head = '{';
-  let tail = '';
+  // Members are joined, not appended with +=: a chain of concatenations leaves a rope that
+  // every later step (the batch join, the worker's copy) has to flatten, which cost more
+  // than it saved.
+  const head: string[] = [];
+  const tail: string[] = [];
   for (let i = 0; i < names.length; i++) {
     const key = names[i]!;
     const value = key === 'stream' ? stream : key === 'time' ? time : record[key];
     if (value === undefined) continue;
     const text = writeValue(value, 1);
     if (text === null) return null;
-    const member = `${quoteKey(key)}:${text}`;
-    if (key < 'seq') head += head.length > 1 ? `,${member}` : member;
-    else tail += `,${member}`;
+    (key < 'seq' ? head : tail).push(`${quoteKey(key)}:${text}`);
   }
-  return { time, head: head.length > 1 ? `${head},"seq":` : '{"seq":', tail: `${tail}}` };
+  head.push('"seq":');
+  return { time, head: `{${head.join(',')}`, tail: `,${tail.join(',')}}` };
 }
 
 /**
@@ -91,13 +93,15 @@ function writeValue(value: unknown, depth: number): string | null {
 
 // Events of one kind share their key list: the sorted order of the last list seen is reused
 // when the next entry's keys are the same, in the same order (a comparison, not a sort).
-let lastKeys: string[] = [];
+let lastKeys: string[] | null = null;
 let lastSorted: string[] = [];
 
 /** The entry's keys without stream/seq/time, plus "stream" and "time", in sorted order. */
 function sortedNames(record: Record<string, unknown>): string[] {
   const keys = Object.keys(record);
-  if (keys.length === lastKeys.length && keys.every((k, i) => k === lastKeys[i])) return lastSorted;
+  const last = lastKeys;
+  if (last !== null && keys.length === last.length && keys.every((k, i) => k === last[i]))
+    return lastSorted;
   const names = keys.filter((k) => k !== 'time' && k !== 'stream' && k !== 'seq');
   names.push('stream', 'time');
   names.sort();
