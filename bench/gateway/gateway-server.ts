@@ -5,6 +5,7 @@
  * BENCH_DETECTION (monitor | blocking), when set, gives the model its CSV reference rows, so the
  * per-principal detectors run: on the bus (monitor) or before each answer (blocking).
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot, startAisoc } from '../../src/app/index.js';
 import { parseConfig } from '../../src/config/index.js';
@@ -16,6 +17,8 @@ import { MODEL_ID } from './fixture.js';
 async function main(): Promise<void> {
   const upstream = required('BENCH_UPSTREAM');
   const dataDir = required('BENCH_DATA_DIR');
+  // aisoc refuses a data folder that group or others can reach (whatever the umask gives).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const config = parseConfig(
     {
       dataDir,

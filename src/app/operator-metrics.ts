@@ -80,11 +80,21 @@ export function registerOperatorMetrics(
         this.inc({ detector: s.detector, model: model(s.model) }, s.bytes);
     },
   });
+  // One child per (model, outcome), looked up once: labelling by object hashes the labels on
+  // every call, and this runs for every answered request. Models outside the config share
+  // `other`, so the map stays small.
+  const series = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
   return {
     observeInference(event) {
-      const labels = { model: model(event.model), outcome: event.outcome };
-      requests.inc(labels);
-      duration.observe(labels, event.latencyMs / 1000);
+      const m = model(event.model);
+      const key = `${m}\u0000${event.outcome}`;
+      let s = series.get(key);
+      if (s === undefined) {
+        s = { count: requests.labels(m, event.outcome), time: duration.labels(m, event.outcome) };
+        series.set(key, s);
+      }
+      s.count.inc();
+      s.time.observe(event.latencyMs / 1000);
     },
     observeAlert(alert) {
       alerts.inc({ detector: alert.detector, kind: alert.kind, severity: alert.severity });

@@ -9,6 +9,33 @@ describe('subjectMatches', () => {
     expect(subjectMatches('gateway.>', 'gateway')).toBe(false);
     expect(subjectMatches('gateway.*', 'gateway.inference.completed')).toBe(false);
   });
+
+  it('agrees with a token-split reference on every pattern and subject of a small alphabet', () => {
+    // The reference is the rule as NATS states it, written the obvious way.
+    const reference = (pattern: string, subject: string) => {
+      const p = pattern.split('.');
+      const s = subject.split('.');
+      for (let i = 0; i < p.length; i++) {
+        if (p[i] === '>') return s.length > i;
+        if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
+      }
+      return p.length === s.length;
+    };
+    const tokens = ['a', 'b', 'ab', '*', '>'];
+    const join = (n: number, from: string[]): string[] =>
+      n === 1 ? from : join(n - 1, from).flatMap((head) => from.map((t) => `${head}.${t}`));
+    const patterns = [1, 2, 3].flatMap((n) => join(n, tokens));
+    const subjects = [1, 2, 3, 4].flatMap((n) => join(n, ['a', 'b', 'ab', 'ba']));
+    let matched = 0;
+    for (const pattern of patterns)
+      for (const subject of subjects) {
+        const expected = reference(pattern, subject);
+        if (subjectMatches(pattern, subject) !== expected)
+          expect.fail(`${pattern} vs ${subject}: expected ${expected}`);
+        if (expected) matched += 1;
+      }
+    expect(matched).toBeGreaterThan(1000);
+  });
 });
 
 describe('memory bus contract', () => {

@@ -33,8 +33,20 @@ function checkShape(kind: string, value: string): string[] {
   return value.split('.');
 }
 
+// Subjects already found valid: every publish checks its subject, and a gateway publishes on
+// one subject per model, so the check is a Set lookup after the first. Bounded by clearing.
+const validSubjects = new Set<string>();
+const MAX_REMEMBERED = 4096;
+
 /** Throws BUS_SUBJECT_INVALID unless `subject` is a concrete subject one can publish on. */
 export function assertSubject(subject: string): void {
+  if (validSubjects.has(subject)) return;
+  checkSubject(subject);
+  if (validSubjects.size >= MAX_REMEMBERED) validSubjects.clear();
+  validSubjects.add(subject);
+}
+
+function checkSubject(subject: string): void {
   const tokens = checkShape('subject', subject);
   if (!(STREAM_SUBJECT_ROOTS as readonly string[]).includes(tokens[0] ?? ''))
     invalid('subject', subject, `must start with one of ${STREAM_SUBJECT_ROOTS.join(', ')}`);
@@ -77,14 +89,42 @@ export function assertPattern(pattern: string): void {
 /** Whether a NATS-style pattern matches a subject. */
 export function subjectMatches(pattern: string, subject: string): boolean {
   if (pattern === subject) return true;
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return s.length > i;
-    if (i >= s.length) return false;
-    if (p[i] !== '*' && p[i] !== s[i]) return false;
+  // Token by token with indexes: the memory bus runs this for every subscription on every
+  // publish, and splitting both strings each time showed in the gateway's profile.
+  let p = 0;
+  let s = 0;
+  for (;;) {
+    let pEnd = pattern.indexOf('.', p);
+    if (pEnd < 0) pEnd = pattern.length;
+    if (s > subject.length) return false; // the subject has fewer tokens
+    const width = pEnd - p;
+    const first = pattern.charCodeAt(p);
+    if (width === 1 && first === GT) return true; // '>': one or more tokens remain
+    let sEnd = subject.indexOf('.', s);
+    if (sEnd < 0) sEnd = subject.length;
+    if (!(width === 1 && first === STAR) && !sameToken(pattern, p, subject, s, sEnd - s, width))
+      return false;
+    p = pEnd + 1;
+    s = sEnd + 1;
+    if (p > pattern.length) return s > subject.length;
   }
-  return p.length === s.length;
+}
+
+const GT = 0x3e; // '>'
+const STAR = 0x2a; // '*'
+
+function sameToken(
+  a: string,
+  aFrom: number,
+  b: string,
+  bFrom: number,
+  bWidth: number,
+  aWidth: number,
+) {
+  if (aWidth !== bWidth) return false;
+  for (let i = 0; i < aWidth; i++)
+    if (a.charCodeAt(aFrom + i) !== b.charCodeAt(bFrom + i)) return false;
+  return true;
 }
 
 /**
@@ -122,8 +162,17 @@ export function modelFromToken(token: string): string | undefined {
  * @example inferenceSubject('org/model.v2') // 'gateway.inference.completed.org%2Fmodel%2Ev2'
  */
 export function inferenceSubject(model: string): string {
-  return `${Subjects.inferenceCompleted}.${modelToken(model)}`;
+  let subject = inferenceSubjects.get(model);
+  if (subject === undefined) {
+    subject = `${Subjects.inferenceCompleted}.${modelToken(model)}`;
+    if (inferenceSubjects.size >= MAX_REMEMBERED) inferenceSubjects.clear();
+    inferenceSubjects.set(model, subject);
+  }
+  return subject;
 }
+
+// The gateway asks for one model's subject per request: escape each model id once.
+const inferenceSubjects = new Map<string, string>();
 
 /** The model id of a partitioned inference subject, or undefined for any other subject. */
 export function modelFromInferenceSubject(subject: string): string | undefined {

@@ -73,6 +73,18 @@ describe('the canonical JSON fast path', () => {
 });
 
 describe('leaf templates', () => {
+  // First in this file to call leafTemplate, starting with an empty entry: the remembered
+  // key order must not take an empty entry for one already seen.
+  it('write the same bytes whichever entry came before (the key order is remembered)', () => {
+    const entries = [{}, { b: 2, a: 1 }, {}, { a: 1, b: 2 }, { b: 2, a: 1 }, { time: 't' }, {}];
+    for (const [i, entry] of entries.entries()) {
+      const time = (entry as { time?: string }).time ?? '1970-01-01T00:00:00.000Z';
+      expect(leafPayload(leafTemplate('s', entry, 0), i)).toBe(
+        canonicalJson({ ...entry, stream: 's', seq: i, time }),
+      );
+    }
+  });
+
   it('give the canonical JSON of the entry with stream, seq and time once seq is known', () => {
     const entry = { z: 1, a: { y: [1, 2], b: null }, sequel: 's', se: true, model: 'm' };
     const t = leafTemplate('inference', entry, Date.UTC(2026, 0, 2));

@@ -2,7 +2,9 @@ import { hash } from 'node:crypto';
 
 // RFC 6962 §2.1 / RFC 9162 §2.1.1: domain separation between leaves (0x00) and interior
 // nodes (0x01), so a leaf can never be passed off as a node (second-preimage resistance).
-const NODE_PREFIX = Buffer.from([0x01]);
+// One scratch buffer for 0x01 || left || right: hash() is synchronous, so no caller can see it
+// half-written, and the writer and verify hash a node per leaf on average (no allocation).
+const NODE_INPUT = Buffer.alloc(65, 0x01);
 
 /** SHA-256 of the empty string: the root of a tree with no leaves (RFC 9162 §2.1.1). */
 export const EMPTY_ROOT: Buffer = hash('sha256', '', 'buffer');
@@ -19,7 +21,11 @@ export function hashLeaf(data: string | Uint8Array): Buffer {
 
 /** The RFC 6962 interior node hash SHA-256(0x01 || left || right). */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
-  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right], 65), 'buffer');
+  if (left.length !== 32 || right.length !== 32)
+    return hash('sha256', Buffer.concat([NODE_INPUT.subarray(0, 1), left, right], 65), 'buffer');
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 33);
+  return hash('sha256', NODE_INPUT, 'buffer');
 }
 
 /** The largest power of two strictly smaller than n (n >= 2): the RFC 6962 split point. */

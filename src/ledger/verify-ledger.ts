@@ -7,7 +7,7 @@ import type { KnownLeaves } from './known-leaves.js';
 import { createMerkleFrontier, type MerkleFrontier } from './merkle-frontier.js';
 import { EMPTY_ROOT, hashLeaf } from './merkle-hash.js';
 import { parseVerifierKey, type NoteVerifierKey } from './signed-note.js';
-import { entryProblem, entryRows, firstEntryProblem, quickProblem } from './verify-entries.js';
+import { entryProblem, entryPages, firstEntryProblem, quickProblem } from './verify-entries.js';
 import { witnessedRoots, type Witnessed } from './witnessed.js';
 
 /** What verifyLedger found; `firstBad` names the first entry that cannot be trusted. */
@@ -172,30 +172,40 @@ export async function verifyLedger(
     agreed = size;
   };
   await checkAt(0);
-  for await (const row of entryRows(store, stream, 0)) {
-    if (!result.ok) break;
-    const seq = frontier.size;
-    const leaf = hashLeaf(row.payload);
-    const problem =
-      seq < lastCheckpoint && !options.full
-        ? quickProblem(row, seq, leaf)
-        : entryProblem(row, seq, stream, leaf);
-    if (problem) {
-      fail(seq, problem, LedgerErrorCodes.CHAIN_BROKEN);
-      break;
+  // The next size at which checkAt has something to compare: rows in between are checked
+  // synchronously, page by page, with no promise per row.
+  const sizes = [...new Set([...checkpoints.map((c) => Number(c.tree_size)), ...witnessed.keys()])]
+    .filter((size) => size > 0)
+    .sort((a, b) => a - b);
+  let nextSize = 0;
+  pages: for await (const page of entryPages(store, stream, 0)) {
+    for (const row of page) {
+      const seq = frontier.size;
+      const leaf = hashLeaf(row.payload);
+      const problem =
+        seq < lastCheckpoint && !options.full
+          ? quickProblem(row, seq, leaf)
+          : entryProblem(row, seq, stream, leaf);
+      if (problem) {
+        fail(seq, problem, LedgerErrorCodes.CHAIN_BROKEN);
+        break pages;
+      }
+      if (known && seq < known.size && !leaf.equals(await known.at(seq))) {
+        fail(
+          seq,
+          `entry ${seq} differs from the leaf hash verified on an earlier run`,
+          LedgerErrorCodes.CHAIN_BROKEN,
+        );
+        break pages;
+      }
+      if (known && seq >= known.size) fresh.push(leaf);
+      frontier.append(leaf);
+      result.entries += 1;
+      while (nextSize < sizes.length && sizes[nextSize]! < frontier.size) nextSize++;
+      if (sizes[nextSize] !== frontier.size) continue;
+      await checkAt(frontier.size);
+      if (!result.ok) break pages;
     }
-    if (known && seq < known.size && !leaf.equals(await known.at(seq))) {
-      fail(
-        seq,
-        `entry ${seq} differs from the leaf hash verified on an earlier run`,
-        LedgerErrorCodes.CHAIN_BROKEN,
-      );
-      break;
-    }
-    if (known && seq >= known.size) fresh.push(leaf);
-    frontier.append(leaf);
-    result.entries += 1;
-    await checkAt(frontier.size);
   }
   if (result.ok) tailProblems(result, frontier.size, next < checkpoints.length, checkpoints[next]);
   if (result.ok && known && known.size > frontier.size) {
