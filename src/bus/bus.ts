@@ -46,7 +46,11 @@ export interface Bus {
    * with its `seq`: a partition worker keeps its position in its own checkpoint, beside the
    * state it describes, so restoring the one never disagrees with the other.
    */
-  subscribeFrom?<T>(pattern: string, afterSeq: number, handler: BusHandler<T>): Promise<Subscription>;
+  subscribeFrom?<T>(
+    pattern: string,
+    afterSeq: number,
+    handler: BusHandler<T>,
+  ): Promise<Subscription>;
   close(): Promise<void>;
   /** Whether the bus can take messages now (NATS: connected); the memory bus always can. */
   connected?(): boolean;

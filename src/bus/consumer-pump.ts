@@ -60,7 +60,9 @@ async function deliver(
 ): Promise<void> {
   let ok = true;
   try {
-    await handler(m.seq === undefined ? { subject, data: m.json() } : { subject, data: m.json(), seq: m.seq });
+    await handler(
+      m.seq === undefined ? { subject, data: m.json() } : { subject, data: m.json(), seq: m.seq },
+    );
   } catch (error) {
     ok = false;
     onError(error, subject);

@@ -94,12 +94,7 @@ export {
 export { renderAuditMarkdown } from './audit/render-audit.js';
 export * from './extraction/index.js';
 export { createDecoyDetector, type DecoyDetectorOptions, type DecoyState } from './decoy/index.js';
-export {
-  MAX_PARTITIONS,
-  eventPartition,
-  partitionSubject,
-  partitionToken,
-} from './partition.js';
+export { MAX_PARTITIONS, eventPartition, partitionSubject, partitionToken } from './partition.js';
 export {
   type PartitionSpec,
   type PartitionCheckpoint,
