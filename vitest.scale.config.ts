@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     name: 'scale',
     include: ['test/scale/**/*.scale.test.ts'],
-    testTimeout: 120_000,
+    testTimeout: 420_000, // ~1 min on an idle 2-core machine; child start-up is slow under load
     hookTimeout: 120_000,
     pool: 'forks',
     poolOptions: { forks: { singleFork: true } },

@@ -37,7 +37,7 @@ function serve(name: string, configFile: string, roles: string): Promise<Child> 
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 180_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited with ${code}:\n${out}`));
