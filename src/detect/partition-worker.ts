@@ -59,6 +59,16 @@ interface Running {
   saving: Promise<void>;
 }
 
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /**
@@ -162,7 +172,12 @@ export async function startPartitionWorker(
     for (const spec of options.partitions) {
       if (running.size >= target || closed) break;
       if (running.has(spec.id) || taken.has(leaseKey(spec.id))) continue;
-      if (await co.acquire(leaseKey(spec.id), workerId, leaseMs)) await startPartition(spec);
+      if (await co.acquire(leaseKey(spec.id), workerId, leaseMs))
+        // A start that hangs (NATS starved) must not stall the renewals of the others.
+        await within(leaseMs, startPartition(spec)).catch(async (e) => {
+          log(`detect worker ${workerId}: cannot start ${spec.id}: ${String(e)}`);
+          await stopPartition(spec.id, false);
+        });
     }
   };
 
@@ -173,7 +188,7 @@ export async function startPartitionWorker(
       .catch((e) => log(`detect worker ${workerId}: ${(e as Error)?.message ?? String(e)}`));
     return ticking;
   };
-  await run();
+  void run(); // the first claim runs in the background: start-up does not wait for NATS
   const timer = setInterval(() => void run(), tickMs);
   timer.unref();
   return {
