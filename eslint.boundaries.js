@@ -2,6 +2,19 @@
 // under src/ may import only the modules its row names, and only through their index.ts. ESLint's
 // own no-restricted-imports does it (no plugin to keep up to date); tests are exempt (they
 // reach into other modules to set up fixtures).
+const CLI_OFFLINE = [
+  'store',
+  'ledger',
+  'scan',
+  'registry',
+  'serve',
+  'detect',
+  'respond',
+  'forensics',
+  'drill',
+  'identity',
+];
+
 const MAY_IMPORT = {
   core: [],
   config: ['core'],
@@ -18,24 +31,37 @@ const MAY_IMPORT = {
   forensics: ['core', 'store', 'ledger', 'registry', 'serve'],
   report: ['core', 'store', 'forensics'],
   drill: ['core'],
-  api: ['core', 'config', 'store', 'bus', 'ledger', 'scan', 'identity', 'registry', 'serve', 'gateway', 'detect', 'respond', 'forensics', 'report', 'drill'],
-  cli: ['core', 'config', 'api', 'app'],
+  api: [
+    'core',
+    'config',
+    'store',
+    'bus',
+    'ledger',
+    'scan',
+    'identity',
+    'registry',
+    'serve',
+    'gateway',
+    'detect',
+    'respond',
+    'forensics',
+    'report',
+    'drill',
+  ],
+  // The table says "api client or the composition root"; the CLI also runs offline work
+  // (scanning, drills, ledger verification with the server down, manifests): listed here so
+  // that no other module creeps in. Debt to pay by moving those commands behind app/.
+  cli: ['core', 'config', 'api', 'app', ...CLI_OFFLINE],
   app: null, // the composition root: everything
 };
 
 const MODULES = Object.keys(MAY_IMPORT);
 
-/**
- * Today's imports that break the table, listed so that no new one slips in. Each is a debt:
- * the CLI reads the database and the ledger directly for commands that work with the server
- * down (ledger verify, registry validate), which the table does not foresee yet.
- */
-export const KNOWN_VIOLATIONS = [];
-
 export function boundaries() {
   return MODULES.map((module) => {
     const allowed = MAY_IMPORT[module];
-    const forbidden = allowed === null ? [] : MODULES.filter((m) => m !== module && !allowed.includes(m));
+    const forbidden =
+      allowed === null ? [] : MODULES.filter((m) => m !== module && !allowed.includes(m));
     const patterns = [
       {
         regex: `^(\\.\\./)+(${MODULES.filter((m) => m !== module).join('|')})/(?!index\\.js$).+`,
@@ -49,7 +75,7 @@ export function boundaries() {
       });
     return {
       files: [`src/${module}/**/*.ts`],
-      ignores: ['**/*.test.ts', ...KNOWN_VIOLATIONS],
+      ignores: ['**/*.test.ts'],
       rules: { 'no-restricted-imports': ['error', { patterns }] },
     };
   });

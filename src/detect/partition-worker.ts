@@ -4,13 +4,7 @@
 // the runner's state together with the stream sequence it covers. A worker that takes a
 // partition over restores that checkpoint and reads the stream from the next sequence, so state
 // and position never disagree; findings replayed in between get the same deterministic alert id.
-import {
-  type Alert,
-  canonicalJson,
-  type InferenceEvent,
-  InferenceEventSchema,
-  sha256,
-} from '../core/index.js';
+import { canonicalJson, type InferenceEvent, InferenceEventSchema, sha256 } from '../core/index.js';
 import type { Bus, Coordination, Subscription } from '../bus/index.js';
 import type { Finding } from './detector.js';
 import type { DetectorRunner, RunnerCheckpoint } from './runner/detector-runner.js';
