@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', 'node_modules/**', 'dist/**'],
+          exclude: ['**/*.int.test.ts', '**/*.scale.test.ts', 'node_modules/**', 'dist/**'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -86,38 +86,12 @@ export async function startDetection(options: {
       .publish(Subjects.alertRaised, alert)
       .catch((e) => log(`alert publish failed: ${String(e)}`));
   };
-  const baselines: Record<string, BaselineProfile> = {};
-  for (const model of options.models) {
-    if (model.baseline) baselines[model.id] = await loadBaseline(model.baseline);
-  }
-  const detectors: Detector<unknown>[] = [...(options.extra ?? [])];
-  const inlineDetectors = new Map<string, string>(); // model → detector name
-  for (const model of options.models) {
-    // Per-principal extraction and evasion detection needs labelled numeric reference rows.
-    if (model.baseline && hasPrincipalDetectors(model)) {
-      const detector = forModel(
-        createExtractionDetector(
-          loadReferenceBaseline(model.baseline, model.id),
-          extractionOptionsFor(model),
-        ),
-        model.id,
-      );
-      detectors.push(skipInspectedInline(detector));
-      inlineDetectors.set(model.id, detector.name);
-    }
-  }
-  const decoys = options.models.filter((m) => m.decoy).map((m) => m.id);
-  if (decoys.length > 0) detectors.push(createDecoyDetector({ decoys }) as Detector<unknown>);
-  // Every model's answers are profiled per version; needs no baseline and no labels.
-  detectors.push(createOutputDriftDetector() as Detector<unknown>);
-  if (Object.keys(baselines).length > 0) {
-    detectors.push(
-      createDriftDetector({ baselines, window: { kind: 'count', size: 500 } }) as Detector<unknown>,
-    );
-  }
+  const { perSubject, perModel, inlineDetectors } = await buildDetectors(options.models);
+  const extra = (options.extra ?? []).map(ignoringSystemProbes);
+  const detectors: Detector<unknown>[] = [...extra, ...perSubject, ...perModel];
   const runner = createDetectorRunner({
     bus,
-    detectors: detectors.map(ignoringSystemProbes),
+    detectors,
     onAlert: raise,
     trustedEvents: options.trustedEvents,
     checkpoint: {
@@ -148,6 +122,52 @@ export async function startDetection(options: {
       await alertSub.unsubscribe();
       await runner.stop();
     },
+  };
+}
+
+/**
+ * The detectors of the configured models, in two stages: per subject (extraction and evasion
+ * per principal, decoys), whose state partitions by key or source network, and per model
+ * (input and output drift), which must see every event of a model.
+ */
+export async function buildDetectors(models: readonly ModelConfig[]): Promise<{
+  perSubject: Detector<unknown>[];
+  perModel: Detector<unknown>[];
+  inlineDetectors: Map<string, string>;
+}> {
+  const baselines: Record<string, BaselineProfile> = {};
+  for (const model of models) {
+    if (model.baseline) baselines[model.id] = await loadBaseline(model.baseline);
+  }
+  const perSubject: Detector<unknown>[] = [];
+  const inlineDetectors = new Map<string, string>(); // model → detector name
+  for (const model of models) {
+    // Per-principal extraction and evasion detection needs labelled numeric reference rows.
+    if (model.baseline && hasPrincipalDetectors(model)) {
+      const detector = forModel(
+        createExtractionDetector(
+          loadReferenceBaseline(model.baseline, model.id),
+          extractionOptionsFor(model),
+        ),
+        model.id,
+      );
+      perSubject.push(skipInspectedInline(detector));
+      inlineDetectors.set(model.id, detector.name);
+    }
+  }
+  const decoys = models.filter((m) => m.decoy).map((m) => m.id);
+  if (decoys.length > 0) perSubject.push(createDecoyDetector({ decoys }) as Detector<unknown>);
+  // Every model's answers are profiled per version; needs no baseline and no labels.
+  const perModel: Detector<unknown>[] = [createOutputDriftDetector() as Detector<unknown>];
+  if (Object.keys(baselines).length > 0) {
+    perModel.push(
+      createDriftDetector({ baselines, window: { kind: 'count', size: 500 } }) as Detector<unknown>,
+    );
+  }
+  return {
+    perSubject: perSubject.map(ignoringSystemProbes),
+    perModel: perModel.map(ignoringSystemProbes),
+    inlineDetectors,
   };
 }
 

@@ -13,7 +13,7 @@ import {
 import type { Store } from '../store/index.js';
 import { packageRoot } from './demo.js';
 
-/** Builds and starts the responder from the config (issue 7); the caller closes it. */
+/** Builds (and unless `start` is false, starts) the responder from the config (issue 7); the caller closes it. */
 export async function startResponder(
   config: Readonly<AisocConfig>,
   deps: {
@@ -29,6 +29,7 @@ export async function startResponder(
     /** The live detector state and signals of a model, once detection is up (issue 12). */
     detectorSnapshot?: (model: string) => unknown;
   },
+  start = true,
 ): Promise<Responder> {
   const webhooks: Record<string, WebhookTarget> = {};
   for (const [name, w] of Object.entries(config.respond.webhooks))
@@ -84,6 +85,6 @@ export async function startResponder(
     }),
     onError: (e) => deps.log(`respond: ${(e as Error)?.message ?? String(e)}`),
   });
-  await responder.start();
+  if (start) await responder.start(); // else the caller starts it (e.g. once it leads)
   return responder;
 }

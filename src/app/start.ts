@@ -10,6 +10,7 @@ import {
   createMemoryBus,
   createMemoryPolicyChannel,
   createNatsBus,
+  createNatsCoordination,
   createNatsPolicyChannel,
   deploymentNames,
   inferenceSubject,
@@ -35,6 +36,7 @@ import {
   type EventSink,
   type LocalModel,
 } from '../gateway/index.js';
+import { eventPartition, partitionToken } from '../detect/index.js';
 import { createLedgerWriter, type LedgerWriter } from '../ledger/index.js';
 import { createActionService } from '../respond/index.js';
 import { loadOnnxModel } from '../serve/index.js';
@@ -48,7 +50,10 @@ import { prepareDataDir } from './data-dir.js';
 import { createIdentityService, createOidcAuthenticator } from '../identity/index.js';
 import { startProvenance } from './provenance.js';
 import { createIntake } from './intake.js';
-import { hasPrincipalDetectors, startDetection } from './detection.js';
+import { hasPrincipalDetectors, startDetection, type Detection } from './detection.js';
+import { startPartitionedDetection, startRemoteDetection } from './partitioned-detection.js';
+import { createPhases, ROLES, type Role } from './phases.js';
+import { startResponderLeader } from './respond-leader.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices } from './services.js';
@@ -74,8 +79,13 @@ import {
 import { createSystemKey } from './system-principal.js';
 
 export interface RunningAisoc {
+  /** Empty when this process has no `gateway` role. */
   gatewayUrl: string;
+  /** Empty when this process has no `admin` role. */
   adminUrl: string;
+  /** The roles this process runs, and the phases it started (in order). */
+  roles: readonly Role[];
+  phases: readonly string[];
   gatewayId: string;
   store: Store;
   ledger: LedgerWriter;
@@ -87,73 +97,116 @@ export interface RunningAisoc {
 
 export interface StartOptions {
   log?: (line: string) => void;
+  /** The roles to run (default: all, the embedded single process). */
+  roles?: readonly Role[];
 }
 
 /**
- * Starts aisoc in order (store → bus → ledger → keys and policy → models → gateway → admin
- * API) and returns a handle whose `close` stops everything in the reverse order.
+ * Starts aisoc in ordered phases (store → bus → ledger → policy → respond → registry →
+ * gateway models → detection → gateway → admin API), only those the roles need, and returns a
+ * handle whose `close` stops them in the reverse order. With every role (the default) this is
+ * the embedded single process; a role split on NATS is the scaled-out deployment (issue 16):
+ * detection partitioned over the workers, one responder by lease.
  */
 export async function startAisoc(
   config: Readonly<AisocConfig>,
   options: StartOptions = {},
 ): Promise<RunningAisoc> {
   const log = options.log ?? (() => {});
-  const cleanups: (() => Promise<void>)[] = [];
-  const close = async () => {
-    for (const cleanup of cleanups.reverse())
-      await cleanup().catch((e) => log(`shutdown: ${(e as Error).message}`));
-    cleanups.length = 0;
-  };
+  const roles = options.roles ?? ROLES;
+  const has = (role: Role) => roles.includes(role);
+  // A role split on NATS is a scaled-out deployment; every role in one process is as before.
+  const scaled = config.bus.driver === 'nats' && ROLES.some((r) => !has(r));
+  const phases = createPhases(log);
+  const close = () => phases.close();
   try {
-    const secrets = await prepareDataDir(config);
-    const store = await createStore(config.store);
-    cleanups.push(() => store.close());
-    await store.migrate();
+    // ── store ──
+    const { secrets, store } = await phases.run('store', async () => {
+      const secrets = await prepareDataDir(config);
+      const store = await createStore(config.store);
+      await store.migrate().catch(async (e) => {
+        await store.close();
+        throw e;
+      });
+      return { handle: { secrets, store }, close: () => store.close() };
+    });
 
+    // ── bus (events) and policy channel ──
     const names = config.bus.driver === 'nats' ? deploymentNames(config.bus.subjectPrefix) : null;
-    const bus =
-      config.bus.driver === 'nats'
-        ? await createNatsBus({
-            servers: config.bus.servers,
-            subjectPrefix: config.bus.subjectPrefix,
-            stream: config.bus.stream ?? names!.stream,
-            name: 'aisoc',
-          })
-        : createMemoryBus({ onError: (e) => log(`bus handler failed: ${String(e)}`) });
-    cleanups.push(() => bus.close());
-    const channel: PolicyChannel =
-      config.bus.driver === 'nats'
-        ? await createNatsPolicyChannel({
-            servers: config.bus.servers,
-            bucket: config.bus.policyBucket ?? names!.policyBucket,
-          })
-        : createMemoryPolicyChannel();
-    cleanups.push(() => channel.close());
-
-    const losses = createLossReporter({
-      log,
-      raise: (alert) =>
-        void bus
-          .publish(Subjects.alertRaised, alert)
-          .catch((e) => log(`alert publish failed: ${String(e)}`)),
+    const bus: Bus = await phases.run('bus', async () => {
+      const bus =
+        config.bus.driver === 'nats'
+          ? await createNatsBus({
+              servers: config.bus.servers,
+              subjectPrefix: config.bus.subjectPrefix,
+              stream: config.bus.stream ?? names!.stream,
+              name: 'aisoc',
+            })
+          : createMemoryBus({ onError: (e) => log(`bus handler failed: ${String(e)}`) });
+      return { handle: bus, close: () => bus.close() };
     });
-    cleanups.push(async () => losses.close());
-    const ledger = await createLedgerWriter({
-      store: config.store,
-      streams: ['inference', 'audit'],
-      key: secrets.ledgerKey,
-      origin: config.ledger.origin,
-      batchSize: config.ledger.batchSize,
-      flushIntervalMs: config.ledger.flushIntervalMs,
-      maxQueue: config.ledger.maxQueue,
-      overflow: config.ledger.overflow,
-      checkpointEvery: { ms: config.ledger.checkpointIntervalMs },
-      onLoss: (loss) => losses.report(loss),
+    const channel: PolicyChannel = await phases.run('channel', async () => {
+      const channel =
+        config.bus.driver === 'nats'
+          ? await createNatsPolicyChannel({
+              servers: config.bus.servers,
+              bucket: config.bus.policyBucket ?? names!.policyBucket,
+            })
+          : createMemoryPolicyChannel();
+      return { handle: channel, close: () => channel.close() };
     });
-    cleanups.push(() => ledger.close());
-    const witnessPusher = startWitnessPusher(config, store); // pushes checkpoints to ledger.witnesses
-    if (witnessPusher) cleanups.push(() => witnessPusher.close());
+    const nats = config.bus.driver === 'nats' ? config.bus : null;
+    const coordinationBucket = nats
+      ? (nats.coordinationBucket ?? `${nats.subjectPrefix}_scale`)
+      : '';
+    const coordination =
+      scaled && nats && has('respond')
+        ? await phases.run('coordination', async () => {
+            const co = await createNatsCoordination({
+              servers: nats.servers,
+              bucket: coordinationBucket,
+            });
+            return { handle: co, close: () => co.close() };
+          })
+        : null;
 
+    // ── ledger ──
+    const publishAlert = (alert: Alert) =>
+      void bus
+        .publish(Subjects.alertRaised, alert)
+        .catch((e) => log(`alert publish failed: ${String(e)}`));
+    const { ledger, witnessPusher } = await phases.run('ledger', async () => {
+      const losses = createLossReporter({ log, raise: publishAlert });
+      const ledger = await createLedgerWriter({
+        store: config.store,
+        streams: ['inference', 'audit'],
+        key: secrets.ledgerKey,
+        origin: config.ledger.origin,
+        batchSize: config.ledger.batchSize,
+        flushIntervalMs: config.ledger.flushIntervalMs,
+        maxQueue: config.ledger.maxQueue,
+        overflow: config.ledger.overflow,
+        checkpointEvery: { ms: config.ledger.checkpointIntervalMs },
+        onLoss: (loss) => losses.report(loss),
+      }).catch((e) => {
+        losses.close();
+        throw e;
+      });
+      const witnessPusher = startWitnessPusher(config, store); // pushes checkpoints to ledger.witnesses
+      return {
+        handle: { ledger, witnessPusher },
+        close: async () => {
+          await witnessPusher?.close();
+          await ledger.close();
+          losses.close();
+        },
+      };
+    });
+    const audit = async (entry: Record<string, unknown>) => {
+      await ledger.appendDurable('audit', entry);
+    };
+
+    // ── policy: API keys, the containment snapshot this process enforces, the action service ──
     const keyRepo = createKeyRepository(store.db);
     const actionRepo = createPolicyActionRepository(store.db);
     const keys = createKeyDirectory();
@@ -175,8 +228,6 @@ export async function startAisoc(
         ),
       );
     };
-    await reloadKeys();
-
     const gatewayId = `${hostname()}-${process.pid}-${createId('gw').slice(-6)}`
       .replace(/[^A-Za-z0-9_-]/g, '-')
       .slice(0, 128);
@@ -191,24 +242,6 @@ export async function startAisoc(
             log(`cannot serve pinned ${model}@${pin.version}: ${(e as Error).message}`),
           );
     };
-    const policySub = await channel.watch(async (state) => {
-      if (state.version < snapshot.version) return;
-      const next = buildPolicySnapshot(state.version, state.actions);
-      await servePins(next); // a pin published by another process: load its version first
-      snapshot = next;
-      await serving
-        ?.recheck()
-        .catch((e) => log(`cannot recheck registry versions: ${(e as Error).message}`));
-      await channel.ack(gatewayId, state.version);
-      // Key changes travel as policy versions too (issue 14, finding 6). Reloaded after the ack,
-      // so that the database read adds nothing to time-to-contain.
-      await reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));
-    });
-    cleanups.push(() => policySub.unsubscribe());
-
-    const audit = async (entry: Record<string, unknown>) => {
-      await ledger.appendDurable('audit', entry);
-    };
     const checkInlineTarget = async (action: { model: string; keyId?: string }) => {
       const model = config.models.find((m) => m.id === action.model);
       if (!model) return `no model "${action.model}"`;
@@ -218,36 +251,59 @@ export async function startAisoc(
         return `no API key ${action.keyId}`;
       return null;
     };
-    const actions = createActionService({
-      records: actionRepo,
-      publisher: channel,
-      audit,
-      clock: systemClock,
-      onPending: (e) => log(`containment policy pending, will re-publish: ${(e as Error).message}`),
-      checkTarget: async (action) => {
-        if (action.kind === 'detect_inline') return checkInlineTarget(action);
-        if ('keyId' in action && action.keyId && !(await keyRepo.findById(action.keyId)))
-          return `no API key ${action.keyId}`;
-        if (!('model' in action)) return null; // key actions: the key exists
-        if ((action.kind === 'pin_version' || action.kind === 'deploy_version') && serving)
-          return serving.checkPin(action.model, action.version);
-        const model = config.models.find((m) => m.id === action.model);
-        if (!model) return `no model "${action.model}"`;
-        if (
-          action.kind === 'pin_version' &&
-          !model.versions.some((v) => v.version === action.version)
-        ) {
-          return `model "${action.model}" has no version "${action.version}"`;
-        }
-        return null;
-      },
-    });
-    cleanups.push(async () => actions.close());
-    await actions.republish();
-    // After a NATS outage: publish what waited, and re-read keys changed while disconnected.
-    channel.onReconnect?.(() => {
-      actions.retryNow();
-      void reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));
+    const actions = await phases.run('policy', async () => {
+      await reloadKeys();
+      const policySub = await channel.watch(async (state) => {
+        if (state.version < snapshot.version) return;
+        const next = buildPolicySnapshot(state.version, state.actions);
+        await servePins(next); // a pin published by another process: load its version first
+        snapshot = next;
+        await serving
+          ?.recheck()
+          .catch((e) => log(`cannot recheck registry versions: ${(e as Error).message}`));
+        await channel.ack(gatewayId, state.version);
+        // Key changes travel as policy versions too (issue 14, finding 6). Reloaded after the
+        // ack, so that the database read adds nothing to time-to-contain.
+        await reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));
+      });
+      const actions = createActionService({
+        records: actionRepo,
+        publisher: channel,
+        audit,
+        clock: systemClock,
+        onPending: (e) =>
+          log(`containment policy pending, will re-publish: ${(e as Error).message}`),
+        checkTarget: async (action) => {
+          if (action.kind === 'detect_inline') return checkInlineTarget(action);
+          if ('keyId' in action && action.keyId && !(await keyRepo.findById(action.keyId)))
+            return `no API key ${action.keyId}`;
+          if (!('model' in action)) return null; // key actions: the key exists
+          if ((action.kind === 'pin_version' || action.kind === 'deploy_version') && serving)
+            return serving.checkPin(action.model, action.version);
+          const model = config.models.find((m) => m.id === action.model);
+          if (!model) return `no model "${action.model}"`;
+          if (
+            action.kind === 'pin_version' &&
+            !model.versions.some((v) => v.version === action.version)
+          ) {
+            return `model "${action.model}" has no version "${action.version}"`;
+          }
+          return null;
+        },
+      });
+      await actions.republish();
+      // After a NATS outage: publish what waited, and re-read keys changed while disconnected.
+      channel.onReconnect?.(() => {
+        actions.retryNow();
+        void reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));
+      });
+      return {
+        handle: actions,
+        close: async () => {
+          actions.close();
+          await policySub.unsubscribe();
+        },
+      };
     });
 
     // ── respond (issue 7): alerts → incidents → playbooks → containment, evidence ──
@@ -257,41 +313,72 @@ export async function startAisoc(
       Promise.resolve(undefined);
     // Set once detection is up: snapshots then take the live detector state (issue 12).
     let detectorSnapshot: (model: string) => unknown = () => undefined;
-    const responder = await startResponder(config, {
-      knownGoodVersion: (model) => knownGoodVersion(model),
-      detectorSnapshot: (model) => detectorSnapshot(model),
-      store,
-      bus,
-      actions,
-      channel,
-      audit,
-      auditQueued,
-      log,
+    const responder = await phases.run('respond', async () => {
+      // The admin API reads incidents through the responder; only a `respond` role acts on alerts,
+      // and at scale only the one holding the lease (respond-leader.ts).
+      const acting = has('respond') && coordination === null;
+      const responder = await startResponder(
+        config,
+        {
+          knownGoodVersion: (model) => knownGoodVersion(model),
+          detectorSnapshot: (model) => detectorSnapshot(model),
+          store,
+          bus,
+          actions,
+          channel,
+          audit,
+          auditQueued,
+          log,
+        },
+        acting,
+      );
+      // Notification clocks under 25 % fire once per incident (report, issue 12).
+      const deadlines = has('respond')
+        ? startDeadlineWatch(config, responder, (s, d) => bus.publish(s, d), log)
+        : async () => {};
+      let started = acting;
+      const leader = coordination
+        ? startResponderLeader({
+            coordination,
+            owner: gatewayId,
+            start: async () => {
+              started = true;
+              await responder.start();
+            },
+            stop: () => responder.close(),
+            log,
+          })
+        : null;
+      return {
+        handle: responder,
+        close: async () => {
+          await deadlines();
+          if (leader) await leader.close();
+          if (!leader || !started) await responder.close();
+        },
+      };
     });
-    cleanups.push(() => responder.close());
-    // Notification clocks under 25 % fire once per incident (report, issue 12).
-    cleanups.push(startDeadlineWatch(config, responder, (s, d) => bus.publish(s, d), log));
     // ── end respond ──
+
     // --- registry (provenance): registry, rollback, inventory, threat model, integrity monitor
     let probeTarget: ProbeTarget | undefined = undefined;
-    const provenance = startProvenance({
-      config,
-      store,
-      audit,
-      actions,
-      probe: createGatewayProber({
-        models: config.models,
-        timeoutMs: config.gateway.upstreamTimeoutMs + config.gateway.bodyTimeoutMs,
-        target: () => probeTarget,
-      }),
-      prepare: (model, version) => serving?.prepare(model, version) ?? Promise.resolve(),
-      withdraw: (model, version) => serving?.withdraw(model, version),
-      onAlert: (alert) =>
-        void bus
-          .publish(Subjects.alertRaised, alert)
-          .catch((e) => log(`alert publish failed: ${String(e)}`)),
+    const provenance = await phases.run('registry', async () => {
+      const provenance = startProvenance({
+        config,
+        store,
+        audit,
+        actions,
+        probe: createGatewayProber({
+          models: config.models,
+          timeoutMs: config.gateway.upstreamTimeoutMs + config.gateway.bodyTimeoutMs,
+          target: () => probeTarget,
+        }),
+        prepare: (model, version) => serving?.prepare(model, version) ?? Promise.resolve(),
+        withdraw: (model, version) => serving?.withdraw(model, version),
+        onAlert: publishAlert,
+      });
+      return { handle: provenance, close: () => provenance.close() };
     });
-    cleanups.push(() => provenance.close());
     knownGoodVersion = async (model) => {
       const { versions } = await provenance.services.registry.model(model);
       // The newest approved (known-good) version that is not the one serving now.
@@ -299,37 +386,98 @@ export async function startAisoc(
     };
     // --- end registry
 
-    const localModels = new Map<string, LocalModel>();
-    for (const model of config.models) {
-      for (const version of model.versions) {
-        if (version.onnx === undefined) continue;
-        const expectedDigest = version.digest?.replace(/^sha256:/, '');
-        await provenance.services.registry.checkLoad(model.id, version.version, version.onnx);
-        const loaded = await loadOnnxModel(version.onnx, expectedDigest ? { expectedDigest } : {});
-        localModels.set(`${model.id}@${version.version}`, loaded);
-        cleanups.push(() => loaded.close());
-      }
-    }
-    const catalog = createVersionCatalog(configuredVersions(config.models, localModels));
-    serving = createServingCatalog({
-      models: config.models,
-      catalog,
-      registry: provenance.services.registry,
-      load: (file, expectedDigest) => loadOnnxModel(file, { expectedDigest }),
-      audit,
-      drainMs: config.gateway.upstreamTimeoutMs + config.gateway.bodyTimeoutMs,
-    });
-    cleanups.push(() => serving!.close());
-    await servePins(snapshot); // pins kept from before this start
+    // ── gateway models: local ONNX sessions and the serving catalog ──
+    const catalog = has('gateway')
+      ? await phases.run('models', async () => {
+          const localModels = new Map<string, LocalModel>();
+          const sessions: { close(): Promise<void> }[] = [];
+          const unload = async () => {
+            for (const loaded of sessions.splice(0)) await loaded.close();
+          };
+          try {
+            for (const model of config.models) {
+              for (const version of model.versions) {
+                if (version.onnx === undefined) continue;
+                const expectedDigest = version.digest?.replace(/^sha256:/, '');
+                await provenance.services.registry.checkLoad(
+                  model.id,
+                  version.version,
+                  version.onnx,
+                );
+                const loaded = await loadOnnxModel(
+                  version.onnx,
+                  expectedDigest ? { expectedDigest } : {},
+                );
+                localModels.set(`${model.id}@${version.version}`, loaded);
+                sessions.push(loaded);
+              }
+            }
+          } catch (error) {
+            await unload();
+            throw error;
+          }
+          const catalog = createVersionCatalog(configuredVersions(config.models, localModels));
+          serving = createServingCatalog({
+            models: config.models,
+            catalog,
+            registry: provenance.services.registry,
+            load: (file, expectedDigest) => loadOnnxModel(file, { expectedDigest }),
+            audit,
+            drainMs: config.gateway.upstreamTimeoutMs + config.gateway.bodyTimeoutMs,
+          });
+          await servePins(snapshot); // pins kept from before this start
+          return {
+            handle: catalog,
+            close: async () => {
+              await serving!.close();
+              await unload();
+            },
+          };
+        })
+      : null;
 
+    // ── detection ──
+    const detection: Detection = await phases.run('detection', async () => {
+      const detection = !has('detect')
+        ? await startRemoteDetection(bus)
+        : scaled && nats
+          ? await startPartitionedDetection({
+              bus,
+              servers: nats.servers,
+              bucket: coordinationBucket,
+              workerId: gatewayId,
+              models: config.models,
+              partitions: nats.partitions,
+              log,
+            })
+          : await startDetection({
+              bus,
+              models: config.models,
+              trustedEvents: config.bus.driver === 'memory',
+              checkpointFile: join(config.dataDir, 'detectors.checkpoint.json'),
+              log,
+            });
+      return { handle: detection, close: () => detection.close() };
+    });
+    detectorSnapshot = (model) => detectorStateOf(detection, model);
+
+    // ── gateway ──
+    const partitions = scaled && nats ? nats.partitions : 0;
     const metricsFeed: { current?: OperatorMetrics } = {}; // set once the metrics registry exists
     const events: EventSink = {
       record(event: InferenceEvent, durable: boolean) {
         metricsFeed.current?.observeInference(event);
+        // At scale the subject carries the event's partition (its key or source network), so
+        // that one detector worker sees all of one subject's events.
+        const subject =
+          partitions > 0
+            ? inferenceSubject(
+                event.model || '_unknown',
+                partitionToken(eventPartition(event, partitions)),
+              )
+            : inferenceSubject(event.model || '_unknown');
         const publish = () =>
-          bus
-            .publish(inferenceSubject(event.model || '_unknown'), event)
-            .catch((e) => log(`bus publish failed: ${String(e)}`));
+          bus.publish(subject, event).catch((e) => log(`bus publish failed: ${String(e)}`));
         if (durable)
           return ledger.appendDurable('inference', event).then(({ seq }) => {
             // Fail closed whatever `overflow` says: a durable gateway never answers unrecorded.
@@ -350,16 +498,6 @@ export async function startAisoc(
         }
       },
     };
-    const detection = await startDetection({
-      bus,
-      models: config.models,
-      trustedEvents: config.bus.driver === 'memory',
-      checkpointFile: join(config.dataDir, 'detectors.checkpoint.json'),
-      log,
-    });
-    cleanups.push(() => detection.close());
-    detectorSnapshot = (model) => detectorStateOf(detection, model);
-
     const health = createHealth({
       durable: config.gateway.durability === 'durable',
       ledger: () => ledger.stats(),
@@ -368,108 +506,123 @@ export async function startAisoc(
         ? { busConnected: () => (bus.connected?.() ?? true) && (channel.connected?.() ?? true) }
         : {}),
     });
-    const gateway = createGateway({
-      health,
-      config: config.gateway,
-      models: config.models,
-      keys,
-      policy: () => snapshot,
-      catalog,
-      registryModel: registryOnlyModels(config.models, () => snapshot),
-      events,
-      inlineDetection: detection.inline,
-      onEscalate: suspendOnEscalation(actions, log),
-      onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
-    });
-    const gatewayUrl = await gateway.listen();
-    cleanups.push(() => gateway.close());
-    probeTarget = { url: gatewayUrl, secret: systemKey.secret };
+    const gateway = catalog
+      ? await phases.run('gateway', async () => {
+          const gateway = createGateway({
+            health,
+            config: config.gateway,
+            models: config.models,
+            keys,
+            policy: () => snapshot,
+            catalog,
+            registryModel: registryOnlyModels(config.models, () => snapshot),
+            events,
+            // Blocking mode needs the detector state in this process: not at scale.
+            ...(has('detect') && !scaled ? { inlineDetection: detection.inline } : {}),
+            onEscalate: suspendOnEscalation(actions, log),
+            onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
+          });
+          const url = await gateway.listen();
+          probeTarget = { url, secret: systemKey.secret };
+          return { handle: { gateway, url }, close: () => gateway.close() };
+        })
+      : null;
 
-    const registry = createMetrics({
-      gateway: () => gateway.stats(),
-      ledger: () => ledger.stats(),
-      keys: () => keys.size,
-      policyVersion: () => snapshot.version,
-    });
-    const opMetrics = registerOperatorMetrics(registry, {
-      models: config.models.map((m) => m.id),
-      incidentsOpen: async () => (await responder.incidents.list({ open: true })).length,
-      actionsActive: async () => (await actions.list({ active: true })).map((a) => a.action),
-      detectorState: () => detection.runner.memory(),
-    });
-    metricsFeed.current = opMetrics;
-    const sinks = await startAlertSinks(config, log); // alerts to SOC tools (issue 12)
-    cleanups.push(() => sinks.close());
-    const alertFeed = await bus.subscribe<Alert>(Subjects.alertRaised, (m) => {
-      opMetrics.observeAlert(m.data);
-      sinks.deliver(m.data);
-    });
-    cleanups.push(() => alertFeed.unsubscribe());
-    const services = createAdminServices({
-      detection,
-      config,
-      store,
-      bus,
-      ledger,
-      ledgerKey: secrets.ledgerKey,
-      keyRepo,
-      actions,
-      channel,
-      registry,
-      gatewayId,
-      ...(witnessPusher ? { witnesses: () => witnessPusher.lag() } : {}),
-      health,
-      reloadKeys,
-    });
-    const api = createAdminApi({
-      services,
-      token: secrets.adminToken,
-      identities: createIdentityService({
-        db: store.db,
-        adminToken: secrets.adminToken,
-        external: config.admin.oidc
-          ? [createOidcAuthenticator({ ...config.admin.oidc, onRefused: log })]
-          : [],
-      }),
-      audit: (entry) => audit({ ...entry }),
-      metricsToken: await readMetricsToken(config.admin.metricsTokenFile),
-      routes: [
-        (actor) => createRespondRoutes(responder, actor), // respond (issue 7)
-        ...forensicsRoutes({
-          config,
-          store,
-          responder,
-          ledger,
-          ledgerKey: secrets.ledgerKey,
-          sinks,
-          version: await aisocVersion(),
-        }), // forensics (issue 12)
-      ],
-      onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
-    });
-    // --- registry: the routes of the provenance built before the models load
-    // Data audit and model-file upload; a refused approval quarantines and alerts (intake.ts).
-    const intake = createIntake({
-      config,
-      registry: provenance.services.registry,
-      audit,
-      raise: (alert) =>
-        void bus
-          .publish(Subjects.alertRaised, alert)
-          .catch((e) => log(`alert publish failed: ${String(e)}`)),
-    });
-    registerRegistryRoutes(api, {
-      ...provenance.services,
-      onApprovalRefused: (m, v, e, actor) => intake.onApprovalRefused(m, v, e, actor),
-    });
-    registerIntakeRoutes(api, intake);
-    // --- end registry
-    const adminServer = await listenHttp(api.fetch, config.admin);
-    cleanups.push(() => new Promise<void>((resolve) => adminServer.server.close(() => resolve())));
+    // ── admin API ──
+    const adminUrl = has('admin')
+      ? await phases.run('admin', async () => {
+          const registry = createMetrics({
+            gateway: () => gateway?.gateway.stats() ?? NO_GATEWAY_STATS,
+            ledger: () => ledger.stats(),
+            keys: () => keys.size,
+            policyVersion: () => snapshot.version,
+          });
+          const opMetrics = registerOperatorMetrics(registry, {
+            models: config.models.map((m) => m.id),
+            incidentsOpen: async () => (await responder.incidents.list({ open: true })).length,
+            actionsActive: async () => (await actions.list({ active: true })).map((a) => a.action),
+            detectorState: () => detection.runner.memory(),
+          });
+          metricsFeed.current = opMetrics;
+          // Alerts to SOC tools (issue 12), from the admin process: one per deployment.
+          const sinks = await startAlertSinks(config, log);
+          const alertFeed = await bus.subscribe<Alert>(Subjects.alertRaised, (m) => {
+            opMetrics.observeAlert(m.data);
+            sinks.deliver(m.data);
+          });
+          const services = createAdminServices({
+            detection,
+            config,
+            store,
+            bus,
+            ledger,
+            ledgerKey: secrets.ledgerKey,
+            keyRepo,
+            actions,
+            channel,
+            registry,
+            gatewayId,
+            ...(witnessPusher ? { witnesses: () => witnessPusher.lag() } : {}),
+            health,
+            reloadKeys,
+          });
+          const api = createAdminApi({
+            services,
+            token: secrets.adminToken,
+            identities: createIdentityService({
+              db: store.db,
+              adminToken: secrets.adminToken,
+              external: config.admin.oidc
+                ? [createOidcAuthenticator({ ...config.admin.oidc, onRefused: log })]
+                : [],
+            }),
+            audit: (entry) => audit({ ...entry }),
+            metricsToken: await readMetricsToken(config.admin.metricsTokenFile),
+            routes: [
+              (actor) => createRespondRoutes(responder, actor), // respond (issue 7)
+              ...forensicsRoutes({
+                config,
+                store,
+                responder,
+                ledger,
+                ledgerKey: secrets.ledgerKey,
+                sinks,
+                version: await aisocVersion(),
+              }), // forensics (issue 12)
+            ],
+            onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
+          });
+          // --- registry: the routes of the provenance built before the models load
+          // Data audit and model-file upload; a refused approval quarantines and alerts (intake.ts).
+          const intake = createIntake({
+            config,
+            registry: provenance.services.registry,
+            audit,
+            raise: publishAlert,
+          });
+          registerRegistryRoutes(api, {
+            ...provenance.services,
+            onApprovalRefused: (m, v, e, actor) => intake.onApprovalRefused(m, v, e, actor),
+          });
+          registerIntakeRoutes(api, intake);
+          // --- end registry
+          const adminServer = await listenHttp(api.fetch, config.admin);
+          return {
+            handle: adminServer.url,
+            close: async () => {
+              await new Promise<void>((resolve) => adminServer.server.close(() => resolve()));
+              await alertFeed.unsubscribe();
+              await sinks.close();
+            },
+          };
+        })
+      : '';
 
     return {
-      gatewayUrl,
-      adminUrl: adminServer.url,
+      gatewayUrl: gateway?.url ?? '',
+      adminUrl,
+      roles: [...roles],
+      phases: phases.started(),
       gatewayId,
       store,
       ledger,
@@ -482,3 +635,10 @@ export async function startAisoc(
     throw error;
   }
 }
+
+const NO_GATEWAY_STATS = {
+  requests: 0,
+  byOutcome: {},
+  byStatus: {},
+  eventsRefused: 0,
+} as unknown as ReturnType<ReturnType<typeof createGateway>['stats']>;

@@ -2,6 +2,8 @@
 export interface BusMessage<T = unknown> {
   readonly subject: string;
   readonly data: T;
+  /** The stream sequence of the message (NATS JetStream only). */
+  readonly seq?: number;
 }
 
 export type BusHandler<T = unknown> = (message: BusMessage<T>) => void | Promise<void>;
@@ -38,6 +40,16 @@ export interface Bus {
     durableName: string,
     handler: BusHandler<T>,
     options?: DurableSubscribeOptions,
+  ): Promise<Subscription>;
+  /**
+   * Live delivery of every retained message after stream sequence `afterSeq` (NATS only), each
+   * with its `seq`: a partition worker keeps its position in its own checkpoint, beside the
+   * state it describes, so restoring the one never disagrees with the other.
+   */
+  subscribeFrom?<T>(
+    pattern: string,
+    afterSeq: number,
+    handler: BusHandler<T>,
   ): Promise<Subscription>;
   close(): Promise<void>;
   /** Whether the bus can take messages now (NATS: connected); the memory bus always can. */

@@ -4,6 +4,7 @@ import { BusErrorCodes, wrapForeign } from './errors.js';
 /** The part of a JetStream message the pump uses (structural, so no driver import here). */
 export interface PumpMessage {
   readonly subject: string;
+  readonly seq?: number;
   json<T>(): T;
   ack(): void;
   nak(): void;
@@ -59,7 +60,9 @@ async function deliver(
 ): Promise<void> {
   let ok = true;
   try {
-    await handler({ subject, data: m.json() });
+    await handler(
+      m.seq === undefined ? { subject, data: m.json() } : { subject, data: m.json(), seq: m.seq },
+    );
   } catch (error) {
     ok = false;
     onError(error, subject);

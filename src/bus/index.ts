@@ -13,6 +13,7 @@ export {
   STREAM_SUBJECT_ROOTS,
   subjectMatches,
   inferenceSubject,
+  partitionPattern,
   modelFromInferenceSubject,
   modelToken,
   modelFromToken,
@@ -34,3 +35,9 @@ export {
   type NatsPolicyChannelOptions,
   NATS_POLICY_DEFAULTS,
 } from './nats-policy-channel.js';
+export {
+  type Coordination,
+  type Lease,
+  type NatsCoordinationOptions,
+  createNatsCoordination,
+} from './nats-coordination.js';

@@ -250,6 +250,34 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       }
     },
 
+    async subscribeFrom<T>(
+      pattern: string,
+      afterSeq: number,
+      handler: BusHandler<T>,
+    ): Promise<Subscription> {
+      assertOpen();
+      assertPattern(pattern);
+      if (!Number.isInteger(afterSeq) || afterSeq < 0)
+        throw busError(BusErrorCodes.BUS_OPTIONS_INVALID, 'afterSeq must be an integer >= 0', {
+          details: { afterSeq },
+        });
+      try {
+        const consumer = await js.consumers.get(stream, {
+          filter_subjects: prefix + pattern,
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: afterSeq + 1,
+        });
+        const messages = await consumer.consume();
+        return track(pumpConsumer(messages, handler as BusHandler, unprefix, onError, false));
+      } catch (error) {
+        throw wrapForeign(
+          BusErrorCodes.BUS_SUBSCRIBE_FAILED,
+          `subscribe to ${pattern} after ${afterSeq} failed`,
+          error,
+        );
+      }
+    },
+
     async subscribeDurable<T>(
       pattern: string,
       durableName: string,

@@ -158,17 +158,26 @@ export function modelFromToken(token: string): string | undefined {
 
 /**
  * The subject an InferenceEvent for `model` is published on: one partition per model,
- * `gateway.inference.completed.<token>`. Subscribe to `Subjects.inferenceCompletedAll` for all.
+ * `gateway.inference.completed.<token>`, with a partition token after it when detection is
+ * partitioned (`….<token>.p07`). Subscribe to `Subjects.inferenceCompletedAll` for all.
  * @example inferenceSubject('org/model.v2') // 'gateway.inference.completed.org%2Fmodel%2Ev2'
  */
-export function inferenceSubject(model: string): string {
-  let subject = inferenceSubjects.get(model);
-  if (subject === undefined) {
-    subject = `${Subjects.inferenceCompleted}.${modelToken(model)}`;
+export function inferenceSubject(model: string, partition?: string): string {
+  let base = inferenceSubjects.get(model);
+  if (base === undefined) {
+    base = `${Subjects.inferenceCompleted}.${modelToken(model)}`;
     if (inferenceSubjects.size >= MAX_REMEMBERED) inferenceSubjects.clear();
-    inferenceSubjects.set(model, subject);
+    inferenceSubjects.set(model, base);
   }
-  return subject;
+  if (partition === undefined) return base;
+  if (!/^p\d{2}$/.test(partition))
+    invalid('partition', partition, 'must be "p" and two digits (p00…p63)');
+  return `${base}.${partition}`;
+}
+
+/** Every model's inference events of one partition (see {@link inferenceSubject}). */
+export function partitionPattern(partition: string): string {
+  return `${Subjects.inferenceCompleted}.*.${partition}`;
 }
 
 // The gateway asks for one model's subject per request: escape each model id once.
@@ -178,7 +187,7 @@ const inferenceSubjects = new Map<string, string>();
 export function modelFromInferenceSubject(subject: string): string | undefined {
   const prefix = Subjects.inferenceCompleted + '.';
   if (!subject.startsWith(prefix)) return undefined;
-  return modelFromToken(subject.slice(prefix.length));
+  return modelFromToken(subject.slice(prefix.length).split('.')[0]!);
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;

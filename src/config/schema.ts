@@ -38,6 +38,10 @@ const BusSchema = z.discriminatedUnion('driver', [
         .default('aisoc'),
       stream: z.string().optional(), // default: the prefix in capitals (AISOC)
       policyBucket: z.string().optional(), // default: <prefix>_policy (aisoc_policy)
+      // Scale-out (issue 16): subject partitions the detector workers share, and the KV bucket
+      // of leases and detector checkpoints (default <prefix>_scale).
+      partitions: z.number().int().min(1).max(64).default(8),
+      coordinationBucket: z.string().optional(),
     })
     .strict(),
 ]);

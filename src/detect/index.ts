@@ -94,3 +94,12 @@ export {
 export { renderAuditMarkdown } from './audit/render-audit.js';
 export * from './extraction/index.js';
 export { createDecoyDetector, type DecoyDetectorOptions, type DecoyState } from './decoy/index.js';
+export { MAX_PARTITIONS, eventPartition, partitionSubject, partitionToken } from './partition.js';
+export {
+  type PartitionSpec,
+  type PartitionCheckpoint,
+  type PartitionWorker,
+  type PartitionWorkerOptions,
+  findingAlertId,
+  startPartitionWorker,
+} from './partition-worker.js';

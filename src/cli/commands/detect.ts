@@ -8,7 +8,7 @@ import {
   createExtractionDetector,
   loadReferenceBaseline,
   type ExtractionOptions,
-} from '../../detect/extraction/index.js';
+} from '../../detect/index.js';
 import { writeOut } from '../output.js';
 
 /** Codes `aisoc detect replay` fails with. */

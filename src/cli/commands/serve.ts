@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { demoModels, prepareDataDir, startAisoc } from '../../app/index.js';
+import { demoModels, parseRoles, prepareDataDir, startAisoc, type Role } from '../../app/index.js';
 import { AppError } from '../../core/index.js';
 import { loadConfig, type AisocConfig } from '../../config/index.js';
 import type { GlobalOptions } from '../context.js';
@@ -22,13 +22,20 @@ export function registerServeCommands(program: Command): void {
 
   program
     .command('serve')
-    .description('start the gateway and the admin API')
+    .description(
+      'start aisoc: by default every role in one process (gateway, detect, respond, admin)',
+    )
     .option(
       '--demo',
       'serve the bundled demo models and print a ready demo key (first start only) and curl',
     )
     .option('--port <port>', 'gateway port (overrides gateway.port; 0 picks a free one)', port)
     .option('--admin-port <port>', 'admin API port (overrides admin.port)', port)
+    .option(
+      '--role <roles>',
+      'run only these roles, comma-separated: gateway, detect, respond, admin (default: all)',
+      roleList,
+    )
     .action(async (opts: ServeOptions, command: Command) => {
       const config = resolveConfig(command, opts.demo ?? false, {
         ...(opts.port === undefined ? {} : { gateway: { port: opts.port } }),
@@ -36,14 +43,18 @@ export function registerServeCommands(program: Command): void {
       });
       const running = await startAisoc(config, {
         log: (line) => writeErr(`${line}\n`),
+        ...(opts.role ? { roles: opts.role } : {}),
       });
       const lines = [
         `aisoc is up (store: ${config.store.driver}, bus: ${config.bus.driver}, durability: ${config.gateway.durability})`,
-        `  gateway    ${running.gatewayUrl}`,
-        `  admin API  ${running.adminUrl} (token in ${config.admin.tokenFile})`,
+        `  roles      ${running.roles.join(', ')}`,
+        ...(running.gatewayUrl ? [`  gateway    ${running.gatewayUrl}`] : []),
+        ...(running.adminUrl
+          ? [`  admin API  ${running.adminUrl} (token in ${config.admin.tokenFile})`]
+          : []),
         `  models     ${config.models.map((m) => m.id).join(', ') || '(none configured)'}`,
       ];
-      if (opts.demo)
+      if (opts.demo && running.gatewayUrl && running.adminUrl)
         lines.push(...(await demoInstructions(config, running.gatewayUrl, running.adminUrl)));
       writeOut(lines.join('\n') + '\n');
       const stop = async (signal: string) => {
@@ -58,8 +69,17 @@ export function registerServeCommands(program: Command): void {
 
 interface ServeOptions {
   demo?: boolean;
+  role?: Role[];
   port?: number;
   adminPort?: number;
+}
+
+function roleList(value: string): Role[] {
+  try {
+    return parseRoles(value);
+  } catch (error) {
+    throw new AppError('CLI_USAGE', `--role: ${(error as Error).message}`);
+  }
 }
 
 function port(value: string): number {
