@@ -71,6 +71,7 @@ import {
   type ServingCatalog,
 } from './serving-catalog.js';
 import { createSystemKey } from './system-principal.js';
+import { startPrivacy } from './privacy-wiring.js';
 
 export interface RunningAisoc {
   gatewayUrl: string;
@@ -268,6 +269,13 @@ export async function startAisoc(
       log,
     });
     cleanups.push(() => responder.close());
+    // privacy (issue 19): field policies before the record, keys, erasure, subject export
+    const privacy = await startPrivacy(config, {
+      store,
+      audit,
+      log,
+      incidents: () => responder.incidents.list({ limit: 100_000 }),
+    });
     // Notification clocks under 25 % fire once per incident (report, issue 12).
     cleanups.push(startDeadlineWatch(config, responder, (s, d) => bus.publish(s, d), log));
     // ── end respond ──
@@ -322,12 +330,12 @@ export async function startAisoc(
     await servePins(snapshot); // pins kept from before this start
 
     const metricsFeed: { current?: OperatorMetrics } = {}; // set once the metrics registry exists
-    const events: EventSink = {
+    const events: EventSink = privacy.sink({
       record(event: InferenceEvent, durable: boolean) {
         metricsFeed.current?.observeInference(event);
         const publish = () =>
           bus
-            .publish(inferenceSubject(event.model || '_unknown'), event)
+            .publish(inferenceSubject(event.model || '_unknown'), privacy.busView(event))
             .catch((e) => log(`bus publish failed: ${String(e)}`));
         if (durable)
           return ledger.appendDurable('inference', event).then(({ seq }) => {
@@ -348,7 +356,7 @@ export async function startAisoc(
           log(`unauthenticated-request aggregate not recorded: ${(e as Error).message}`);
         }
       },
-    };
+    });
     const detection = await startDetection({
       bus,
       models: config.models,
@@ -432,6 +440,7 @@ export async function startAisoc(
       routes: [
         (actor) => createRespondRoutes(responder, actor), // respond (issue 7)
         ...forensicsRoutes({ config, store, responder, ledger, ledgerKey: secrets.ledgerKey }), // forensics (issue 12)
+        privacy.routes, // privacy (issue 19)
       ],
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });

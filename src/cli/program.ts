@@ -17,6 +17,7 @@ import { registerRegistryCommands } from './commands/registry.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerUsersCommands } from './commands/users.js';
+import { registerPrivacyCommands } from './commands/privacy.js';
 import { ExitCodes, exitCodeFor } from './exit-codes.js';
 import { writeErr } from './terminal-text.js';
 
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerImpactCommand(program); // forensics (issue 12)
   registerReportCommands(program); // report (issue 12)
   registerExportCommands(program); // report (issue 12)
+  registerPrivacyCommands(program); // privacy (issue 19)
   return program;
 }
 
