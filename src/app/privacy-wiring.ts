@@ -47,6 +47,11 @@ export async function startPrivacy(config: Readonly<AisocConfig>, deps: PrivacyW
   return {
     privacy,
     routes: () => createPrivacyRoutes({ privacy, rotateKek }),
+    /** Event listings: sealed fields of erased subjects show as `erased`. */
+    eventView: async <T extends { event: InferenceEvent }>(events: T[]): Promise<T[]> => {
+      const shown = await privacy.markErased(events.map((e) => e.event));
+      return events.map((e, i) => ({ ...e, event: shown[i]! }));
+    },
     /** What the bus carries: the clear event in memory, the record on NATS (docs/privacy.md). */
     busView: (event: InferenceEvent): InferenceEvent =>
       memoryBus ? (clear.get(event) ?? event) : event,

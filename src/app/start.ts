@@ -439,7 +439,14 @@ export async function startAisoc(
       metricsToken: await readMetricsToken(config.admin.metricsTokenFile),
       routes: [
         (actor) => createRespondRoutes(responder, actor), // respond (issue 7)
-        ...forensicsRoutes({ config, store, responder, ledger, ledgerKey: secrets.ledgerKey }), // forensics (issue 12)
+        ...forensicsRoutes({
+          config,
+          store,
+          responder,
+          ledger,
+          ledgerKey: secrets.ledgerKey,
+          eventView: privacy.eventView, // privacy (issue 19)
+        }), // forensics (issue 12)
         privacy.routes, // privacy (issue 19)
       ],
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),

@@ -196,8 +196,9 @@ export function createPrivacyService(options: PrivacyServiceOptions) {
         .filter((i) =>
           found.some(
             ({ event: e }) =>
+              // Decisions up to the incident's last sighting on its model (a poisoned or
+              // tampered model is found after the decisions it made).
               i.assets.includes(e.model) &&
-              e.time >= i.firstSeen &&
               e.time <= i.lastSeen &&
               (i.principals.length === 0 ||
                 (e.principal !== null && i.principals.includes(e.principal))),
