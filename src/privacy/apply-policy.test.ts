@@ -129,3 +129,14 @@ describe('field policies', () => {
     expect(() => cfg({ features: [{ feature: 'age', policy: 'hash' }] })).toThrow(/featureNames/);
   });
 });
+
+describe('docs/privacy.md', () => {
+  it('has a worked healthcare config that aisoc accepts', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const text = readFileSync(new URL('../../docs/privacy.md', import.meta.url), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(text)![1]!;
+    const config = parseConfig(parse(yaml));
+    expect(config.models[0]!.privacy!.defaultFeature.policy).toBe('encrypt');
+  });
+});
