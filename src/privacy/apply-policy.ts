@@ -43,12 +43,14 @@ export function compilePolicy(model: ModelPolicyInput, deps: PolicyDeps) {
     Array.from({ length: width }, (_, i) => byIndex.get(i) ?? p.defaultFeature);
   let columns = columnRules(0);
   const keepsAllFeatures = p.defaultFeature.policy === 'keep' && byIndex.size === 0;
+  const requestRules = [...p.request].sort((a, b) =>
+    a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0,
+  );
 
   function cell(
     rule: FieldRule,
     value: unknown,
-    place: string,
-    acc: { dropped: unknown[]; sealed: Record<string, unknown> },
+    acc: { dropped: unknown[]; sealed: unknown[] },
   ): unknown {
     switch (rule.policy) {
       case 'keep':
@@ -63,7 +65,9 @@ export function compilePolicy(model: ModelPolicyInput, deps: PolicyDeps) {
         acc.dropped.push(value);
         return 'dropped';
       case 'encrypt':
-        acc.sealed[place] = value;
+        // In the order openEvent reads them back: features row by row, outputs, request
+        // fields by pointer in sorted order (the order canonical JSON gives them).
+        acc.sealed.push(value);
         return 'sealed';
     }
   }
@@ -72,16 +76,16 @@ export function compilePolicy(model: ModelPolicyInput, deps: PolicyDeps) {
     const { requestFields, ...rest } = event;
     const recorded: InferenceEvent = { ...rest };
     const privacy: RecordedPrivacy = { v: 1, policy: policyDigest };
-    const acc = { dropped: [] as unknown[], sealed: {} as Record<string, unknown> };
+    const acc = { dropped: [] as unknown[], sealed: [] as unknown[] };
     const ref = event.subject === undefined ? undefined : deps.hasher.subjectRef(event.subject);
     if (ref !== undefined && p.subjectPolicy === 'pseudonym') recorded.subject = ref;
 
     if (event.features && !keepsAllFeatures) {
       let numeric = true;
-      const rows = event.features.map((row, r) => {
+      const rows = event.features.map((row) => {
         if (columns.length !== row.length) columns = columnRules(row.length);
         return row.map((v, c) => {
-          const out = cell(columns[c]!, v, `f${r}:${c}`, acc) as Cell | null;
+          const out = cell(columns[c]!, v, acc) as Cell | null;
           if (typeof out !== 'number') numeric = false;
           return out ?? 'dropped';
         });
@@ -93,7 +97,7 @@ export function compilePolicy(model: ModelPolicyInput, deps: PolicyDeps) {
       }
     }
     if (event.outputs && p.outputs.policy !== 'keep') {
-      const outs = event.outputs.map((o, r) => cell(p.outputs, o, `o${r}`, acc));
+      const outs = event.outputs.map((o) => cell(p.outputs, o, acc));
       if (p.outputs.policy === 'generalise') recorded.outputs = outs;
       else {
         recorded.outputs = null;
@@ -102,17 +106,17 @@ export function compilePolicy(model: ModelPolicyInput, deps: PolicyDeps) {
     }
     if (requestFields) {
       const request: Record<string, unknown> = {};
-      for (const rule of p.request)
+      for (const rule of requestRules)
         if (Object.hasOwn(requestFields, rule.pointer))
-          request[rule.pointer] = cell(rule, requestFields[rule.pointer], `r${rule.pointer}`, acc);
+          request[rule.pointer] = cell(rule, requestFields[rule.pointer], acc);
       privacy.request = request;
     }
     if (acc.dropped.length > 0) privacy.dropped = `sha256:${sha256Hex(canonicalJson(acc.dropped))}`;
     recorded.privacy = privacy;
-    if (Object.keys(acc.sealed).length === 0) return recorded;
+    if (acc.sealed.length === 0) return recorded;
 
     const keyRef = ref ?? anonymousKeyRef(event.model);
-    const plain = canonicalJson(acc.sealed);
+    const plain = JSON.stringify(acc.sealed);
     const finish = (key: Buffer) => {
       privacy.sealed = seal(key, keyRef, sealAad(event.id, keyRef), plain);
       return recorded;

@@ -49,10 +49,15 @@ export function createKeyring(options: KeyringOptions) {
   const cached = (ref: string): Buffer | undefined => {
     const hit = cache.get(ref);
     if (!hit) return undefined;
-    if (now() - hit.at > options.cacheMs) {
+    const age = now() - hit.at;
+    if (age > options.cacheMs) {
       cache.delete(ref);
       return undefined;
     }
+    // Re-read in the background before the entry expires, so a key in steady use never
+    // leaves the request path, and an erasure by another process is still seen in cacheMs.
+    if (age > options.cacheMs * 0.75 && !pending.has(`?${ref}`))
+      void once(`?${ref}`, () => read(ref)).catch(() => cache.delete(ref));
     return hit.key;
   };
 
@@ -62,7 +67,10 @@ export function createKeyring(options: KeyringOptions) {
       .select(['wrapped'])
       .where('subject_ref', '=', ref)
       .executeTakeFirst();
-    if (!row) return undefined;
+    if (!row) {
+      cache.delete(ref); // erased, here or by another process
+      return undefined;
+    }
     const key = await wrapper.unwrap(Buffer.from(row.wrapped, 'base64'), ref);
     remember(ref, key);
     return key;

@@ -33,17 +33,16 @@ export function markErased(event: InferenceEvent): InferenceEvent {
 export function openEvent(event: InferenceEvent, key: Buffer): InferenceEvent {
   const p = event.privacy;
   if (!p?.sealed) return event;
-  const clear = JSON.parse(unseal(key, sealAad(event.id, p.sealed.key), p.sealed)) as Record<
-    string,
-    unknown
-  >;
-  const features = p.features?.map((row, r) =>
-    row.map((c, i) => (c === 'sealed' ? clear[`f${r}:${i}`] : c)),
-  );
-  const outputs = p.outputs?.map((o, r) => (o === 'sealed' ? clear[`o${r}`] : o));
+  const clear = JSON.parse(unseal(key, sealAad(event.id, p.sealed.key), p.sealed)) as unknown[];
+  let next = 0;
+  const take = (c: unknown) => (c === 'sealed' ? clear[next++] : c);
+  const features = p.features?.map((row) => row.map(take));
+  const outputs = p.outputs?.map(take);
   const request = p.request
     ? Object.fromEntries(
-        Object.entries(p.request).map(([k, v]) => [k, v === 'sealed' ? clear[`r${k}`] : v]),
+        Object.keys(p.request)
+          .sort()
+          .map((k) => [k, take(p.request![k])]),
       )
     : undefined;
   const numeric = features?.every((row) => row.every((c) => typeof c === 'number'));

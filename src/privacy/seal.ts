@@ -4,8 +4,23 @@ import type { RecordedPrivacy } from '../core/index.js';
 export type Sealed = NonNullable<RecordedPrivacy['sealed']>;
 
 /** AES-256-GCM (NIST SP 800-38D) of `plain` under a subject's data key; `aad` binds it to the event. */
+// Deterministic IV construction (NIST SP 800-38D §8.2.1): a random 8-byte field per process
+// and a 4-byte counter, renewed before the counter wraps. Saves a random draw per event.
+let ivField = randomBytes(8);
+let ivCounter = 0;
+function nextIv(): Buffer {
+  if (ivCounter === 0xffffffff) {
+    ivField = randomBytes(8);
+    ivCounter = 0;
+  }
+  const iv = Buffer.allocUnsafe(12);
+  ivField.copy(iv, 0);
+  iv.writeUInt32BE(ivCounter++, 8);
+  return iv;
+}
+
 export function seal(key: Buffer, keyRef: string, aad: string, plain: string): Sealed {
-  const iv = randomBytes(12);
+  const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(aad));
   const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return {
