@@ -10,6 +10,7 @@ import {
   streamEvents,
   syncEventIndex,
   type EventFilter,
+  type IndexedEvent,
   type RawEventQuery,
 } from '../forensics/index.js';
 import type { Store } from '../store/index.js';
@@ -19,6 +20,8 @@ export interface EventServices {
   store: Store;
   /** The models, principals and time window of an incident; throws when there is none. */
   incidentScope(incidentId: string): Promise<EventFilter>;
+  /** Rewrites events before they are answered (privacy: sealed fields of erased subjects). */
+  view?(events: IndexedEvent[]): Promise<IndexedEvent[]>;
 }
 
 const FIELDS = [
@@ -81,14 +84,33 @@ export function createEventRoutes(services: EventServices) {
         ...(newest ? { order: 'desc' } : {}),
       });
       if (newest) found.reverse();
-      return c.json({ events: found.map((e) => eventRecord(e)) });
+      const shown = services.view ? await services.view(found) : found;
+      return c.json({ events: shown.map((e) => eventRecord(e)) });
     }
     const filter = await filterOf(c, services, Number.MAX_SAFE_INTEGER);
     c.header('content-type', MEDIA[format]);
     return stream(c, async (out) => {
-      for await (const chunk of encodeEvents(streamEvents(services.store, filter), format))
+      const events = streamEvents(services.store, filter);
+      for await (const chunk of encodeEvents(viewed(events, services.view), format))
         await out.write(chunk);
     });
   });
   return app;
+}
+
+/** The stream in pages of 500 through `view`, when there is one. */
+async function* viewed(
+  events: AsyncIterable<IndexedEvent>,
+  view: EventServices['view'],
+): AsyncGenerator<IndexedEvent> {
+  if (!view) return yield* events;
+  let page: IndexedEvent[] = [];
+  for await (const e of events) {
+    page.push(e);
+    if (page.length >= 500) {
+      yield* await view(page);
+      page = [];
+    }
+  }
+  if (page.length > 0) yield* await view(page);
 }

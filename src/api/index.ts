@@ -23,3 +23,4 @@ export {
   type EvidenceUpload,
 } from './evidence-routes.js';
 export { createReportRoutes, type ReportServices } from './report-routes.js';
+export { createPrivacyRoutes, type PrivacyRouteServices } from './privacy-routes.js';

@@ -4,6 +4,7 @@ import {
   createAdminApi,
   createEventRoutes,
   createEvidenceRoutes,
+  createPrivacyRoutes,
   createReportRoutes,
   createRespondRoutes,
   registerIntakeRoutes,
@@ -24,6 +25,7 @@ function fullApi() {
       () => createEventRoutes({} as never),
       (actor) => createEvidenceRoutes({} as never, actor),
       () => createReportRoutes({} as never),
+      () => createPrivacyRoutes({} as never),
     ],
   });
   registerRegistryRoutes(app, {

@@ -31,6 +31,12 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /api/v1/ledger/:stream/verify': 'read',
 
   'GET /api/v1/events': 'read',
+
+  // privacy (issue 19): reading clear values also needs privacy.read, checked in the route.
+  'POST /api/v1/privacy/erase': 'privacy.manage',
+  'POST /api/v1/privacy/export': 'privacy.manage',
+  'POST /api/v1/privacy/rotate-kek': 'privacy.manage',
+  'GET /api/v1/privacy/status': 'read',
   'GET /api/v1/detectors': 'read',
   'GET /api/v1/alerts': 'read',
   'POST /api/v1/feedback': 'data.write',

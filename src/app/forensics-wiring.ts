@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import { createEventRoutes, createEvidenceRoutes, createReportRoutes } from '../api/index.js';
 import { incidentReview } from './report-wiring.js';
 import type { AisocConfig } from '../config/index.js';
-import { buildEvidenceBundle, type EventFilter } from '../forensics/index.js';
+import { buildEvidenceBundle, type EventFilter, type IndexedEvent } from '../forensics/index.js';
 import type { LedgerKey, LedgerWriter } from '../ledger/index.js';
 import { reportError, ReportErrorCodes, type AlertSinks } from '../report/index.js';
 import type { Responder } from '../respond/index.js';
@@ -19,6 +19,8 @@ export interface ForensicsWiringDeps {
   sinks?: AlertSinks;
   /** aisoc's version (CEF device version). */
   version?: string;
+  /** privacy (issue 19): marks sealed fields of erased subjects in event listings. */
+  eventView?: (events: IndexedEvent[]) => Promise<IndexedEvent[]>;
 }
 
 /** An incident's events: its models and principals (all when none) from first to last seen. */
@@ -41,6 +43,7 @@ export function forensicsRoutes(
       createEventRoutes({
         store: deps.store,
         incidentScope: (id) => incidentScope(deps.responder, id),
+        ...(deps.eventView ? { view: deps.eventView } : {}),
       }),
     (actor) =>
       createEvidenceRoutes(

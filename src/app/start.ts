@@ -77,6 +77,7 @@ import {
   type ServingCatalog,
 } from './serving-catalog.js';
 import { createSystemKey } from './system-principal.js';
+import { startPrivacy } from './privacy-wiring.js';
 
 export interface RunningAisoc {
   /** Empty when this process has no `gateway` role. */
@@ -358,6 +359,13 @@ export async function startAisoc(
         },
       };
     });
+    // privacy (issue 19): field policies before the record, keys, erasure, subject export
+    const privacy = await startPrivacy(config, {
+      store,
+      audit,
+      log,
+      incidents: () => responder.incidents.list({ limit: 100_000 }),
+    });
     // ── end respond ──
 
     // --- registry (provenance): registry, rollback, inventory, threat model, integrity monitor
@@ -464,7 +472,7 @@ export async function startAisoc(
     // ── gateway ──
     const partitions = scaled && nats ? nats.partitions : 0;
     const metricsFeed: { current?: OperatorMetrics } = {}; // set once the metrics registry exists
-    const events: EventSink = {
+    const events: EventSink = privacy.sink({
       record(event: InferenceEvent, durable: boolean) {
         metricsFeed.current?.observeInference(event);
         // At scale the subject carries the event's partition (its key or source network), so
@@ -477,7 +485,9 @@ export async function startAisoc(
               )
             : inferenceSubject(event.model || '_unknown');
         const publish = () =>
-          bus.publish(subject, event).catch((e) => log(`bus publish failed: ${String(e)}`));
+          bus
+            .publish(subject, privacy.busView(event))
+            .catch((e) => log(`bus publish failed: ${String(e)}`));
         if (durable)
           return ledger.appendDurable('inference', event).then(({ seq }) => {
             // Fail closed whatever `overflow` says: a durable gateway never answers unrecorded.
@@ -497,7 +507,7 @@ export async function startAisoc(
           log(`unauthenticated-request aggregate not recorded: ${(e as Error).message}`);
         }
       },
-    };
+    });
     const health = createHealth({
       durable: config.gateway.durability === 'durable',
       ledger: () => ledger.stats(),
@@ -588,7 +598,9 @@ export async function startAisoc(
                 ledgerKey: secrets.ledgerKey,
                 sinks,
                 version: await aisocVersion(),
+                eventView: privacy.eventView, // privacy (issue 19)
               }), // forensics (issue 12)
+              privacy.routes, // privacy (issue 19)
             ],
             onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
           });

@@ -77,6 +77,10 @@ const COMMANDS: readonly { names: readonly string[]; load: () => Promise<Registe
     names: ['export'],
     load: async () => (await import('./commands/report.js')).registerExportCommands,
   }, // report (issue 12)
+  {
+    names: ['privacy'],
+    load: async () => (await import('./commands/privacy.js')).registerPrivacyCommands,
+  }, // privacy (issue 19)
 ];
 
 /** The top-level command names, in `aisoc --help` order (checked against the modules by a test). */

@@ -10,6 +10,13 @@ export {
   type LedgerConfig,
   type GatewayConfig,
   type AdminConfig,
+  type PrivacyConfig,
 } from './schema.js';
+export {
+  FIELD_POLICIES,
+  type FieldPolicyName,
+  type FieldRule,
+  type ModelPrivacyConfig,
+} from './privacy-schema.js';
 export { loadConfig, parseConfig, envOverrides, type LoadConfigOptions } from './load-config.js';
 export { ConfigErrorCodes } from './errors.js';

@@ -152,6 +152,11 @@ function resolvePaths(config: RawConfig, baseDir: string): AisocConfig {
         ]),
       ),
     },
+    privacy: {
+      ...config.privacy,
+      hmacKeyFile: inData(config.privacy.hmacKeyFile, 'privacy-hmac.key'),
+      kekFile: inData(config.privacy.kekFile, 'privacy-kek.key'),
+    },
     registry: {
       ...config.registry,
       trustedKeys: config.registry.trustedKeys.map(abs),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FallbackSchema, GATEWAY_PROTOCOLS } from '../core/index.js';
 import { OidcSchema } from './oidc-schema.js';
+import { ModelPrivacySchema, modelPrivacyIssues, PrivacySchema } from './privacy-schema.js';
 
 const StoreSchema = z.discriminatedUnion('driver', [
   z
@@ -161,6 +162,8 @@ const ModelSchema = z
       .optional(),
     // report (issue 12): which notification clocks apply (gdpr, eu-ai-act, nis2, sec-8k, hipaa).
     regulations: z.array(z.string().min(1).max(32)).max(16).default([]),
+    // privacy (issue 19): field policies applied before the record is kept (docs/privacy.md).
+    privacy: ModelPrivacySchema.optional(),
   })
   .strict();
 
@@ -314,6 +317,7 @@ export const ConfigSchema = z
     registry: RegistrySchema.default(RegistrySchema.parse({})),
     models: z.array(ModelSchema).default([]),
     respond: RespondSchema.default(RespondSchema.parse({})),
+    privacy: PrivacySchema.default(PrivacySchema.parse({})), // privacy (issue 19)
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -359,6 +363,13 @@ export const ConfigSchema = z
           message: 'generic-json upstreams need `generic` pointers',
         });
       }
+      for (const issue of modelPrivacyIssues(model))
+        // privacy (issue 19)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', i, ...issue.path],
+          message: issue.message,
+        });
       if (model.detection?.mode === 'blocking' && !model.baseline?.endsWith('.csv')) {
         ctx.addIssue({
           code: 'custom',
@@ -376,12 +387,13 @@ type Resolved<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P
 type RawStore = RawConfig['store'];
 
 /** The validated config with every path filled in and absolute: what modules receive. */
-export type AisocConfig = Omit<RawConfig, 'store' | 'ledger' | 'admin'> & {
+export type AisocConfig = Omit<RawConfig, 'store' | 'ledger' | 'admin' | 'privacy'> & {
   store:
     | Resolved<Extract<RawStore, { driver: 'sqlite' }>, 'path'>
     | Extract<RawStore, { driver: 'postgres' }>;
   ledger: Resolved<RawConfig['ledger'], 'keyFile' | 'overflow'>;
   admin: Resolved<RawConfig['admin'], 'tokenFile'>;
+  privacy: Resolved<RawConfig['privacy'], 'hmacKeyFile' | 'kekFile'>;
 };
 export type ModelConfig = AisocConfig['models'][number];
 export type ModelVersionConfig = ModelConfig['versions'][number];
@@ -391,3 +403,4 @@ export type LedgerConfig = AisocConfig['ledger'];
 export type GatewayConfig = AisocConfig['gateway'];
 export type AdminConfig = AisocConfig['admin'];
 export type RespondConfig = AisocConfig['respond'];
+export type PrivacyConfig = AisocConfig['privacy'];

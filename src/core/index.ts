@@ -11,6 +11,8 @@ export {
   type InferenceOutcome,
   InferenceEventSchema,
   type InferenceEvent,
+  RecordedPrivacySchema,
+  type RecordedPrivacy,
 } from './inference-event.js';
 export { SEVERITIES, type Severity, AlertSchema, type Alert } from './alert.js';
 export {

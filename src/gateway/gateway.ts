@@ -138,6 +138,8 @@ interface Exchange {
   withheld: unknown[] | null;
   /** The data subject named in the body at `models[].subject`, when configured. */
   subject?: string;
+  /** Request fields `models[].privacy.request` names (clear; the privacy policy applies). */
+  requestFields?: Record<string, unknown>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -348,6 +350,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const rows = request.rows;
     ex.rows = rows;
     if (model.subject !== undefined) ex.subject = subjectAt(parsed, model.subject);
+    if (model.privacy?.request.length) ex.requestFields = fieldsAt(parsed, model.privacy.request);
     enforceRowLimits(key, snapshot, model, rows.length);
     enforceInputRules(snapshot, model.id, rows);
     // A query blocking detection refused stays refused when sent again (refusal-memory.ts).
@@ -718,6 +721,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       policyAction: ex.policyAction,
       latencyMs: Math.round((performance.now() - ex.started) * 1000) / 1000,
       ...(ex.subject === undefined ? {} : { subject: ex.subject }),
+      ...(ex.requestFields === undefined ? {} : { requestFields: ex.requestFields }),
     };
   }
 
@@ -812,6 +816,24 @@ function truncate(text: string): string {
 
 /** The subject id at an RFC 6901 pointer in the body, as text (at most 256 characters). */
 function subjectAt(body: unknown, pointer: string): string | undefined {
+  const current = valueAt(body, pointer);
+  return typeof current === 'string' || typeof current === 'number'
+    ? String(current).slice(0, 256)
+    : undefined;
+}
+
+/** Scalar request fields at the privacy block's pointers (absent ones left out). */
+function fieldsAt(body: unknown, rules: readonly { pointer: string }[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const { pointer } of rules) {
+    const v = valueAt(body, pointer);
+    if (typeof v === 'string') out[pointer] = v.slice(0, 1024);
+    else if (typeof v === 'number' || typeof v === 'boolean') out[pointer] = v;
+  }
+  return out;
+}
+
+function valueAt(body: unknown, pointer: string): unknown {
   let current = body;
   for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) {
     const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
@@ -819,7 +841,5 @@ function subjectAt(body: unknown, pointer: string): string | undefined {
       return undefined;
     current = (current as Record<string, unknown>)[token];
   }
-  return typeof current === 'string' || typeof current === 'number'
-    ? String(current).slice(0, 256)
-    : undefined;
+  return current;
 }

@@ -1,5 +1,6 @@
 /** The roles an identity can hold, least to most trusted. */
-export const ROLES = ['viewer', 'responder', 'approver', 'admin'] as const;
+// `privacy-officer` (issue 19) reads clear values of sealed fields; no other role does.
+export const ROLES = ['viewer', 'responder', 'approver', 'privacy-officer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
@@ -18,6 +19,8 @@ export const PERMISSIONS = [
   'registry.approve',
   'keys.write',
   'users.manage',
+  'privacy.manage', // erase a subject, export a subject's record (sealed), rotate the KEK
+  'privacy.read', // read clear values of sealed fields (each read recorded)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -38,7 +41,9 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   viewer: ['read'],
   responder: RESPONDER,
   approver: ['read', 'approvals.decide'],
-  admin: PERMISSIONS,
+  'privacy-officer': ['read', 'privacy.manage', 'privacy.read'],
+  // Separation of duties: the admin runs the system but does not read sealed personal data.
+  admin: PERMISSIONS.filter((p) => p !== 'privacy.read'),
 };
 
 export function isRole(value: unknown): value is Role {

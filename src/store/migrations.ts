@@ -7,6 +7,7 @@ import { migrateBaseModels } from './migration-0004-base-models.js';
 import { migrateValidations } from './migration-0005-validations.js';
 import { createIdentityTables } from './identity-migration.js';
 import { createForensicsTables } from './migration-0004-forensics.js';
+import { createPrivacyTables } from './migration-0009-privacy.js';
 
 export type StoreDriver = 'sqlite' | 'postgres';
 
@@ -121,6 +122,7 @@ export function createMigrations(driver: StoreDriver): Record<string, Migration>
     '0006_identities': { up: createIdentityTables },
     '0007_forensics': { up: createForensicsTables },
     '0008_suppressions': { up: createSuppressionTable },
+    '0009_privacy': { up: createPrivacyTables },
     '0013_pipeline_freezes': { up: createPipelineFreezeTable },
   };
 }
