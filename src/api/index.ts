@@ -23,3 +23,12 @@ export {
   type EvidenceUpload,
 } from './evidence-routes.js';
 export { createReportRoutes, type ReportServices } from './report-routes.js';
+export { createOpenApiDocument } from './openapi.js';
+export {
+  createConsoleRoutes,
+  ConsoleBodies,
+  type ConsoleServices,
+  type DrillRequest,
+  type LiveEvent,
+} from './console-routes.js';
+export { mountAllRoutes, openApiDocumentOfAllRoutes } from './openapi-all-routes.js';

@@ -56,6 +56,7 @@ import { startWitnessPusher } from './witness-pusher.js';
 import { createLossReporter } from './ledger-loss.js';
 import { createHealth } from './health.js';
 import { listenHttp } from './http-server.js';
+import { startConsole } from './console-wiring.js';
 import {
   readMetricsToken,
   registerOperatorMetrics,
@@ -417,6 +418,17 @@ export async function startAisoc(
       health,
       reloadKeys,
     });
+    const consoleUrls: { gatewayUrl?: string; adminUrl?: string } = { gatewayUrl };
+    const web = await startConsole({
+      config,
+      responder,
+      services,
+      bus,
+      adminToken: secrets.adminToken,
+      urls: () => consoleUrls,
+      log,
+    }); // console (issue 13)
+    cleanups.push(web.close);
     const api = createAdminApi({
       services,
       token: secrets.adminToken,
@@ -432,6 +444,7 @@ export async function startAisoc(
       routes: [
         (actor) => createRespondRoutes(responder, actor), // respond (issue 7)
         ...forensicsRoutes({ config, store, responder, ledger, ledgerKey: secrets.ledgerKey }), // forensics (issue 12)
+        web.routes,
       ],
       onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
     });
@@ -452,7 +465,8 @@ export async function startAisoc(
     });
     registerIntakeRoutes(api, intake);
     // --- end registry
-    const adminServer = await listenHttp(api.fetch, config.admin);
+    const adminServer = await listenHttp(web.serve(api.fetch), config.admin);
+    consoleUrls.adminUrl = adminServer.url;
     cleanups.push(() => new Promise<void>((resolve) => adminServer.server.close(() => resolve())));
 
     return {

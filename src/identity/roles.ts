@@ -18,6 +18,7 @@ export const PERMISSIONS = [
   'registry.approve',
   'keys.write',
   'users.manage',
+  'drills.run',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
