@@ -29,6 +29,8 @@ export const ConsoleBodies = {
     .object({
       scenario: z.string().min(1).max(64),
       model: z.string().min(1).max(128).optional(),
+      /** One of the scenario's attacks (docs/drills.md); default its first. */
+      attack: z.string().min(1).max(128).optional(),
       budget: z.number().int().positive().max(100_000).optional(),
     })
     .strict(),

@@ -144,6 +144,7 @@ export async function createConsoleServices(
       model,
       data,
       ...(input.budget ? { budget: input.budget } : {}),
+      ...(input.attack ? { attack: input.attack } : {}),
       onProgress: (line) => emit({ type: 'drill', data: { ...entry, state: 'running', line } }),
     })
       .then((card) => {

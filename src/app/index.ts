@@ -2,3 +2,4 @@
 export { startAisoc, type RunningAisoc, type StartOptions } from './start.js';
 export { prepareDataDir, demoKeyFile, writeSecret, type Secrets } from './data-dir.js';
 export { demoModels, packageRoot } from './demo.js';
+export { consoleDir } from './console-static.js';

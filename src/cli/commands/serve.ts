@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { demoModels, prepareDataDir, startAisoc } from '../../app/index.js';
+import {
+  consoleDir,
+  demoModels,
+  packageRoot,
+  prepareDataDir,
+  startAisoc,
+} from '../../app/index.js';
 import { AppError } from '../../core/index.js';
 import { loadConfig, type AisocConfig } from '../../config/index.js';
 import type { GlobalOptions } from '../context.js';
@@ -42,6 +48,9 @@ export function registerServeCommands(program: Command): void {
         `  gateway    ${running.gatewayUrl}`,
         `  admin API  ${running.adminUrl} (token in ${config.admin.tokenFile})`,
         `  models     ${config.models.map((m) => m.id).join(', ') || '(none configured)'}`,
+        consoleDir(packageRoot())
+          ? `  console    ${running.adminUrl}/ (open it in a browser; sign in with the admin token)`
+          : `  console    not built (run npm run build to serve it at ${running.adminUrl}/)`,
       ];
       if (opts.demo)
         lines.push(...(await demoInstructions(config, running.gatewayUrl, running.adminUrl)));
