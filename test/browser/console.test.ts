@@ -155,15 +155,17 @@ if (!chromiumPath()) {
       expect(await page.getByText(/AML\.T\d{4}/).count()).toBeGreaterThan(0);
       await expectAccessible('incident');
       await shot('4-incident-timeline');
-      const approve = page.getByRole('button', { name: 'Approve' });
-      const before = await approve.count();
-      expect(before).toBeGreaterThan(0);
-      await approve.first().click();
-      await expect.poll(() => approve.count(), { timeout: 20_000 }).toBeLessThan(before);
-      await timeline
-        .getByText(/approv/i)
-        .first()
-        .waitFor({ timeout: 20_000 });
+      const approve = page.getByRole('button', { name: 'Approve' }).first();
+      const task = (await approve.getAttribute('data-task'))!;
+      await approve.click();
+      const stillOpen = async () =>
+        (
+          await api<{ approvals: { id: string }[] }>('/api/v1/approvals?status=open')
+        ).approvals.some((a) => a.id === task);
+      await expect.poll(stillOpen, { timeout: 20_000 }).toBe(false);
+      await page
+        .locator(`button[data-task="${task}"]`)
+        .waitFor({ state: 'detached', timeout: 20_000 });
       await shot('5-approved');
     });
 

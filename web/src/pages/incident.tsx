@@ -130,6 +130,7 @@ export function IncidentPage(props: { id: string }) {
                 <button
                   type="button"
                   class="primary"
+                  data-task={t.id}
                   disabled={act.isPending}
                   onClick={() =>
                     act.mutate(() =>
