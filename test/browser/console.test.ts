@@ -51,7 +51,7 @@ if (!chromiumPath()) {
       await page.evaluate(AXE);
       const violations = await page.evaluate(async () => {
         const axe = (
-          window as unknown as {
+          globalThis as unknown as {
             axe: {
               run: (o: object) => Promise<{
                 violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
@@ -207,8 +207,10 @@ if (!chromiumPath()) {
         await shot('7-drift-failed');
         throw e;
       });
-      const drawn = await chart.evaluate((canvas: HTMLCanvasElement) => {
-        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      const drawn = await chart.evaluate((canvas: any) => {
+        const { data } = canvas
+          .getContext('2d')!
+          .getImageData(0, 0, canvas.width, canvas.height) as { data: number[] };
         // Pixels in the first series' colour (#1f5fa8): the line, not the axes or grid.
         let inked = 0;
         for (let i = 0; i < data.length; i += 4)
