@@ -3376,6 +3376,7 @@ export interface operations {
                 "application/json": {
                     scenario: string;
                     model?: string;
+                    attack?: string;
                     budget?: number;
                 };
             };
