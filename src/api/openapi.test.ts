@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mountAllRoutes, openApiDocumentOfAllRoutes, ROUTE_PERMISSIONS } from './index.js';
 
@@ -37,5 +39,10 @@ describe('the OpenAPI document', () => {
     });
     expect(served.status).toBe(200);
     expect(await served.json()).toEqual(JSON.parse(JSON.stringify(doc)));
+  });
+
+  it('matches web/openapi.json, from which the console client is typed (npm run build rewrites it)', () => {
+    const file = join(import.meta.dirname, '..', '..', 'web', 'openapi.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(JSON.stringify(doc)));
   });
 });
