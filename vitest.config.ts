@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` needs nothing but this machine; `int` talks to PostgreSQL and NATS
+// Three projects: `unit` needs nothing but this machine; `int` talks to PostgreSQL and NATS
 // (files named *.int.test.ts) and skips with a visible message when they are absent, unless
 // AISOC_REQUIRE_SERVICES=1 (set by .ci/run) turns the skip into a failure.
 export default defineConfig({
@@ -9,8 +9,14 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/*.scale.test.ts', 'node_modules/**', 'dist/**'],
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
+          exclude: [
+            '**/*.int.test.ts',
+            '**/*.scale.test.ts',
+            'test/browser/**',
+            'node_modules/**',
+            'dist/**',
+          ],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
@@ -26,6 +32,16 @@ export default defineConfig({
           // schema creation and migrations racing across files have failed under load.
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        // The console in Chromium against a real `aisoc serve` (skipped without Chromium).
+        test: {
+          name: 'browser',
+          include: ['test/browser/*.test.ts'],
+          globalSetup: ['test/browser/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -9,9 +9,10 @@ import { jsonDepthGuard } from './json-depth-guard.js';
 import { ApiErrorCodes } from './errors.js';
 import { actorOf } from './identity-context.js';
 import { createUsersRoutes } from './users-routes.js';
+import { createOpenApiDocument } from './openapi.js';
 import type { AdminServices } from './services.js';
 
-const CreateKeyBody = z
+export const CreateKeyBody = z
   .object({
     principal: z.string().min(1).max(200),
     description: z.string().max(1000).optional(),
@@ -21,12 +22,12 @@ const CreateKeyBody = z
   })
   .strict();
 
-const ApplyActionBody = z
+export const ApplyActionBody = z
   .object({ action: ContainmentActionSchema, reason: z.string().min(1).max(2000) })
   .strict();
 
 // Items are checked one by one by the performance monitor, which counts the malformed ones.
-const FeedbackBody = z.object({ items: z.array(z.unknown()).min(1).max(10_000) }).strict();
+export const FeedbackBody = z.object({ items: z.array(z.unknown()).min(1).max(10_000) }).strict();
 
 const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -104,6 +105,8 @@ export function createAdminApi(options: {
 
   const actor = actorOf;
   app.route('/', createUsersRoutes(options.identities));
+  // Read from the route table at request time, so routes mounted later are in it too.
+  app.get('/api/v1/openapi.json', (c) => c.json(createOpenApiDocument(app.routes)));
 
   app.post('/api/v1/keys', async (c) => {
     const body = parse(CreateKeyBody, await readJson(c));

@@ -22,7 +22,7 @@ export interface EvidenceRouteServices {
   bundle(incidentId: string, recipient: string, actor: string): Promise<unknown>;
 }
 
-const BundleBody = z.object({ recipient: z.string().min(1).max(200) }).strict();
+export const BundleBody = z.object({ recipient: z.string().min(1).max(200) }).strict();
 
 const Query = z
   .object({

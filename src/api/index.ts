@@ -24,3 +24,12 @@ export {
 } from './evidence-routes.js';
 export { createReportRoutes, type ReportServices } from './report-routes.js';
 export { createPrivacyRoutes, type PrivacyRouteServices } from './privacy-routes.js';
+export { createOpenApiDocument } from './openapi.js';
+export {
+  createConsoleRoutes,
+  ConsoleBodies,
+  type ConsoleServices,
+  type DrillRequest,
+  type LiveEvent,
+} from './console-routes.js';
+export { mountAllRoutes, openApiDocumentOfAllRoutes } from './openapi-all-routes.js';

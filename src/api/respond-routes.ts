@@ -4,7 +4,7 @@ import { AppError, SEVERITIES } from '../core/index.js';
 import { parsePlaybook, PHASES, type Responder } from '../respond/index.js';
 
 const Id = z.string().min(1).max(128);
-const Bodies = {
+export const RESPOND_BODIES = {
   assign: z.object({ assignee: z.string().min(1).max(200) }).strict(),
   note: z.object({ text: z.string().min(1).max(10_000) }).strict(),
   severity: z
@@ -78,32 +78,48 @@ export function createRespondRoutes(responder: Responder, actor: (c: Context) =>
   app.get('/api/v1/incidents/:id', async (c) => c.json(await responder.detail(c.req.param('id'))));
   app.post('/api/v1/incidents/:id/assign', async (c) =>
     c.json(
-      await incidents.assign(c.req.param('id'), (await body(c, Bodies.assign)).assignee, actor(c)),
+      await incidents.assign(
+        c.req.param('id'),
+        (await body(c, RESPOND_BODIES.assign)).assignee,
+        actor(c),
+      ),
     ),
   );
   app.post('/api/v1/incidents/:id/notes', async (c) => {
-    await incidents.note(c.req.param('id'), (await body(c, Bodies.note)).text, actor(c));
+    await incidents.note(c.req.param('id'), (await body(c, RESPOND_BODIES.note)).text, actor(c));
     return c.json({ ok: true }, 201);
   });
   app.post('/api/v1/incidents/:id/severity', async (c) => {
-    const b = await body(c, Bodies.severity);
+    const b = await body(c, RESPOND_BODIES.severity);
     return c.json(
       await incidents.overrideSeverity(c.req.param('id'), b.severity, b.reason, actor(c)),
     );
   });
   app.post('/api/v1/incidents/:id/phase', async (c) =>
     c.json(
-      await responder.setPhase(c.req.param('id'), (await body(c, Bodies.phase)).phase, actor(c)),
+      await responder.setPhase(
+        c.req.param('id'),
+        (await body(c, RESPOND_BODIES.phase)).phase,
+        actor(c),
+      ),
     ),
   );
   app.post('/api/v1/incidents/:id/merge', async (c) =>
     c.json(
-      await incidents.merge(c.req.param('id'), (await body(c, Bodies.merge)).sources, actor(c)),
+      await incidents.merge(
+        c.req.param('id'),
+        (await body(c, RESPOND_BODIES.merge)).sources,
+        actor(c),
+      ),
     ),
   );
   app.post('/api/v1/incidents/:id/split', async (c) =>
     c.json(
-      await incidents.split(c.req.param('id'), (await body(c, Bodies.split)).alertIds, actor(c)),
+      await incidents.split(
+        c.req.param('id'),
+        (await body(c, RESPOND_BODIES.split)).alertIds,
+        actor(c),
+      ),
       201,
     ),
   );
@@ -111,7 +127,7 @@ export function createRespondRoutes(responder: Responder, actor: (c: Context) =>
     c.json({ lifted: await responder.liftContainment(c.req.param('id'), actor(c)) }),
   );
   app.post('/api/v1/incidents/:id/dispose', async (c) => {
-    const b = await body(c, Bodies.dispose);
+    const b = await body(c, RESPOND_BODIES.dispose);
     const options = {
       falsePositive: b.falsePositive,
       reason: b.reason,
@@ -136,7 +152,7 @@ export function createRespondRoutes(responder: Responder, actor: (c: Context) =>
     return c.json({ approvals: await responder.approvals.list(status ? { status } : {}) });
   });
   app.post('/api/v1/approvals/:id', async (c) => {
-    const b = await body(c, Bodies.approval);
+    const b = await body(c, RESPOND_BODIES.approval);
     return c.json(
       await responder.approvals.decide(c.req.param('id'), b.decision, actor(c), b.role),
     );
@@ -155,10 +171,10 @@ export function createRespondRoutes(responder: Responder, actor: (c: Context) =>
 
   app.get('/api/v1/playbooks', (c) => c.json({ playbooks: responder.playbooks.list() }));
   app.post('/api/v1/playbooks/validate', async (c) =>
-    c.json(parsePlaybook((await body(c, Bodies.validate)).yaml)),
+    c.json(parsePlaybook((await body(c, RESPOND_BODIES.validate)).yaml)),
   );
   app.post('/api/v1/playbooks/:id/run', async (c) => {
-    const b = await body(c, Bodies.run);
+    const b = await body(c, RESPOND_BODIES.run);
     if (b.dryRun)
       return c.json({
         dryRun: true,

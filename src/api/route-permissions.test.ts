@@ -1,43 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createTokenAuthenticator } from '../identity/index.js';
-import {
-  createAdminApi,
-  createEventRoutes,
-  createEvidenceRoutes,
-  createPrivacyRoutes,
-  createReportRoutes,
-  createRespondRoutes,
-  registerIntakeRoutes,
-  registerRegistryRoutes,
-  ROUTE_PERMISSIONS,
-  type AdminServices,
-  type IntakeServices,
-  type RegistryServices,
-} from './index.js';
+import { createAdminApi, mountAllRoutes, ROUTE_PERMISSIONS, type AdminServices } from './index.js';
 
 /** The admin API with every route group mounted, as the composition root mounts them. */
-function fullApi() {
-  const app = createAdminApi({
-    services: {} as AdminServices,
-    token: 'bootstrap-token-0123',
-    routes: [
-      (actor) => createRespondRoutes({ incidents: {} } as never, actor),
-      () => createEventRoutes({} as never),
-      (actor) => createEvidenceRoutes({} as never, actor),
-      () => createReportRoutes({} as never),
-      () => createPrivacyRoutes({} as never),
-    ],
-  });
-  registerRegistryRoutes(app, {
-    registry: {},
-    rollback: {},
-    recordFingerprint: async () => null,
-    inventory: async () => [],
-    threatModel: async () => '',
-  } as unknown as RegistryServices);
-  registerIntakeRoutes(app, {} as IntakeServices);
-  return app;
-}
+const fullApi = mountAllRoutes;
 
 const declared = (app: ReturnType<typeof fullApi>) =>
   app.routes

@@ -9,6 +9,12 @@ const R = '/api/v1/registry';
  */
 export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /api/v1/whoami': 'read',
+  'GET /api/v1/openapi.json': 'read',
+  // The console (issue 13): overview, live stream, drills (running one is for admins).
+  'GET /api/v1/console/overview': 'read',
+  'GET /api/v1/live': 'read',
+  'GET /api/v1/drills': 'read',
+  'POST /api/v1/drills': 'drills.run',
   'GET /api/v1/users': 'users.manage',
   'POST /api/v1/users': 'users.manage',
   'GET /api/v1/users/:name': 'users.manage',

@@ -5,7 +5,7 @@ import { describeIdentity, ROLES, type IdentityService } from '../identity/index
 import { ApiErrorCodes } from './errors.js';
 import { actorOf, identityOf } from './identity-context.js';
 
-const AddUserBody = z
+export const AddUserBody = z
   .object({
     name: z.string().min(1).max(64),
     role: z.enum(ROLES),

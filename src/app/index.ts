@@ -3,3 +3,4 @@ export { startAisoc, type RunningAisoc, type StartOptions } from './start.js';
 export { prepareDataDir, demoKeyFile, writeSecret, type Secrets } from './data-dir.js';
 export { demoModels, packageRoot } from './demo.js';
 export { ROLES, parseRoles, type Role } from './phases.js';
+export { consoleDir } from './console-static.js';

@@ -61,6 +61,7 @@ import { startWitnessPusher } from './witness-pusher.js';
 import { createLossReporter } from './ledger-loss.js';
 import { createHealth } from './health.js';
 import { listenHttp } from './http-server.js';
+import { startConsole } from './console-wiring.js';
 import {
   readMetricsToken,
   registerOperatorMetrics,
@@ -576,6 +577,18 @@ export async function startAisoc(
             health,
             reloadKeys,
           });
+          const consoleUrls: { gatewayUrl?: string; adminUrl?: string } = {
+            ...(gateway ? { gatewayUrl: gateway.url } : {}),
+          };
+          const web = await startConsole({
+            config,
+            responder,
+            services,
+            bus,
+            adminToken: secrets.adminToken,
+            urls: () => consoleUrls,
+            log,
+          }); // console (issue 13)
           const api = createAdminApi({
             services,
             token: secrets.adminToken,
@@ -601,6 +614,7 @@ export async function startAisoc(
                 eventView: privacy.eventView, // privacy (issue 19)
               }), // forensics (issue 12)
               privacy.routes, // privacy (issue 19)
+              web.routes, // console (issue 13)
             ],
             onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),
           });
@@ -618,13 +632,15 @@ export async function startAisoc(
           });
           registerIntakeRoutes(api, intake);
           // --- end registry
-          const adminServer = await listenHttp(api.fetch, config.admin);
+          const adminServer = await listenHttp(web.serve(api.fetch), config.admin);
+          consoleUrls.adminUrl = adminServer.url;
           return {
             handle: adminServer.url,
             close: async () => {
               await new Promise<void>((resolve) => adminServer.server.close(() => resolve()));
               await alertFeed.unsubscribe();
               await sinks.close();
+              await web.close();
             },
           };
         })

@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   'users.manage',
   'privacy.manage', // erase a subject, export a subject's record (sealed), rotate the KEK
   'privacy.read', // read clear values of sealed fields (each read recorded)
+  'drills.run',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

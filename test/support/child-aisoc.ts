@@ -27,6 +27,8 @@ export function writeChildConfig(dir: string, extra: Record<string, unknown> = {
 export function startChildAisoc(
   configFile: string,
   args: readonly string[] = [],
+  /** How long the start may take (a loaded machine starts slowly). */
+  timeoutMs = 30_000,
 ): Promise<{
   child: ChildProcess;
   gatewayUrl: string;
@@ -55,7 +57,7 @@ export function startChildAisoc(
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`aisoc did not start:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`aisoc did not start:\n${out}`)), timeoutMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`aisoc exited with ${code}:\n${out}`));

@@ -1,6 +1,14 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { demoModels, parseRoles, prepareDataDir, startAisoc, type Role } from '../../app/index.js';
+import {
+  consoleDir,
+  demoModels,
+  packageRoot,
+  parseRoles,
+  prepareDataDir,
+  startAisoc,
+  type Role,
+} from '../../app/index.js';
 import { AppError } from '../../core/index.js';
 import { loadConfig, type AisocConfig } from '../../config/index.js';
 import type { GlobalOptions } from '../context.js';
@@ -53,6 +61,9 @@ export function registerServeCommands(program: Command): void {
           ? [`  admin API  ${running.adminUrl} (token in ${config.admin.tokenFile})`]
           : []),
         `  models     ${config.models.map((m) => m.id).join(', ') || '(none configured)'}`,
+        consoleDir(packageRoot())
+          ? `  console    ${running.adminUrl}/ (open it in a browser; sign in with the admin token)`
+          : `  console    not built (run npm run build to serve it at ${running.adminUrl}/)`,
       ];
       if (opts.demo && running.gatewayUrl && running.adminUrl)
         lines.push(...(await demoInstructions(config, running.gatewayUrl, running.adminUrl)));
