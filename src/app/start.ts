@@ -46,7 +46,7 @@ import {
 } from '../store/index.js';
 import { prepareDataDir } from './data-dir.js';
 import { createIdentityService, createOidcAuthenticator } from '../identity/index.js';
-import { startProvenance } from './provenance.js';
+import { startProvenance, type ActionChange } from './provenance.js';
 import { createIntake } from './intake.js';
 import { hasPrincipalDetectors, startDetection } from './detection.js';
 import { startResponder } from './respond-wiring.js';
@@ -217,7 +217,11 @@ export async function startAisoc(
         return `no API key ${action.keyId}`;
       return null;
     };
+    // Set once the registry is up: pins, lifts and deploys record deployments (issue 12).
+    let recordServing = (_change: ActionChange): Promise<void> => Promise.resolve();
     const actions = createActionService({
+      afterChange: (change) =>
+        recordServing(change).catch((e) => log(`cannot record the deployment: ${String(e)}`)),
       records: actionRepo,
       publisher: channel,
       audit,
@@ -291,6 +295,7 @@ export async function startAisoc(
           .catch((e) => log(`alert publish failed: ${String(e)}`)),
     });
     cleanups.push(() => provenance.close());
+    recordServing = provenance.recordServing;
     knownGoodVersion = async (model) => {
       const { versions } = await provenance.services.registry.model(model);
       // The newest approved (known-good) version that is not the one serving now.
