@@ -38,6 +38,7 @@ export {
   type RegulationTag,
   REGULATORY_CLOCKS,
   type RegulatoryClock,
+  type ClockContext,
   clocksFor,
   clockDeadline,
   describeDue,
