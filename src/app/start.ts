@@ -383,6 +383,7 @@ export async function startAisoc(
       events,
       inlineDetection: detection.inline,
       onEscalate: suspendOnEscalation(actions, log),
+      onUpstream: (model, s, status) => metricsFeed.current?.observeUpstream(model, s, status),
       onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
     });
     const gatewayUrl = await gateway.listen();

@@ -89,6 +89,11 @@ export interface GatewayOptions {
    * `detection.escalateAfterTrips` times (the composition root suspends the key).
    */
   onEscalate?: (escalation: Escalation) => void;
+  /**
+   * Told how long each upstream call took, in seconds, and its HTTP status (0: no answer,
+   * a timeout or a refused connection). For metrics; called off nothing, must not throw.
+   */
+  onUpstream?: (model: string, seconds: number, status: number) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -576,12 +581,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function forward(upstream: string, ex: Exchange, route: InferenceRoute, raw: Buffer) {
     const model = models.get(route.model)!;
     const url = model.protocol === 'generic-json' ? upstream : joinUrl(upstream, routePath(route));
-    const answer = await upstreams.post(
-      url,
-      raw,
-      { 'content-type': 'application/json', 'x-request-id': ex.requestId },
-      config.upstreamTimeoutMs,
-    );
+    const sent = performance.now();
+    let status = 0;
+    const answer = await upstreams
+      .post(
+        url,
+        raw,
+        { 'content-type': 'application/json', 'x-request-id': ex.requestId },
+        config.upstreamTimeoutMs,
+      )
+      .then((a) => ((status = a.status), a))
+      .finally(() => options.onUpstream?.(route.model, (performance.now() - sent) / 1000, status));
     let outputs: unknown[] | null = null;
     if (answer.status < 300 && answer.contentType?.includes('json')) {
       try {
