@@ -7,7 +7,7 @@ import { createTokenAuthenticator, type IdentityService } from '../identity/inde
 import { accessControl, type AdminCallEntry } from './access.js';
 import { jsonDepthGuard } from './json-depth-guard.js';
 import { ApiErrorCodes } from './errors.js';
-import { actorOf } from './identity-context.js';
+import { actorOf, refuseActorHeader } from './identity-context.js';
 import { createUsersRoutes } from './users-routes.js';
 import { createOpenApiDocument } from './openapi.js';
 import type { AdminServices } from './services.js';
@@ -101,6 +101,7 @@ export function createAdminApi(options: {
       onAuditError: (e) => options.onError?.(e, 'audit'),
     }),
   );
+  app.use('/api/*', refuseActorHeader);
   app.use('/api/*', jsonDepthGuard);
 
   const actor = actorOf;

@@ -112,14 +112,26 @@ describe('identities, roles and four-eyes on the admin API', () => {
     ]);
   });
 
-  it('attributes a change to the authenticated identity, never to x-aisoc-actor (finding 15)', async () => {
+  it('refuses x-aisoc-actor with a code naming it, and attributes changes to the token (finding 15)', async () => {
+    const refused = await call(as('rita'), `/api/v1/incidents/${incidentId}/notes`, {
+      body: { text: 'as olga' },
+      headers: { 'x-aisoc-actor': 'olga' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.code).toBe('API_ACTOR_HEADER_REFUSED');
+    expect(refused.json.message).toMatch(/x-aisoc-actor.*bearer token \(here "rita"\)/);
+    expect(calls.at(-1)).toMatchObject({ type: 'api.call', actor: 'rita', status: 400 });
+    // Without credentials the header changes nothing: still 401.
+    const anonymous = await call('not-a-token', `/api/v1/incidents/${incidentId}`, {
+      headers: { 'x-aisoc-actor': 'olga' },
+    });
+    expect(anonymous.status).toBe(401);
     const r = await call(as('rita'), `/api/v1/incidents/${incidentId}/notes`, {
       body: { text: 'looked at it' },
-      headers: { 'x-aisoc-actor': 'olga' },
     });
     expect(r.status).toBe(201);
     const { timeline } = (await call(as('vera'), `/api/v1/incidents/${incidentId}`)).json;
-    expect(timeline.find((e: any) => e.type === 'note')).toMatchObject({ actor: 'rita' });
+    expect(timeline.filter((e: any) => e.type === 'note')).toMatchObject([{ actor: 'rita' }]);
     expect(calls.at(-1)).toMatchObject({
       type: 'api.call',
       actor: 'rita',
@@ -146,10 +158,9 @@ describe('identities, roles and four-eyes on the admin API', () => {
       body: { decision: 'approved', role: 'soc-lead' },
     });
     expect(rita.json.code).toBe('IDENTITY_FORBIDDEN');
-    // The admin who started the run may not approve it, whatever header it sends.
+    // The admin who started the run may not approve it.
     const self = await call(as('ada'), `/api/v1/approvals/${approval.id}`, {
       body: { decision: 'approved', role: 'soc-lead' },
-      headers: { 'x-aisoc-actor': 'olga' },
     });
     expect(self).toMatchObject({ status: 403, json: { code: 'RESPOND_APPROVAL_SELF' } });
     expect(calls.at(-1)).toMatchObject({ actor: 'ada', status: 403 });

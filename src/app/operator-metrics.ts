@@ -16,6 +16,8 @@ export interface OperatorMetricSources {
 export interface OperatorMetrics {
   observeInference(event: InferenceEvent): void;
   observeAlert(alert: Alert): void;
+  /** One upstream call of the gateway: how long it took and its HTTP status (0: no answer). */
+  observeUpstream(model: string, seconds: number, status: number): void;
 }
 
 // Request latency buckets in seconds: 1 ms (in-process ONNX) to 10 s (the upstream timeout).
@@ -41,6 +43,13 @@ export function registerOperatorMetrics(
     name: 'aisoc_inference_request_duration_seconds',
     help: 'Time from request to answer at the gateway (upstream or in-process model included)',
     labelNames: ['model', 'outcome'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const upstream = new Histogram({
+    name: 'aisoc_upstream_request_duration_seconds',
+    help: 'Time an upstream model server took to answer the gateway, by model and status class (2xx…5xx, or error: no answer)',
+    labelNames: ['model', 'status'],
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
@@ -95,6 +104,10 @@ export function registerOperatorMetrics(
       }
       s.count.inc();
       s.time.observe(event.latencyMs / 1000);
+    },
+    observeUpstream(id, seconds, status) {
+      const statusClass = status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'error';
+      upstream.observe({ model: model(id), status: statusClass }, seconds);
     },
     observeAlert(alert) {
       alerts.inc({ detector: alert.detector, kind: alert.kind, severity: alert.severity });

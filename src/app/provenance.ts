@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { packageRoot } from './demo.js';
 import { createValidationInfer } from './validation-infer.js';
 import type { RegistryServices } from '../api/index.js';
+export type { ActionChange } from '../registry/index.js';
 import type { AisocConfig } from '../config/index.js';
 import type { Alert } from '../core/index.js';
 import {
@@ -17,7 +18,9 @@ import {
   parsePemCertificates,
   renderThreatModel,
   createServedRegistry,
+  createServingRecorder,
   createValidation,
+  type ActionChange,
   type Validation,
   type ActionControl,
   type Fingerprint,
@@ -114,7 +117,12 @@ export function startProvenance(deps: {
   prepare: (model: string, version: string) => Promise<void>;
   /** Told when a version is quarantined or revoked, so the gateway stops serving it. */
   withdraw: (model: string, version: string) => void;
-}): { services: RegistryServices; close(): Promise<void> } {
+}): {
+  services: RegistryServices;
+  /** Records the deployment a pin, lift or deploy made (the action service's afterChange). */
+  recordServing: (change: ActionChange) => Promise<void>;
+  close(): Promise<void>;
+} {
   const { config } = deps;
   const admission = createAdmission({
     scan: (p) => scan(p),
@@ -169,6 +177,11 @@ export function startProvenance(deps: {
   });
   monitor.start();
   return {
+    recordServing: createServingRecorder({
+      records: registry,
+      actions: deps.actions,
+      configured: configuredModel,
+    }),
     services: {
       registry,
       validation,

@@ -48,7 +48,7 @@ import {
 } from '../store/index.js';
 import { prepareDataDir } from './data-dir.js';
 import { createIdentityService, createOidcAuthenticator } from '../identity/index.js';
-import { startProvenance } from './provenance.js';
+import { startProvenance, type ActionChange } from './provenance.js';
 import { createIntake } from './intake.js';
 import { hasPrincipalDetectors, startDetection, type Detection } from './detection.js';
 import { startPartitionedDetection, startRemoteDetection } from './partitioned-detection.js';
@@ -253,6 +253,8 @@ export async function startAisoc(
         return `no API key ${action.keyId}`;
       return null;
     };
+    // Set once the registry is up: pins, lifts and deploys record deployments (issue 12).
+    let recordServing = (_change: ActionChange): Promise<void> => Promise.resolve();
     const actions = await phases.run('policy', async () => {
       await reloadKeys();
       const policySub = await channel.watch(async (state) => {
@@ -269,6 +271,8 @@ export async function startAisoc(
         await reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));
       });
       const actions = createActionService({
+        afterChange: (change) =>
+          recordServing(change).catch((e) => log(`cannot record the deployment: ${String(e)}`)),
         records: actionRepo,
         publisher: channel,
         audit,
@@ -388,6 +392,7 @@ export async function startAisoc(
       });
       return { handle: provenance, close: () => provenance.close() };
     });
+    recordServing = provenance.recordServing;
     knownGoodVersion = async (model) => {
       const { versions } = await provenance.services.registry.model(model);
       // The newest approved (known-good) version that is not the one serving now.
@@ -531,6 +536,8 @@ export async function startAisoc(
             // Blocking mode needs the detector state in this process: not at scale.
             ...(has('detect') && !scaled ? { inlineDetection: detection.inline } : {}),
             onEscalate: suspendOnEscalation(actions, log),
+            onUpstream: (model, s, status) =>
+              metricsFeed.current?.observeUpstream(model, s, status),
             onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
           });
           const url = await gateway.listen();

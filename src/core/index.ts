@@ -40,6 +40,7 @@ export {
   type RegulationTag,
   REGULATORY_CLOCKS,
   type RegulatoryClock,
+  type ClockContext,
   clocksFor,
   clockDeadline,
   describeDue,

@@ -1,104 +1,131 @@
 /**
  * Notification deadlines that regulations set after an incident, started at the moment the
- * organisation became aware of it (or, for SEC 8-K, determined it material). The table is
- * data shared by reports (deadline clocks) and tabletop packs (the decisions each role owes).
+ * organisation became aware of it (for SEC 8-K, determined it material). The one table shared
+ * by reports (deadline clocks, src/report) and tabletop packs (the decisions each role owes).
+ * The periods are the regulations' own; what "aware" means is a legal judgement left to the
+ * responder, so every clock names the text it follows.
  */
-export const REGULATION_TAGS = ['gdpr', 'eu-ai-act', 'nis2', 'sec', 'hipaa'] as const;
+export const REGULATION_TAGS = ['gdpr', 'eu-ai-act', 'nis2', 'sec-8k', 'hipaa'] as const;
 export type RegulationTag = (typeof REGULATION_TAGS)[number];
 
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** What decides whether a conditional duty is armed, read from the incident's asset. */
+export interface ClockContext {
+  criticality: string;
+  tags: readonly string[];
+}
+
+/** One notification duty: who to tell, by when, and when the duty applies. */
 export interface RegulatoryClock {
   readonly id: string;
   readonly regulation: RegulationTag;
+  readonly article: string;
   /** Who must be told. */
   readonly recipient: string;
-  readonly article: string;
-  /** Calendar duration; business days are counted Monday to Friday. */
-  readonly due: { readonly hours: number } | { readonly businessDays: number };
-  /** When the clock applies, where not to every incident of a tagged model. */
+  /** A fixed period, or null: "without undue delay" (or business days, below). */
+  readonly periodMs: number | null;
+  /** Business days (Mon–Fri, public holidays not counted) instead of a period. */
+  readonly businessDays?: number;
+  /** Calendar months added after the period (NIS2 final report). */
+  readonly months?: number;
+  /** When the duty applies; absent: always for this regulation. */
   readonly condition?: string;
+  /** Whether the condition can be read from the asset (else shown, not armed). */
+  readonly applies: (context: ClockContext) => boolean;
 }
+
+const always = () => true;
 
 export const REGULATORY_CLOCKS: readonly RegulatoryClock[] = [
   {
     id: 'gdpr-art33',
     regulation: 'gdpr',
+    article: 'GDPR Art. 33(1)',
     recipient: 'supervisory authority',
-    article: 'GDPR Art. 33',
-    due: { hours: 72 },
-    condition: 'a personal data breach',
+    periodMs: 72 * HOUR,
+    applies: always,
   },
   {
     id: 'gdpr-art34',
     regulation: 'gdpr',
+    article: 'GDPR Art. 34(1)',
     recipient: 'data subjects',
-    article: 'GDPR Art. 34',
-    // "Without undue delay": no fixed limit; the supervisory deadline is the outer bound used.
-    due: { hours: 72 },
-    condition: 'a high risk to the rights and freedoms of the people affected',
+    periodMs: null,
+    condition: 'when the breach is likely to result in a high risk to their rights and freedoms',
+    applies: always,
   },
   {
-    id: 'ai-act-art73',
+    id: 'ai-act-art73-general',
     regulation: 'eu-ai-act',
-    recipient: 'market surveillance authority',
     article: 'EU AI Act Art. 73(2)',
-    due: { hours: 15 * 24 },
-    condition: 'a serious incident of a high-risk AI system',
+    recipient: 'market surveillance authority',
+    periodMs: 15 * DAY,
+    applies: always,
   },
   {
     id: 'ai-act-art73-widespread',
     regulation: 'eu-ai-act',
-    recipient: 'market surveillance authority',
     article: 'EU AI Act Art. 73(3)',
-    due: { hours: 2 * 24 },
-    condition: 'a widespread infringement or a serious disruption of critical infrastructure',
+    recipient: 'market surveillance authority',
+    periodMs: 2 * DAY,
+    condition: 'widespread infringement, or serious disruption of critical infrastructure',
+    applies: (c) => c.criticality === 'critical' || c.tags.includes('critical-infrastructure'),
   },
   {
     id: 'ai-act-art73-death',
     regulation: 'eu-ai-act',
-    recipient: 'market surveillance authority',
     article: 'EU AI Act Art. 73(4)',
-    due: { hours: 10 * 24 },
+    recipient: 'market surveillance authority',
+    periodMs: 10 * DAY,
     condition: 'the death of a person',
+    applies: () => false,
   },
   {
     id: 'nis2-early-warning',
     regulation: 'nis2',
-    recipient: 'CSIRT or competent authority',
     article: 'NIS2 Art. 23(4)(a)',
-    due: { hours: 24 },
-    condition: 'a significant incident',
+    recipient: 'CSIRT or competent authority',
+    periodMs: 24 * HOUR,
+    applies: always,
   },
   {
     id: 'nis2-notification',
     regulation: 'nis2',
-    recipient: 'CSIRT or competent authority',
     article: 'NIS2 Art. 23(4)(b)',
-    due: { hours: 72 },
-    condition: 'a significant incident',
+    recipient: 'CSIRT or competent authority',
+    periodMs: 72 * HOUR,
+    applies: always,
   },
   {
     id: 'nis2-final-report',
     regulation: 'nis2',
+    article: 'NIS2 Art. 23(4)(e)',
     recipient: 'CSIRT or competent authority',
-    article: 'NIS2 Art. 23(4)(d)',
-    due: { hours: 30 * 24 },
-    condition: 'a significant incident',
+    periodMs: 72 * HOUR,
+    months: 1,
+    condition: 'one month after the incident notification (counted from its 72 h deadline)',
+    applies: always,
   },
   {
-    id: 'sec-8k-105',
-    regulation: 'sec',
-    recipient: 'SEC (Form 8-K Item 1.05)',
-    article: 'Form 8-K Item 1.05',
-    due: { businessDays: 4 },
-    condition: 'a cybersecurity incident determined to be material',
+    id: 'sec-8k-item105',
+    regulation: 'sec-8k',
+    article: 'SEC Form 8-K Item 1.05',
+    recipient: 'investors (SEC filing)',
+    periodMs: null,
+    businessDays: 4,
+    condition:
+      'four business days after the incident is determined material (started here at awareness)',
+    applies: always,
   },
   {
     id: 'hipaa-breach',
     regulation: 'hipaa',
-    recipient: 'affected individuals (and HHS; media above 500 residents of a state)',
-    article: 'HIPAA 45 CFR 164.404',
-    due: { hours: 60 * 24 },
-    condition: 'a breach of unsecured protected health information',
+    article: 'HIPAA 45 CFR §164.404',
+    recipient: 'affected individuals (and HHS)',
+    periodMs: 60 * DAY,
+    applies: always,
   },
 ];
 
@@ -107,22 +134,35 @@ export function clocksFor(tags: readonly string[]): RegulatoryClock[] {
   return REGULATORY_CLOCKS.filter((c) => tags.includes(c.regulation));
 }
 
-/** The deadline of a clock started at `startMs`. */
-export function clockDeadline(clock: RegulatoryClock, startMs: number): number {
-  if ('hours' in clock.due) return startMs + clock.due.hours * 3_600_000;
-  let t = startMs;
-  let left = clock.due.businessDays;
+function addBusinessDays(startMs: number, days: number): number {
+  const d = new Date(startMs);
+  let left = days;
   while (left > 0) {
-    t += 86_400_000;
-    const day = new Date(t).getUTCDay();
-    if (day !== 0 && day !== 6) left -= 1;
+    d.setUTCDate(d.getUTCDate() + 1);
+    const day = d.getUTCDay();
+    if (day !== 0 && day !== 6) left--;
   }
-  return t;
+  return d.getTime();
+}
+
+/** The deadline of a clock started at `startMs`; null: "without undue delay", no fixed limit. */
+export function clockDeadline(clock: RegulatoryClock, startMs: number): number | null {
+  let end: number | null = null;
+  if (clock.businessDays !== undefined) end = addBusinessDays(startMs, clock.businessDays);
+  else if (clock.periodMs !== null) end = startMs + clock.periodMs;
+  if (end !== null && clock.months !== undefined) {
+    const d = new Date(end);
+    d.setUTCMonth(d.getUTCMonth() + clock.months);
+    end = d.getTime();
+  }
+  return end;
 }
 
 /** "72 h", "15 days", "4 business days": how a person says the limit. */
 export function describeDue(clock: RegulatoryClock): string {
-  if ('businessDays' in clock.due) return `${clock.due.businessDays} business days`;
-  const h = clock.due.hours;
-  return h <= 72 ? `${h} h` : `${h / 24} days`;
+  if (clock.businessDays !== undefined) return `${clock.businessDays} business days`;
+  if (clock.periodMs === null) return 'without undue delay';
+  const h = clock.periodMs / HOUR;
+  const period = h <= 72 ? `${h} h` : `${h / 24} days`;
+  return clock.months !== undefined ? `${clock.months} month after ${period}` : period;
 }

@@ -97,6 +97,11 @@ export interface GatewayOptions {
    * `detection.escalateAfterTrips` times (the composition root suspends the key).
    */
   onEscalate?: (escalation: Escalation) => void;
+  /**
+   * Told how long each upstream call took, in seconds, and its HTTP status (0: no answer,
+   * a timeout or a refused connection). For metrics; called off nothing, must not throw.
+   */
+  onUpstream?: (model: string, seconds: number, status: number) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -615,12 +620,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       model.protocol === 'generic-json'
         ? upstream
         : joinUrl(upstream, inferPath(route.protocol, route.model, route.version));
-    const answer = await upstreams.post(
-      url,
-      raw,
-      { 'content-type': 'application/json', 'x-request-id': ex.requestId },
-      config.upstreamTimeoutMs,
-    );
+    const sent = performance.now();
+    let status = 0;
+    const answer = await upstreams
+      .post(
+        url,
+        raw,
+        { 'content-type': 'application/json', 'x-request-id': ex.requestId },
+        config.upstreamTimeoutMs,
+      )
+      .then((a) => ((status = a.status), a))
+      .finally(() => options.onUpstream?.(route.model, (performance.now() - sent) / 1000, status));
     let outputs: unknown[] | null = null;
     if (answer.status < 300 && answer.contentType?.includes('json')) {
       try {

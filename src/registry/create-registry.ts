@@ -4,6 +4,7 @@ import { verifyFilesAt, type Admission, type AdmissionReport } from './admission
 import { registryError } from './errors.js';
 import type { Fingerprint } from './integrity-monitor.js';
 import { createDataRecords } from './data-records.js';
+import { createDeploymentRecords, type ServingInput } from './deployment-records.js';
 import { createFingerprintRecords } from './fingerprint-records.js';
 import type { Lineage } from './lineage.js';
 import { conflictOnConstraint, createRegistryContext } from './registry-context.js';
@@ -65,6 +66,11 @@ export interface Registry {
   approve(model: string, version: string, actor: string, reason: string): Promise<StateChange>;
   /** Re-checks integrity and signature, then records which version serves the endpoint. */
   deploy(input: DeployInput, actor: string): Promise<Deployment>;
+  /**
+   * Records what serves an endpoint after a pin, lift or deployment took effect at the gateway
+   * (no admission: the gateway verified the version when it loaded it). A repeat is a no-op.
+   */
+  recordServing(input: ServingInput, actor: string): Promise<Deployment>;
   quarantine(model: string, version: string, actor: string, reason: string): Promise<StateChange>;
   revoke(model: string, version: string, actor: string, reason: string): Promise<StateChange>;
   /**
@@ -105,7 +111,8 @@ export interface Registry {
 export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<DB>): Registry {
   const ctx = createRegistryContext(deps);
   const { repo, lineage, findModel, findVersion, currentState, transition, versionLabel } = ctx;
-  const { now, after, clock } = ctx;
+  const { now, clock } = ctx;
+  const deployments = createDeploymentRecords(ctx);
 
   const registry: Registry = {
     repository: repo,
@@ -191,40 +198,14 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
           { from: f.state, to: 'deployed' },
         );
       const checked = await deps.admission.verify(f.version);
-      const previous = (await repo.deployments(input.endpoint)).at(-1);
-      const d = {
-        id: createId('dep', clock.now()),
-        at: after(previous?.at),
-        endpoint: input.endpoint,
-        modelId: f.model.id,
-        versionId: f.version.id,
-        reason: input.reason,
+      return deployments.record(
+        f,
+        { endpoint: input.endpoint, reason: input.reason, actionId: input.actionId ?? null },
         actor,
-        actionId: input.actionId ?? null,
-      };
-      await repo.insertDeployment(d);
-      await deps.audit({
-        type: 'registry.deployment.recorded',
-        actor,
-        at: d.at,
-        endpoint: d.endpoint,
-        model: f.model.name,
-        version: f.version.version,
-        versionId: f.version.id,
-        previousVersionId: previous?.versionId ?? null,
-        actionId: d.actionId,
-        reason: d.reason,
         checked,
-      });
-      await transition('model_version', versionLabel(f.model, f.version), 'deployed', {
-        actor,
-        reason: `serves ${d.endpoint}`,
-        details: { deploymentId: d.id },
-      });
-      if (previous?.versionId && previous.versionId !== f.version.id)
-        await retire(previous.versionId, input.endpoint, actor);
-      return { ...d, until: null };
+      );
     },
+    recordServing: (input, actor) => deployments.recordServing(input, actor),
     quarantine: async (model, version, actor, reason) => {
       const f = await findVersion(model, version);
       return transition('model_version', versionLabel(f.model, f.version), 'quarantined', {
@@ -275,19 +256,6 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
     ...createFingerprintRecords(ctx),
     ...createDataRecords(ctx),
   };
-
-  // A replaced version stays known-good (approved) unless another endpoint still serves it.
-  async function retire(versionId: string, endpoint: string, actor: string): Promise<void> {
-    if ((await currentState(versionId)) !== 'deployed') return;
-    const live = (await repo.deploymentsOf([versionId])).filter((d) => d.until === null);
-    if (live.length > 0) return;
-    const v = (await repo.version(versionId))!;
-    const m = (await repo.model({ id: v.modelId }))!;
-    await transition('model_version', versionLabel(m, v), 'approved', {
-      actor,
-      reason: `replaced on ${endpoint}`,
-    });
-  }
 
   return registry;
 }

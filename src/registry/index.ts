@@ -31,7 +31,9 @@ export {
 } from './rollback.js';
 export {
   createServedRegistry,
+  createServingRecorder,
   servingVersion,
+  type ActionChange,
   type ActionControl,
   type ConfiguredServing,
   type Withdrawal,

@@ -1,4 +1,4 @@
-import type { AppliedAction, ContainmentAction } from '../core/index.js';
+import { isAppError, type AppliedAction, type ContainmentAction } from '../core/index.js';
 import type { Registry } from './create-registry.js';
 import { registryError } from './errors.js';
 import type { Deployment, StateChange } from './types.js';
@@ -48,6 +48,23 @@ export function servingVersion(
     pinned ?? deployed ?? configured?.activeVersion ?? configured?.versions.at(-1)?.version ?? null
   );
 }
+
+// What `deploy` answers while a pin outranks a model that has no deployment recorded yet.
+const pendingRow = (
+  input: Parameters<Registry['deploy']>[0],
+  actionId: string,
+  actor: string,
+): Deployment => ({
+  id: '',
+  endpoint: input.endpoint,
+  modelId: '',
+  versionId: null,
+  reason: input.reason,
+  actor,
+  actionId,
+  at: new Date().toISOString(),
+  until: null,
+});
 
 const namesVersion = (a: AppliedAction, model: string, version: string) =>
   (a.action.kind === 'pin_version' || a.action.kind === 'deploy_version') &&
@@ -115,6 +132,24 @@ export function createServedRegistry(deps: {
       `deploy: ${input.reason}`,
       actor,
     );
+    // One active deployment per model, as the registry records one per endpoint.
+    const liftEarlier = async () => {
+      for (const a of earlier) await actions.lift(a.id, actor);
+    };
+    const active = await actions.list({ active: true });
+    const pin = active.findLast(
+      (a) => a.action.kind === 'pin_version' && a.action.model === input.model,
+    );
+    // A pin outranks the deployment: the version serves once the pin is lifted, and the
+    // deployment is recorded then (lineage follows what answers, not what was asked for).
+    if (
+      pin &&
+      servingVersion(input.model, active, deps.configured(input.model)) !== input.version
+    ) {
+      await liftEarlier();
+      const current = (await records.deployments(input.endpoint)).at(-1);
+      return { ...(current ?? pendingRow(input, action.id, actor)), heldBy: pin.id } as Deployment;
+    }
     let deployment: Deployment;
     try {
       deployment = await records.deploy({ ...input, actionId: action.id }, actor);
@@ -122,8 +157,7 @@ export function createServedRegistry(deps: {
       await actions.lift(action.id, actor);
       throw error;
     }
-    // One active deployment per model, as the registry records one per endpoint.
-    for (const a of earlier) await actions.lift(a.id, actor);
+    await liftEarlier();
     return deployment;
   }
 
@@ -134,5 +168,60 @@ export function createServedRegistry(deps: {
       withdrawn(await records.quarantine(model, version, actor, reason), model, version, actor),
     revoke: async (model, version, actor, reason) =>
       withdrawn(await records.revoke(model, version, actor, reason), model, version, actor),
+  };
+}
+
+const absent = (error: unknown) => {
+  if (isAppError(error) && error.code === 'REGISTRY_NOT_FOUND') return null;
+  throw error;
+};
+
+/** One apply or lift of a containment action, as the action service reports it. */
+export interface ActionChange {
+  applied: AppliedAction;
+  /** true: the action was lifted (at `at`); false: applied. */
+  lifted: boolean;
+  at: string;
+  actor: string;
+}
+
+/**
+ * Keeps the deployment history equal to what the gateway serves: after every apply or lift of
+ * a `pin_version` or `deploy_version` (rollback, playbook pin, registry deploy, quarantine, a
+ * lift by hand), works out the version serving the model's route as the gateway does, and
+ * records a deployment when it changed, with the action and its reason (which names the
+ * incident for playbook actions). Models the registry does not hold are left alone.
+ */
+export function createServingRecorder(deps: {
+  records: Registry;
+  actions: Pick<ActionControl, 'list'>;
+  configured: (model: string) => ConfiguredServing | undefined;
+}): (change: ActionChange) => Promise<void> {
+  const { records } = deps;
+  return async ({ applied, lifted, at, actor }) => {
+    const a = applied.action;
+    if (a.kind !== 'pin_version' && a.kind !== 'deploy_version') return;
+    const m = await records.repository.model({ name: a.model });
+    if (!m) return;
+    const active = await deps.actions.list({ active: true });
+    const serving = servingVersion(a.model, active, deps.configured(a.model));
+    const view = serving === null ? null : await records.version(a.model, serving).catch(absent);
+    // A withdrawn version is not served (the gateway dropped it), whatever the config says.
+    const v = view && (view.state === 'quarantined' || view.state === 'revoked') ? null : view;
+    const last = (await records.deployments(a.model)).at(-1);
+    if ((last?.versionId ?? null) === (v?.id ?? null)) return;
+    const what = `${a.kind} ${a.model}@${a.version} (${applied.id})`;
+    const served = v ? '' : ` (now serving ${serving ?? 'nothing'} from aisoc.yaml)`;
+    await records.recordServing(
+      {
+        endpoint: a.model,
+        model: a.model,
+        version: v ? v.version : null,
+        reason: `${lifted ? `lifted ${what}: ` : ''}${applied.reason}${served}`,
+        actionId: applied.id,
+        at,
+      },
+      actor,
+    );
   };
 }

@@ -32,6 +32,16 @@ export interface ActionServiceOptions {
   /** Says whether an action's target (key id, model id, version) exists; a message if not. */
   checkTarget: (action: ContainmentAction) => Promise<string | null>;
   clock: Clock;
+  /**
+   * Hears every apply and lift once it is recorded and published (the registry records the
+   * deployment a pin or lift makes, src/registry's createServingRecorder). Awaited.
+   */
+  afterChange?: (change: {
+    applied: AppliedAction;
+    lifted: boolean;
+    at: string;
+    actor: string;
+  }) => Promise<void>;
   /** Hears about publications left pending by a bus outage (they are retried). */
   onPending?: (error: unknown) => void;
 }
@@ -107,6 +117,7 @@ export function createActionService(options: ActionServiceOptions): ActionServic
         }),
         publish(),
       ]);
+      await options.afterChange?.({ applied, lifted: false, at: applied.appliedAt, actor });
       return { ...applied, pending: !published };
     },
     async lift(id, actor) {
@@ -120,7 +131,9 @@ export function createActionService(options: ActionServiceOptions): ActionServic
           actionId: id,
           action: result.action.action,
         });
-        return { ...result, pending: !(await publish()) };
+        const pending = !(await publish());
+        await options.afterChange?.({ applied: result.action, lifted: true, at, actor });
+        return { ...result, pending };
       }
       return { ...result, pending: publication.pending() };
     },

@@ -2,16 +2,30 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoModels } from '../../src/app/index.js';
 import { demoRows, kserveBody, startTestAisoc } from '../support/aisoc.js';
+import { startTestUpstream } from '../support/upstream.js';
 
 describe('/metrics on the admin port', () => {
   let t: Awaited<ReturnType<typeof startTestAisoc>>;
+  let upstream: Awaited<ReturnType<typeof startTestUpstream>>;
   const token = 'metrics-token-0123456789abcdef';
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aisoc-metrics-'));
     writeFileSync(join(dir, 'metrics.token'), `${token}\n`, { mode: 0o600 });
+    upstream = await startTestUpstream({ delayMs: 60 });
     t = await startTestAisoc({
+      models: [
+        ...demoModels(),
+        {
+          id: 'credit',
+          protocol: 'kserve-v2',
+          criticality: 'high',
+          owner: 'risk',
+          versions: [{ version: '1', upstream: upstream.url }],
+        },
+      ],
       admin: {
         port: 0,
         tokenFile: join(dir, 'admin.token'),
@@ -21,6 +35,7 @@ describe('/metrics on the admin port', () => {
   });
   afterAll(async () => {
     await t?.aisoc.close();
+    await upstream?.close();
   });
 
   const scrape = async (auth?: string) =>
@@ -56,6 +71,38 @@ describe('/metrics on the admin port', () => {
     expect(text).toContain('# TYPE aisoc_actions_active gauge');
     expect(text).toMatch(
       /aisoc_detector_state_bytes\{detector="drift",model="breast-cancer"\} \d+/,
+    );
+  });
+
+  it('times upstream calls in a histogram per model and status class (issue 18)', async () => {
+    const { json } = await t.admin('/api/v1/keys', { body: { principal: 'upstream-metrics' } });
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${t.aisoc.gatewayUrl}/v2/models/credit/infer`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${json.secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP32', data: [0.1, 0.2] }],
+        }),
+      });
+      expect(res.status).toBe(200);
+    }
+    const text = await (await scrape(`Bearer ${token}`)).text();
+    expect(text).toContain('# TYPE aisoc_upstream_request_duration_seconds histogram');
+    expect(text).toMatch(
+      /^aisoc_upstream_request_duration_seconds_count\{model="credit",status="2xx"\} 2$/m,
+    );
+    const sum =
+      /^aisoc_upstream_request_duration_seconds_sum\{model="credit",status="2xx"\} (\S+)$/m.exec(
+        text,
+      );
+    expect(Number(sum?.[1])).toBeGreaterThanOrEqual(0.1); // two calls of a 60 ms upstream
+    // Nothing under 50 ms: the bucket counts the upstream's own delay.
+    expect(text).toMatch(
+      /^aisoc_upstream_request_duration_seconds_bucket\{le="0.05",model="credit",status="2xx"\} 0$/m,
+    );
+    // In-process ONNX models make no upstream call.
+    expect(text).not.toMatch(
+      /aisoc_upstream_request_duration_seconds_count\{model="breast-cancer"/,
     );
   });
 

@@ -104,7 +104,7 @@ describe('the validation gate before a deploy (registry.requireValidation)', () 
 
   it('refuses to deploy an unvalidated version, saying what to run', async () => {
     const r = await cli('registry', 'deploy', 'breast-cancer', 'same', '--reason', 'release');
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(3); // verification failed (docs/cli.md)
     expect(r.stderr).toContain('REGISTRY_VALIDATION_REQUIRED');
     expect(r.stderr).toContain('aisoc registry validate breast-cancer same');
   }, 180_000);

@@ -140,7 +140,7 @@ describe('provenance end to end: register, approve, deploy, roll back under load
     expect(v2.requests).toHaveLength(1);
     const history = await t.admin('/api/v1/registry/deployments/credit');
     expect(history.json.deployments.map((d: { reason: string }) => d.reason)).toEqual([
-      'release',
+      'deploy: release', // the deploy_version action's reason (recorded as the gateway switched)
       'rollback: incident 7',
     ]);
     const at = await t.admin('/api/v1/registry/lineage/endpoints/credit');

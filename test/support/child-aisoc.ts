@@ -27,8 +27,8 @@ export function writeChildConfig(dir: string, extra: Record<string, unknown> = {
 export function startChildAisoc(
   configFile: string,
   args: readonly string[] = [],
-  /** How long the start may take (a loaded machine starts slowly). */
-  timeoutMs = 30_000,
+  /** How long the start may take; a loaded machine needs longer to compile the sources. */
+  startTimeoutMs = 30_000,
 ): Promise<{
   child: ChildProcess;
   gatewayUrl: string;
@@ -57,7 +57,10 @@ export function startChildAisoc(
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`aisoc did not start:\n${out}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // not left running behind a failed test
+      reject(new Error(`aisoc did not start:\n${out}`));
+    }, startTimeoutMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`aisoc exited with ${code}:\n${out}`));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderCsv } from './csv.js';
 import { escapeControl, safeJson } from './escape.js';
+import { escapeTerminal } from '../terminal-text.js';
 import { formatFrom } from './format.js';
 import { colourEnabled, paint } from './style.js';
 import { headerFor, renderTable } from './table.js';
@@ -28,6 +29,19 @@ describe('the CLI output layer', () => {
     expect(JSON.parse(safeJson({ t: '\u009b2J\u202e' }))).toEqual({ t: '\u009b2J\u202e' });
     expect(safeJson({ t: '\u009b' })).toBe('{"t":"\\u009b"}');
     expect(JSON.parse(safeJson({ a: 'x\ny' }, 2))).toEqual({ a: 'x\ny' });
+  });
+
+  it('escapes one set of characters whichever way the CLI prints (cell, text, JSON)', () => {
+    // Arabic letter mark and the left/right-to-left marks reorder text too.
+    for (const c of ['\u001b', '\u009b', '\u061c', '\u200e', '\u200f', '\u202e', '\u2066']) {
+      const shown = `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+      expect(escapeControl(`a${c}b`), shown).toBe(`a${shown}b`);
+      expect(escapeTerminal(`a${c}b`), shown).toBe(`a${shown}b`);
+      if (c.charCodeAt(0) >= 0x7f) expect(safeJson(`a${c}b`), shown).toBe(`"a${shown}b"`);
+    }
+    // Whole text keeps its own layout; one value on one line does not.
+    expect(escapeTerminal('a\tb\nc')).toBe('a\tb\nc');
+    expect(escapeControl('a\tb\nc')).toBe('a\\tb\\nc');
   });
 
   it('writes RFC 4180 CSV and defuses spreadsheet formulas but not negative numbers', () => {

@@ -60,6 +60,28 @@ describe('output drift', () => {
     // The window that tipped it is the new version's first 150 answers.
     expect(v2.findIndex((e) => e.time === f.time)).toBe(149);
     expect((f.evidence as { totalVariation: number }).totalVariation).toBeGreaterThan(0.2);
+    expect((f.evidence as { principals: number }).principals).toBe(10);
+  });
+
+  it('counts principals whatever their names, even those of Object.prototype', () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const rnd = lcg(7);
+      const d = createOutputDriftDetector();
+      const s = d.init();
+      let i = 0;
+      feed(
+        d,
+        s,
+        Array.from({ length: 1000 }, () => answer(i++, '1', 0.37, rnd)),
+      );
+      const batch = Array.from({ length: 300 }, () => ({
+        ...answer(i++, '1', 1, rnd),
+        keyId: name,
+        principal: name,
+      }));
+      // One client filled the window: not judged, as for any other name.
+      expect(feed(d, s, batch), name).toEqual([]);
+    }
   });
 
   it('stays quiet on honest traffic of one version over many windows and seeds', () => {

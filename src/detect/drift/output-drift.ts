@@ -41,6 +41,8 @@ interface OutputWindow {
   version: string;
   profile: OutputProfile;
   principals: Record<string, number>;
+  /** How many principals `principals` holds (kept, not counted per event; at most 64). */
+  principalCount?: number;
   eventIds: string[];
   firstTime: string;
 }
@@ -182,7 +184,7 @@ export function createOutputDriftDetector(
           referenceRows: ref.profile.rows,
           windowRows: w.profile.rows,
           windowStart: w.firstTime,
-          principals: Object.keys(w.principals).length,
+          principals: w.principalCount ?? Object.keys(w.principals).length,
           classShares: { reference: c.reference, current: c.current },
           classesPValue: c.classesPValue,
           totalVariation: c.totalVariation,
@@ -226,6 +228,7 @@ export function createOutputDriftDetector(
         version,
         profile: emptyProfile(),
         principals: {},
+        principalCount: 0,
         eventIds: [],
         firstTime: event.time,
       });
@@ -233,8 +236,19 @@ export function createOutputDriftDetector(
       for (const out of event.outputs) if (addAnswer(w.profile, out)) added++;
       if (added > 0) {
         const who = event.keyId ?? event.principal ?? event.sourceAddress;
-        if (who in w.principals || Object.keys(w.principals).length < MAX_PRINCIPALS)
-          w.principals[who] = (w.principals[who] ?? 0) + added;
+        // A window restored from a checkpoint written before the count was kept counts once.
+        w.principalCount ??= Object.keys(w.principals).length;
+        if (Object.hasOwn(w.principals, who)) w.principals[who]! += added;
+        else if (w.principalCount < MAX_PRINCIPALS) {
+          // Defined, not assigned: a principal named `__proto__` is a key like any other.
+          Object.defineProperty(w.principals, who, {
+            value: added,
+            writable: true,
+            enumerable: true,
+            configurable: true,
+          });
+          w.principalCount++;
+        }
         if (w.eventIds.length < 20) w.eventIds.push(event.id);
       }
       if (w.profile.rows >= o.windowRows) {

@@ -72,7 +72,7 @@ export const TABLETOP_PACKS: Readonly<Record<TabletopScenario, TabletopPack>> = 
       'A partner key sends thousands of synthetic-looking queries to the risk-scoring API. The model is a trade secret that took a year to build.',
     drill: 'extraction',
     atlas: ['AML.T0024.002', 'AML.T0040'],
-    regulations: ['sec', 'nis2'],
+    regulations: ['sec-8k', 'nis2'],
     injects: [
       {
         atMinutes: 0,
@@ -125,7 +125,7 @@ export const TABLETOP_PACKS: Readonly<Record<TabletopScenario, TabletopPack>> = 
       {
         role: 'executive',
         decision: 'Determine materiality (starts the SEC clock)',
-        clock: 'sec-8k-105',
+        clock: 'sec-8k-item105',
       },
       {
         role: 'security',
@@ -250,7 +250,7 @@ export const TABLETOP_PACKS: Readonly<Record<TabletopScenario, TabletopPack>> = 
       {
         role: 'legal-privacy',
         decision: 'Report a serious incident of a high-risk system',
-        clock: 'ai-act-art73',
+        clock: 'ai-act-art73-general',
       },
       {
         role: 'legal-privacy',
@@ -332,7 +332,7 @@ export const TABLETOP_PACKS: Readonly<Record<TabletopScenario, TabletopPack>> = 
       'An engineer downloads a fine-tuned model from a public hub; its pickle runs code on load.',
     drill: 'malicious-file',
     atlas: ['AML.T0010.003', 'AML.T0011.000'],
-    regulations: ['nis2', 'sec'],
+    regulations: ['nis2', 'sec-8k'],
     injects: [
       {
         atMinutes: 0,
@@ -368,7 +368,7 @@ export const TABLETOP_PACKS: Readonly<Record<TabletopScenario, TabletopPack>> = 
       },
       { role: 'security', decision: 'Early warning to the CSIRT', clock: 'nis2-early-warning' },
       { role: 'ml-engineering', decision: 'Which endpoints to roll back, in what order' },
-      { role: 'executive', decision: 'Determine materiality', clock: 'sec-8k-105' },
+      { role: 'executive', decision: 'Determine materiality', clock: 'sec-8k-item105' },
     ],
     questions: [
       'Which of our models came from outside, and which were signed?',

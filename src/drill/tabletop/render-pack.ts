@@ -1,3 +1,4 @@
+import { describeDue } from '../../core/index.js';
 import type { BuiltTabletop } from './build-pack.js';
 import { ROLE_TITLES, TABLETOP_ROLES } from './packs.js';
 
@@ -18,7 +19,9 @@ interface Section {
 function sections(t: BuiltTabletop): Section[] {
   const { pack } = t;
   const clockText = (d: BuiltTabletop['decisions'][number]) =>
-    d.clockInfo ? `${d.clockInfo.article}: ${d.clockInfo.to} within ${d.clockInfo.due}` : '—';
+    d.clockInfo
+      ? `${d.clockInfo.article}: ${d.clockInfo.to} ${d.clockInfo.due.startsWith('without') ? '' : 'within '}${d.clockInfo.due}`
+      : '—';
   return [
     {
       heading: 'Premise',
@@ -53,7 +56,7 @@ function sections(t: BuiltTabletop): Section[] {
         rows: t.clocks.map((c) => [
           c.article,
           c.recipient,
-          'hours' in c.due ? `${c.due.hours} h after T0` : `${c.due.businessDays} business days`,
+          describeDue(c),
           c.condition ?? 'always',
         ]),
       },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clockDeadline, REGULATORY_CLOCKS } from '../../core/index.js';
+import { deadlineClocks } from '../../report/index.js';
 import type { Scorecard } from '../scorecard.js';
 import {
   buildTabletop,
@@ -60,7 +61,7 @@ describe('tabletop packs', () => {
     const built = buildTabletop('healthcare');
     const md = renderTabletopMarkdown(built);
     expect(md).toContain('EU AI Act Art. 73(4): market surveillance authority within 10 days');
-    expect(md).toContain('GDPR Art. 33: supervisory authority within 72 h');
+    expect(md).toContain('GDPR Art. 33(1): supervisory authority within 72 h');
     const sheet = md.slice(md.indexOf('## Scoring sheet'));
     expect(
       sheet.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---')).length,
@@ -111,13 +112,31 @@ describe('tabletop results', () => {
 
 describe('regulatory clocks', () => {
   it('counts SEC business days over a weekend', () => {
-    const sec = REGULATORY_CLOCKS.find((c) => c.id === 'sec-8k-105')!;
+    const sec = REGULATORY_CLOCKS.find((c) => c.id === 'sec-8k-item105')!;
     const friday = Date.parse('2026-12-04T10:00:00Z');
-    expect(new Date(clockDeadline(sec, friday)).toISOString()).toBe('2026-12-10T10:00:00.000Z');
+    expect(new Date(clockDeadline(sec, friday)!).toISOString()).toBe('2026-12-10T10:00:00.000Z');
   });
 
   it('gives GDPR Art. 33 72 hours', () => {
     const gdpr = REGULATORY_CLOCKS.find((c) => c.id === 'gdpr-art33')!;
     expect(clockDeadline(gdpr, 0)).toBe(72 * 3_600_000);
+  });
+
+  it('gives a tabletop the same duties and deadlines as an incident report (one table)', () => {
+    const aware = '2026-12-04T10:00:00.000Z';
+    for (const scenario of TABLETOP_SCENARIOS) {
+      const { pack, clocks } = buildTabletop(scenario);
+      const report = deadlineClocks(pack.regulations, aware, { criticality: 'high', tags: [] }, 0);
+      expect(
+        clocks.map((c) => c.id),
+        scenario,
+      ).toEqual(report.map((c) => c.id));
+      for (const [i, c] of clocks.entries()) {
+        const end = clockDeadline(c, Date.parse(aware));
+        expect(end === null ? null : new Date(end).toISOString(), c.id).toBe(report[i]!.deadline);
+      }
+    }
+    const md = renderTabletopMarkdown(buildTabletop('healthcare'));
+    expect(md).toContain('without undue delay'); // GDPR Art. 34 sets no fixed limit
   });
 });
