@@ -265,7 +265,9 @@ export async function startAisoc(
         await serving
           ?.recheck()
           .catch((e) => log(`cannot recheck registry versions: ${(e as Error).message}`));
-        await channel.ack(gatewayId, state.version);
+        // Only a process that enforces the policy acknowledges it: time-to-contain waits for
+        // every acking process, and a detector or admin process (alive or killed) enforces nothing.
+        if (has('gateway')) await channel.ack(gatewayId, state.version);
         // Key changes travel as policy versions too (issue 14, finding 6). Reloaded after the
         // ack, so that the database read adds nothing to time-to-contain.
         await reloadKeys().catch((e) => log(`cannot reload API keys: ${(e as Error).message}`));

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -103,10 +103,13 @@ async function triggerOf(
   events: (principal: string) => Promise<{ id: string; requestId: string }[]>,
   alert: { principal: string | null; eventIds: string[] },
 ): Promise<number> {
-  const last = alert.eventIds.at(-1);
-  const all = await events(alert.principal ?? ATTACK_KEY);
-  const hit = all.find((e) => e.id === last);
-  return hit ? Number(/^atk-(\d+)$/.exec(hit.requestId)?.[1] ?? NaN) : NaN;
+  // The newest of the alert's events is the query that raised it.
+  const ids = new Set(alert.eventIds);
+  const numbers = (await events(alert.principal ?? ATTACK_KEY))
+    .filter((e) => ids.has(e.id))
+    .map((e) => Number(/^atk-(\d+)$/.exec(e.requestId)?.[1] ?? NaN))
+    .filter((n) => Number.isFinite(n));
+  return numbers.length > 0 ? Math.max(...numbers) : NaN;
 }
 
 await describeWithService('postgres', 'scale-out on PostgreSQL', async () => {
@@ -122,6 +125,31 @@ await describeWithService('postgres', 'scale-out on PostgreSQL', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'aisoc-scale-'));
       schema = schemas.name('s');
       configFile = join(dir, 'aisoc.yaml');
+      // The deployment's playbook: throttle the key a per-key finding names. The attack below
+      // (uniform rows inside the reference ranges) is first flagged as out-of-reference queries
+      // (an anomaly, which the shipped playbooks only note), so the test says what to contain.
+      const playbookDir = join(dir, 'playbooks');
+      mkdirSync(playbookDir);
+      writeFileSync(
+        join(playbookDir, 'throttle.yaml'),
+        stringify({
+          id: 'throttle-flagged-key',
+          name: 'Throttle a key a per-key finding names',
+          trigger: { kinds: ['anomaly', 'extraction'], evidence: ['keyId'] },
+          steps: [
+            {
+              id: 'throttle',
+              kind: 'contain',
+              action: {
+                kind: 'rate_limit',
+                keyId: '{{alert.keyId}}',
+                ratePerSecond: 0.2,
+                burst: 1,
+              },
+            },
+          ],
+        }),
+      );
       writeFileSync(
         configFile,
         stringify({
@@ -137,6 +165,7 @@ await describeWithService('postgres', 'scale-out on PostgreSQL', async () => {
           admin: { port: 0, tokenFile: join(dir, 'admin.token') },
           gateway: { port: 0 },
           registry: { integrityIntervalMs: 600_000 },
+          respond: { playbookDir },
         }),
       );
       db = new pg.Client({ connectionString: serviceUrls.postgres });
