@@ -1,4 +1,4 @@
-import { AppError } from '../core/index.js';
+import { AppError, errorFactory } from '../core/index.js';
 
 /** Error codes of the bus module; each one is documented in docs/errors.md. */
 export const BusErrorCodes = {
@@ -29,13 +29,7 @@ const statusOf: Record<BusErrorCode, number> = {
 };
 
 /** Builds an AppError with a bus code and the HTTP status that code maps to. */
-export function busError(
-  code: BusErrorCode,
-  message: string,
-  options: { details?: unknown; cause?: unknown } = {},
-): AppError {
-  return new AppError(code, message, { ...options, status: statusOf[code] });
-}
+export const busError = errorFactory<BusErrorCode>(statusOf);
 
 /**
  * Wraps a foreign error (from the NATS client) as a bus AppError, keeping it as `cause`.

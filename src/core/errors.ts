@@ -17,6 +17,15 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A module's error factory: each of its codes maps to the HTTP status the API answers with,
+ * so a module declares its table once and never writes `new AppError` by hand.
+ */
+export function errorFactory<C extends string>(status: Readonly<Record<C, number>>) {
+  return (code: C, message: string, options: { details?: unknown; cause?: unknown } = {}) =>
+    new AppError(code, message, { ...options, status: status[code] });
+}
+
 /** Codes that belong to no single module. Each module keeps its own in its `errors.ts`. */
 export const CoreErrorCodes = {
   INTERNAL: 'INTERNAL',

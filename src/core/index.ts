@@ -1,5 +1,5 @@
 /** Domain types, their schemas, ids, errors, clocks, canonical JSON and hashing. */
-export { AppError, CoreErrorCodes, isAppError, toAppError } from './errors.js';
+export { AppError, CoreErrorCodes, errorFactory, isAppError, toAppError } from './errors.js';
 export { createId } from './ids.js';
 export { type Clock, systemClock, createManualClock } from './clock.js';
 export { canonicalJson } from './canonical-json.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../core/index.js';
+import { errorFactory } from '../core/index.js';
 
 /** Error codes of the ledger module; each is documented in docs/errors.md. */
 export const LedgerErrorCodes = {
@@ -70,10 +70,4 @@ const STATUS: Record<LedgerErrorCode, number> = {
 };
 
 /** An AppError with a ledger code and the HTTP status that code maps to. */
-export function ledgerError(
-  code: LedgerErrorCode,
-  message: string,
-  options: { details?: unknown; cause?: unknown } = {},
-): AppError {
-  return new AppError(code, message, { ...options, status: STATUS[code] });
-}
+export const ledgerError = errorFactory<LedgerErrorCode>(STATUS);

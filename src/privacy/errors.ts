@@ -1,4 +1,4 @@
-import { AppError } from '../core/index.js';
+import { errorFactory } from '../core/index.js';
 
 /** Error codes of the privacy module; each is documented in docs/errors.md. */
 export const PrivacyErrorCodes = {
@@ -24,6 +24,4 @@ const STATUS: Record<PrivacyErrorCode, number> = {
 };
 
 /** An AppError with a privacy code and the HTTP status that code maps to. */
-export function privacyError(code: PrivacyErrorCode, message: string): AppError {
-  return new AppError(code, message, { status: STATUS[code] });
-}
+export const privacyError = errorFactory<PrivacyErrorCode>(STATUS);

@@ -1,4 +1,4 @@
-import { AppError } from '../core/index.js';
+import { errorFactory } from '../core/index.js';
 
 export const ReportErrorCodes = {
   REPORT_FORMAT_INVALID: 'REPORT_FORMAT_INVALID',
@@ -18,10 +18,4 @@ const STATUS: Record<ReportErrorCode, number> = {
 };
 
 /** An AppError with a report code and the HTTP status that code maps to. */
-export function reportError(
-  code: ReportErrorCode,
-  message: string,
-  options: { cause?: unknown } = {},
-): AppError {
-  return new AppError(code, message, { status: STATUS[code], ...options });
-}
+export const reportError = errorFactory<ReportErrorCode>(STATUS);

@@ -21,7 +21,6 @@ export async function sendWebhook(
   message: { text: string; fields: Record<string, string> },
   options: { timeoutMs?: number; now?: number } = {},
 ): Promise<{ status: number }> {
-  const timestamp = String(Math.floor((options.now ?? Date.now()) / 1000));
   const body = JSON.stringify({
     text: message.text,
     blocks: [
@@ -36,12 +35,27 @@ export async function sendWebhook(
     ],
     aisoc: message.fields,
   });
+  return postSigned(target, body, { what: 'webhook', ...options });
+}
+
+/**
+ * POSTs a JSON body signed for `target` (timestamp and HMAC headers, plus any `headers`);
+ * throws RESPOND_NOTIFY_FAILED naming `what` and the host when it is unreachable or not 2xx.
+ */
+export async function postSigned(
+  target: WebhookTarget,
+  body: string,
+  options: { what: string; headers?: Record<string, string>; timeoutMs?: number; now?: number },
+): Promise<{ status: number }> {
+  const timestamp = String(Math.floor((options.now ?? Date.now()) / 1000));
+  const host = new URL(target.url).host;
   let res: Response;
   try {
     res = await fetch(target.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
+        ...options.headers,
         'x-aisoc-timestamp': timestamp,
         'x-aisoc-signature': signWebhook(target.secret, timestamp, body),
       },
@@ -52,14 +66,14 @@ export async function sendWebhook(
   } catch (cause) {
     throw respondError(
       RespondErrorCodes.RESPOND_NOTIFY_FAILED,
-      `webhook ${new URL(target.url).host} unreachable: ${(cause as Error).message}`,
+      `${options.what} ${host} unreachable: ${(cause as Error).message}`,
       { cause },
     );
   }
   if (res.status < 200 || res.status >= 300)
     throw respondError(
       RespondErrorCodes.RESPOND_NOTIFY_FAILED,
-      `webhook ${new URL(target.url).host} answered ${res.status}`,
+      `${options.what} ${host} answered ${res.status}`,
     );
   return { status: res.status };
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { canonicalJson, createId, type Clock } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { respondError, RespondErrorCodes } from './errors.js';
-import { signWebhook, type WebhookTarget } from './notify.js';
+import { postSigned, type WebhookTarget } from './notify.js';
 
 /** The table `0013_pipeline_freezes` creates. */
 type FreezeTables = {
@@ -54,34 +54,12 @@ export async function sendPipelineHook(
   body: PipelineHookBody,
   options: { timeoutMs?: number; now?: number } = {},
 ): Promise<void> {
-  const text = JSON.stringify(body);
-  const timestamp = String(Math.floor((options.now ?? Date.now()) / 1000));
-  let res: Response;
-  try {
-    res = await fetch(target.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-aisoc-event': body.type,
-        'x-aisoc-timestamp': timestamp,
-        'x-aisoc-signature': signWebhook(target.secret, timestamp, text),
-      },
-      body: text,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
-    await res.arrayBuffer();
-  } catch (cause) {
-    throw respondError(
-      RespondErrorCodes.RESPOND_NOTIFY_FAILED,
-      `pipeline hook ${new URL(target.url).host} unreachable: ${(cause as Error).message}`,
-      { cause },
-    );
-  }
-  if (res.status < 200 || res.status >= 300)
-    throw respondError(
-      RespondErrorCodes.RESPOND_NOTIFY_FAILED,
-      `pipeline hook ${new URL(target.url).host} answered ${res.status} to ${body.type}`,
-    );
+  await postSigned(target, JSON.stringify(body), {
+    what: `pipeline hook (${body.type})`,
+    headers: { 'x-aisoc-event': body.type },
+    timeoutMs: options.timeoutMs ?? 10_000,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
 }
 
 /** Freezes and thaws of training pipelines: the hook is called, then the record is kept. */
