@@ -29,6 +29,7 @@ async function readSinkFile(sink: string, field: string, path: string): Promise<
 export async function startAlertSinks(
   config: Readonly<AisocConfig>,
   log: (line: string) => void,
+  version: string,
 ): Promise<AlertSinks> {
   const sinks: AlertSink[] = [];
   for (const [name, s] of Object.entries(config.respond.sinks)) {
@@ -54,5 +55,5 @@ export async function startAlertSinks(
       });
     }
   }
-  return createAlertSinks(sinks, { version: await aisocVersion(), log });
+  return createAlertSinks(sinks, { version, log });
 }

@@ -565,7 +565,8 @@ export async function startAisoc(
           });
           metricsFeed.current = opMetrics;
           // Alerts to SOC tools (issue 12), from the admin process: one per deployment.
-          const sinks = await startAlertSinks(config, log);
+          const version = await aisocVersion(); // CEF device version, read once
+          const sinks = await startAlertSinks(config, log, version);
           const alertFeed = await bus.subscribe<Alert>(Subjects.alertRaised, (m) => {
             opMetrics.observeAlert(m.data);
             sinks.deliver(m.data);
@@ -619,7 +620,7 @@ export async function startAisoc(
                 ledger,
                 ledgerKey: secrets.ledgerKey,
                 sinks,
-                version: await aisocVersion(),
+                version,
                 eventView: privacy.eventView, // privacy (issue 19)
               }), // forensics (issue 12)
               privacy.routes, // privacy (issue 19)
