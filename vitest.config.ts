@@ -19,6 +19,7 @@ export default defineConfig({
           ],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+          globalSetup: ['test/support/global-cli-bundle.ts'],
         },
       },
       {
@@ -28,6 +29,7 @@ export default defineConfig({
           exclude: ['node_modules/**', 'dist/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          globalSetup: ['test/support/global-cli-bundle.ts'],
           // One file at a time: the suites share one PostgreSQL and one NATS server, and
           // schema creation and migrations racing across files have failed under load.
           pool: 'forks',
@@ -39,7 +41,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/*.test.ts'],
-          globalSetup: ['test/browser/global-setup.ts'],
+          globalSetup: ['test/support/global-cli-bundle.ts', 'test/browser/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -8,6 +8,7 @@ export default defineConfig({
     include: ['test/scale/**/*.scale.test.ts'],
     testTimeout: 420_000, // ~1 min on an idle 2-core machine; child start-up is slow under load
     hookTimeout: 120_000,
+    globalSetup: ['test/support/global-cli-bundle.ts'],
     pool: 'forks',
     poolOptions: { forks: { singleFork: true } },
   },

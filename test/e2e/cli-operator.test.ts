@@ -8,6 +8,7 @@ import { kserveBody, demoRows } from '../support/aisoc.js';
 import { startChildAisoc, writeChildConfig } from '../support/child-aisoc.js';
 import { runCli as aisoc } from '../support/cli.js';
 import { EVENT_CSV_COLUMNS } from '../../src/forensics/index.js';
+import { cliCommand } from '../support/cli-bundle.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -22,7 +23,7 @@ function freePort(): Promise<number> {
 
 /** A shell pipeline `aisoc ARGS | head -1`, as a person types it. */
 function pipedToHead(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const cli = [process.execPath, '--import', 'tsx', join(root, 'src/cli/main.ts'), ...args];
+  const cli = [process.execPath, ...cliCommand(), ...args];
   const quoted = cli.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
   const child = spawn('sh', ['-c', `${quoted} | head -1`], { cwd: root });
   let stdout = '';

@@ -21,8 +21,7 @@ import {
 } from '../../src/ledger/index.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { runCli as aisoc } from '../support/cli.js';
-
-const root = join(import.meta.dirname, '..', '..');
+import { cliCommand } from '../support/cli-bundle.js';
 
 describe('aisoc ledger verify against a pinned key and witnessed checkpoints', () => {
   let dir: string;
@@ -161,9 +160,7 @@ describe('aisoc ledger verify against a pinned key and witnessed checkpoints', (
       const child = spawn(
         process.execPath,
         [
-          '--import',
-          'tsx',
-          join(root, 'src/cli/main.ts'),
+          ...cliCommand(),
           ...cfg,
           'ledger',
           'witness',

@@ -10,6 +10,7 @@ import { deleteNatsPolicyBucket } from '../../src/bus/nats-policy-channel.js';
 import { demoRows, kserveBody, startTestAisoc } from '../support/aisoc.js';
 import { createTestSchemas } from '../support/postgres-schemas.js';
 import { describeWithService, serviceUrls } from '../support/services.js';
+import { cliCommand } from '../support/cli-bundle.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const ATTACK_KEY = 'scraper';
@@ -27,10 +28,7 @@ interface Child {
 function serve(name: string, configFile: string, roles: string): Promise<Child> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--demo', '-c', configFile].concat([
-      '--role',
-      roles,
-    ]),
+    [...cliCommand(), 'serve', '--demo', '-c', configFile, '--role', roles],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

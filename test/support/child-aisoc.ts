@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cliCommand } from './cli-bundle.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -38,16 +39,7 @@ export function startChildAisoc(
 }> {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(root, 'src/cli/main.ts'),
-      'serve',
-      '--demo',
-      '-c',
-      configFile,
-      ...args,
-    ],
+    [...cliCommand(), 'serve', '--demo', '-c', configFile, ...args],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
