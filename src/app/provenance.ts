@@ -33,13 +33,22 @@ import { scan } from '../scan/index.js';
 import type { Store } from '../store/index.js';
 
 function trustFrom(config: Readonly<AisocConfig>): TrustAnchor {
-  const { trustedKeys, certificateRoots } = config.registry;
-  if (certificateRoots.length > 0)
-    return {
-      kind: 'certificates',
-      roots: certificateRoots.flatMap((f) => parsePemCertificates(readFileSync(f, 'utf8'), f)),
-    };
-  return { kind: 'keys', keys: trustedKeys.map((f) => loadPublicKey(readFileSync(f))) };
+  const { trustedKeys, certificateRoots, sigstore } = config.registry;
+  const local: TrustAnchor =
+    certificateRoots.length > 0
+      ? {
+          kind: 'certificates',
+          roots: certificateRoots.flatMap((f) => parsePemCertificates(readFileSync(f, 'utf8'), f)),
+        }
+      : { kind: 'keys', keys: trustedKeys.map((f) => loadPublicKey(readFileSync(f))) };
+  if (!sigstore) return local;
+  const keyless: TrustAnchor = {
+    kind: 'sigstore',
+    trustedRoot: JSON.parse(readFileSync(sigstore.trustedRoot, 'utf8')) as unknown,
+    identities: sigstore.identities,
+  };
+  const hasLocal = certificateRoots.length > 0 || trustedKeys.length > 0;
+  return hasLocal ? { kind: 'any', anchors: [local, keyless] } : keyless;
 }
 
 // Versions the built-in server loads from the config, with the digest the config pins: the

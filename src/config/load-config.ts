@@ -162,6 +162,14 @@ function resolvePaths(config: RawConfig, baseDir: string): AisocConfig {
       trustedKeys: config.registry.trustedKeys.map(abs),
       certificateRoots: config.registry.certificateRoots.map(abs),
       ...(config.registry.atlasFile ? { atlasFile: abs(config.registry.atlasFile) } : {}),
+      ...(config.registry.sigstore
+        ? {
+            sigstore: {
+              ...config.registry.sigstore,
+              trustedRoot: abs(config.registry.sigstore.trustedRoot),
+            },
+          }
+        : {}),
     },
     models: config.models.map((m) => ({
       ...m,

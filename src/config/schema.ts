@@ -292,6 +292,19 @@ const RegistrySchema = z
     trustedKeys: z.array(z.string().min(1)).default([]),
     /** PEM certificates that signing certificates must chain to. */
     certificateRoots: z.array(z.string().min(1)).default([]),
+    /**
+     * Keyless OMS signatures (Sigstore bundles): the trusted root (Sigstore's trusted_root.json,
+     * verified offline) and the signer identities allowed, each a certificate SAN and OIDC issuer.
+     */
+    sigstore: z
+      .object({
+        trustedRoot: z.string().min(1),
+        identities: z
+          .array(z.object({ identity: z.string().min(1), issuer: z.string().url() }).strict())
+          .min(1),
+      })
+      .strict()
+      .optional(),
     /** Refuse to approve, deploy or load versions without a signature. */
     requireSignature: z.boolean().default(true),
     /** How often served artifacts are re-hashed and fingerprints replayed. */

@@ -68,7 +68,8 @@ export function createAdmission(options: AdmissionOptions): Admission {
       throw registryError(
         'REGISTRY_TRUST_NOT_CONFIGURED',
         `${label}: is signed, but aisoc trusts no signer yet: list the signer's public key (PEM file) ` +
-          'under registry.trustedKeys, or its CA under registry.certificateRoots, in aisoc.yaml, ' +
+          'under registry.trustedKeys, or its CA under registry.certificateRoots (or, for keyless ' +
+          'Sigstore signatures, a trusted root and identities under registry.sigstore), in aisoc.yaml, ' +
           'restart aisoc, then approve again',
         { reason: 'no trusted keys or certificate roots configured' },
       );

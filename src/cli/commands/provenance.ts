@@ -71,12 +71,25 @@ export async function runVerifyCommand(
     signature: string;
     publicKey?: string[];
     certificateRoot?: string[];
+    sigstoreTrustedRoot?: string;
+    identity?: string;
+    oidcIssuer?: string;
     ignorePath?: string[];
   },
   io: ProvenanceIo,
 ): Promise<number> {
-  if (!opts.publicKey === !opts.certificateRoot) {
-    io.stderr.write('aisoc verify: give either --public-key or --certificate-root\n');
+  const modes = [opts.publicKey, opts.certificateRoot, opts.sigstoreTrustedRoot].filter(Boolean);
+  if (modes.length !== 1) {
+    io.stderr.write(
+      'aisoc verify: give exactly one of --public-key, --certificate-root or --sigstore-trusted-root\n',
+    );
+    return ExitCodes.USAGE;
+  }
+  const keyless = opts.sigstoreTrustedRoot !== undefined;
+  if (keyless ? !opts.identity || !opts.oidcIssuer : opts.identity || opts.oidcIssuer) {
+    io.stderr.write(
+      'aisoc verify: --sigstore-trusted-root needs --identity and --oidc-issuer (the signer the certificate must name), and they go only with it\n',
+    );
     return ExitCodes.USAGE;
   }
   // A missing file is a usage error (exit 2), not a bad signature (exit 3).
@@ -84,21 +97,29 @@ export async function runVerifyCommand(
   readableFile(opts.signature, '--signature');
   for (const k of opts.publicKey ?? []) readableFile(k, '--public-key');
   for (const c of opts.certificateRoot ?? []) readableFile(c, '--certificate-root');
+  if (opts.sigstoreTrustedRoot) readableFile(opts.sigstoreTrustedRoot, '--sigstore-trusted-root');
   try {
     const trust: TrustAnchor = opts.publicKey
       ? { kind: 'keys', keys: opts.publicKey.map((k) => loadPublicKey(readFileSync(k))) }
-      : {
-          kind: 'certificates',
-          roots: opts.certificateRoot!.flatMap((c) =>
-            parsePemCertificates(readFileSync(c, 'utf8'), c),
-          ),
-        };
+      : opts.sigstoreTrustedRoot
+        ? {
+            kind: 'sigstore',
+            trustedRoot: readTrustedRoot(opts.sigstoreTrustedRoot),
+            identities: [{ identity: opts.identity!, issuer: opts.oidcIssuer! }],
+          }
+        : {
+            kind: 'certificates',
+            roots: opts.certificateRoot!.flatMap((c) =>
+              parsePemCertificates(readFileSync(c, 'utf8'), c),
+            ),
+          };
     const result = await verifyModelSignature(readFileSync(opts.signature, 'utf8'), trust, {
       modelPath,
       ignorePaths: rootRelative(modelPath, [...(opts.ignorePath ?? []), opts.signature]),
     });
+    const by = result.signer.kind === 'sigstore' ? `, signed by ${result.signer.identity}` : '';
     io.stdout.write(
-      `Verification succeeded: ${result.files.length} file(s), sha256 ${result.rootDigest}\n`,
+      `Verification succeeded: ${result.files.length} file(s), sha256 ${result.rootDigest}${by}\n`,
     );
     return ExitCodes.OK;
   } catch (error) {
@@ -111,6 +132,17 @@ export async function runVerifyCommand(
     }
     io.stderr.write(`Verification failed: ${error.code}: ${error.message}\n`);
     return ExitCodes.VERIFICATION_FAILED;
+  }
+}
+
+function readTrustedRoot(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new AppError(
+      'CLI_FILE_UNREADABLE',
+      `--sigstore-trusted-root: ${file} is not JSON (${(e as Error).message})`,
+    );
   }
 }
 
@@ -148,6 +180,12 @@ export function registerProvenanceCommands(program: Command): void {
       'trusted root or intermediate certificate(s) (repeatable)',
       collect,
     )
+    .option(
+      '--sigstore-trusted-root <json>',
+      'Sigstore trusted_root.json for keyless signatures (verified offline: Fulcio chain, SCT, Rekor entry)',
+    )
+    .option('--identity <san>', 'keyless: the identity the signing certificate must name')
+    .option('--oidc-issuer <url>', 'keyless: the OIDC issuer the signing certificate must name')
     .option('--ignore-path <path>', 'file or folder to leave out (repeatable)', collect)
     .action(async (modelPath: string, opts: Parameters<typeof runVerifyCommand>[1]) => {
       process.exitCode = await runVerifyCommand(modelPath, opts, io);

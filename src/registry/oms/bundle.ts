@@ -120,3 +120,32 @@ export function pae(payloadType: string, payload: Buffer): Buffer {
   const head = `DSSEv1 ${type.length} ${payloadType} ${payload.length} `;
   return Buffer.concat([Buffer.from(head, 'utf8'), payload]);
 }
+
+/** Python's `repr()` of a bytes object, e.g. b'{"a": 1}\\n' (quotes chosen as CPython does). */
+function pythonBytesRepr(bytes: Buffer): string {
+  const quote = bytes.includes(0x27) && !bytes.includes(0x22) ? '"' : "'";
+  let out = `b${quote}`;
+  for (const b of bytes) {
+    if (b === 0x5c) out += '\\\\';
+    else if (b === quote.charCodeAt(0)) out += `\\${quote}`;
+    else if (b === 0x09) out += '\\t';
+    else if (b === 0x0a) out += '\\n';
+    else if (b === 0x0d) out += '\\r';
+    else if (b < 0x20 || b >= 0x7f) out += `\\x${b.toString(16).padStart(2, '0')}`;
+    else out += String.fromCharCode(b);
+  }
+  return `${out}${quote}`;
+}
+
+/**
+ * The pre-authentication encoding that model_signing v0.2 signed by mistake: "DSSEV1", and the
+ * payload formatted into a string as Python's bytes repr. Upstream's current verifier still
+ * accepts it (with SHA-256 whatever the curve), and so do we, for those signatures only.
+ */
+export function paeCompatV02(payloadType: string, payload: Buffer): Buffer {
+  const type = Buffer.from(payloadType, 'utf8');
+  return Buffer.from(
+    `DSSEV1 ${type.length} ${payloadType} ${payload.length} ${pythonBytesRepr(payload)}`,
+    'utf8',
+  );
+}

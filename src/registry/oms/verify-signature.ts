@@ -7,6 +7,7 @@ import {
   OMS_PREDICATE_TYPE,
   OMS_PREDICATE_TYPE_COMPAT,
   pae,
+  paeCompatV02,
   parseBundle,
   parseStatement,
   type SignatureBundle,
@@ -22,12 +23,20 @@ import {
   safeParts,
   sortFiles,
 } from './model-manifest.js';
+import { verifySigstoreBundle, type SigstoreIdentity, type SigstoreSigner } from './sigstore.js';
 import { publicKeyHint, signingHash } from './signing-keys.js';
 
-/** Whom to trust: public keys, or certificates that signing certificates must chain to. */
+/**
+ * Whom to trust: public keys, certificates that signing certificates must chain to, a Sigstore
+ * trusted root with the identities allowed to sign keyless, or several of these (a bundle with
+ * transparency-log entries goes to the Sigstore anchor, any other to the first key or
+ * certificate anchor).
+ */
 export type TrustAnchor =
   | { kind: 'keys'; keys: readonly KeyObject[] }
-  | { kind: 'certificates'; roots: readonly X509Certificate[] };
+  | { kind: 'certificates'; roots: readonly X509Certificate[] }
+  | { kind: 'sigstore'; trustedRoot: unknown; identities: readonly SigstoreIdentity[] }
+  | { kind: 'any'; anchors: readonly TrustAnchor[] };
 
 export interface VerifyTarget {
   /** Re-hash this model path and compare it with the signed manifest. */
@@ -45,7 +54,7 @@ export interface VerifiedSignature {
   files: Pick<ArtifactFile, 'path' | 'digest'>[];
   ignorePaths: string[];
   allowSymlinks: boolean;
-  signer: { kind: 'key'; hint: string } | { kind: 'certificate'; subject: string };
+  signer: { kind: 'key'; hint: string } | { kind: 'certificate'; subject: string } | SigstoreSigner;
 }
 
 const invalid = (message: string, details?: unknown) =>
@@ -53,13 +62,51 @@ const invalid = (message: string, details?: unknown) =>
 const malformed = (message: string, details?: unknown) =>
   registryError('REGISTRY_SIGNATURE_MALFORMED', message, details);
 
-function checkSignature(bundle: SignatureBundle, trust: TrustAnchor): VerifiedSignature['signer'] {
+/** A keyless signature: a Fulcio certificate logged in Rekor. */
+function isKeyless(bundle: SignatureBundle): boolean {
+  return (bundle.verificationMaterial.tlogEntries?.length ?? 0) > 0;
+}
+
+function anchorFor(bundle: SignatureBundle, trust: TrustAnchor): TrustAnchor {
+  if (trust.kind !== 'any') return trust;
+  const keyless = isKeyless(bundle);
+  const anchor = trust.anchors.find((a) => (a.kind === 'sigstore') === keyless);
+  if (!anchor)
+    throw registryError(
+      'REGISTRY_TRUST_NOT_CONFIGURED',
+      keyless
+        ? 'keyless Sigstore signature, but no Sigstore trusted root is configured (registry.sigstore)'
+        : 'signed with a key or certificate, but only a Sigstore trusted root is configured',
+      { reason: 'no matching trust anchor' },
+    );
+  return anchor;
+}
+
+async function checkSignature(
+  bundleText: string,
+  bundle: SignatureBundle,
+  trust: TrustAnchor,
+): Promise<VerifiedSignature['signer']> {
+  trust = anchorFor(bundle, trust);
+  if (trust.kind === 'sigstore')
+    return verifySigstoreBundle(JSON.parse(bundleText), trust.trustedRoot, trust.identities);
+  if (trust.kind === 'any') throw new Error('nested trust anchors');
+  if (isKeyless(bundle))
+    throw invalid(
+      'keyless Sigstore signature: give a Sigstore trusted root and the allowed identity',
+      { reason: 'keyless signature without a Sigstore trust anchor' },
+    );
   const envelope = bundle.dsseEnvelope;
   const message = pae(envelope.payloadType, Buffer.from(envelope.payload, 'base64'));
   const sig = Buffer.from(envelope.signatures[0]!.sig, 'base64');
+  const compat = paeCompatV02(envelope.payloadType, Buffer.from(envelope.payload, 'base64'));
   const ok = (key: KeyObject) => {
     try {
-      return verify(signingHash(key), message, key, sig);
+      return (
+        verify(signingHash(key), message, key, sig) ||
+        // model_signing v0.2's encoding and hash, which upstream still verifies (v1.0 did not)
+        (key.asymmetricKeyType === 'ec' && verify('sha256', compat, key, sig))
+      );
     } catch {
       return false; // a signature that is not even DER for this curve is just invalid
     }
@@ -160,7 +207,7 @@ export async function verifyModelSignature(
     throw malformed(
       `DSSE payload type ${bundle.dsseEnvelope.payloadType} is not ${IN_TOTO_PAYLOAD_TYPE}`,
     );
-  const signer = checkSignature(bundle, trust);
+  const signer = await checkSignature(bundleText, bundle, trust);
   const statement = parseStatement(Buffer.from(bundle.dsseEnvelope.payload, 'base64'));
   if (statement._type !== IN_TOTO_STATEMENT_TYPE)
     throw malformed(`statement type ${statement._type} is not ${IN_TOTO_STATEMENT_TYPE}`);
