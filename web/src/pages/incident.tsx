@@ -67,6 +67,11 @@ export function IncidentPage(props: { id: string }) {
             <dt>Time to detect</dt>
             <dd>{duration(d.metrics.ttdMs)}</dd>
             <dt>Time to contain</dt>
+            <dd data-testid="time-to-contain">
+              {/* Alert → containment enforced; the phase-based figure only once "contained". */}
+              {duration(i.timeToContainMs ?? d.metrics.ttcMs)}
+            </dd>
+            <dt>Time to the contained phase</dt>
             <dd>{duration(d.metrics.ttcMs)}</dd>
           </dl>
         </Section>
