@@ -67,6 +67,8 @@ export interface AppliedAction {
 }
 
 export interface Evidence {
+  id?: string;
+  description?: string;
   digest: string;
   kind: string;
   label?: string;
