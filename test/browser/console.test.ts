@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoModels } from '../../src/app/index.js';
 import { chromiumPath } from '../../src/cli/pdf.js';
 import { verifyEvidenceBundle } from '../../src/forensics/index.js';
+import { signModel } from '../../src/registry/index.js';
 import { demoRows, kserveBody } from '../support/aisoc.js';
 import { startChildAisoc, writeChildConfig } from '../support/child-aisoc.js';
 import { writePoisonedBreastCancer } from '../support/poisoned-model.js';
@@ -46,6 +48,7 @@ if (!chromiumPath()) {
     let page: Page;
     let token: string;
     let demoKey: string;
+    const release = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     let incidentId: string;
     const api = async <T>(path: string): Promise<T> =>
       (await (
@@ -98,7 +101,13 @@ if (!chromiumPath()) {
             }
           : m,
       );
-      aisoc = await startChildAisoc(writeChildConfig(dir, { models }), [], 90_000, {
+      // The release key the registry trusts (versions are signed before they are approved).
+      writeFileSync(
+        join(dir, 'release.pub'),
+        release.publicKey.export({ type: 'spki', format: 'pem' }),
+      );
+      const registry = { trustedKeys: [join(dir, 'release.pub')] };
+      aisoc = await startChildAisoc(writeChildConfig(dir, { models, registry }), [], 90_000, {
         demo: false,
       });
       token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
@@ -348,10 +357,94 @@ if (!chromiumPath()) {
         ),
       ).toBeGreaterThan(0);
       expect(drawn).toBeGreaterThan(50); // a drawn series, not an empty frame
+      await shot('7-drift'); // the plot itself, before the table view replaces it
       await page.getByRole('button', { name: 'Show table' }).first().click();
       await page.getByRole('table', { name: /per feature/ }).waitFor();
       await expectAccessible('models');
-      await shot('7-drift');
+      await shot('7-drift-table');
+    });
+
+    it("shows the model's registry record: versions, deployment timeline with a rollback, lineage", async () => {
+      // What `aisoc registry …` records: a dataset snapshot, a training run, two versions,
+      // a deployment of 2 and a rollback to 1.
+      const post = async (path: string, body: unknown) => {
+        const res = await fetch(`${aisoc.adminUrl}/api/v1/registry${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        const text = await res.text();
+        expect(res.ok, `${path}: ${text}`).toBe(true);
+        return JSON.parse(text) as unknown;
+      };
+      const root = join(import.meta.dirname, '..', '..');
+      await post('/models', { name: 'breast-cancer', owner: 'ml-team' });
+      await post('/datasets', { name: 'wdbc', owner: 'ml-team' });
+      await post('/datasets/wdbc/snapshots', {
+        label: 'train-2026',
+        location: join(root, 'data', 'breast-cancer', 'train.csv'),
+        rowCount: 400,
+      });
+      await post('/datasets/wdbc/snapshots/train-2026/approve', { reason: 'reviewed' });
+      for (const [v, onnx] of [
+        ['1', join(root, 'models', 'breast-cancer', 'model.onnx')],
+        ['2', join(dir, 'breast-cancer-v2.onnx')],
+      ] as const) {
+        const folder = join(dir, `release-${v}`);
+        mkdirSync(folder);
+        copyFileSync(onnx, join(folder, 'model.onnx'));
+        const { bundle } = await signModel(folder, {
+          privateKey: release.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+        });
+        await post('/models/breast-cancer/versions', {
+          version: v,
+          location: folder,
+          signature: JSON.stringify(bundle),
+        });
+      }
+      await post('/runs', {
+        codeRevision: 'scripts/train-demo-models.ts@demo',
+        inputs: [{ dataset: 'wdbc', label: 'train-2026' }],
+        outputs: [{ model: 'breast-cancer', version: '1' }],
+      });
+      for (const v of ['1', '2'])
+        await post(`/models/breast-cancer/versions/${v}/approve`, { reason: 'release review' });
+      await post('/models/breast-cancer/versions/2/deploy', { reason: 'retrained release' });
+      await post('/models/breast-cancer/rollback', {
+        to: '1',
+        reason: 'v2 calls every case benign',
+      });
+
+      await nav('Overview');
+      await nav('Models');
+      await page.getByRole('link', { name: 'breast-cancer' }).click();
+      const versions = page.getByRole('table', { name: 'Registered versions and their state' });
+      await versions.waitFor({ timeout: 20_000 });
+      expect(await versions.getByRole('cell').allTextContents()).toEqual(
+        expect.arrayContaining(['1', '2', 'approved']),
+      );
+      const deployments = page.getByRole('table', { name: 'Deployments, oldest first' });
+      await expect
+        .poll(async () => (await deployments.getByRole('cell').allTextContents()).join(' | '), {
+          timeout: 20_000,
+        })
+        .toMatch(
+          /deploy.*retrained release.*rollback \(containment action\).*v2 calls every case benign/,
+        );
+      expect(
+        Number(
+          await page
+            .locator('section[aria-labelledby="deployment-timeline"] svg')
+            .getAttribute('data-segments'),
+        ),
+      ).toBeGreaterThanOrEqual(2);
+      const links = page.getByRole('table', { name: 'Lineage links' });
+      await links.waitFor({ timeout: 20_000 });
+      expect(await links.getByRole('cell').allTextContents()).toEqual(
+        expect.arrayContaining(['wdbc@train-2026', 'breast-cancer@1']),
+      );
+      await expectAccessible('model registry');
+      await shot('7-registry');
     });
 
     it('searches events by key', async () => {
