@@ -9,6 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoModels } from '../../src/app/index.js';
 import { chromiumPath } from '../../src/cli/pdf.js';
 import { verifyEvidenceBundle } from '../../src/forensics/index.js';
+import {
+  createLedgerKey,
+  createWitness,
+  serveWitness,
+  type WitnessServer,
+} from '../../src/ledger/index.js';
 import { signModel } from '../../src/registry/index.js';
 import { demoRows, kserveBody } from '../support/aisoc.js';
 import { startChildAisoc, writeChildConfig } from '../support/child-aisoc.js';
@@ -48,6 +54,7 @@ if (!chromiumPath()) {
     let page: Page;
     let token: string;
     let demoKey: string;
+    let witness: WitnessServer | undefined;
     const release = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     let incidentId: string;
     const api = async <T>(path: string): Promise<T> =>
@@ -107,7 +114,24 @@ if (!chromiumPath()) {
         release.publicKey.export({ type: 'spki', format: 'pem' }),
       );
       const registry = { trustedKeys: [join(dir, 'release.pub')] };
-      aisoc = await startChildAisoc(writeChildConfig(dir, { models, registry }), [], 90_000, {
+      // A witness cosigning the ledger's checkpoints, whose lag the ledger page shows.
+      const logKey = await createLedgerKey(dir, 'aisoc.local/ledger');
+      const witnessKey = await createLedgerKey(dir, 'witness.test', 'witness.key');
+      witness = await serveWitness(
+        await createWitness({
+          key: witnessKey,
+          logs: [{ origin: 'aisoc.local/ledger', publicKey: logKey.verifierKey }],
+          statePath: join(dir, 'witness.json'),
+        }),
+        { host: '127.0.0.1', port: 0 },
+      );
+      const ledger = {
+        keyFile: logKey.path,
+        witnesses: [{ url: witness.url, publicKey: witnessKey.verifierKey }],
+        witnessPushIntervalMs: 500,
+      };
+      const config = writeChildConfig(dir, { models, registry, ledger });
+      aisoc = await startChildAisoc(config, [], 90_000, {
         demo: false,
       });
       token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
@@ -131,6 +155,7 @@ if (!chromiumPath()) {
     }, 120_000);
     afterAll(async () => {
       await browser?.close();
+      await witness?.close();
       if (aisoc && aisoc.child.exitCode === null) {
         const exited = new Promise((resolve) => aisoc.child.once('exit', resolve));
         aisoc.child.kill('SIGTERM');
@@ -476,6 +501,12 @@ if (!chromiumPath()) {
       await expect.poll(() => lift.count(), { timeout: 20_000 }).toBeLessThan(before);
       await expectAccessible('keys');
       await nav('Ledger');
+      const witnesses = page.getByRole('table', { name: 'How far each witness is behind' });
+      await expect
+        .poll(async () => (await witnesses.getByRole('cell').allTextContents()).join(' | '), {
+          timeout: 20_000,
+        })
+        .toMatch(new RegExp(`${witness!.url} \\| audit \\| \\d+ \\|`));
       await page.getByRole('button', { name: 'Verify now' }).first().click();
       await page
         .getByText(/"ok"|valid|verified/i)
