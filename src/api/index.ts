@@ -32,4 +32,10 @@ export {
   type DrillRequest,
   type LiveEvent,
 } from './console-routes.js';
+export {
+  createCaseRoutes,
+  CaseBodies,
+  type CaseServices,
+  type ImpactRequest,
+} from './case-routes.js';
 export { mountAllRoutes, openApiDocumentOfAllRoutes } from './openapi-all-routes.js';

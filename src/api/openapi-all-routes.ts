@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { createAdminApi } from './admin-api.js';
+import { createCaseRoutes } from './case-routes.js';
 import { createConsoleRoutes } from './console-routes.js';
 import { createEventRoutes } from './events-routes.js';
 import { createEvidenceRoutes } from './evidence-routes.js';
@@ -27,6 +28,7 @@ export function mountAllRoutes(): Hono {
       () => createReportRoutes({} as never),
       (actor) => createConsoleRoutes({} as never, actor),
       () => createPrivacyRoutes({} as never),
+      (actor) => createCaseRoutes({} as never, actor),
     ],
   });
   registerRegistryRoutes(app, {

@@ -5,6 +5,7 @@ import { RESPOND_BODIES } from './respond-routes.js';
 import { permissionFor } from './route-permissions.js';
 import { AddUserBody } from './users-routes.js';
 import { ConsoleBodies } from './console-routes.js';
+import { CaseBodies } from './case-routes.js';
 
 /** What the document says about one route beyond its method, path and permission. */
 interface RouteDoc {
@@ -95,6 +96,13 @@ const routeDocs = (): Readonly<Record<string, RouteDoc>> =>
     'GET /api/v1/console/overview': { summary: 'What the console overview shows, in one answer' },
     'POST /api/v1/drills': { summary: 'Run a drill against this aisoc', body: ConsoleBodies.drill },
     'GET /api/v1/drills': { summary: 'Past drill scorecards and running drills' },
+    'POST /api/v1/incidents/:id/impact': {
+      summary: "Re-score the incident's decisions on the known-good version; attach the result",
+      body: CaseBodies.impact,
+    },
+    'GET /api/v1/incidents/:id/custody': {
+      summary: 'Custody history of each evidence item, from the audit ledger',
+    },
   });
 
 const ErrorBody = {

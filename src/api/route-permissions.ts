@@ -83,6 +83,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /api/v1/incidents/:id/export': 'read',
   'POST /api/v1/incidents/:id/send': 'incidents.write',
   'GET /api/v1/incidents/:id/clocks': 'read',
+  // The console's case view (issue 13): impact attaches its result as evidence.
+  'POST /api/v1/incidents/:id/impact': 'incidents.write',
+  'GET /api/v1/incidents/:id/custody': 'read',
 
   [`GET ${R}/models`]: 'read',
   [`POST ${R}/models`]: 'registry.write',

@@ -112,6 +112,8 @@ export async function createConsoleServices(
         stats: status.ledger,
         health: (await deps.services.health?.()) ?? null,
         streams: deps.services.ledger.streams(),
+        // How far each configured witness is behind (ledger.witnesses); [] when none.
+        witnesses: (status as { witnesses?: unknown[] }).witnesses ?? [],
       },
       models: status.models,
     };

@@ -67,6 +67,7 @@ import {
   registerOperatorMetrics,
   type OperatorMetrics,
 } from './operator-metrics.js';
+import { caseRoutes } from './case-wiring.js';
 import { detectorStateOf, forensicsRoutes } from './forensics-wiring.js';
 import { aisocVersion, startAlertSinks } from './sinks-wiring.js';
 import { startDeadlineWatch } from './report-wiring.js';
@@ -624,6 +625,7 @@ export async function startAisoc(
                 eventView: privacy.eventView, // privacy (issue 19)
               }), // forensics (issue 12)
               privacy.routes, // privacy (issue 19)
+              caseRoutes({ config, store, responder, ledger }), // console case view (issue 13)
               web.routes, // console (issue 13)
             ],
             onError: (e, id) => log(`admin API error (${id}): ${(e as Error)?.stack ?? String(e)}`),

@@ -1,12 +1,24 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoModels } from '../../src/app/index.js';
 import { chromiumPath } from '../../src/cli/pdf.js';
+import { verifyEvidenceBundle } from '../../src/forensics/index.js';
+import {
+  createLedgerKey,
+  createWitness,
+  serveWitness,
+  type WitnessServer,
+} from '../../src/ledger/index.js';
+import { signModel } from '../../src/registry/index.js';
 import { demoRows, kserveBody } from '../support/aisoc.js';
 import { startChildAisoc, writeChildConfig } from '../support/child-aisoc.js';
+import { writePoisonedBreastCancer } from '../support/poisoned-model.js';
 
 // The console in a real browser against a real `aisoc serve --demo` child: the issue's
 // scenarios in order, as a new user would follow an incident from alert to report.
@@ -41,6 +53,10 @@ if (!chromiumPath()) {
     let browser: Browser;
     let page: Page;
     let token: string;
+    let demoKey: string;
+    let witness: WitnessServer | undefined;
+    const release = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    let incidentId: string;
     const api = async <T>(path: string): Promise<T> =>
       (await (
         await fetch(`${aisoc.adminUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })
@@ -79,8 +95,55 @@ if (!chromiumPath()) {
     beforeAll(async () => {
       mkdirSync(SHOTS, { recursive: true });
       dir = mkdtempSync(join(tmpdir(), 'aisoc-console-'));
-      aisoc = await startChildAisoc(writeChildConfig(dir), [], 90_000);
+      // The demo models, breast-cancer with a second (not active) version to re-score the
+      // incident's decisions on, and GDPR tags so its notification clocks run.
+      const v2 = writePoisonedBreastCancer(join(dir, 'breast-cancer-v2.onnx'));
+      const models = demoModels().map((m) =>
+        m.id === 'breast-cancer'
+          ? {
+              ...m,
+              versions: [...(m.versions as object[]), { version: '2', onnx: v2 }],
+              activeVersion: '1',
+              regulations: ['gdpr'],
+            }
+          : m,
+      );
+      // The release key the registry trusts (versions are signed before they are approved).
+      writeFileSync(
+        join(dir, 'release.pub'),
+        release.publicKey.export({ type: 'spki', format: 'pem' }),
+      );
+      const registry = { trustedKeys: [join(dir, 'release.pub')] };
+      // A witness cosigning the ledger's checkpoints, whose lag the ledger page shows.
+      const logKey = await createLedgerKey(dir, 'aisoc.local/ledger');
+      const witnessKey = await createLedgerKey(dir, 'witness.test', 'witness.key');
+      witness = await serveWitness(
+        await createWitness({
+          key: witnessKey,
+          logs: [{ origin: 'aisoc.local/ledger', publicKey: logKey.verifierKey }],
+          statePath: join(dir, 'witness.json'),
+        }),
+        { host: '127.0.0.1', port: 0 },
+      );
+      const ledger = {
+        keyFile: logKey.path,
+        witnesses: [{ url: witness.url, publicKey: witnessKey.verifierKey }],
+        witnessPushIntervalMs: 500,
+      };
+      const config = writeChildConfig(dir, { models, registry, ledger });
+      aisoc = await startChildAisoc(config, [], 90_000, {
+        demo: false,
+      });
       token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
+      demoKey = (
+        (await (
+          await fetch(`${aisoc.adminUrl}/api/v1/keys`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ principal: 'demo-user' }),
+          })
+        ).json()) as { secret: string }
+      ).secret;
       browser = await chromium.launch({ executablePath: chromiumPath()!, args: FLAGS });
       // bypassCSP: the test injects axe-core's source into a page whose CSP forbids inline code.
       const context = await browser.newContext({
@@ -92,6 +155,7 @@ if (!chromiumPath()) {
     }, 120_000);
     afterAll(async () => {
       await browser?.close();
+      await witness?.close();
       if (aisoc && aisoc.child.exitCode === null) {
         const exited = new Promise((resolve) => aisoc.child.once('exit', resolve));
         aisoc.child.kill('SIGTERM');
@@ -145,8 +209,9 @@ if (!chromiumPath()) {
       const open = (
         await api<{ approvals: { incidentId: string }[] }>('/api/v1/approvals?status=open')
       ).approvals;
+      incidentId = open[0]!.incidentId;
       await nav('Incidents');
-      await page.locator(`a[href="/incidents/${open[0]!.incidentId}"]`).click();
+      await page.locator(`a[href="/incidents/${incidentId}"]`).click();
       const timeline = page.getByRole('list', { name: 'Timeline, oldest first' });
       await timeline
         .getByText(/opened/)
@@ -169,15 +234,101 @@ if (!chromiumPath()) {
       await shot('5-approved');
     });
 
-    it('downloads the incident report', async () => {
-      const id = page.url().split('/').pop()!;
+    let impact: { decisions: number; flips: number };
+    it('follows the case: time to contain, ATLAS links, clocks, affected decisions, custody, bundle', async () => {
+      // Time to contain is the incident's alert → enforced containment, not the phase's.
+      await expect
+        .poll(
+          async () =>
+            (
+              await api<{ incident: { timeToContainMs: number | null } }>(
+                `/api/v1/incidents/${incidentId}`,
+              )
+            ).incident.timeToContainMs,
+          { timeout: 20_000 },
+        )
+        .not.toBeNull();
+      await expect
+        .poll(() => page.getByTestId('time-to-contain').textContent(), { timeout: 20_000 })
+        .toMatch(/^\d+(\.\d)? (ms|s|min|h)$/);
+      const atlas = page.locator('a[href^="https://atlas.mitre.org/techniques/AML.T"]');
+      expect(await atlas.count()).toBeGreaterThan(0);
+      expect(await atlas.first().textContent()).toMatch(/^AML\.T\d{4}/);
+      // GDPR Art. 33 runs 72 h from awareness: the countdown shows hours left.
+      const clocks = page.getByRole('table', { name: 'Notification deadlines' });
+      await clocks.waitFor({ timeout: 20_000 });
+      expect(await clocks.getByRole('cell').allTextContents()).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^GDPR Art\. 33/),
+          expect.stringMatching(/^\d+\.\d h$/),
+        ]),
+      );
+      await page.getByLabel('Suspect version').fill('1');
+      await page.getByLabel('Known-good version').fill('2');
+      await page.getByRole('button', { name: 'Run impact analysis' }).click();
+      const result = page.getByTestId('impact-result');
+      await result.waitFor({ timeout: 60_000 }).catch(async (e: unknown) => {
+        await shot('6-impact-failed');
+        throw e;
+      });
+      const text = (await result.locator('p').first().textContent())!;
+      const m = /(\d+) of (\d+)\s*decisions of breast-cancer@1 flip on 2/.exec(text);
+      expect(m, text).not.toBeNull();
+      impact = { flips: Number(m![1]), decisions: Number(m![2]) };
+      expect(impact.decisions).toBeGreaterThan(0);
+      // The drill's attacker sent the decisions; each flip row names its principal.
+      const flips = await page
+        .getByRole('table', { name: /^Flipped decisions/ })
+        .getByRole('row')
+        .count();
+      expect(flips - 1).toBe(Math.min(50, impact.flips));
+      // The result is evidence now, with its custody: collected by the signed-in admin.
+      const custody = page.getByRole('list', { name: /^Custody of sha256:/ });
+      await expect.poll(() => custody.count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+      await expect
+        .poll(async () => (await custody.allTextContents()).join(' | '), { timeout: 20_000 })
+        .toMatch(/collected by admin/);
+      await page.getByLabel('Recipient').fill('Data Protection Authority');
+      const [bundle] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export evidence bundle (.tar)' }).click(),
+      ]);
+      const tar = join(dir, 'bundle.tar');
+      await bundle.saveAs(tar);
+      const out = join(dir, 'bundle');
+      mkdirSync(out);
+      execFileSync('tar', ['xf', tar, '-C', out]);
+      // The downloaded folder verifies offline, as `aisoc evidence export` writes it.
+      const root = join(out, `${incidentId}-evidence`);
+      const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+      expect(manifest.recipient).toBe('Data Protection Authority');
+      expect(manifest.items.map((i: { kind: string }) => i.kind)).toEqual(
+        expect.arrayContaining(['impact', 'impact_summary']),
+      );
+      const verified = await verifyEvidenceBundle(root);
+      expect(verified.problems).toEqual([]);
+      await expect
+        .poll(async () => (await custody.allTextContents()).join(' | '), { timeout: 20_000 })
+        .toMatch(/handed over by admin to Data Protection Authority/);
+      await expectAccessible('incident case');
+      await shot('6-case');
+    });
+
+    it('downloads the incident report, with the affected decisions in it', async () => {
       const [download] = await Promise.all([
         page.waitForEvent('download'),
         page.getByRole('button', { name: 'Download report (Markdown)' }).click(),
       ]);
       const file = join(dir, 'report.md');
       await download.saveAs(file);
-      expect(readFileSync(file, 'utf8')).toContain(id);
+      const md = readFileSync(file, 'utf8');
+      expect(md).toContain(incidentId);
+      expect(md).toContain('# Post-incident review');
+      expect(md).toMatch(/MITRE ATLAS AML\.T\d{4}/);
+      expect(md).toContain(
+        `Affected decisions: ${impact.decisions} (${impact.flips} flip on the known-good version)`,
+      );
+      expect(md).toContain('GDPR Art. 33(1)');
       await shot('6-report');
     });
 
@@ -188,7 +339,7 @@ if (!chromiumPath()) {
         const batch = Array.from({ length: 100 }, (_, i) => rows[(sent + i) % rows.length]!);
         const answer = await fetch(`${aisoc.gatewayUrl}/v2/models/breast-cancer/infer`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${aisoc.key}`, 'content-type': 'application/json' },
+          headers: { authorization: `Bearer ${demoKey}`, 'content-type': 'application/json' },
           body: kserveBody(batch),
         });
         expect(answer.status).toBe(200);
@@ -231,10 +382,94 @@ if (!chromiumPath()) {
         ),
       ).toBeGreaterThan(0);
       expect(drawn).toBeGreaterThan(50); // a drawn series, not an empty frame
+      await shot('7-drift'); // the plot itself, before the table view replaces it
       await page.getByRole('button', { name: 'Show table' }).first().click();
       await page.getByRole('table', { name: /per feature/ }).waitFor();
       await expectAccessible('models');
-      await shot('7-drift');
+      await shot('7-drift-table');
+    });
+
+    it("shows the model's registry record: versions, deployment timeline with a rollback, lineage", async () => {
+      // What `aisoc registry …` records: a dataset snapshot, a training run, two versions,
+      // a deployment of 2 and a rollback to 1.
+      const post = async (path: string, body: unknown) => {
+        const res = await fetch(`${aisoc.adminUrl}/api/v1/registry${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        const text = await res.text();
+        expect(res.ok, `${path}: ${text}`).toBe(true);
+        return JSON.parse(text) as unknown;
+      };
+      const root = join(import.meta.dirname, '..', '..');
+      await post('/models', { name: 'breast-cancer', owner: 'ml-team' });
+      await post('/datasets', { name: 'wdbc', owner: 'ml-team' });
+      await post('/datasets/wdbc/snapshots', {
+        label: 'train-2026',
+        location: join(root, 'data', 'breast-cancer', 'train.csv'),
+        rowCount: 400,
+      });
+      await post('/datasets/wdbc/snapshots/train-2026/approve', { reason: 'reviewed' });
+      for (const [v, onnx] of [
+        ['1', join(root, 'models', 'breast-cancer', 'model.onnx')],
+        ['2', join(dir, 'breast-cancer-v2.onnx')],
+      ] as const) {
+        const folder = join(dir, `release-${v}`);
+        mkdirSync(folder);
+        copyFileSync(onnx, join(folder, 'model.onnx'));
+        const { bundle } = await signModel(folder, {
+          privateKey: release.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+        });
+        await post('/models/breast-cancer/versions', {
+          version: v,
+          location: folder,
+          signature: JSON.stringify(bundle),
+        });
+      }
+      await post('/runs', {
+        codeRevision: 'scripts/train-demo-models.ts@demo',
+        inputs: [{ dataset: 'wdbc', label: 'train-2026' }],
+        outputs: [{ model: 'breast-cancer', version: '1' }],
+      });
+      for (const v of ['1', '2'])
+        await post(`/models/breast-cancer/versions/${v}/approve`, { reason: 'release review' });
+      await post('/models/breast-cancer/versions/2/deploy', { reason: 'retrained release' });
+      await post('/models/breast-cancer/rollback', {
+        to: '1',
+        reason: 'v2 calls every case benign',
+      });
+
+      await nav('Overview');
+      await nav('Models');
+      await page.getByRole('link', { name: 'breast-cancer' }).click();
+      const versions = page.getByRole('table', { name: 'Registered versions and their state' });
+      await versions.waitFor({ timeout: 20_000 });
+      expect(await versions.getByRole('cell').allTextContents()).toEqual(
+        expect.arrayContaining(['1', '2', 'approved']),
+      );
+      const deployments = page.getByRole('table', { name: 'Deployments, oldest first' });
+      await expect
+        .poll(async () => (await deployments.getByRole('cell').allTextContents()).join(' | '), {
+          timeout: 20_000,
+        })
+        .toMatch(
+          /deploy.*retrained release.*rollback \(containment action\).*v2 calls every case benign/,
+        );
+      expect(
+        Number(
+          await page
+            .locator('section[aria-labelledby="deployment-timeline"] svg')
+            .getAttribute('data-segments'),
+        ),
+      ).toBeGreaterThanOrEqual(2);
+      const links = page.getByRole('table', { name: 'Lineage links' });
+      await links.waitFor({ timeout: 20_000 });
+      expect(await links.getByRole('cell').allTextContents()).toEqual(
+        expect.arrayContaining(['wdbc@train-2026', 'breast-cancer@1']),
+      );
+      await expectAccessible('model registry');
+      await shot('7-registry');
     });
 
     it('searches events by key', async () => {
@@ -266,6 +501,12 @@ if (!chromiumPath()) {
       await expect.poll(() => lift.count(), { timeout: 20_000 }).toBeLessThan(before);
       await expectAccessible('keys');
       await nav('Ledger');
+      const witnesses = page.getByRole('table', { name: 'How far each witness is behind' });
+      await expect
+        .poll(async () => (await witnesses.getByRole('cell').allTextContents()).join(' | '), {
+          timeout: 20_000,
+        })
+        .toMatch(new RegExp(`${witness!.url} \\| audit \\| \\d+ \\|`));
       await page.getByRole('button', { name: 'Verify now' }).first().click();
       await page
         .getByText(/"ok"|valid|verified/i)
@@ -273,6 +514,19 @@ if (!chromiumPath()) {
         .waitFor({ timeout: 30_000 });
       await expectAccessible('ledger');
       await shot('9-lifted');
+    });
+
+    it('closes the incident from its page', async () => {
+      await nav('Incidents');
+      await page.locator(`a[href="/incidents/${incidentId}"]`).click();
+      await page.getByRole('button', { name: 'Close incident' }).click();
+      await expect.poll(() => page.getByTestId('phase-now').textContent()).toBe('closed');
+      expect(
+        (await api<{ incident: { phase: string } }>(`/api/v1/incidents/${incidentId}`)).incident
+          .phase,
+      ).toBe('closed');
+      await expect.poll(() => page.getByRole('button', { name: 'Close incident' }).count()).toBe(0);
+      await shot('10-closed');
     });
   });
 }

@@ -343,4 +343,49 @@ describe('forensics of a poisoned model version, end to end from the CLI', () =>
     expect(downloads.length).toBeGreaterThanOrEqual(manifest.items.length);
     expect(downloads.every((p) => p.incidentId === incidentId)).toBe(true);
   }, 90_000);
+
+  // The console follows the incident without the CLI: the same impact over the admin API, and
+  // each item's custody history (collected, then handed over in the bundle above).
+  it('runs impact over the admin API and lists each evidence item with its custody', async () => {
+    const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
+    const call = (path: string, init: RequestInit = {}) =>
+      fetch(aisoc.adminUrl + path, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+    const bad = await call(`/api/v1/incidents/${incidentId}/impact`, {
+      method: 'POST',
+      body: JSON.stringify({ from: 'yesterday' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    const res = await call(`/api/v1/incidents/${incidentId}/impact`, { method: 'POST', body: '' });
+    expect(res.status).toBe(201);
+    const impact = (await res.json()) as {
+      summary: { version: string; goodVersion: string; decisions: number; flips: number };
+      flips: { answerLabel: number; goodLabel: number; flipped: boolean }[];
+      evidence: { decisions: { id: string; digest: string } };
+    };
+    expect(impact.summary).toMatchObject({ version: '2', goodVersion: '1', decisions: 200 });
+    expect(impact.summary.flips).toBeGreaterThan(10);
+    expect(impact.flips.length).toBe(Math.min(50, impact.summary.flips));
+    expect(impact.flips.every((d) => d.flipped && d.answerLabel === 1 && d.goodLabel === 0)).toBe(
+      true,
+    );
+    const custody = (await (await call(`/api/v1/incidents/${incidentId}/custody`)).json()) as {
+      items: {
+        evidenceId: string;
+        kind: string;
+        custody: { type: string; recipient: string }[];
+      }[];
+    };
+    const decisions = custody.items.find((i) => i.evidenceId === impact.evidence.decisions.id)!;
+    // The same bytes were handed over before (the CLI's impact); this item's custody starts now.
+    expect(decisions.custody.map((c) => c.type)).toEqual(['collected']);
+    const report = custody.items.find((i) => i.kind === 'attachment')!;
+    expect(report.custody.map((c) => c.type)).toEqual(
+      expect.arrayContaining(['collected', 'handed_over']),
+    );
+    expect(report.custody.map((c) => c.recipient)).toContain('Data Protection Authority');
+  }, 60_000);
 });

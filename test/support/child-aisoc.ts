@@ -30,6 +30,8 @@ export function startChildAisoc(
   args: readonly string[] = [],
   /** How long the start may take; a loaded machine needs longer to compile the sources. */
   startTimeoutMs = 30_000,
+  /** Without `--demo` the config's own models are served and no demo key is made (key ''). */
+  options: { demo?: boolean } = {},
 ): Promise<{
   child: ChildProcess;
   gatewayUrl: string;
@@ -39,7 +41,14 @@ export function startChildAisoc(
 }> {
   const child = spawn(
     process.execPath,
-    [...cliCommand(), 'serve', '--demo', '-c', configFile, ...args],
+    [
+      ...cliCommand(),
+      'serve',
+      ...(options.demo === false ? [] : ['--demo']),
+      '-c',
+      configFile,
+      ...args,
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,11 +72,11 @@ export function startChildAisoc(
       // The demo key is printed on the first start only; later starts name its file.
       const saved = /demo key\s+saved in (\S+)/.exec(out)?.[1];
       const key = saved ? readFileSync(saved, 'utf8').trim() : /demo key\s+(\S+)/.exec(out)?.[1];
-      if (gateway && admin && key) {
+      if (gateway && admin && (key || options.demo === false)) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
         child.stdout!.off('data', check);
-        resolve({ child, gatewayUrl: gateway, adminUrl: admin, key, output: () => out });
+        resolve({ child, gatewayUrl: gateway, adminUrl: admin, key: key ?? '', output: () => out });
       }
     };
     child.stdout!.on('data', check);

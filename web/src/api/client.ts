@@ -48,12 +48,24 @@ export async function unwrap<T>(
   return data as T;
 }
 
-/** Fetches a non-JSON answer (a report) with the token and saves it as a file. */
-export async function download(path: string, filename: string): Promise<void> {
+/** A non-JSON answer's bytes (a report, an evidence item), fetched with the token. */
+export async function fetchBytes(path: string): Promise<Uint8Array> {
   const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
-  if (!response.ok)
-    throw new ApiError('HTTP', `${response.status} ${response.statusText}`, response.status);
-  const url = URL.createObjectURL(await response.blob());
+  if (!response.ok) {
+    const e = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+    throw new ApiError(
+      e.code ?? 'HTTP',
+      e.message ?? `${response.status} ${response.statusText}`,
+      response.status,
+    );
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Hands bytes to the browser as a downloaded file. */
+export function saveFile(bytes: Uint8Array | Blob, filename: string, type = ''): void {
+  const blob = bytes instanceof Blob ? bytes : new Blob([bytes as BlobPart], { type });
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -61,4 +73,9 @@ export async function download(path: string, filename: string): Promise<void> {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Fetches a non-JSON answer (a report) with the token and saves it as a file. */
+export async function download(path: string, filename: string): Promise<void> {
+  saveFile(await fetchBytes(path), filename);
 }

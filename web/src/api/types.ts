@@ -24,7 +24,11 @@ export interface Incident {
   phase: string;
   kinds?: string[];
   updatedAt?: string;
-  disposition?: string | null;
+  disposition?: { kind: string; reason: string; by: string; at: string } | null;
+  /** Alert received → the first containment action enforced at every gateway (ms). */
+  timeToContainMs?: number | null;
+  firstSeen?: string;
+  lastSeen?: string;
   [key: string]: unknown;
 }
 
@@ -63,6 +67,8 @@ export interface AppliedAction {
 }
 
 export interface Evidence {
+  id?: string;
+  description?: string;
   digest: string;
   kind: string;
   label?: string;

@@ -13,7 +13,9 @@ import {
   time,
   useCan,
 } from '../components/ui';
+import { atlasUrl, owaspUrl } from '../logic/links';
 import { assembleTimeline } from '../logic/timeline';
+import { ClocksPanel, EvidencePanel, ImpactPanel, PhasePanel } from './incident-case';
 
 function useAct() {
   const client = useQueryClient();
@@ -21,6 +23,16 @@ function useAct() {
     mutationFn: (call: () => Promise<unknown>) => call(),
     onSettled: () => client.invalidateQueries(),
   });
+}
+
+/** An ATLAS or OWASP id, linked to its description (a new tab: the case stays open). */
+function TaxonomyId(props: { id: string; href: string | null }) {
+  if (!props.href) return <span class="mono">{props.id}</span>;
+  return (
+    <a class="mono" href={props.href} target="_blank" rel="noopener noreferrer">
+      {props.id}
+    </a>
+  );
 }
 
 export function IncidentPage(props: { id: string }) {
@@ -67,6 +79,11 @@ export function IncidentPage(props: { id: string }) {
             <dt>Time to detect</dt>
             <dd>{duration(d.metrics.ttdMs)}</dd>
             <dt>Time to contain</dt>
+            <dd data-testid="time-to-contain">
+              {/* Alert → containment enforced; the phase-based figure only once "contained". */}
+              {duration(i.timeToContainMs ?? d.metrics.ttcMs)}
+            </dd>
+            <dt>Time to the contained phase</dt>
             <dd>{duration(d.metrics.ttcMs)}</dd>
           </dl>
         </Section>
@@ -74,13 +91,13 @@ export function IncidentPage(props: { id: string }) {
           <ul>
             {d.techniques.map((t) => (
               <li key={t.id}>
-                <span class="mono">{t.id}</span> {t.name ?? ''}{' '}
+                <TaxonomyId id={t.id} href={atlasUrl(t.id)} /> {t.name ?? ''}{' '}
                 {t.tactics?.length ? `(${t.tactics.join(', ')})` : ''}
               </li>
             ))}
             {d.owasp.map((o) => (
               <li key={o.id}>
-                <span class="mono">{o.id}</span> {o.title ?? ''}
+                <TaxonomyId id={o.id} href={owaspUrl(o.id, o.title)} /> {o.title ?? ''}
               </li>
             ))}
           </ul>
@@ -116,6 +133,10 @@ export function IncidentPage(props: { id: string }) {
             </Link>
           </p>
         </Section>
+      </div>
+      <div class="grid">
+        <PhasePanel incident={i} />
+        <ClocksPanel id={i.id} />
       </div>
       {act.isError && <ErrorNote error={act.error} />}
       <Section title="Pending approvals">
@@ -235,6 +256,7 @@ export function IncidentPage(props: { id: string }) {
           </form>
         )}
       </Section>
+      <ImpactPanel id={i.id} evidence={d.evidence} />
       <Section title="Timeline">
         <ol class="timeline" aria-label="Timeline, oldest first">
           {rows.map((r, n) => (
@@ -256,20 +278,7 @@ export function IncidentPage(props: { id: string }) {
           </details>
         ))}
       </Section>
-      <Section title="Evidence and custody">
-        <DataTable
-          caption="Evidence items"
-          columns={['kind', 'description', 'digest', 'size', 'collected']}
-          rows={d.evidence.map((e) => [
-            e.kind,
-            String(e.description ?? e.label ?? ''),
-            <span class="mono">{e.digest}</span>,
-            e.size === undefined ? '—' : `${e.size} B`,
-            `${String(e.collectedBy ?? '')} ${time(e.createdAt)}`,
-          ])}
-          empty="No evidence collected."
-        />
-      </Section>
+      <EvidencePanel id={i.id} evidence={d.evidence} />
       <Section title="Tasks and notes">
         <DataTable
           caption="Tasks"

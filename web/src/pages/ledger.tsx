@@ -1,4 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import { DataTable, ErrorNote, Loading, Section, time } from '../components/ui';
 
@@ -10,6 +11,16 @@ interface Checkpoint {
   timestamp?: string;
   at?: string;
   [k: string]: unknown;
+}
+
+interface Witness {
+  url: string;
+  stream: string;
+  witnessedSize: number | null;
+  latestSize: number;
+  entriesBehind: number;
+  secondsBehind: number;
+  lastError?: string;
 }
 
 function Stream(props: { name: string }) {
@@ -27,6 +38,15 @@ function Stream(props: { name: string }) {
       ),
   });
   const c = cp.data;
+  // The verify route answers once at the end: show that it runs and for how long.
+  const [started, setStarted] = useState(0);
+  const [now, setNow] = useState(0);
+  useEffect(() => {
+    if (!verify.isPending) return;
+    const t = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(t);
+  }, [verify.isPending]);
+  const entries = Number(c?.treeSize ?? c?.size ?? 0);
   return (
     <Section title={`Stream ${props.name}`} id={`stream-${props.name}`}>
       {cp.isPending ? (
@@ -48,11 +68,21 @@ function Stream(props: { name: string }) {
           type="button"
           class="primary"
           disabled={verify.isPending}
-          onClick={() => verify.mutate()}
+          onClick={() => {
+            setStarted(Date.now());
+            setNow(Date.now());
+            verify.mutate();
+          }}
         >
           {verify.isPending ? 'Verifying…' : 'Verify now'}
         </button>
       </p>
+      {verify.isPending && (
+        <p>
+          <progress aria-label={`Verifying ${props.name}`} /> {entries} entries,{' '}
+          {((now - started) / 1000).toFixed(1)} s so far
+        </p>
+      )}
       <div aria-live="polite">
         {verify.isError && <ErrorNote error={verify.error} />}
         {verify.data && <pre class="mono">{JSON.stringify(verify.data, null, 2)}</pre>}
@@ -70,6 +100,7 @@ export function LedgerPage() {
           streams: string[];
           stats: Record<string, unknown>;
           health: { checks: Record<string, unknown> } | null;
+          witnesses?: Witness[];
         };
       }>(api.GET('/api/v1/console/overview')),
   });
@@ -95,6 +126,30 @@ export function LedgerPage() {
             k,
             typeof v === 'object' ? JSON.stringify(v) : String(v),
           ])}
+        />
+      </Section>
+      <Section title="Witnesses">
+        <DataTable
+          caption="How far each witness is behind"
+          columns={[
+            'witness',
+            'stream',
+            'cosigned',
+            'latest',
+            'entries behind',
+            'behind for',
+            'error',
+          ]}
+          rows={(l.witnesses ?? []).map((w) => [
+            <span class="mono">{w.url}</span>,
+            w.stream,
+            w.witnessedSize === null ? 'not yet' : String(w.witnessedSize),
+            String(w.latestSize),
+            String(w.entriesBehind),
+            `${w.secondsBehind} s`,
+            w.lastError ?? '',
+          ])}
+          empty="No witness configured (ledger.witnesses in aisoc.yaml)."
         />
       </Section>
       {l.streams.map((s) => (

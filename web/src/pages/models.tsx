@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api, unwrap } from '../api/client';
 import { TimeChart } from '../components/chart';
-import { DataTable, ErrorNote, Loading, Section, time } from '../components/ui';
+import { RegistryPanels } from './model-registry';
+import { DataTable, ErrorNote, Loading, Section } from '../components/ui';
 
 interface DriftWindow {
   start: string;
@@ -56,16 +57,6 @@ function ModelDetail(props: { model: string }) {
         api.GET('/api/v1/drift/{model}', { params: { path: { model: props.model } } }),
       ),
   });
-  const deployments = useQuery({
-    queryKey: ['deployments', props.model],
-    queryFn: () =>
-      unwrap<{ deployments?: Record<string, unknown>[] }>(
-        api.GET('/api/v1/registry/models/{model}/deployments', {
-          params: { path: { model: props.model } },
-        }),
-      ),
-    retry: false,
-  });
   const windows = (drift.data?.windows ?? []).filter((w) => w.comparison);
   const features = windows.at(-1)?.comparison?.features ?? [];
   const x = windows.map((w) => Date.parse(w.end) / 1000);
@@ -115,23 +106,7 @@ function ModelDetail(props: { model: string }) {
           </>
         )}
       </Section>
-      <Section title="Deployment history">
-        {deployments.isError ? (
-          <p>No registry deployments for this model.</p>
-        ) : (
-          <DataTable
-            caption="Deployments, oldest first"
-            columns={['at', 'version', 'endpoint', 'by']}
-            rows={(deployments.data?.deployments ?? []).map((d) => [
-              time(String(d.at ?? d.deployedAt ?? '')),
-              String(d.version ?? ''),
-              String(d.endpoint ?? ''),
-              String(d.actor ?? d.by ?? ''),
-            ])}
-            empty="No deployments recorded."
-          />
-        )}
-      </Section>
+      <RegistryPanels model={props.model} />
     </>
   );
 }
