@@ -33,6 +33,7 @@ import {
   createGateway,
   createKeyDirectory,
   createVersionCatalog,
+  endpointProblem,
   type EventSink,
   type LocalModel,
 } from '../gateway/index.js';
@@ -290,6 +291,8 @@ export async function startAisoc(
             return serving.checkPin(action.model, action.version);
           const model = config.models.find((m) => m.id === action.model);
           if (!model) return `no model "${action.model}"`;
+          if (action.kind === 'rate_limit' && action.endpoint !== undefined)
+            return endpointProblem(model.id, action.endpoint);
           if (
             action.kind === 'pin_version' &&
             !model.versions.some((v) => v.version === action.version)

@@ -44,6 +44,7 @@ import { modelInfo } from './model-info.js';
 import { createSourceGuard, type SourceAggregate } from './source-guard.js';
 import { createRefusalMemory } from './refusal-memory.js';
 import { admitRows, rowLimitsFor } from './row-limits.js';
+import { sharedLimitsFor, sharedRowLimits, type SharedLimit } from './shared-limits.js';
 import { createTokenBuckets } from './token-bucket.js';
 import { createUpstreams } from './upstreams.js';
 import {
@@ -329,7 +330,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     const key = authenticate(req);
     ex.key = key;
     const snapshot = policy();
-    enforceKeyPolicy(key, snapshot, route.model);
+    const shared = key.system === true ? [] : sharedLimitsFor(snapshot, route);
+    enforceKeyPolicy(key, snapshot, route.model, shared);
     checkJsonContentType(req.headers['content-type']);
     const raw = await readBody(req, config.bodyLimitBytes, config.bodyTimeoutMs);
     const depth = jsonDepthExceeds(raw);
@@ -356,7 +358,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ex.rows = rows;
     if (model.subject !== undefined) ex.subject = subjectAt(parsed, model.subject);
     if (model.privacy?.request.length) ex.requestFields = fieldsAt(parsed, model.privacy.request);
-    enforceRowLimits(key, snapshot, model, rows.length);
+    enforceRowLimits(key, snapshot, model, rows.length, shared);
     enforceInputRules(snapshot, model.id, rows);
     // A query blocking detection refused stays refused when sent again (refusal-memory.ts).
     if (!key.system && refusals.refusedRow(key.id, model.id, rows) >= 0)
@@ -457,6 +459,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     snapshot: PolicySnapshot,
     model: ModelConfig,
     rows: number,
+    shared: readonly SharedLimit[],
   ): void {
     if (key.system === true) return;
     const limits = rowLimitsFor(
@@ -465,6 +468,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       config.defaultRateLimit,
       model,
     );
+    if (shared.length > 0) limits.push(...sharedRowLimits(shared));
     const refused = limits.length === 0 ? null : admitRows(rowBuckets, limits, rows);
     if (!refused) return;
     const { limit, wait } = refused;
@@ -510,7 +514,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     return key;
   }
 
-  function enforceKeyPolicy(key: GatewayKey, snapshot: PolicySnapshot, model: string): void {
+  function enforceKeyPolicy(
+    key: GatewayKey,
+    snapshot: PolicySnapshot,
+    model: string,
+    shared: readonly SharedLimit[],
+  ): void {
     const state = snapshot.keys.get(key.id);
     if (state) {
       const code = state.state === 'revoked' ? 'GATEWAY_KEY_REVOKED' : 'GATEWAY_KEY_SUSPENDED';
@@ -527,6 +536,16 @@ export function createGateway(options: GatewayOptions): Gateway {
         `key ${key.id} may not call model "${truncate(model)}"`,
       );
     }
+    // Every bucket pays or none does: a request the model's limit refuses costs the key nothing.
+    for (const { bucket, policy: p, describe } of shared) {
+      const wait = buckets.wait(bucket, p.ratePerSecond, p.burst);
+      if (wait > 0)
+        throw new GatewayError(
+          'GATEWAY_RATE_LIMITED',
+          `${describe}: over ${p.ratePerSecond} requests/s`,
+          { retryAfterSeconds: wait, action: 'rate_limit', actionId: p.actionId },
+        );
+    }
     const limit = snapshot.rateLimits.get(key.id);
     const rate = limit?.ratePerSecond ?? key.ratePerSecond ?? config.defaultRateLimit.ratePerSecond;
     const burst = limit?.burst ?? key.burst ?? config.defaultRateLimit.burst;
@@ -541,6 +560,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         },
       );
     }
+    for (const { bucket, policy: p } of shared) buckets.take(bucket, p.ratePerSecond, p.burst);
   }
 
   async function fallback(
