@@ -72,6 +72,7 @@ import { detectorStateOf, forensicsRoutes } from './forensics-wiring.js';
 import { aisocVersion, startAlertSinks } from './sinks-wiring.js';
 import { startDeadlineWatch } from './report-wiring.js';
 import { suspendOnEscalation } from './escalation.js';
+import { recordCircuitChanges } from './circuit-wiring.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import {
   createServingCatalog,
@@ -543,6 +544,7 @@ export async function startAisoc(
             onEscalate: suspendOnEscalation(actions, log),
             onUpstream: (model, s, status) =>
               metricsFeed.current?.observeUpstream(model, s, status),
+            onCircuitChange: recordCircuitChanges(audit, bus, gatewayId, log),
             onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
           });
           const url = await gateway.listen();

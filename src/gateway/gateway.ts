@@ -46,6 +46,12 @@ import { createRefusalMemory } from './refusal-memory.js';
 import { admitRows, rowLimitsFor } from './row-limits.js';
 import { sharedLimitsFor, sharedRowLimits, type SharedLimit } from './shared-limits.js';
 import { createTokenBuckets } from './token-bucket.js';
+import {
+  createCircuitBreaker,
+  type CircuitBreaker,
+  type CircuitChange,
+  type CircuitState,
+} from './circuit-breaker.js';
 import { createUpstreams } from './upstreams.js';
 import {
   configuredVersions,
@@ -103,6 +109,8 @@ export interface GatewayOptions {
    * a timeout or a refused connection). For metrics; called off nothing, must not throw.
    */
   onUpstream?: (model: string, seconds: number, status: number) => void;
+  /** Told when a model's circuit breaker opens, half-opens or closes (audit and alert). */
+  onCircuitChange?: (change: CircuitChange) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -121,6 +129,8 @@ export interface GatewayStats {
   byOutcome: Record<InferenceOutcome, number>;
   byStatus: Record<string, number>;
   eventsRefused: number;
+  /** The circuit breaker state of every model that has one. */
+  circuits?: Record<string, CircuitState>;
 }
 
 export interface Gateway {
@@ -171,6 +181,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   );
   sourceTimer.unref();
   const rowBuckets = createTokenBuckets();
+  const breakers = new Map<string, CircuitBreaker>();
+  for (const m of options.models)
+    if (m.circuitBreaker)
+      breakers.set(
+        m.id,
+        createCircuitBreaker(m.id, m.circuitBreaker, (c) => options.onCircuitChange?.(c)),
+      );
   const refusals = createRefusalMemory();
   const blockingModels = new Set(
     options.models.filter((m) => m.detection?.mode === 'blocking').map((m) => m.id),
@@ -389,7 +406,25 @@ export function createGateway(options: GatewayOptions): Gateway {
         `model "${model.id}" has no version "${truncate(versionId ?? '')}"`,
       );
     ex.version = version;
-    const answer = await invoke(version, ex, route, raw, rows);
+    const breaker = probe ? undefined : breakers.get(model.id);
+    if (breaker && !breaker.admit()) {
+      ex.policyAction = appendAction(ex.policyAction, 'circuit_breaker:open');
+      if (model.fallback && model.fallback.kind !== 'reject')
+        return fallback(model.fallback, ex, route, raw);
+      throw new GatewayError(
+        'GATEWAY_CIRCUIT_OPEN',
+        `model "${model.id}" is failing: its circuit breaker is open and it has no fallback`,
+      );
+    }
+    let answer: Awaited<ReturnType<typeof invoke>>;
+    try {
+      answer = await invoke(version, ex, route, raw, rows);
+    } catch (error) {
+      const status = error instanceof GatewayError ? error.status : 500;
+      breaker?.record(status >= 500 ? 'error' : 'refused');
+      throw error;
+    }
+    breaker?.record(answer.status >= 500 ? 'error' : answer.status >= 400 ? 'refused' : 'ok');
     if (options.inlineDetection && !probe && answer.outcome === 'ok' && answer.status < 300) {
       const by = inlineDetectionFor(snapshot, blockingModels, model.id, key.id);
       if (by !== null) inspectInline(options.inlineDetection, ex, by, answer, model);
@@ -791,7 +826,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       clearTimeout(cut);
       await upstreams.close();
     },
-    stats: () => stats,
+    stats: () =>
+      breakers.size === 0
+        ? stats
+        : {
+            ...stats,
+            circuits: Object.fromEntries([...breakers].map(([id, b]) => [id, b.state])),
+          },
   };
 }
 
