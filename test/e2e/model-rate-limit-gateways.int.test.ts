@@ -61,6 +61,7 @@ await describeWithService('postgres', 'model rate limits at every gateway', asyn
     it('a model limit applied at one instance is enforced and lifted at the other', async () => {
       // Keys reach the other instance over the bus.
       expect(await until(async () => (await infer(b, secrets[1]!)) === 200)).toBe(true);
+      const started = Date.now();
       const applied = await a.admin('/api/v1/actions', {
         body: {
           action: { kind: 'rate_limit', model: 'breast-cancer', ratePerSecond: 0.01, burst: 2 },
@@ -76,6 +77,9 @@ await describeWithService('postgres', 'model rate limits at every gateway', asyn
             b.aisoc.policy().modelRateLimits.get('breast-cancer')?.actionId === applied.json.id,
         ),
       ).toBe(true);
+      process.stdout.write(
+        `model rate limit applied at a → held at b: ${Date.now() - started} ms\n`,
+      );
       const seen = [];
       for (const s of [secrets[0]!, secrets[1]!, secrets[0]!]) seen.push(await infer(b, s));
       expect(seen).toEqual([200, 200, 429]);
