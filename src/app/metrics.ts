@@ -39,6 +39,17 @@ export function createMetrics(sources: MetricSources): Registry {
     },
   });
   new Gauge({
+    name: 'aisoc_gateway_circuit_state',
+    help: "A model's circuit breaker: 0 closed, 1 half-open, 2 open (answering from its fallback)",
+    labelNames: ['model'],
+    registers: [registry],
+    collect() {
+      const level = { closed: 0, half_open: 1, open: 2 } as const;
+      for (const [model, state] of Object.entries(sources.gateway().circuits ?? {}))
+        this.set({ model }, level[state]);
+    },
+  });
+  new Gauge({
     name: 'aisoc_ledger_events',
     help: 'Inference and audit ledger entries by state: queued, written, dropped, rejected',
     labelNames: ['state'],

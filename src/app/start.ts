@@ -33,6 +33,7 @@ import {
   createGateway,
   createKeyDirectory,
   createVersionCatalog,
+  endpointProblem,
   type EventSink,
   type LocalModel,
 } from '../gateway/index.js';
@@ -72,6 +73,7 @@ import { detectorStateOf, forensicsRoutes } from './forensics-wiring.js';
 import { aisocVersion, startAlertSinks } from './sinks-wiring.js';
 import { startDeadlineWatch } from './report-wiring.js';
 import { suspendOnEscalation } from './escalation.js';
+import { recordCircuitChanges } from './circuit-wiring.js';
 import { createGatewayProber, type ProbeTarget } from './gateway-prober.js';
 import {
   createServingCatalog,
@@ -291,6 +293,8 @@ export async function startAisoc(
             return serving.checkPin(action.model, action.version);
           const model = config.models.find((m) => m.id === action.model);
           if (!model) return `no model "${action.model}"`;
+          if (action.kind === 'rate_limit' && action.endpoint !== undefined)
+            return endpointProblem(model.id, action.endpoint);
           if (
             action.kind === 'pin_version' &&
             !model.versions.some((v) => v.version === action.version)
@@ -541,6 +545,7 @@ export async function startAisoc(
             onEscalate: suspendOnEscalation(actions, log),
             onUpstream: (model, s, status) =>
               metricsFeed.current?.observeUpstream(model, s, status),
+            onCircuitChange: recordCircuitChanges(audit, bus, gatewayId, log),
             onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
           });
           const url = await gateway.listen();

@@ -117,6 +117,18 @@ const ModelSchema = z
     versions: z.array(ModelVersionSchema).min(1),
     activeVersion: z.string().optional(),
     fallback: FallbackSchema.optional(),
+    /** Fails over to `fallback` while the model's error or refusal rate spikes (docs/containment-model.md). */
+    circuitBreaker: z
+      .object({
+        windowMs: z.number().int().min(100).default(10_000),
+        minRequests: z.number().int().positive().default(20),
+        errorRate: z.number().gt(0).max(1).default(0.5),
+        refusalRate: z.number().gt(0).max(1).nullable().default(null),
+        openMs: z.number().int().positive().default(30_000),
+        probes: z.number().int().positive().default(3),
+      })
+      .strict()
+      .optional(),
     generic: GenericJsonSchema.optional(),
     criticality: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
     /** The most sensitive data the model was trained on or sees; feeds incident severity. */

@@ -65,10 +65,14 @@ export interface HardeningPolicy {
 export const ContainmentActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('suspend_key'), keyId: z.string() }).strict(),
   z.object({ kind: z.literal('revoke_key'), keyId: z.string() }).strict(),
+  // One key's requests, or every key's together on a model (`model`) or on one inference path
+  // of it (`model` and `endpoint`, e.g. `/v2/models/digits/infer`): a shared bucket per gateway.
   z
     .object({
       kind: z.literal('rate_limit'),
-      keyId: z.string(),
+      keyId: z.string().optional(),
+      model: z.string().optional(),
+      endpoint: z.string().startsWith('/').max(1000).optional(),
       ratePerSecond: z.number().positive(),
       burst: z.number().int().positive(),
       // Rows count too: a 64-row request costs 64 row tokens. Without these the key may send
@@ -79,7 +83,14 @@ export const ContainmentActionSchema = z.discriminatedUnion('kind', [
       /** A quota: at most this many rows in any 24 h (a bucket refilled over a day). */
       rowsPerDay: z.number().int().positive().optional(),
     })
-    .strict(),
+    .strict()
+    .refine((a) => (a.keyId === undefined) !== (a.model === undefined), {
+      message: 'a rate_limit targets either "keyId" or "model" (with an optional "endpoint")',
+    })
+    .refine((a) => a.endpoint === undefined || a.model !== undefined, {
+      message: 'an "endpoint" rate_limit names its "model" too',
+      path: ['endpoint'],
+    }),
   z
     .object({
       kind: z.literal('isolate_model'),
@@ -158,6 +169,10 @@ export interface PolicySnapshot {
   readonly version: number;
   readonly keys: ReadonlyMap<string, { state: 'suspended' | 'revoked'; actionId: string }>;
   readonly rateLimits: ReadonlyMap<string, RateLimitPolicy>;
+  /** Every key's requests together on a model, by model id (the latest action wins). */
+  readonly modelRateLimits: ReadonlyMap<string, RateLimitPolicy>;
+  /** Every key's requests together on one inference path, by the path as the action gives it. */
+  readonly endpointRateLimits: ReadonlyMap<string, RateLimitPolicy & { readonly model: string }>;
   readonly isolated: ReadonlyMap<string, { fallback: Fallback | undefined; actionId: string }>;
   readonly pinned: ReadonlyMap<string, { version: string; actionId: string }>;
   /** The deployed version per model (the latest active `deploy_version`); pins outrank it. */
@@ -174,7 +189,7 @@ export interface PolicySnapshot {
   readonly detectInline: ReadonlyMap<string, InlineDetectionPolicy>;
 }
 
-/** A key's containment rate limit: requests and rows per second, and an optional row quota. */
+/** A containment rate limit: requests and rows per second, and an optional row quota. */
 export interface RateLimitPolicy {
   readonly ratePerSecond: number;
   readonly burst: number;
@@ -197,6 +212,8 @@ export function buildPolicySnapshot(
 ): PolicySnapshot {
   const keys = new Map<string, { state: 'suspended' | 'revoked'; actionId: string }>();
   const rateLimits = new Map<string, RateLimitPolicy>();
+  const modelRateLimits = new Map<string, RateLimitPolicy>();
+  const endpointRateLimits = new Map<string, RateLimitPolicy & { model: string }>();
   const isolated = new Map<string, { fallback: Fallback | undefined; actionId: string }>();
   const pinned = new Map<string, { version: string; actionId: string }>();
   const deployed = new Map<string, { version: string; actionId: string }>();
@@ -216,16 +233,21 @@ export function buildPolicySnapshot(
       case 'revoke_key':
         keys.set(a.keyId, { state: 'revoked', actionId: applied.id });
         break;
-      case 'rate_limit':
-        rateLimits.set(a.keyId, {
+      case 'rate_limit': {
+        const limit: RateLimitPolicy = {
           ratePerSecond: a.ratePerSecond,
           burst: a.burst,
           rowsPerSecond: a.rowsPerSecond ?? a.ratePerSecond,
           rowBurst: a.rowBurst ?? a.burst,
           rowsPerDay: a.rowsPerDay ?? null,
           actionId: applied.id,
-        });
+        };
+        if (a.keyId !== undefined) rateLimits.set(a.keyId, limit);
+        else if (a.endpoint !== undefined)
+          endpointRateLimits.set(a.endpoint, { ...limit, model: a.model! });
+        else if (a.model !== undefined) modelRateLimits.set(a.model, limit);
         break;
+      }
       case 'isolate_model':
         isolated.set(a.model, { fallback: a.fallback, actionId: applied.id });
         break;
@@ -263,6 +285,8 @@ export function buildPolicySnapshot(
     version,
     keys,
     rateLimits,
+    modelRateLimits,
+    endpointRateLimits,
     isolated,
     pinned,
     deployed,

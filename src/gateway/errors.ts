@@ -13,6 +13,7 @@ export const GatewayErrors = {
   GATEWAY_INPUT_BLOCKED: 403,
   GATEWAY_DETECTION_BLOCKED: 403,
   GATEWAY_MODEL_ISOLATED: 503,
+  GATEWAY_CIRCUIT_OPEN: 503,
   GATEWAY_FORBIDDEN: 403,
   GATEWAY_RATE_LIMITED: 429,
   GATEWAY_SOURCE_LIMITED: 429,
@@ -77,7 +78,7 @@ export function publicRefusal(error: GatewayError): {
       ...(typeof wait === 'number' ? { details: { retryAfterSeconds: wait } } : {}),
     };
   }
-  if (error.code === 'GATEWAY_MODEL_ISOLATED')
+  if (error.code === 'GATEWAY_MODEL_ISOLATED' || error.code === 'GATEWAY_CIRCUIT_OPEN')
     return { code: error.code, message: 'the model is unavailable', status: error.status };
   return {
     code: error.code,

@@ -44,7 +44,14 @@ import { modelInfo } from './model-info.js';
 import { createSourceGuard, type SourceAggregate } from './source-guard.js';
 import { createRefusalMemory } from './refusal-memory.js';
 import { admitRows, rowLimitsFor } from './row-limits.js';
+import { sharedLimitsFor, sharedRowLimits, type SharedLimit } from './shared-limits.js';
 import { createTokenBuckets } from './token-bucket.js';
+import {
+  createCircuitBreaker,
+  type CircuitBreaker,
+  type CircuitChange,
+  type CircuitState,
+} from './circuit-breaker.js';
 import { createUpstreams } from './upstreams.js';
 import {
   configuredVersions,
@@ -102,6 +109,8 @@ export interface GatewayOptions {
    * a timeout or a refused connection). For metrics; called off nothing, must not throw.
    */
   onUpstream?: (model: string, seconds: number, status: number) => void;
+  /** Told when a model's circuit breaker opens, half-opens or closes (audit and alert). */
+  onCircuitChange?: (change: CircuitChange) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -120,6 +129,8 @@ export interface GatewayStats {
   byOutcome: Record<InferenceOutcome, number>;
   byStatus: Record<string, number>;
   eventsRefused: number;
+  /** The circuit breaker state of every model that has one. */
+  circuits?: Record<string, CircuitState>;
 }
 
 export interface Gateway {
@@ -170,6 +181,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   );
   sourceTimer.unref();
   const rowBuckets = createTokenBuckets();
+  const breakers = new Map<string, CircuitBreaker>();
+  for (const m of options.models)
+    if (m.circuitBreaker)
+      breakers.set(
+        m.id,
+        createCircuitBreaker(m.id, m.circuitBreaker, (c) => options.onCircuitChange?.(c)),
+      );
   const refusals = createRefusalMemory();
   const blockingModels = new Set(
     options.models.filter((m) => m.detection?.mode === 'blocking').map((m) => m.id),
@@ -329,7 +347,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     const key = authenticate(req);
     ex.key = key;
     const snapshot = policy();
-    enforceKeyPolicy(key, snapshot, route.model);
+    const shared = key.system === true ? [] : sharedLimitsFor(snapshot, route);
+    enforceKeyPolicy(key, snapshot, route.model, shared);
     checkJsonContentType(req.headers['content-type']);
     const raw = await readBody(req, config.bodyLimitBytes, config.bodyTimeoutMs);
     const depth = jsonDepthExceeds(raw);
@@ -356,7 +375,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ex.rows = rows;
     if (model.subject !== undefined) ex.subject = subjectAt(parsed, model.subject);
     if (model.privacy?.request.length) ex.requestFields = fieldsAt(parsed, model.privacy.request);
-    enforceRowLimits(key, snapshot, model, rows.length);
+    enforceRowLimits(key, snapshot, model, rows.length, shared);
     enforceInputRules(snapshot, model.id, rows);
     // A query blocking detection refused stays refused when sent again (refusal-memory.ts).
     if (!key.system && refusals.refusedRow(key.id, model.id, rows) >= 0)
@@ -387,7 +406,25 @@ export function createGateway(options: GatewayOptions): Gateway {
         `model "${model.id}" has no version "${truncate(versionId ?? '')}"`,
       );
     ex.version = version;
-    const answer = await invoke(version, ex, route, raw, rows);
+    const breaker = probe ? undefined : breakers.get(model.id);
+    if (breaker && !breaker.admit()) {
+      ex.policyAction = appendAction(ex.policyAction, 'circuit_breaker:open');
+      if (model.fallback && model.fallback.kind !== 'reject')
+        return fallback(model.fallback, ex, route, raw);
+      throw new GatewayError(
+        'GATEWAY_CIRCUIT_OPEN',
+        `model "${model.id}" is failing: its circuit breaker is open and it has no fallback`,
+      );
+    }
+    let answer: Awaited<ReturnType<typeof invoke>>;
+    try {
+      answer = await invoke(version, ex, route, raw, rows);
+    } catch (error) {
+      const status = error instanceof GatewayError ? error.status : 500;
+      breaker?.record(status >= 500 ? 'error' : 'refused');
+      throw error;
+    }
+    breaker?.record(answer.status >= 500 ? 'error' : answer.status >= 400 ? 'refused' : 'ok');
     if (options.inlineDetection && !probe && answer.outcome === 'ok' && answer.status < 300) {
       const by = inlineDetectionFor(snapshot, blockingModels, model.id, key.id);
       if (by !== null) inspectInline(options.inlineDetection, ex, by, answer, model);
@@ -457,6 +494,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     snapshot: PolicySnapshot,
     model: ModelConfig,
     rows: number,
+    shared: readonly SharedLimit[],
   ): void {
     if (key.system === true) return;
     const limits = rowLimitsFor(
@@ -465,6 +503,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       config.defaultRateLimit,
       model,
     );
+    if (shared.length > 0) limits.push(...sharedRowLimits(shared));
     const refused = limits.length === 0 ? null : admitRows(rowBuckets, limits, rows);
     if (!refused) return;
     const { limit, wait } = refused;
@@ -510,7 +549,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     return key;
   }
 
-  function enforceKeyPolicy(key: GatewayKey, snapshot: PolicySnapshot, model: string): void {
+  function enforceKeyPolicy(
+    key: GatewayKey,
+    snapshot: PolicySnapshot,
+    model: string,
+    shared: readonly SharedLimit[],
+  ): void {
     const state = snapshot.keys.get(key.id);
     if (state) {
       const code = state.state === 'revoked' ? 'GATEWAY_KEY_REVOKED' : 'GATEWAY_KEY_SUSPENDED';
@@ -527,6 +571,16 @@ export function createGateway(options: GatewayOptions): Gateway {
         `key ${key.id} may not call model "${truncate(model)}"`,
       );
     }
+    // Every bucket pays or none does: a request the model's limit refuses costs the key nothing.
+    for (const { bucket, policy: p, describe } of shared) {
+      const wait = buckets.wait(bucket, p.ratePerSecond, p.burst);
+      if (wait > 0)
+        throw new GatewayError(
+          'GATEWAY_RATE_LIMITED',
+          `${describe}: over ${p.ratePerSecond} requests/s`,
+          { retryAfterSeconds: wait, action: 'rate_limit', actionId: p.actionId },
+        );
+    }
     const limit = snapshot.rateLimits.get(key.id);
     const rate = limit?.ratePerSecond ?? key.ratePerSecond ?? config.defaultRateLimit.ratePerSecond;
     const burst = limit?.burst ?? key.burst ?? config.defaultRateLimit.burst;
@@ -541,6 +595,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         },
       );
     }
+    for (const { bucket, policy: p } of shared) buckets.take(bucket, p.ratePerSecond, p.burst);
   }
 
   async function fallback(
@@ -771,7 +826,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       clearTimeout(cut);
       await upstreams.close();
     },
-    stats: () => stats,
+    stats: () =>
+      breakers.size === 0
+        ? stats
+        : {
+            ...stats,
+            circuits: Object.fromEntries([...breakers].map(([id, b]) => [id, b.state])),
+          },
   };
 }
 

@@ -29,3 +29,10 @@ export {
 } from './version-catalog.js';
 export { createSourceGuard, type SourceAggregate, type SourceGuard } from './source-guard.js';
 export { isWatermarked, watermarkedRows, swapTopTwo } from './watermark.js';
+export { endpointProblem } from './shared-limits.js';
+export {
+  createCircuitBreaker,
+  type CircuitBreakerSettings,
+  type CircuitChange,
+  type CircuitState,
+} from './circuit-breaker.js';

@@ -107,3 +107,35 @@ describe('planRateLimit', () => {
     });
   });
 });
+
+describe('rate limits on a model or an endpoint', () => {
+  const model = (rate: number, burst: number, endpoint?: string): ContainmentAction => ({
+    kind: 'rate_limit',
+    model: 'fraud',
+    ...(endpoint ? { endpoint } : {}),
+    ratePerSecond: rate,
+    burst,
+  });
+
+  it('contain an incident about the model, not one about another model', () => {
+    const subject = incidentSubject([alert({ evidence: { keyId: 'key_a' } })]);
+    expect(containsSubject(model(1, 1), subject)).toBe(true);
+    expect(containsSubject({ ...model(1, 1), model: 'other' } as ContainmentAction, subject)).toBe(
+      false,
+    );
+  });
+
+  it('never loosen a stricter limit on the same target; other targets are independent', () => {
+    const strict = applied('a1', model(1, 5));
+    expect(planRateLimit(model(10, 50), [strict])).toMatchObject({ kind: 'keep', applied: strict });
+    expect(planRateLimit(model(10, 2), [strict])).toEqual({
+      kind: 'apply',
+      action: { ...model(1, 2) },
+    });
+    // An endpoint of the model and a key are other targets.
+    const endpoint = model(10, 50, '/v2/models/fraud/infer');
+    expect(planRateLimit(endpoint, [strict])).toEqual({ kind: 'apply', action: endpoint });
+    const suspended = applied('a2', { kind: 'suspend_key', keyId: 'key_a' });
+    expect(planRateLimit(model(10, 50), [suspended])).toMatchObject({ kind: 'apply' });
+  });
+});

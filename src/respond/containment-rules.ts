@@ -28,6 +28,10 @@ export function incidentSubject(alerts: readonly Alert[]): IncidentSubject {
 export function containsSubject(action: ContainmentAction, subject: IncidentSubject): boolean {
   switch (action.kind) {
     case 'rate_limit':
+      // A model- or endpoint-wide limit slows every caller of the model, the attacker too.
+      return action.keyId === undefined
+        ? subject.models.has(action.model!)
+        : subject.keys.has(action.keyId);
     case 'suspend_key':
     case 'revoke_key':
       return subject.keys.has(action.keyId);
@@ -51,37 +55,46 @@ export type RateLimitPlan =
   | { kind: 'apply'; action: ContainmentAction }
   | { kind: 'keep'; applied: AppliedAction; why: string };
 
+/** What a rate limit is aimed at: one key, every key on a model, or on one of its paths. */
+function rateLimitTarget(action: ContainmentAction & { kind: 'rate_limit' }): string {
+  if (action.keyId !== undefined) return `key\u0000${action.keyId}`;
+  return `model\u0000${action.model}\u0000${action.endpoint ?? ''}`;
+}
+
 /**
- * A playbook never loosens a key's containment: the gateway enforces the latest rate limit
- * of a key, so a gentle limit from one playbook would otherwise replace a strict one from
- * another. A rate limit on a key already suspended or revoked, or already limited at least as
- * strictly, keeps that action; one that is stricter in one respect only is combined with it
- * (the lower rate and the lower burst). Other actions are applied as given.
+ * A playbook never loosens containment: the gateway enforces the latest rate limit of a
+ * target, so a gentle limit from one playbook would otherwise replace a strict one from
+ * another. A rate limit on a key already suspended or revoked, or on a target (key, model or
+ * endpoint) already limited at least as strictly, keeps that action; one that is stricter in one
+ * respect only is combined with it (the lower rate and the lower burst). Other actions are
+ * applied as given.
  */
 export function planRateLimit(
   action: ContainmentAction,
   active: readonly AppliedAction[],
 ): RateLimitPlan {
   if (action.kind !== 'rate_limit') return { kind: 'apply', action };
-  const onKey = active.filter(
+  const target = rateLimitTarget(action);
+  const onTarget = active.filter(
     (a) =>
       a.liftedAt === null &&
-      (a.action.kind === 'rate_limit' ||
-        a.action.kind === 'suspend_key' ||
-        a.action.kind === 'revoke_key') &&
-      a.action.keyId === action.keyId,
+      ((a.action.kind === 'rate_limit' && rateLimitTarget(a.action) === target) ||
+        ((a.action.kind === 'suspend_key' || a.action.kind === 'revoke_key') &&
+          action.keyId !== undefined &&
+          a.action.keyId === action.keyId)),
   );
-  const blocked = onKey.find((a) => a.action.kind !== 'rate_limit');
+  const blocked = onTarget.find((a) => a.action.kind !== 'rate_limit');
   if (blocked) return { kind: 'keep', applied: blocked, why: `key is ${blocked.action.kind}` };
   // The snapshot folds actions oldest first, so the last active limit is the one enforced.
-  const limit = onKey.at(-1);
+  const limit = onTarget.at(-1);
   if (!limit || limit.action.kind !== 'rate_limit') return { kind: 'apply', action };
   const { ratePerSecond, burst } = limit.action;
+  const what = action.keyId !== undefined ? 'key' : action.endpoint ? 'endpoint' : 'model';
   if (ratePerSecond <= action.ratePerSecond && burst <= action.burst)
     return {
       kind: 'keep',
       applied: limit,
-      why: `key is already limited to ${ratePerSecond}/s, burst ${burst}`,
+      why: `${what} is already limited to ${ratePerSecond}/s, burst ${burst}`,
     };
   return {
     kind: 'apply',

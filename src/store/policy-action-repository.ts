@@ -33,8 +33,9 @@ export function actionTarget(action: ContainmentAction): string {
   switch (action.kind) {
     case 'suspend_key':
     case 'revoke_key':
-    case 'rate_limit':
       return action.keyId;
+    case 'rate_limit':
+      return action.keyId ?? action.model!;
     case 'isolate_model':
     case 'pin_version':
     case 'deploy_version':

@@ -10,6 +10,13 @@ import { formatFrom, formatOption, jsonOption, printRows } from '../output/index
 import { writeOut } from '../output.js';
 
 /** `aisoc policy list|rate-limit|isolate|pin|lift`: containment actions at the gateway. */
+/** What an action is aimed at, as the list shows it. */
+function actionTarget(action: ContainmentAction): string {
+  if ('keyId' in action && action.keyId !== undefined) return action.keyId;
+  if (action.kind === 'rate_limit' && action.endpoint !== undefined) return action.endpoint;
+  return 'model' in action && action.model !== undefined ? action.model : '';
+}
+
 export function registerPolicyCommands(program: Command): void {
   const policy = program.command('policy').description('apply, list and lift containment actions');
 
@@ -30,7 +37,7 @@ export function registerPolicyCommands(program: Command): void {
         actions.map((a) => ({
           ...a,
           kind: a.action.kind,
-          target: 'keyId' in a.action ? a.action.keyId : a.action.model,
+          target: actionTarget(a.action),
         })),
       );
     });
@@ -44,18 +51,36 @@ export function registerPolicyCommands(program: Command): void {
   };
 
   policy
-    .command('rate-limit <keyId>')
-    .description("limit a key's requests per second (token bucket)")
+    .command('rate-limit [keyId]')
+    .description(
+      "limit a key's requests per second, or with --model every key's together on a model (or one --endpoint of it)",
+    )
+    .option('--model <model>', 'limit every key on this model (instead of one key)')
+    .option('--endpoint <path>', 'with --model: only this inference path, e.g. /v2/models/M/infer')
     .requiredOption('--rate <perSecond>', 'requests per second', positiveNumber)
     .requiredOption('--burst <count>', 'bucket size', positiveNumber)
+    .option('--rows <perSecond>', 'rows per second (default: --rate)', positiveNumber)
+    .option('--row-burst <count>', 'row bucket size (default: --burst)', positiveNumber)
     .requiredOption('--reason <text>', 'why')
-    .action((keyId: string, opts, command: Command) =>
-      apply(
+    .action((keyId: string | undefined, opts, command: Command) => {
+      if ((keyId === undefined) === (opts.model === undefined))
+        throw new AppError('CLI_USAGE', 'name either a key id or --model, not both');
+      if (opts.endpoint !== undefined && opts.model === undefined)
+        throw new AppError('CLI_USAGE', '--endpoint needs --model');
+      return apply(
         command,
-        { kind: 'rate_limit', keyId, ratePerSecond: opts.rate, burst: Math.round(opts.burst) },
+        {
+          kind: 'rate_limit',
+          ...(keyId !== undefined ? { keyId } : { model: opts.model as string }),
+          ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint as string } : {}),
+          ratePerSecond: opts.rate,
+          burst: Math.round(opts.burst),
+          ...(opts.rows !== undefined ? { rowsPerSecond: opts.rows } : {}),
+          ...(opts.rowBurst !== undefined ? { rowBurst: Math.round(opts.rowBurst) } : {}),
+        },
         opts.reason,
-      ),
-    );
+      );
+    });
 
   policy
     .command('isolate <model>')

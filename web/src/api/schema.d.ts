@@ -1879,7 +1879,10 @@ export interface operations {
                     } | {
                         /** @constant */
                         kind: "rate_limit";
-                        keyId: string;
+                        keyId?: string;
+                        model?: string;
+                        /** Format: starts_with */
+                        endpoint?: string;
                         ratePerSecond: number;
                         burst: number;
                         rowsPerSecond?: number;
