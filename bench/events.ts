@@ -12,7 +12,7 @@ import {
   syncEventIndex,
   type RawEventQuery,
 } from '../src/forensics/index.js';
-import { createStore, type Store } from '../src/store/index.js';
+import { createStore } from '../src/store/index.js';
 
 // Filtered event queries over N inference events on SQLite (AISOC_BENCH_EVENTS_N, default
 // 200,000; the figure is 10,000,000). The events are bulk-loaded straight into
