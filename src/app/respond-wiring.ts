@@ -36,13 +36,9 @@ export async function startResponder(
     webhooks[name] = { url: w.url, secret: (await readFile(w.secretFile, 'utf8')).trim() };
   const responder = await createResponder({
     enrichAlert: async (alert) => {
-      if (
-        alert.model === null ||
-        !deps.knownGoodVersion ||
-        alert.evidence.knownGoodVersion !== undefined
-      )
-        return alert;
-      const version = await deps.knownGoodVersion(alert.model).catch(() => undefined);
+      if (alert.model === null || alert.evidence.knownGoodVersion !== undefined) return alert;
+      const registered = await deps.knownGoodVersion?.(alert.model).catch(() => undefined);
+      const version = registered ?? outputDriftReference(alert);
       return version === undefined
         ? alert
         : { ...alert, evidence: { ...alert.evidence, knownGoodVersion: version } };
@@ -87,4 +83,21 @@ export async function startResponder(
   });
   if (start) await responder.start(); // else the caller starts it (e.g. once it leads)
   return responder;
+}
+
+/**
+ * Output drift compares a new version with the one profiled before it, which answered as
+ * expected. When the registry names no known-good version (versions only in aisoc.yaml),
+ * that reference version is the rollback candidate a playbook's approval shows.
+ */
+function outputDriftReference(alert: {
+  detector: string;
+  evidence: Record<string, unknown>;
+}): string | undefined {
+  const { referenceVersion, version } = alert.evidence;
+  return alert.detector === 'output-drift' &&
+    typeof referenceVersion === 'string' &&
+    referenceVersion !== version
+    ? referenceVersion
+    : undefined;
 }

@@ -10,6 +10,8 @@ export interface DrillAdmin {
     path: string,
     body?: { type: string; data: string | Uint8Array },
   ): Promise<{ status: number; json: unknown }>;
+  /** GET whose answer is not JSON (a report, evidence content); non-2xx is DRILL_HTTP_FAILED. */
+  bytes(path: string): Promise<Uint8Array>;
 }
 
 /** The admin API as whoever holds `token`: what the drill does is attributed to that identity. */
@@ -66,7 +68,22 @@ export function createDrillAdmin(adminUrl: string, token: string): DrillAdmin {
     }
     return { status: res.status, json };
   };
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), request };
+  const bytes = async (path: string): Promise<Uint8Array> => {
+    const res = await fetch(base + path, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(30_000),
+    }).catch((cause: unknown) => {
+      throw drillError(DrillErrorCodes.DRILL_HTTP_FAILED, `GET ${base}${path}: ${String(cause)}`);
+    });
+    const body = new Uint8Array(await res.arrayBuffer());
+    if (res.status >= 300)
+      throw drillError(
+        DrillErrorCodes.DRILL_HTTP_FAILED,
+        `GET ${path}: ${res.status} ${Buffer.from(body).toString('utf8').slice(0, 300)}`,
+      );
+    return body;
+  };
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), request, bytes };
 }
 
 /**

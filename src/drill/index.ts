@@ -14,6 +14,12 @@ export type { DrillControl, PipelineScenario } from './pipeline.js';
 export { startSwapProxy, type SwapProxy } from './swap-proxy.js';
 export { startWebhookSink, type WebhookSink, type ReceivedNotification } from './webhook-sink.js';
 export { buildPoisonedBatch } from './poisoning.js';
+export type {
+  BundleVerifier,
+  ImpactFigures,
+  ImpactRunner,
+  PoisonedRelease,
+} from './poisoned-version.js';
 export { picklePayload } from './malicious-file.js';
 export {
   formatScorecard,
@@ -21,6 +27,7 @@ export {
   SCORECARD_FORMATS,
   type Scorecard,
   type ScorecardFormat,
+  type ForensicsCheck,
 } from './scorecard.js';
 export { loadDrillData, parseLabelledCsv, type DrillData } from './drill-data.js';
 export {

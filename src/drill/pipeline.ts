@@ -1,7 +1,9 @@
 import type { DrillAdmin } from './admin-client.js';
+import type { BundleVerifier, ImpactRunner, PoisonedRelease } from './poisoned-version.js';
 import type { DrillData } from './drill-data.js';
 import type { SeenAlert, watchAlerts } from './observe.js';
 import type { Achieved } from './scenarios.js';
+import type { ForensicsCheck } from './scorecard.js';
 
 /**
  * What the drill controls besides HTTP access, for the tampering scenario: the upstream of a
@@ -16,6 +18,12 @@ export interface DrillControl {
   readonly remoteVersion?: string;
   /** A model file the target aisoc serves in-process for the drilled model (bytes get flipped). */
   readonly artifactFile?: string;
+  /** Poisoning (poisoned-version): the poisoned and known-good versions of the drilled model. */
+  readonly poisonedRelease?: PoisonedRelease;
+  /** Poisoning (poisoned-version): impact analysis on the target's database, when reachable. */
+  readonly impact?: ImpactRunner;
+  /** Poisoning (poisoned-version): the offline evidence-bundle check. */
+  readonly verifyBundle?: BundleVerifier;
 }
 
 export type AlertWatch = ReturnType<typeof watchAlerts>;
@@ -24,6 +32,8 @@ export type AlertWatch = ReturnType<typeof watchAlerts>;
 export interface PipelineContext {
   /** The admin API as the attacker's own service account, so records and alerts name it. */
   readonly admin: DrillAdmin;
+  /** The admin API as the defender (the drill's own token): approvals, reports, exports. */
+  readonly defender: DrillAdmin;
   readonly gatewayUrl: string;
   readonly model: string;
   readonly data: DrillData;
@@ -55,6 +65,10 @@ export interface PipelineOutcome {
   readonly achieved: Achieved;
   /** Requests the attack sent (uploads, probes). */
   readonly requests: number;
+  /** What "contained" meant here, when the attack's differs from the scenario's. */
+  readonly containment?: string;
+  /** Forensics run after containment, one scorecard line each (poisoned-version). */
+  readonly forensics?: ForensicsCheck[];
 }
 
 export interface PipelineScenario {

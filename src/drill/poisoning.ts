@@ -2,8 +2,9 @@ import { createRandom } from './attacks/index.js';
 import type { DrillData } from './drill-data.js';
 import { DrillErrorCodes, drillError } from './errors.js';
 import type { PipelineScenario } from './pipeline.js';
+import { runPoisonedVersion } from './poisoned-version.js';
 
-const ATTACKS = ['flip-and-backdoor', 'label-flip', 'backdoor'] as const;
+const ATTACKS = ['flip-and-backdoor', 'label-flip', 'backdoor', 'poisoned-version'] as const;
 
 /** A training batch with poisoned rows the drill knows (0-based data rows). */
 export interface PoisonedBatch {
@@ -63,7 +64,10 @@ interface AuditAnswer {
   quarantine: { row: number }[];
 }
 
-/** Poisoned training batch offered for audit (ATLAS AML.T0020, AML.T0010.002). */
+/**
+ * Poisoned training batch offered for audit (ATLAS AML.T0020, AML.T0010.002); or, as
+ * `poisoned-version`, a poisoned model version released and served (src/drill/poisoned-version.ts).
+ */
 export const poisoning: PipelineScenario = {
   kind: 'pipeline',
   name: 'poisoning',
@@ -71,6 +75,7 @@ export const poisoning: PipelineScenario = {
   atlas: ['AML.T0020', 'AML.T0010.002'],
   containment: 'batch refused by the data audit, its rows kept in quarantine',
   async run(ctx) {
+    if (ctx.attack === 'poisoned-version') return runPoisonedVersion(ctx);
     if (ctx.data.columns.length !== ctx.data.featureMin.length + 1)
       throw drillError(DrillErrorCodes.DRILL_DATA_INVALID, 'poisoning: the data has no header');
     const batch = buildPoisonedBatch(ctx.data, ctx.attack, ctx.seed);

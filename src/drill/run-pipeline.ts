@@ -55,6 +55,7 @@ export async function runPipelineDrill(
     stages.at('attack', 0, attack);
     outcome = await scenario.run({
       admin: asAttacker,
+      defender: admin,
       gatewayUrl: o.gatewayUrl,
       model: o.model,
       data: o.data,
@@ -109,7 +110,7 @@ export async function runPipelineDrill(
     secondsToDetect: alertAt === null ? null : Math.max(0, alertAt - outcome.startedAt) / 1000,
     detectors: [...new Set(mine.map((a) => a.detector))],
     contained: contained !== null,
-    containment: scenario.containment,
+    containment: outcome.containment ?? scenario.containment,
     secondsToContain:
       contained === null ? null : Math.max(0, contained.at - outcome.startedAt) / 1000,
     containedWith: contained?.status ?? null,
@@ -120,6 +121,11 @@ export async function runPipelineDrill(
     waitingForPerson: response.waitingForPerson,
     ...benignOutcome(benign, seen()),
     achieved: outcome.achieved,
-    passed: first !== undefined && contained !== null && response.playbooks.length > 0,
+    ...(outcome.forensics ? { forensics: outcome.forensics } : {}),
+    passed:
+      first !== undefined &&
+      contained !== null &&
+      response.playbooks.length > 0 &&
+      (outcome.forensics ?? []).every((f) => f.passed),
   };
 }

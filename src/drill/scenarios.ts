@@ -52,6 +52,9 @@ export interface Achieved {
   readonly versionState?: string;
   /** Tampering: answers the tampered model gave clients before containment. */
   readonly answersAfterTamper?: number;
+  /** Poisoned version: its answers to clients, and how many came before the output-drift alert. */
+  readonly poisonedAnswers?: number;
+  readonly answersBeforeAlert?: number;
 }
 
 export interface ScenarioOptions {

@@ -39,8 +39,17 @@ export interface Scorecard {
   /** The detectors behind those alerts. */
   readonly falseAlarmDetectors: string[];
   readonly achieved: Achieved;
-  /** Detected and contained: what the regression suite requires. */
+  /** Forensics after containment (poisoning.poisoned-version), each passed or not. */
+  readonly forensics?: ForensicsCheck[];
+  /** Detected and contained (and every forensics line passed): what the regression suite requires. */
   readonly passed: boolean;
+}
+
+/** One forensics step the drill ran after containment, with its figures. */
+export interface ForensicsCheck {
+  readonly check: string;
+  readonly passed: boolean;
+  readonly detail: string;
 }
 
 export const SCORECARD_FORMATS = ['table', 'json', 'markdown'] as const;
@@ -58,6 +67,8 @@ function achievedText(a: Scorecard['achieved']): string {
     return `${a.poisonedQuarantined}/${a.poisonedRows} poisoned rows quarantined (recall ${pct(a.recall)}, precision ${pct(a.precision)} of ${a.quarantinedRows} flagged); batch ${a.batchAccepted ? 'ACCEPTED' : 'refused'}`;
   if (a.approved !== undefined)
     return `version ${a.approved ? 'APPROVED' : 'never approved'}, ${a.deployable ? 'DEPLOYABLE' : 'not deployable'} (state ${a.versionState})`;
+  if (a.poisonedAnswers !== undefined)
+    return `${a.poisonedAnswers} answers of the poisoned version reached clients (${a.answersBeforeAlert ?? 'all'} before the output-drift alert)`;
   if (a.answersAfterTamper !== undefined)
     return `${a.answersAfterTamper} answers from the tampered model reached a client before containment`;
   return `${a.successes ?? 0}/${a.attempts ?? 0} inputs evaded (${pct(a.successRate) ?? '—'})`;
@@ -96,7 +107,14 @@ export function scorecardRows(s: Scorecard): [string, string][] {
       String(s.achieved.queries),
     ],
     ['attacker achieved', got],
-    ['verdict', s.passed ? 'PASS (detected and contained)' : 'FAIL'],
+    ...(s.forensics ?? []).map((f): [string, string] => [
+      `forensics: ${f.check}`,
+      `${f.passed ? 'pass' : 'FAIL'}: ${f.detail}`,
+    ]),
+    [
+      'verdict',
+      s.passed ? `PASS (detected and contained${s.forensics ? ', forensics passed' : ''})` : 'FAIL',
+    ],
   ];
 }
 

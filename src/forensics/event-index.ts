@@ -31,7 +31,8 @@ const READ_PAGE = 5000;
 const INSERT_ROWS = 500; // 10 parameters a row: well under SQLite's and PostgreSQL's limits
 const syncing = new WeakMap<Store, Promise<number>>();
 
-function toRow(seq: number, e: InferenceEvent): ForensicsTables['inference_index'] {
+/** The index row of the inference event at ledger `seq` (what `syncEventIndex` stores). */
+export function indexRowOf(seq: number, e: InferenceEvent): ForensicsTables['inference_index'] {
   return {
     seq,
     time: e.time,
@@ -57,7 +58,7 @@ async function syncOnce(store: Store): Promise<number> {
   for (;;) {
     const page = await readEntries(store, 'inference', { fromSeq: next, limit: READ_PAGE });
     if (page.length === 0) return added;
-    const rows = page.map((e) => toRow(e.seq, JSON.parse(e.payload) as InferenceEvent));
+    const rows = page.map((e) => indexRowOf(e.seq, JSON.parse(e.payload) as InferenceEvent));
     await db.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += INSERT_ROWS)
         await trx

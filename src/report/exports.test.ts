@@ -1,24 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { createOcsfValidator } from '../../test/support/ocsf-validator.js';
+import { STIX_SCHEMA_FILES, stixValidators } from '../../test/support/stix-validator.js';
 import { buildReview, toOcsfFindings, toStixBundle, type ReviewInput } from './index.js';
-
-const schemaRoot = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'stix2.1', 'schemas');
-
-/** Every vendored OASIS STIX 2.1 schema, compiled once; validators by schema file. */
-function stixValidators() {
-  // unicodeRegExp off: the OASIS patterns escape '-' (\-), which the u flag refuses.
-  const ajv = new Ajv2020.default({ strict: false, allErrors: true, unicodeRegExp: false });
-  addFormats.default(ajv);
-  for (const dir of readdirSync(schemaRoot))
-    for (const file of readdirSync(join(schemaRoot, dir)))
-      ajv.addSchema(JSON.parse(readFileSync(join(schemaRoot, dir, file), 'utf8')));
-  const base = 'http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas';
-  return (path: string) => ajv.getSchema(`${base}/${path}`)!;
-}
 
 const input: ReviewInput = {
   incident: {
@@ -73,13 +57,7 @@ describe('STIX 2.1 export', () => {
     const bundleSchema = validator('common/bundle.json');
     const rest = { ...bundle, objects: bundle.objects.filter((o) => o.type !== 'incident') };
     expect(bundleSchema(rest), JSON.stringify(bundleSchema.errors)).toBe(true);
-    const files: Record<string, string> = {
-      identity: 'sdos/identity.json',
-      incident: 'sdos/incident.json',
-      'attack-pattern': 'sdos/attack-pattern.json',
-      indicator: 'sdos/indicator.json',
-      relationship: 'sros/relationship.json',
-    };
+    const files = STIX_SCHEMA_FILES;
     for (const object of bundle.objects) {
       const validate = validator(files[object.type]!);
       expect(validate(object), `${object.type}: ${JSON.stringify(validate.errors)}`).toBe(true);

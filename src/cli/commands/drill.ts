@@ -19,7 +19,8 @@ import {
 import type { GlobalOptions } from '../context.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { ExitCodes } from '../exit-codes.js';
-import { EMBEDDED_RUNS, startDrillFixture } from './drill-fixture.js';
+import { EMBEDDED_RUNS, embeddedImpact, startDrillFixture } from './drill-fixture.js';
+import { verifyEvidenceBundle } from '../../forensics/index.js';
 import { drillHistoryFile, registerTabletopCommands } from './drill-tabletop.js';
 import { writeOut } from '../output.js';
 
@@ -132,7 +133,14 @@ async function drillRemote(
     budget: intOf('--budget', opts.budget),
     onProgress: (line) => bar.log(line),
     onTick: (done, total, label) => bar.update(label, done, total),
-    ...(opts.artifactFile ? { control: { artifactFile: opts.artifactFile } } : {}),
+    control: {
+      ...(opts.artifactFile ? { artifactFile: opts.artifactFile } : {}),
+      // A remote target's database is out of reach: impact is left to `aisoc impact` there.
+      ...(attack === 'poisoned-version'
+        ? { poisonedRelease: { version: '2', goodVersion: '1' } }
+        : {}),
+      verifyBundle: (dir: string) => verifyEvidenceBundle(dir),
+    },
   });
 }
 
@@ -169,8 +177,9 @@ async function drillEmbedded(opts: DrillCommandOptions, bar: ProgressBar): Promi
     const cards: Scorecard[] = [];
     for (const [i, r] of EMBEDDED_RUNS.entries()) {
       const of = `(${i + 1}/${EMBEDDED_RUNS.length})`;
-      // The tampering runs drill the models the fixture controls, whatever --model says.
-      const fixed = r.scenario === 'tampering';
+      // The tampering and poisoned-version runs drill the models the fixture controls,
+      // whatever --model says.
+      const fixed = r.scenario === 'tampering' || r.attack === 'poisoned-version';
       const model = fixed ? r.model : (opts.model ?? r.model);
       cards.push(
         await runDrill(r.scenario, {
@@ -187,7 +196,10 @@ async function drillEmbedded(opts: DrillCommandOptions, bar: ProgressBar): Promi
           budget: intOf('--budget', opts.budget),
           onProgress: (line) => bar.log(line),
           onTick: (done, total, label) => bar.update(`${of} ${label}`, done, total),
-          control: fixture.control,
+          control: {
+            ...fixture.control,
+            impact: embeddedImpact(config, () => aisoc.ledger.flush()),
+          },
         }),
       );
     }
