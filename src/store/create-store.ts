@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { Kysely, Migrator, sql } from 'kysely';
 import { AppError } from '../core/index.js';
 import { withStoreErrors, type MappedDialect } from './error-mapping-dialect.js';
@@ -19,6 +20,12 @@ export interface Store {
 // Each driver is imported only when chosen: a SQLite user never loads pg, and a command that
 // merely links against the store (`aisoc verify`) loads neither (test/e2e/cli-start.test.ts).
 async function createDialect(config: ResolvedStoreConfig): Promise<MappedDialect> {
+  if (config.driver === 'sqlite' && isMainThread) {
+    // better-sqlite3 is synchronous: on the main thread it would freeze the event loop for up
+    // to busy_timeout whenever another process holds the lock (issue 14, finding 9).
+    const { createThreadedSqliteDialect } = await import('./sqlite-thread.js');
+    return withStoreErrors(await createThreadedSqliteDialect(config), { beginImmediate: true });
+  }
   if (config.driver === 'sqlite') {
     const { createSqliteDialect } = await import('./sqlite-dialect.js');
     return withStoreErrors(createSqliteDialect(config), { beginImmediate: true });

@@ -66,7 +66,7 @@ function open(path: string): Database.Database {
 }
 
 /** Opens the database file now (so a bad path fails at start-up) and sets its pragmas. */
-export function createSqliteDialect(options: SqliteOptions): SqliteDialect {
+export function openSqliteDatabase(options: SqliteOptions): SqliteDatabase {
   let db: Database.Database | undefined;
   try {
     db = open(options.path);
@@ -81,5 +81,16 @@ export function createSqliteDialect(options: SqliteOptions): SqliteDialect {
     db?.close();
     throw toStoreError(e);
   }
-  return new AisocSqliteDialect({ database: withStatementCache(db) });
+  return withStatementCache(db);
 }
+
+/**
+ * A dialect that runs better-sqlite3 on the calling thread: every query blocks that thread,
+ * for up to busy_timeout while another process holds the lock. Only for threads that do
+ * nothing else (the ledger worker, the store thread); the main thread uses sqlite-thread.ts.
+ */
+export function createSqliteDialect(options: SqliteOptions): SqliteDialect {
+  return new AisocSqliteDialect({ database: openSqliteDatabase(options) });
+}
+
+export { TransactionalSqliteAdapter };
