@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRows, kserveBody, startTestAisoc } from '../support/aisoc.js';
 
-const LOCK_MS = 4_000;
+const LOCK_MS = 6_000;
 
 /** Another process (the sqlite3 CLI) takes SQLite's exclusive lock and holds it. */
 async function holdExclusiveLock(
@@ -55,6 +55,12 @@ async function drive(infer: () => Promise<{ status: number; ms: number }>, until
   return results;
 }
 
+function latencies(results: { ms: number }[]): string {
+  const sorted = results.map((x) => x.ms).sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return `p50 ${at(0.5).toFixed(0)} ms, p99 ${at(0.99).toFixed(0)} ms, first ${results[0]?.ms.toFixed(0)} ms`;
+}
+
 function statusCounts(results: { status: number }[]): Record<number, number> {
   const counts: Record<number, number> = {};
   for (const { status } of results) counts[status] = (counts[status] ?? 0) + 1;
@@ -75,13 +81,13 @@ describe('a SQLite lock held by another process (issue 14, finding 9)', () => {
       const results = await drive(r.infer, lock.released);
       const ok = results.filter((x) => x.status === 200);
       const maxMs = Math.max(...results.map((x) => x.ms));
-      console.log(JSON.stringify(statusCounts(results)));
+      console.log(JSON.stringify(statusCounts(results)), latencies(results));
       console.log(
         `async: ${results.length} requests in ${LOCK_MS} ms lock, ${ok.length} ok, max ${maxMs.toFixed(0)} ms`,
       );
       expect(ok.length).toBe(results.length);
       expect(ok.length).toBeGreaterThan(50);
-      expect(maxMs).toBeLessThan(1_000);
+      expect(maxMs).toBeLessThan(1_500);
       const end = Date.now() + 30_000;
       while (r.t.aisoc.ledger.stats().written < before + ok.length && Date.now() < end)
         await sleep(100);
@@ -103,12 +109,12 @@ describe('a SQLite lock held by another process (issue 14, finding 9)', () => {
       const lock = await holdExclusiveLock(r.path);
       const results = await drive(r.infer, lock.released);
       const maxMs = Math.max(...results.map((x) => x.ms));
-      console.log(JSON.stringify(statusCounts(results)));
+      console.log(JSON.stringify(statusCounts(results)), latencies(results));
       const ok = results.filter((x) => x.status === 200).length;
       console.log(`durable: ${results.length} requests, ${ok} ok, max ${maxMs.toFixed(0)} ms`);
       expect(results.every((x) => x.status === 200 || x.status === 503)).toBe(true);
       expect(results.length).toBeGreaterThan(20);
-      expect(maxMs).toBeLessThan(1_000);
+      expect(maxMs).toBeLessThan(1_500);
       await sleep(500);
       expect(r.t.aisoc.ledger.stats().written - before).toBeGreaterThanOrEqual(ok);
       const end = Date.now() + 15_000;
