@@ -78,7 +78,12 @@ describe('a SQLite lock held by another process (issue 14, finding 9)', () => {
     it('keeps answering while the lock is held and records every answered event after release', async () => {
       const before = r.t.aisoc.ledger.stats().written;
       const lock = await holdExclusiveLock(r.path);
+      // An admin write during the lock: on the main thread it would freeze every request.
+      const adminWrite = r.t.admin('/api/v1/keys', { body: { principal: 'during-the-lock' } });
       const results = await drive(r.infer, lock.released);
+      const admin = await adminWrite;
+      console.log(`admin write during the lock: ${admin.status} ${admin.json.code ?? ''}`);
+      expect([201, 503]).toContain(admin.status);
       const ok = results.filter((x) => x.status === 200);
       const maxMs = Math.max(...results.map((x) => x.ms));
       console.log(JSON.stringify(statusCounts(results)), latencies(results));
