@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSqliteDatabase, type SqliteOptions } from './sqlite-dialect.js';
+import { openSqliteDatabase, type SqliteOptions } from './sqlite-open.js';
 import {
   toBuffer,
   toWireError,
@@ -36,6 +36,5 @@ try {
   });
   send({ t: 'ready' });
 } catch (e) {
-  // openSqliteDatabase already mapped it: send the driver's own error, to be mapped once more.
-  send({ t: 'fatal', error: toWireError((e as { cause?: unknown }).cause ?? e) });
+  send({ t: 'fatal', error: toWireError(e) });
 }
