@@ -191,6 +191,7 @@ export async function startAisoc(
         flushIntervalMs: config.ledger.flushIntervalMs,
         maxQueue: config.ledger.maxQueue,
         overflow: config.ledger.overflow,
+        lockWaitMs: config.ledger.lockWaitMs,
         checkpointEvery: { ms: config.ledger.checkpointIntervalMs },
         onLoss: (loss) => losses.report(loss),
       }).catch((e) => {

@@ -77,6 +77,9 @@ const LedgerSchema = z
     // default: `reject` with durable gateways (fail closed), `drop` otherwise
     overflow: z.enum(['drop', 'reject']).optional(),
     checkpointIntervalMs: z.number().int().min(10).default(1000),
+    // SQLite: how long a ledger batch waits on another process's lock before it fails (async
+    // entries retry; durable requests get 503 promptly). Capped by store.busyTimeoutMs.
+    lockWaitMs: z.number().int().min(0).max(600_000).default(250),
     // The pinned signer `aisoc ledger verify` requires (verifier key string); default: ledger.key.
     publicKey: z.string().min(1).optional(),
     // Witnesses the server pushes each new checkpoint to (C2SP tlog-witness style).

@@ -46,3 +46,4 @@ export {
   describeDue,
 } from './regulatory-clocks.js';
 export { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';
+export { spawnModuleWorker } from './spawn-worker.js';

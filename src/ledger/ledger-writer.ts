@@ -6,6 +6,9 @@ import { RetryQueue, type LedgerLoss } from './retry-queue.js';
 import { leafTemplate } from './leaf-template.js';
 import { fromWire, startLedgerWorker } from './start-worker.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+/** How long after a failed batch durable appends are refused without trying. */
+const FAIL_FAST_MS = 1_000;
 import {
   resolveWriterOptions,
   type LedgerWriterOptions,
@@ -149,6 +152,7 @@ class WorkerLedgerWriter implements LedgerWriter {
 
   appendDurable(stream: string, entry: object): Promise<{ seq: number | null }> {
     try {
+      this.refuseWhileFailing();
       if (!this.admit(stream)) return Promise.resolve({ seq: null });
       const buffer = this.enqueue(stream, entry);
       return new Promise((resolve, reject) => {
@@ -198,6 +202,22 @@ class WorkerLedgerWriter implements LedgerWriter {
       this.flushes.set(id, { resolve, reject });
       this.send({ t: 'flush', id });
     });
+  }
+
+  /**
+   * Right after a batch failed, and with nothing committed since, a durable append is refused
+   * at once instead of queueing behind batches that wait on the same lock or outage: its request
+   * gets 503 promptly. After FAIL_FAST_MS one append tries again, probing the store.
+   */
+  private refuseWhileFailing(): void {
+    const { lastError, lastErrorAt } = this.counters;
+    if (lastError === null || this.dead || Date.now() - lastErrorAt >= FAIL_FAST_MS) return;
+    this.counters.rejected += 1;
+    throw ledgerError(
+      LedgerErrorCodes.WRITE_FAILED,
+      `ledger batch not written: the store failed ${Date.now() - lastErrorAt} ms ago (${lastError})`,
+      { details: { cause: 'fail-fast' } },
+    );
   }
 
   private admit(stream: string): boolean {

@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { AppError } from '../core/index.js';
+import type { Worker } from 'node:worker_threads';
+import { AppError, spawnModuleWorker } from '../core/index.js';
 import { ledgerError, LedgerErrorCodes } from './errors.js';
 import type { FromWorker, WireError, WorkerData } from './worker-protocol.js';
 
@@ -11,18 +9,7 @@ export function fromWire(error: WireError): AppError {
 }
 
 function spawn(data: WorkerData): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) {
-    return new Worker(new URL('./ledger-worker.js', here), { workerData: data });
-  }
-  // Running from TypeScript sources (tests, tsx): a worker does not inherit the loader, so
-  // it loads its entry through tsx's tsImport (tsx is a dev dependency; built code is JS).
-  // require.resolve yields the CommonJS build; its ESM twin sits beside it.
-  const cjs = createRequire(here).resolve('tsx/esm/api');
-  const api = pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./ledger-worker.ts', here).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)}))`;
-  return new Worker(code, { eval: true, workerData: data });
+  return spawnModuleWorker(import.meta.url, 'ledger-worker', data);
 }
 
 /** Starts the ledger worker and resolves once it has opened its store (or rejects with why not). */

@@ -24,6 +24,13 @@ export interface LedgerWriterOptions {
   /** Entries queued or in flight before overflow applies: the async loss window (default 100,000). */
   readonly maxQueue?: number;
   readonly overflow?: OverflowPolicy;
+  /**
+   * SQLite: how long the worker waits on another connection's lock before the batch fails
+   * (default 250; never longer than the store's busyTimeoutMs). Async entries then retry;
+   * a durable append fails at once, so a durable gateway answers 503 promptly instead of
+   * after the busy timeout (issue 14, finding 9).
+   */
+  readonly lockWaitMs?: number;
   /** Sign a checkpoint after this many entries or this much time (defaults 10,000 and 1,000 ms). */
   readonly checkpointEvery?: { readonly entries?: number; readonly ms?: number };
   readonly clock?: Clock;
@@ -60,6 +67,11 @@ function whole(
   return value;
 }
 
+function withLockWait(store: StoreConfig, lockWaitMs: number): StoreConfig {
+  if (store?.driver !== 'sqlite') return store;
+  return { ...store, busyTimeoutMs: Math.min(store.busyTimeoutMs ?? 5_000, lockWaitMs) };
+}
+
 /** Checks every option at once and reports all problems in one LEDGER_OPTIONS_INVALID. */
 export function resolveWriterOptions(options: LedgerWriterOptions): ResolvedWriterOptions {
   const problems: string[] = [];
@@ -84,8 +96,9 @@ export function resolveWriterOptions(options: LedgerWriterOptions): ResolvedWrit
   const overflow = options.overflow ?? 'reject';
   if (!OVERFLOW_POLICIES.includes(overflow))
     problems.push(`overflow must be one of ${OVERFLOW_POLICIES.join(', ')}`);
+  const lockWaitMs = whole(problems, 'lockWaitMs', options.lockWaitMs, 0, 250);
   const resolved: ResolvedWriterOptions = {
-    store: options.store,
+    store: withLockWait(options.store, lockWaitMs),
     streams: new Set(streams),
     key: options.key,
     origin: options.origin,

@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { Kysely, Migrator, sql } from 'kysely';
 import { AppError } from '../core/index.js';
 import { withStoreErrors, type MappedDialect } from './error-mapping-dialect.js';
@@ -16,9 +17,26 @@ export interface Store {
   close(): Promise<void>;
 }
 
+export interface StoreOpenOptions {
+  /**
+   * Run SQLite on the calling thread even when it is the main thread: only for one-shot
+   * commands that serve nothing while they wait (`aisoc ledger verify` reads about 1.5x faster).
+   */
+  readonly sqliteOnCallingThread?: boolean;
+}
+
 // Each driver is imported only when chosen: a SQLite user never loads pg, and a command that
 // merely links against the store (`aisoc verify`) loads neither (test/e2e/cli-start.test.ts).
-async function createDialect(config: ResolvedStoreConfig): Promise<MappedDialect> {
+async function createDialect(
+  config: ResolvedStoreConfig,
+  options: StoreOpenOptions,
+): Promise<MappedDialect> {
+  if (config.driver === 'sqlite' && isMainThread && !options.sqliteOnCallingThread) {
+    // better-sqlite3 is synchronous: on the main thread it would freeze the event loop for up
+    // to busy_timeout whenever another process holds the lock (issue 14, finding 9).
+    const { createThreadedSqliteDialect } = await import('./sqlite-thread.js');
+    return withStoreErrors(await createThreadedSqliteDialect(config), { beginImmediate: true });
+  }
   if (config.driver === 'sqlite') {
     const { createSqliteDialect } = await import('./sqlite-dialect.js');
     return withStoreErrors(createSqliteDialect(config), { beginImmediate: true });
@@ -54,9 +72,12 @@ async function migrate(
  * Opens SQLite (WAL) or a PostgreSQL pool, failing with STORE_CONFIG_INVALID or
  * STORE_UNAVAILABLE now rather than at the first query. Call `migrate()` before use.
  */
-export async function createStore(config: StoreConfig): Promise<Store> {
+export async function createStore(
+  config: StoreConfig,
+  options: StoreOpenOptions = {},
+): Promise<Store> {
   const resolved = parseStoreConfig(config);
-  const dialect = await createDialect(resolved);
+  const dialect = await createDialect(resolved, options);
   const db = new Kysely<Database>({ dialect });
   try {
     // Initialises the driver now, so a bad database fails here and close() has a handle.

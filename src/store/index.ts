@@ -1,5 +1,5 @@
 /** Database access: one Kysely query layer over SQLite and PostgreSQL, migrations, repositories. */
-export { createStore, type Store } from './create-store.js';
+export { createStore, type Store, type StoreOpenOptions } from './create-store.js';
 export {
   parseStoreConfig,
   StoreConfigSchema,
