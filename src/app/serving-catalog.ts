@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../config/index.js';
-import { AppError, isAppError, type PolicySnapshot } from '../core/index.js';
+import { AppError, isAppError, type PolicySnapshot, type AuditEntry } from '../core/index.js';
 import type { LocalModel, ServedVersion, VersionCatalog } from '../gateway/index.js';
 import { servingPlan, type Registry, type VersionView } from '../registry/index.js';
 
@@ -12,7 +12,7 @@ export interface ServingCatalogDeps {
   registry: Registry;
   /** Loads an ONNX file, refusing bytes whose SHA-256 is not `expectedDigest`. */
   load: (file: string, expectedDigest: string) => Promise<LoadedModel>;
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   /** How long a withdrawn in-process model stays open for the requests still using it. */
   drainMs: number;
 }

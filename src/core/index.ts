@@ -46,3 +46,11 @@ export {
   describeDue,
 } from './regulatory-clocks.js';
 export { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';
+export {
+  AuditEntrySchema,
+  type AuditEntry,
+  type AuditEntryType,
+  INCIDENT_TIMELINE_KINDS,
+  type IncidentTimelineKind,
+} from './audit-entry.js';
+export { ATLAS, type AtlasTechniqueId, OWASP, type OwaspId } from './taxonomy.js';

@@ -1,5 +1,5 @@
 import type { ModelPrivacyConfig } from '../config/index.js';
-import type { InferenceEvent } from '../core/index.js';
+import type { InferenceEvent, AuditEntry } from '../core/index.js';
 import { readEntries } from '../ledger/index.js';
 import type { Store } from '../store/index.js';
 import { anonymousKeyRef, compilePolicy, type ApplyPolicy } from './apply-policy.js';
@@ -26,7 +26,7 @@ export interface PrivacyServiceOptions {
   wrapper: KeyWrapper;
   keyCacheMs: number;
   /** Appends one entry to the `audit` ledger and resolves once it is durable. */
-  audit(entry: Record<string, unknown>): Promise<void>;
+  audit(entry: AuditEntry): Promise<void>;
   /** Every incident (for the subject export); none when respond is not running. */
   incidents?: () => Promise<readonly IncidentScope[]>;
 }

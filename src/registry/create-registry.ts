@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createId, type Clock } from '../core/index.js';
+import { createId, type Clock, type AuditEntry } from '../core/index.js';
 import { verifyFilesAt, type Admission, type AdmissionReport } from './admission.js';
 import { registryError } from './errors.js';
 import type { Fingerprint } from './integrity-monitor.js';
@@ -38,7 +38,7 @@ export interface RegistryDeps<DB extends RegistryDatabase = RegistryDatabase> {
   /** The store's database seen with the registry's tables: `store.db.withTables<RegistryDatabase>()`. */
   db: Kysely<DB>;
   /** Appends one entry to the `audit` ledger and resolves once it is durable. */
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   /** Scanner and signature checks run at approval, deployment and load. */
   admission: Admission;
   clock?: Clock;

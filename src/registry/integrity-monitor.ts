@@ -1,4 +1,4 @@
-import { createId, systemClock, type Alert, type Clock } from '../core/index.js';
+import { ATLAS, OWASP, createId, systemClock, type Alert, type Clock } from '../core/index.js';
 import { compareFiles, hashModel, type FileProblem } from './oms/model-manifest.js';
 import type { ArtifactFile } from './types.js';
 
@@ -98,8 +98,8 @@ function alert(
     severity,
     confidence: detector === 'registry.integrity' ? 1 : 0.8,
     title,
-    atlasTechniques: ['AML.T0010.003', 'AML.T0018'],
-    owasp: ['ML06:2023'],
+    atlasTechniques: [ATLAS.supplyChainModel, ATLAS.manipulateModel],
+    owasp: [OWASP.supplyChain],
     evidence,
     eventIds: [],
   };

@@ -40,7 +40,7 @@ export function createRegistryContext<DB extends RegistryDatabase>(deps: Registr
   const transition = async (
     kind: SubjectKind,
     subject: { id: string; label: string },
-    to: VersionState,
+    to: Exclude<VersionState, 'registered'>, // nothing goes back to registered
     change: { actor: string; reason: string; details?: Record<string, unknown> },
   ): Promise<StateChange> => {
     const history = await repo.stateHistory(subject.id);

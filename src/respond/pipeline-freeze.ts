@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { canonicalJson, createId, type Clock } from '../core/index.js';
+import { canonicalJson, createId, type Clock, type AuditEntry } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import { postSigned, type WebhookTarget } from './notify.js';
@@ -66,7 +66,7 @@ export async function sendPipelineHook(
 export function createPipelineFreezes(options: {
   db: Kysely<Database>;
   hooks: Readonly<Record<string, WebhookTarget>>;
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   clock: Clock;
 }) {
   const q = options.db.withTables<FreezeTables>();

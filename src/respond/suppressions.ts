@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { canonicalJson, createId, type Alert, type Clock } from '../core/index.js';
+import { canonicalJson, createId, type Alert, type Clock, type AuditEntry } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import { alertSubject } from './subject.js';
@@ -40,7 +40,7 @@ export interface Suppression {
 export interface SuppressionOptions {
   db: Kysely<Database>;
   /** Appends one entry to the `audit` ledger and resolves once it is durable. */
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   clock: Clock;
 }
 
@@ -109,7 +109,12 @@ export function createSuppressions(options: SuppressionOptions) {
         revokedBy: null,
       };
       await save(s, true);
-      await audit({ type: 'respond.suppression.created', actor, at: s.createdAt, suppression: s });
+      await audit({
+        type: 'respond.suppression.created',
+        actor,
+        at: s.createdAt,
+        suppression: { ...s },
+      });
       return s;
     },
     /** Ends a suppression now; revoking one already revoked changes nothing. */
