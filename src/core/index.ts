@@ -54,3 +54,11 @@ export {
   type IncidentTimelineKind,
 } from './audit-entry.js';
 export { ATLAS, type AtlasTechniqueId, OWASP, type OwaspId } from './taxonomy.js';
+export {
+  type PolicyStep,
+  formatPolicyStep,
+  parsePolicyTrace,
+  appendPolicyStep,
+  policyTraceHas,
+  isContainmentKind,
+} from './policy-trace.js';

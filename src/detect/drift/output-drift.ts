@@ -2,7 +2,7 @@
 // profiled per version from live traffic, and each window of answers is compared with the
 // profile of the version that served before. A newly deployed version that answers
 // differently (a poisoned retrain, a swapped file) is caught within one window.
-import { ATLAS, OWASP } from '../../core/index.js';
+import { ATLAS, OWASP, policyTraceHas } from '../../core/index.js';
 import type { InferenceEvent } from '../../core/index.js';
 import type { Detector, Finding } from '../detector.js';
 import { detectError, DetectErrorCodes } from '../errors.js';
@@ -288,9 +288,8 @@ export function createOutputDriftDetector(
 }
 
 /** Containment kinds that change what the model answered (a pin or a rate limit does not). */
-const ANSWER_ALTERING = /\b(harden_output|label_only|top_k|watermark)\b/;
 const altersAnswers = (policyAction: string | null) =>
-  policyAction !== null && ANSWER_ALTERING.test(policyAction);
+  policyTraceHas(policyAction, 'harden_output', 'watermark');
 
 function mergeInto(into: OutputProfile, from: OutputProfile): void {
   into.rows += from.rows;
