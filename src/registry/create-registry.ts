@@ -180,7 +180,7 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
         throw registryError(
           'REGISTRY_TRANSITION_REFUSED',
           `${model}@${version} is ${f.state}; it cannot become approved`,
-          { from: f.state, to: 'approved' },
+          { details: { from: f.state, to: 'approved' } },
         );
       const report = await deps.admission.admit(f.version);
       return transition('model_version', versionLabel(f.model, f.version), 'approved', {
@@ -195,7 +195,7 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
         throw registryError(
           'REGISTRY_TRANSITION_REFUSED',
           `${input.model}@${input.version} is ${f.state}; only approved versions are deployed`,
-          { from: f.state, to: 'deployed' },
+          { details: { from: f.state, to: 'deployed' } },
         );
       const checked = await deps.admission.verify(f.version);
       return deployments.record(
@@ -229,7 +229,7 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
         throw registryError(
           'REGISTRY_TRANSITION_REFUSED',
           `${model}@${version} is ${state}; the built-in server will not load it`,
-          { state },
+          { details: { state } },
         );
       await verifyFilesAt(deps.admission, v, path);
     },

@@ -63,7 +63,7 @@ export function createRollback(deps: {
         throw registryError(
           'REGISTRY_TRANSITION_REFUSED',
           `${input.model}@${input.to} is ${target.state}; roll back only to a known-good (approved) version`,
-          { state: target.state },
+          { details: { state: target.state } },
         );
       await deps.prepare?.(input.model, input.to);
       await deps.registry.verify(input.model, input.to);

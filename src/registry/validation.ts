@@ -97,7 +97,7 @@ export function createValidation<DB extends RegistryDatabase>(deps: ValidationDe
       throw registryError(
         'REGISTRY_TRANSITION_REFUSED',
         `snapshot ${dataset}@${label} is ${state}; validate on a trusted snapshot`,
-        { state },
+        { details: { state } },
       );
     if (s.location === null)
       throw registryError(
@@ -109,7 +109,7 @@ export function createValidation<DB extends RegistryDatabase>(deps: ValidationDe
       throw registryError(
         'REGISTRY_ARTIFACT_MISMATCH',
         `snapshot ${dataset}@${label}: files differ from the registered manifest: ${describeProblems(problems)}`,
-        { problems },
+        { details: { problems } },
       );
     return s;
   }
@@ -122,7 +122,7 @@ export function createValidation<DB extends RegistryDatabase>(deps: ValidationDe
         throw registryError(
           'REGISTRY_TRANSITION_REFUSED',
           `${input.model}@${input.against} is ${good.state}; compare with a known-good (approved) version`,
-          { state: good.state },
+          { details: { state: good.state } },
         );
       const tolerance = input.tolerance ?? deps.tolerance;
       if (!(tolerance >= 0 && tolerance <= 1))

@@ -49,9 +49,9 @@ export interface VerifiedSignature {
 }
 
 const invalid = (message: string, details?: unknown) =>
-  registryError('REGISTRY_SIGNATURE_INVALID', message, details);
+  registryError('REGISTRY_SIGNATURE_INVALID', message, { details });
 const malformed = (message: string, details?: unknown) =>
-  registryError('REGISTRY_SIGNATURE_MALFORMED', message, details);
+  registryError('REGISTRY_SIGNATURE_MALFORMED', message, { details });
 
 function checkSignature(bundle: SignatureBundle, trust: TrustAnchor): VerifiedSignature['signer'] {
   const envelope = bundle.dsseEnvelope;
@@ -189,7 +189,7 @@ export async function verifyModelSignature(
       throw registryError(
         'REGISTRY_ARTIFACT_MISMATCH',
         `model does not match its signature: ${describeProblems(problems)}`,
-        { problems },
+        { details: { problems } },
       );
   }
   return verified;
