@@ -19,13 +19,33 @@ export interface ServingCatalogDeps {
 
 const KNOWN_GOOD = ['approved', 'deployed'];
 
+/** What createServingCatalog returns. */
+export interface ServingCatalog {
+  prepare: (model: string, version: string) => Promise<void>;
+  /**
+   * The action service's check for `pin_version`: a configured version, or a known-good
+   * registry version made ready now. Returns why a target is unknown or not allowed; throws
+   * the verification or load error (naming the version and the reason) when it cannot serve.
+   */
+  checkPin(model: string, version: string): Promise<string | null>;
+  /**
+   * Withdraws every loaded registry version the registry now holds as quarantined or revoked
+   * (a gateway runs it on each policy change: the quarantine may have come through another
+   * process's admin API).
+   */
+  recheck(): Promise<void>;
+  /** Takes a quarantined or revoked registry version out of the catalogue (configured ones stay). */
+  withdraw: (model: string, version: string) => void;
+  close(): Promise<void>;
+}
+
 /**
  * Feeds the gateway's version catalogue from the registry, beside the versions in aisoc.yaml: a
  * known-good registry version is made ready (ONNX loaded after its files, digests and signature
  * are verified, or its upstream URL taken) before any pin may name it, then put in the catalogue
  * in one step. A version that fails is never put there; the failure goes to the audit ledger.
  */
-export function createServingCatalog(deps: ServingCatalogDeps) {
+export function createServingCatalog(deps: ServingCatalogDeps): ServingCatalog {
   const { catalog, registry } = deps;
   const fromRegistry = new Map<string, LoadedModel | null>(); // `${model}@${version}` → session
   const preparing = new Map<string, Promise<void>>();
@@ -162,7 +182,6 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
     },
   };
 }
-export type ServingCatalog = ReturnType<typeof createServingCatalog>;
 
 /**
  * The gateway's lookup for models that only the registry knows: one is routed while a

@@ -105,12 +105,21 @@ function alert(
   };
 }
 
+/** What createIntegrityMonitor returns. */
+export interface IntegrityMonitor {
+  checkArtifacts: () => Promise<Alert[]>;
+  checkFingerprints: () => Promise<Alert[]>;
+  /** Runs both checks every `intervalMs` (default 60 s), one round at a time. */
+  start(): void;
+  stop(): Promise<void>;
+}
+
 /**
  * Re-hashes in-process artifacts and replays behavioural fingerprints on a schedule; each
  * change raises one alert (not one per tick) through `onAlert`. A check never throws: an
  * unreadable artifact or a failing probe is itself reported.
  */
-export function createIntegrityMonitor(options: IntegrityMonitorOptions) {
+export function createIntegrityMonitor(options: IntegrityMonitorOptions): IntegrityMonitor {
   const clock = options.clock ?? systemClock;
   const raised = new Set<string>();
   // Once a version checks clean again (restored), its next change is a new one: alert again.
@@ -212,4 +221,3 @@ export function createIntegrityMonitor(options: IntegrityMonitorOptions) {
     },
   };
 }
-export type IntegrityMonitor = ReturnType<typeof createIntegrityMonitor>;

@@ -47,8 +47,25 @@ export interface SuppressionOptions {
 /** At most this long: a suppression is a decision about today's behaviour, not forever. */
 export const MAX_SUPPRESSION_MS = 365 * 24 * 3_600_000;
 
+/** What createSuppressions returns. */
+export interface Suppressions {
+  get: (id: string) => Promise<Suppression>;
+  /** Records a suppression for `forMs` from now, in the store and then the audit ledger. */
+  create(
+    input: Pick<Suppression, 'subject' | 'detector' | 'model' | 'incidentId' | 'reason'>,
+    forMs: number,
+    actor: string,
+  ): Promise<Suppression>;
+  /** Ends a suppression now; revoking one already revoked changes nothing. */
+  revoke(id: string, actor: string): Promise<Suppression>;
+  /** Newest first; `active`: neither revoked nor expired. */
+  list(filter?: { active?: boolean }): Promise<Suppression[]>;
+  /** The active suppression an alert falls under, if any. */
+  match(alert: Alert): Promise<Suppression | null>;
+}
+
 /** Suppressions: recorded in the store and the audit ledger, matched when alerts are filed. */
-export function createSuppressions(options: SuppressionOptions) {
+export function createSuppressions(options: SuppressionOptions): Suppressions {
   const q = options.db.withTables<SuppressionTables>();
   const { clock, audit } = options;
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -157,4 +174,3 @@ export function createSuppressions(options: SuppressionOptions) {
     },
   };
 }
-export type Suppressions = ReturnType<typeof createSuppressions>;
