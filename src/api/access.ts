@@ -62,7 +62,7 @@ export function accessControl(options: AccessOptions): MiddlewareHandler {
       throw identityError(
         IdentityErrorCodes.IDENTITY_FORBIDDEN,
         `${identity.name} (role ${identity.role}) may not ${route.method} ${route.path}: it needs ${needed ? `the ${needed} permission` : 'the admin role'}`,
-        { role: identity.role, needed: needed ?? 'admin' },
+        { details: { role: identity.role, needed: needed ?? 'admin' } },
       );
     }
     await next();

@@ -70,7 +70,7 @@ export function createEventRoutes(services: EventServices) {
       throw forensicsError(
         ForensicsErrorCodes.FORENSICS_FILTER_INVALID,
         'format: expected json, jsonl or csv',
-        { field: 'format' },
+        { details: { field: 'format' } },
       );
     await syncEventIndex(services.store);
     if (format === 'json') {

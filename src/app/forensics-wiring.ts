@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { createEventRoutes, createEvidenceRoutes, createReportRoutes } from '../api/index.js';
 import { incidentReview } from './report-wiring.js';
 import type { AisocConfig } from '../config/index.js';
+import type { AuditEntry } from '../core/index.js';
 import { buildEvidenceBundle, type EventFilter, type IndexedEvent } from '../forensics/index.js';
 import type { LedgerKey, LedgerWriter } from '../ledger/index.js';
 import { reportError, ReportErrorCodes, type AlertSinks } from '../report/index.js';
@@ -122,7 +123,7 @@ export async function bundleEvidence(
     recipient,
     manifestDigest: built.manifestDigest,
     digests: items.map((i) => i.digest),
-  });
+  } satisfies AuditEntry);
   return built;
 }
 
@@ -162,6 +163,6 @@ export async function sendIncident(
     sink: sent.sink,
     kind: sent.kind,
     ref: sent.ref,
-  });
+  } satisfies AuditEntry);
   return sent;
 }

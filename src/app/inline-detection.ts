@@ -1,5 +1,6 @@
 import type { Detector, DetectorRunner } from '../detect/index.js';
-import { INLINE_DETECTION_MARK, type InlineDetection } from '../gateway/index.js';
+import { policyTraceHas } from '../core/index.js';
+import type { InlineDetection } from '../gateway/index.js';
 
 export type InlineInspector = InlineDetection;
 
@@ -29,6 +30,6 @@ export function skipInspectedInline(detector: Detector<unknown>): Detector<unkno
   return {
     ...detector,
     observe: (state, event) =>
-      event.policyAction?.includes(INLINE_DETECTION_MARK) ? [] : detector.observe(state, event),
+      policyTraceHas(event.policyAction, 'detect_inline') ? [] : detector.observe(state, event),
   };
 }

@@ -2,7 +2,15 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditFormat, IntakeServices } from '../api/index.js';
 import type { AisocConfig } from '../config/index.js';
-import { AppError, createId, sha256Hex, type Alert } from '../core/index.js';
+import {
+  ATLAS,
+  OWASP,
+  AppError,
+  createId,
+  sha256Hex,
+  type Alert,
+  type AuditEntry,
+} from '../core/index.js';
 import {
   auditDataset,
   formatFromPath,
@@ -81,8 +89,8 @@ function poisoningAlert(model: string, actor: string, evidence: Record<string, u
     severity: 'high',
     confidence: 0.8,
     title: `Training batch for ${model} holds ${String(evidence.quarantined)} suspect row(s) (data poisoning?); batch refused and kept in quarantine`,
-    atlasTechniques: ['AML.T0020'],
-    owasp: ['ML02:2023'],
+    atlasTechniques: [ATLAS.poisonTrainingData],
+    owasp: [OWASP.dataPoisoning],
     evidence,
     eventIds: [],
   };
@@ -107,8 +115,8 @@ function maliciousFileAlert(
     severity: 'critical',
     confidence: 1,
     title: `Model file of ${model}@${version} refused by the scanner (${String(evidence.verdict)}); version quarantined`,
-    atlasTechniques: ['AML.T0011.000', 'AML.T0010.003'],
-    owasp: ['ML06:2023'],
+    atlasTechniques: [ATLAS.unsafeAiArtifacts, ATLAS.supplyChainModel],
+    owasp: [OWASP.supplyChain],
     evidence: { version, ...evidence },
     eventIds: [],
   };
@@ -122,7 +130,7 @@ function maliciousFileAlert(
 export function createIntake(deps: {
   config: Readonly<AisocConfig>;
   registry: Registry;
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   raise: (alert: Alert) => void;
 }): IntakeServices & {
   onApprovalRefused(model: string, version: string, error: unknown, actor: string): Promise<void>;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AisocConfig } from '../config/index.js';
-import type { InferenceEvent } from '../core/index.js';
+import type { InferenceEvent, AuditEntry } from '../core/index.js';
 import type { EventSink } from '../gateway/index.js';
 import {
   createPrivacyService,
@@ -15,7 +15,7 @@ import type { Store } from '../store/index.js';
 
 export interface PrivacyWiringDeps {
   store: Store;
-  audit(entry: Record<string, unknown>): Promise<void>;
+  audit(entry: AuditEntry): Promise<void>;
   incidents?: () => Promise<readonly IncidentScope[]>;
   log(line: string): void;
 }

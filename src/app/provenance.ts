@@ -5,7 +5,7 @@ import { createValidationInfer } from './validation-infer.js';
 import type { RegistryServices } from '../api/index.js';
 export type { ActionChange } from '../registry/index.js';
 import type { AisocConfig } from '../config/index.js';
-import type { Alert } from '../core/index.js';
+import type { Alert, AuditEntry } from '../core/index.js';
 import {
   buildInventory,
   createAdmission,
@@ -117,7 +117,7 @@ async function validationGate(
 export function startProvenance(deps: {
   config: Readonly<AisocConfig>;
   store: Store;
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   actions: ActionControl;
   onAlert: (alert: Alert) => void;
   /** Sends one probe input to model@version through the serving path (the gateway). */

@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../core/index.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bus, PolicyChannel } from '../bus/index.js';
@@ -21,8 +22,8 @@ export async function startResponder(
     bus: Bus;
     actions: ActionService;
     channel: PolicyChannel;
-    audit: (entry: Record<string, unknown>) => Promise<void>;
-    auditQueued: (entry: Record<string, unknown>) => void;
+    audit: (entry: AuditEntry) => Promise<void>;
+    auditQueued: (entry: AuditEntry) => void;
     log: (line: string) => void;
     /** The registry's last known-good version of a model, once the registry is up. */
     knownGoodVersion?: (model: string) => Promise<string | undefined>;

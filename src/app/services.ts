@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type { AdminServices, ApiKeyView } from '../api/index.js';
 import type { Bus, PolicyChannel } from '../bus/index.js';
 import type { AisocConfig } from '../config/index.js';
-import type { AppliedAction } from '../core/index.js';
+import type { AppliedAction, AuditEntry } from '../core/index.js';
 import { generateApiKey } from '../gateway/index.js';
 import {
   exportPublicKey,
@@ -45,8 +45,7 @@ export interface AdminServiceDeps {
 export function createAdminServices(deps: AdminServiceDeps): AdminServices {
   const { store, ledger, keyRepo, actions } = deps;
   const publicKey = exportPublicKey(deps.ledgerKey);
-  const audit = (entry: Record<string, unknown>) =>
-    ledger.appendDurable('audit', entry).then(() => undefined);
+  const audit = (entry: AuditEntry) => ledger.appendDurable('audit', entry).then(() => undefined);
 
   const keyStates = async () => {
     const states = new Map<string, 'suspended' | 'revoked'>();

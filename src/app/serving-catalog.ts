@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../config/index.js';
-import { AppError, isAppError, type PolicySnapshot } from '../core/index.js';
+import { AppError, isAppError, type PolicySnapshot, type AuditEntry } from '../core/index.js';
 import type { LocalModel, ServedVersion, VersionCatalog } from '../gateway/index.js';
 import { servingPlan, type Registry, type VersionView } from '../registry/index.js';
 
@@ -12,12 +12,32 @@ export interface ServingCatalogDeps {
   registry: Registry;
   /** Loads an ONNX file, refusing bytes whose SHA-256 is not `expectedDigest`. */
   load: (file: string, expectedDigest: string) => Promise<LoadedModel>;
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   /** How long a withdrawn in-process model stays open for the requests still using it. */
   drainMs: number;
 }
 
 const KNOWN_GOOD = ['approved', 'deployed'];
+
+/** What createServingCatalog returns. */
+export interface ServingCatalog {
+  prepare: (model: string, version: string) => Promise<void>;
+  /**
+   * The action service's check for `pin_version`: a configured version, or a known-good
+   * registry version made ready now. Returns why a target is unknown or not allowed; throws
+   * the verification or load error (naming the version and the reason) when it cannot serve.
+   */
+  checkPin(model: string, version: string): Promise<string | null>;
+  /**
+   * Withdraws every loaded registry version the registry now holds as quarantined or revoked
+   * (a gateway runs it on each policy change: the quarantine may have come through another
+   * process's admin API).
+   */
+  recheck(): Promise<void>;
+  /** Takes a quarantined or revoked registry version out of the catalogue (configured ones stay). */
+  withdraw: (model: string, version: string) => void;
+  close(): Promise<void>;
+}
 
 /**
  * Feeds the gateway's version catalogue from the registry, beside the versions in aisoc.yaml: a
@@ -25,7 +45,7 @@ const KNOWN_GOOD = ['approved', 'deployed'];
  * are verified, or its upstream URL taken) before any pin may name it, then put in the catalogue
  * in one step. A version that fails is never put there; the failure goes to the audit ledger.
  */
-export function createServingCatalog(deps: ServingCatalogDeps) {
+export function createServingCatalog(deps: ServingCatalogDeps): ServingCatalog {
   const { catalog, registry } = deps;
   const fromRegistry = new Map<string, LoadedModel | null>(); // `${model}@${version}` → session
   const preparing = new Map<string, Promise<void>>();
@@ -162,7 +182,6 @@ export function createServingCatalog(deps: ServingCatalogDeps) {
     },
   };
 }
-export type ServingCatalog = ReturnType<typeof createServingCatalog>;
 
 /**
  * The gateway's lookup for models that only the registry knows: one is routed while a

@@ -25,6 +25,7 @@ import {
   createId,
   systemClock,
   type Alert,
+  type AuditEntry,
   type InferenceEvent,
   type PolicySnapshot,
 } from '../core/index.js';
@@ -208,7 +209,7 @@ export async function startAisoc(
         },
       };
     });
-    const audit = async (entry: Record<string, unknown>) => {
+    const audit = async (entry: AuditEntry) => {
       await ledger.appendDurable('audit', entry);
     };
 
@@ -321,7 +322,7 @@ export async function startAisoc(
     });
 
     // ── respond (issue 7): alerts → incidents → playbooks → containment, evidence ──
-    const auditQueued = (entry: Record<string, unknown>) => ledger.append('audit', entry);
+    const auditQueued = (entry: AuditEntry) => ledger.append('audit', entry);
     // Set once the registry below is up; alerts before that carry no known-good version.
     let knownGoodVersion = (_model: string): Promise<string | undefined> =>
       Promise.resolve(undefined);

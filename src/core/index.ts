@@ -47,3 +47,19 @@ export {
 } from './regulatory-clocks.js';
 export { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';
 export { spawnModuleWorker } from './spawn-worker.js';
+export {
+  AuditEntrySchema,
+  type AuditEntry,
+  type AuditEntryType,
+  INCIDENT_TIMELINE_KINDS,
+  type IncidentTimelineKind,
+} from './audit-entry.js';
+export { ATLAS, type AtlasTechniqueId, OWASP, type OwaspId } from './taxonomy.js';
+export {
+  type PolicyStep,
+  formatPolicyStep,
+  parsePolicyTrace,
+  appendPolicyStep,
+  policyTraceHas,
+  isContainmentKind,
+} from './policy-trace.js';

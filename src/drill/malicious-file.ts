@@ -1,3 +1,4 @@
+import { ATLAS } from '../core/index.js';
 import { DrillErrorCodes, drillError } from './errors.js';
 import type { PipelineScenario } from './pipeline.js';
 
@@ -38,7 +39,7 @@ export const maliciousFile: PipelineScenario = {
   kind: 'pipeline',
   name: 'malicious-file',
   attacks: ATTACKS,
-  atlas: ['AML.T0010.003', 'AML.T0011.000'],
+  atlas: [ATLAS.supplyChainModel, ATLAS.unsafeAiArtifacts],
   containment: 'approval refused, version quarantined and never deployable',
   async run(ctx) {
     const model = `drill-upload-${ctx.run}`;

@@ -1,3 +1,4 @@
+import { ATLAS } from '../core/index.js';
 import { createRandom } from './attacks/index.js';
 import type { DrillData } from './drill-data.js';
 import { DrillErrorCodes, drillError } from './errors.js';
@@ -72,7 +73,7 @@ export const poisoning: PipelineScenario = {
   kind: 'pipeline',
   name: 'poisoning',
   attacks: ATTACKS,
-  atlas: ['AML.T0020', 'AML.T0010.002'],
+  atlas: [ATLAS.poisonTrainingData, ATLAS.supplyChainData],
   containment: 'batch refused by the data audit, its rows kept in quarantine',
   async run(ctx) {
     if (ctx.attack === 'poisoned-version') return runPoisonedVersion(ctx);

@@ -1,3 +1,4 @@
+import { ATLAS } from '../core/index.js';
 import {
   agreement,
   boundaryAttack,
@@ -118,7 +119,7 @@ const extraction: Scenario = {
   kind: 'query',
   name: 'extraction',
   attacks: Object.keys(EXTRACTION),
-  atlas: ['AML.T0040', 'AML.T0024.002', 'AML.T0005.001'],
+  atlas: [ATLAS.inferenceApiAccess, ATLAS.extractModel, ATLAS.trainProxyViaReplication],
   async run(target, o) {
     const ctx = contextOf(o);
     const opts = {
@@ -145,7 +146,7 @@ const evasion: Scenario = {
   kind: 'query',
   name: 'evasion',
   attacks: Object.keys(EVASION),
-  atlas: ['AML.T0040', 'AML.T0043.001', 'AML.T0015'],
+  atlas: [ATLAS.inferenceApiAccess, ATLAS.blackBoxOptimization, ATLAS.evadeModel],
   async run(target, o) {
     const ctx = contextOf(o);
     const attack = pick(EVASION, o.attack);

@@ -1,3 +1,4 @@
+import { ATLAS } from '../core/index.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { DrillErrorCodes, drillError } from './errors.js';
 import { kserveBody, sleep, type PipelineContext, type PipelineScenario } from './pipeline.js';
@@ -74,7 +75,7 @@ export const tampering: PipelineScenario = {
   kind: 'pipeline',
   name: 'tampering',
   attacks: ATTACKS,
-  atlas: ['AML.T0010.003', 'AML.T0018'],
+  atlas: [ATLAS.supplyChainModel, ATLAS.manipulateModel],
   containment: 'the tampered model is no longer served (isolated by the playbook)',
   async run(ctx) {
     const c = ctx.control;

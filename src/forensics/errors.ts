@@ -1,4 +1,4 @@
-import { AppError } from '../core/index.js';
+import { errorFactory } from '../core/index.js';
 
 export const ForensicsErrorCodes = {
   FORENSICS_FILTER_INVALID: 'FORENSICS_FILTER_INVALID',
@@ -18,13 +18,4 @@ const STATUS: Record<ForensicsErrorCode, number> = {
 };
 
 /** An AppError with a forensics code and the HTTP status that code maps to. */
-export function forensicsError(
-  code: ForensicsErrorCode,
-  message: string,
-  details?: unknown,
-): AppError {
-  return new AppError(code, message, {
-    status: STATUS[code],
-    ...(details === undefined ? {} : { details }),
-  });
-}
+export const forensicsError = errorFactory<ForensicsErrorCode>(STATUS);

@@ -42,7 +42,9 @@ export type RawEventQuery = Partial<
 
 const invalid = (field: string, message: string) =>
   forensicsError(ForensicsErrorCodes.FORENSICS_FILTER_INVALID, `${field}: ${message}`, {
-    field,
+    details: {
+      field,
+    },
   });
 
 /** An ISO time normalised to the gateway's form (`toISOString()`), so strings compare in order. */

@@ -76,7 +76,7 @@ export async function runImpact(
     throw forensicsError(
       ForensicsErrorCodes.FORENSICS_FILTER_INVALID,
       `good: name the known-good version of "${model.id}" to re-score on (--good), other than ${options.version}`,
-      { field: 'good' },
+      { details: { field: 'good' } },
     );
   const configured = model.versions.find((v) => v.version === good);
   const file = options.goodOnnx ?? configured?.onnx;

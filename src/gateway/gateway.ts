@@ -19,15 +19,14 @@ import {
   MAX_JSON_DEPTH,
   inputRuleMatches,
   sha256Hex,
+  appendPolicyStep,
+  formatPolicyStep,
+  isContainmentKind,
+  parsePolicyTrace,
 } from '../core/index.js';
 import { hashApiKey, readApiKey, type GatewayKey, type KeyDirectory } from './api-keys.js';
 import { GatewayError, publicRefusal } from './errors.js';
-import {
-  detectionBlocked,
-  INLINE_DETECTION_MARK,
-  inlineDetectionFor,
-  type InlineDetection,
-} from './inline-detection.js';
+import { detectionBlocked, inlineDetectionFor, type InlineDetection } from './inline-detection.js';
 import { hardenAnswer } from './output-hardening.js';
 import { watermarkAnswer, watermarkedRows } from './watermark.js';
 import {
@@ -317,8 +316,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         e.status === 502 || e.status === 504 ? 'upstream_error' : 'rejected';
       const action = e.details?.action;
       const actionId = e.details?.actionId;
-      if (typeof action === 'string' && typeof actionId === 'string')
-        ex.policyAction = appendAction(ex.policyAction, `${action}:${actionId}`);
+      if (isContainmentKind(action) && typeof actionId === 'string')
+        ex.policyAction = appendPolicyStep(ex.policyAction, { kind: action, actionId });
       const refusal = publicRefusal(e);
       const body = Buffer.from(
         JSON.stringify({
@@ -388,11 +387,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     const probe = key.system === true && route.version !== null;
     const isolation = probe ? undefined : snapshot.isolated.get(model.id);
     if (isolation) {
-      ex.policyAction = `isolate_model:${isolation.actionId}`;
+      ex.policyAction = formatPolicyStep({ kind: 'isolate_model', actionId: isolation.actionId });
       return fallback(isolation.fallback ?? model.fallback, ex, route, raw);
     }
     const pinned = probe ? undefined : snapshot.pinned.get(model.id);
-    if (pinned) ex.policyAction = `pin_version:${pinned.actionId}`;
+    if (pinned)
+      ex.policyAction = formatPolicyStep({ kind: 'pin_version', actionId: pinned.actionId });
     const versionId =
       pinned?.version ??
       route.version ??
@@ -437,16 +437,20 @@ export function createGateway(options: GatewayOptions): Gateway {
       const marked = watermarkedRows(watermark.actionId, model.id, key.id, rows, watermark.share);
       if (marked.length > 0) {
         // The event keeps the model's own outputs; the mark says which rows were altered.
-        ex.policyAction = appendAction(
-          ex.policyAction,
-          `watermark:${watermark.actionId}/rows=${marked.join(';')}`,
-        );
+        ex.policyAction = appendPolicyStep(ex.policyAction, {
+          kind: 'watermark',
+          actionId: watermark.actionId,
+          rows: marked,
+        });
         body = watermarkAnswer(route.protocol, body, new Set(marked), model.generic);
       }
     }
     const hardening = snapshot.keyHardened.get(keyed) ?? snapshot.hardened.get(model.id);
     if (hardening) {
-      ex.policyAction = appendAction(ex.policyAction, `harden_output:${hardening.actionId}`);
+      ex.policyAction = appendPolicyStep(ex.policyAction, {
+        kind: 'harden_output',
+        actionId: hardening.actionId,
+      });
       body = hardenAnswer(route.protocol, body, hardening, model.generic);
     }
     return body === answer.body ? answer : { ...answer, body };
@@ -467,7 +471,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     };
     const verdict = inline.inspect(event);
     // Set after inspecting: the recorded event carries the mark, the inspected one did not.
-    ex.policyAction = [ex.policyAction, `${INLINE_DETECTION_MARK}${by}`].filter(Boolean).join(',');
+    ex.policyAction = appendPolicyStep(ex.policyAction, { kind: 'detect_inline', actionId: by });
     if (verdict) {
       ex.withheld = answer.outputs;
       const key = ex.key!;
@@ -618,7 +622,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     throw new GatewayError(
       'GATEWAY_MODEL_ISOLATED',
-      `model "${route.model}" is isolated by containment action ${ex.policyAction?.split(':')[1]} and has no fallback`,
+      `model "${route.model}" is isolated by containment action ${parsePolicyTrace(ex.policyAction)[0]?.actionId} and has no fallback`,
       {
         action: 'isolate_model',
       },
@@ -837,11 +841,6 @@ export function createGateway(options: GatewayOptions): Gateway {
 }
 
 /** A model can emit NaN or Infinity, which JSON (and so the ledger) cannot hold: record null. */
-function appendAction(current: string | null, action: string): string {
-  if (current === null) return action;
-  return current.split(',').includes(action) ? current : `${current},${action}`;
-}
-
 function finiteOrNull(rows: number[][]): unknown[] {
   for (const row of rows) {
     for (const v of row)

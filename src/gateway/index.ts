@@ -16,11 +16,7 @@ export {
   type KeyDirectory,
 } from './api-keys.js';
 export { GatewayError, GatewayErrors, type GatewayErrorCode } from './errors.js';
-export {
-  INLINE_DETECTION_MARK,
-  type InlineDetection,
-  type InlineVerdict,
-} from './inline-detection.js';
+export { type InlineDetection, type InlineVerdict } from './inline-detection.js';
 export {
   createVersionCatalog,
   configuredVersions,

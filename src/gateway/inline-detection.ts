@@ -1,12 +1,6 @@
 import type { InferenceEvent, PolicySnapshot } from '../core/index.js';
 import { GatewayError } from './errors.js';
 
-/**
- * Marks, in an event's `policyAction`, a query whose detectors already ran inline; the bus-side
- * detectors skip such events so each query is counted (and alerts) once.
- */
-export const INLINE_DETECTION_MARK = 'detect_inline:';
-
 /** What blocking detection found on one query: the alert that withholds its answer. */
 export interface InlineVerdict {
   readonly detector: string;

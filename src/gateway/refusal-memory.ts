@@ -14,6 +14,17 @@ interface Trips {
   rows: Set<string>;
 }
 
+/** What createRefusalMemory returns. */
+export interface RefusalMemory {
+  /** Records a refused query; returns the key's number of trips on the model. */
+  trip(keyId: string, model: string, rows: readonly (readonly number[])[]): number;
+  /** The index of a row this key was refused before on this model, or -1. */
+  refusedRow(keyId: string, model: string, rows: readonly (readonly number[])[]): number;
+  /** Starts the key's trip count again (after an escalation); the refused rows stay refused. */
+  resetCount(keyId: string, model: string): void;
+  readonly size: number;
+}
+
 /**
  * Blocking detection's memory: a query refused once is refused again when re-sent (its rows'
  * digests are kept per key and model), and the trips are counted so that repeated ones
@@ -21,7 +32,7 @@ interface Trips {
  * which turned blocking mode into a short delay. Bounded; rows of keys that never tripped are
  * never hashed.
  */
-export function createRefusalMemory(options: RefusalMemoryOptions = {}) {
+export function createRefusalMemory(options: RefusalMemoryOptions = {}): RefusalMemory {
   const maxSubjects = options.maxSubjects ?? 10_000;
   const maxRows = options.maxRowsPerSubject ?? 4_096;
   const subjects = new Map<string, Trips>();
@@ -61,4 +72,3 @@ export function createRefusalMemory(options: RefusalMemoryOptions = {}) {
     },
   };
 }
-export type RefusalMemory = ReturnType<typeof createRefusalMemory>;

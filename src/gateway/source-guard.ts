@@ -31,12 +31,23 @@ interface SourceState {
 
 const MAX_MODELS = 16;
 
+/** What createSourceGuard returns. */
+export interface SourceGuard {
+  /** Seconds until the source may fail again, or 0 when it is within its limit. */
+  limitedFor(source: string): number;
+  /** Counts one refused unauthenticated request into the source's bucket and aggregate. */
+  refused(source: string, code: string, model: string | null): void;
+  /** The aggregates whose window ended (all of them with `all`); forgets idle sources. */
+  drain(all?: boolean): SourceAggregate[];
+  readonly size: number;
+}
+
 /**
  * Per-source limits for requests that never authenticated (issue 14, finding 11): each one
  * takes a token from its source's bucket, an empty bucket turns the answer into 429, and
  * instead of one ledger row per refusal the source gets one aggregate entry per window.
  */
-export function createSourceGuard(options: SourceGuardOptions) {
+export function createSourceGuard(options: SourceGuardOptions): SourceGuard {
   const now = options.now ?? Date.now;
   const maxSources = options.maxSources ?? 50_000;
   const sources = new Map<string, SourceState>();
@@ -110,5 +121,3 @@ export function createSourceGuard(options: SourceGuardOptions) {
     },
   };
 }
-
-export type SourceGuard = ReturnType<typeof createSourceGuard>;

@@ -1,4 +1,4 @@
-import { AppError } from '../core/index.js';
+import { errorFactory } from '../core/index.js';
 
 /** Error codes of the identity module; each is documented in docs/errors.md. */
 export const IdentityErrorCodes = {
@@ -28,13 +28,4 @@ const STATUS: Record<IdentityErrorCode, number> = {
 };
 
 /** An AppError with an identity code and the HTTP status that code maps to. */
-export function identityError(
-  code: IdentityErrorCode,
-  message: string,
-  details?: unknown,
-): AppError {
-  return new AppError(code, message, {
-    status: STATUS[code],
-    ...(details === undefined ? {} : { details }),
-  });
-}
+export const identityError = errorFactory<IdentityErrorCode>(STATUS);

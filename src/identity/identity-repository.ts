@@ -53,8 +53,21 @@ function toRecord(row: Row): IdentityRecord {
   };
 }
 
+/** What createIdentityRepository returns. */
+export interface IdentityRepository {
+  /** Fails with STORE_CONSTRAINT when the name (or the token hash) already exists. */
+  insert(r: IdentityRecord): Promise<void>;
+  findByName(name: string): Promise<IdentityRecord | undefined>;
+  findByHash(tokenHash: string): Promise<IdentityRecord | undefined>;
+  list(): Promise<IdentityRecord[]>;
+  /** Replaces the token of an active identity; false when none is active by that name. */
+  setToken(name: string, hash: string, prefix: string, at: string): Promise<boolean>;
+  /** Revokes and clears the hash (to a value no token hashes to); false when already revoked. */
+  revoke(name: string, at: string): Promise<boolean>;
+}
+
 /** Users and service accounts over either engine. */
-export function createIdentityRepository(db: Kysely<Database>) {
+export function createIdentityRepository(db: Kysely<Database>): IdentityRepository {
   const q = db as unknown as Kysely<IdentityTables>;
   const select = () => q.selectFrom('identities').selectAll();
   return {
@@ -109,5 +122,3 @@ export function createIdentityRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type IdentityRepository = ReturnType<typeof createIdentityRepository>;

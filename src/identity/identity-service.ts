@@ -55,8 +55,35 @@ export function createTokenAuthenticator(adminToken: string) {
   };
 }
 
+/** What createIdentityService returns. */
+export interface IdentityService {
+  /** The identity a bearer token stands for, or undefined (unknown or revoked token). */
+  authenticate(token: string): Promise<Identity | undefined>;
+  /** Adds a user (or a service account); the token is returned here and never again. */
+  add(
+    input: {
+      name: string;
+      role: string;
+      service?: boolean;
+    },
+    by: string,
+  ): Promise<{
+    identity: IdentityView;
+    token: string;
+  }>;
+  list(): Promise<IdentityView[]>;
+  get(name: string): Promise<IdentityView>;
+  /** A new token for an active identity; the old one stops working at once. */
+  rotate(name: string): Promise<{
+    identity: IdentityView;
+    token: string;
+  }>;
+  /** Revokes an identity for good: its token stops working, its name is not reused. */
+  revoke(name: string): Promise<IdentityView>;
+}
+
 /** Named users and service accounts with hashed tokens, beside the bootstrap admin token. */
-export function createIdentityService(options: IdentityServiceOptions) {
+export function createIdentityService(options: IdentityServiceOptions): IdentityService {
   const repo = createIdentityRepository(options.db);
   const bootstrap = createTokenAuthenticator(options.adminToken);
   const clock = options.clock ?? systemClock;
@@ -147,8 +174,6 @@ export function createIdentityService(options: IdentityServiceOptions) {
     },
   };
 }
-
-export type IdentityService = ReturnType<typeof createIdentityService>;
 
 function checkName(name: string): void {
   if (!NAME.test(name) || RESERVED.has(name.toLowerCase()))

@@ -28,12 +28,34 @@ export interface EraseOutcome {
   walTruncated: boolean | null;
 }
 
+/** What createKeyring returns. */
+export interface Keyring {
+  cached: (ref: string) => Buffer | undefined;
+  /** The subject's key, created when it has none. */
+  ensure: (ref: string) => Promise<Buffer>;
+  /** The subject's key, or undefined when it has none (never had one, or erased). */
+  get: (ref: string) => Promise<Buffer | undefined>;
+  /** Whether the subject's key was erased (recorded in `privacy_erasures`). */
+  erased(refs: readonly string[]): Promise<Set<string>>;
+  /** Destroys the subject's key: the row, and on SQLite the freed bytes in the file and WAL. */
+  erase(ref: string): Promise<EraseOutcome>;
+  /** Re-wraps every key under `next` (KEK rotation); returns how many were re-wrapped. */
+  rotate(next: KeyWrapper): Promise<number>;
+  /** How many keys are stored, and under which KEK ids. */
+  stats(): Promise<{
+    keys: number;
+    kekIds: string[];
+    erasures: number;
+  }>;
+  readonly wrapperId: string;
+}
+
 /**
  * Per-subject data keys (AES-256, crypto-shredding), wrapped by the KEK and kept in the
  * store; unwrapped keys are cached in memory for `cacheMs` so that sealing does not wait
  * for the database on the request path.
  */
-export function createKeyring(options: KeyringOptions) {
+export function createKeyring(options: KeyringOptions): Keyring {
   const q = options.db.withTables<PrivacyTables>();
   const now = options.now ?? Date.now;
   const maxSize = options.cacheSize ?? 50_000;
@@ -186,7 +208,6 @@ export function createKeyring(options: KeyringOptions) {
     },
   };
 }
-export type Keyring = ReturnType<typeof createKeyring>;
 
 // After a secure delete, the freed page is zeroed in the WAL; a TRUNCATE checkpoint copies it
 // over the old page in the main file and empties the WAL, so no frame keeps the old bytes

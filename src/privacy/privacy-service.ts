@@ -1,5 +1,5 @@
 import type { ModelPrivacyConfig } from '../config/index.js';
-import type { InferenceEvent } from '../core/index.js';
+import type { InferenceEvent, AuditEntry } from '../core/index.js';
 import { readEntries } from '../ledger/index.js';
 import type { Store } from '../store/index.js';
 import { anonymousKeyRef, compilePolicy, type ApplyPolicy } from './apply-policy.js';
@@ -26,7 +26,7 @@ export interface PrivacyServiceOptions {
   wrapper: KeyWrapper;
   keyCacheMs: number;
   /** Appends one entry to the `audit` ledger and resolves once it is durable. */
-  audit(entry: Record<string, unknown>): Promise<void>;
+  audit(entry: AuditEntry): Promise<void>;
   /** Every incident (for the subject export); none when respond is not running. */
   incidents?: () => Promise<readonly IncidentScope[]>;
 }
@@ -72,11 +72,64 @@ function checkSubject(subject: unknown): string {
   return subject;
 }
 
+/** What createPrivacyService returns. */
+export interface PrivacyService {
+  /** Whether any model has a privacy block (else the hook is a no-op). */
+  active: boolean;
+  /** The event to record (ledger, store, NATS) for a clear event; sync unless a key is loaded. */
+  recordable(event: InferenceEvent): InferenceEvent | Promise<InferenceEvent>;
+  subjectRef: (subject: string) => string;
+  /** Destroys the subject's data key and records the erasure (pseudonym only) in the audit ledger. */
+  erase(
+    input: {
+      subject: unknown;
+      reason: unknown;
+    },
+    actor: string,
+  ): Promise<
+    EraseOutcome & {
+      subjectRef: string;
+      at: string;
+    }
+  >;
+  /** Destroys a model's key for events without a subject. */
+  eraseAnonymous: (model: string) => Promise<EraseOutcome>;
+  /**
+   * Everything held about a subject. With `reveal`, sealed fields are opened: the caller must
+   * have checked the privacy-officer role; the read is recorded with the reader and reason.
+   */
+  exportSubject(
+    input: {
+      subject: unknown;
+      reason: unknown;
+      reveal?: boolean;
+    },
+    actor: string,
+  ): Promise<SubjectExport>;
+  /** Marks sealed cells of events whose subject was erased as `erased` (for listings). */
+  markErased(events: readonly InferenceEvent[]): Promise<InferenceEvent[]>;
+  /** Re-wraps every data key under a new KEK; the caller then replaces the KEK file. */
+  rotateKek(
+    next: KeyWrapper,
+    actor: string,
+    reason: unknown,
+  ): Promise<{
+    from: string;
+    to: string;
+    rewrapped: number;
+  }>;
+  stats: () => Promise<{
+    keys: number;
+    kekIds: string[];
+    erasures: number;
+  }>;
+}
+
 /**
  * Privacy of the record (issue 19): field policies before the ledger, per-subject keys and
  * crypto-shredding, subject export, and reading clear values with the read recorded.
  */
-export function createPrivacyService(options: PrivacyServiceOptions) {
+export function createPrivacyService(options: PrivacyServiceOptions): PrivacyService {
   const hasher = createHasher(options.hmacKey);
   const keyring = createKeyring({
     db: options.store.db,
@@ -243,4 +296,3 @@ export function createPrivacyService(options: PrivacyServiceOptions) {
     stats: () => keyring.stats(),
   };
 }
-export type PrivacyService = ReturnType<typeof createPrivacyService>;

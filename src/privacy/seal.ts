@@ -44,8 +44,16 @@ export function unseal(key: Buffer, aad: string, sealed: Sealed): string {
 /** The AAD of an event's sealed fields: its id and the key that sealed them. */
 export const sealAad = (eventId: string, keyRef: string) => `aisoc-sealed\0${eventId}\0${keyRef}`;
 
+/** What createHasher returns. */
+export interface Hasher {
+  /** The pseudonym a subject id is recorded and looked up by. */
+  subjectRef: (subject: string) => string;
+  /** The `hash` policy: stable across fields and models, for joins. */
+  field: (value: unknown) => string;
+}
+
 /** Keyed hashes (HMAC-SHA-256, RFC 2104), domain-separated so a field hash is no pseudonym. */
-export function createHasher(hmacKey: Buffer) {
+export function createHasher(hmacKey: Buffer): Hasher {
   const mac = (domain: string, value: string) =>
     createHmac('sha256', hmacKey).update(domain).update('\0').update(value).digest('hex');
   return {
@@ -55,4 +63,3 @@ export function createHasher(hmacKey: Buffer) {
     field: (value: unknown) => `hmac:${mac('field', JSON.stringify(value)).slice(0, 32)}`,
   };
 }
-export type Hasher = ReturnType<typeof createHasher>;

@@ -48,7 +48,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       throw registryError(
         'REGISTRY_ARTIFACT_MISMATCH',
         `version ${version.version}: artifacts differ from the registered manifest: ${describeProblems(problems)}`,
-        { problems },
+        { details: { problems } },
       );
     return 'verified';
   };
@@ -60,7 +60,9 @@ export function createAdmission(options: AdmissionOptions): Admission {
     if (version.signature === null) {
       if (requireSignature)
         throw registryError('REGISTRY_ADMISSION_REFUSED', `${label}: has no signature`, {
-          reason: 'unsigned',
+          details: {
+            reason: 'unsigned',
+          },
         });
       return { integrity, signature: 'absent' };
     }
@@ -71,7 +73,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
           'under registry.trustedKeys, or its CA under registry.certificateRoots (or, for keyless ' +
           'Sigstore signatures, a trusted root and identities under registry.sigstore), in aisoc.yaml, ' +
           'restart aisoc, then approve again',
-        { reason: 'no trusted keys or certificate roots configured' },
+        { details: { reason: 'no trusted keys or certificate roots configured' } },
       );
     const signed = await verifyModelSignature(version.signature, options.trust, {
       files: version.files,
@@ -81,8 +83,10 @@ export function createAdmission(options: AdmissionOptions): Admission {
         'REGISTRY_ARTIFACT_MISMATCH',
         `${label}: signature covers another manifest`,
         {
-          signed: signed.rootDigest,
-          registered: version.manifestDigest,
+          details: {
+            signed: signed.rootDigest,
+            registered: version.manifestDigest,
+          },
         },
       );
     return { integrity, signature: 'verified' };
@@ -107,7 +111,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
                 .slice(0, 3)
                 .map((x) => x.rule)
                 .join(', ')})`,
-              { file: f.path, verdict: r.verdict, findings: r.findings },
+              { details: { file: f.path, verdict: r.verdict, findings: r.findings } },
             );
         }
       }

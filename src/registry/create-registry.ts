@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createId, type Clock } from '../core/index.js';
+import { createId, type Clock, type AuditEntry } from '../core/index.js';
 import { verifyFilesAt, type Admission, type AdmissionReport } from './admission.js';
 import { registryError } from './errors.js';
 import type { Fingerprint } from './integrity-monitor.js';
@@ -38,7 +38,7 @@ export interface RegistryDeps<DB extends RegistryDatabase = RegistryDatabase> {
   /** The store's database seen with the registry's tables: `store.db.withTables<RegistryDatabase>()`. */
   db: Kysely<DB>;
   /** Appends one entry to the `audit` ledger and resolves once it is durable. */
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   /** Scanner and signature checks run at approval, deployment and load. */
   admission: Admission;
   clock?: Clock;
@@ -180,7 +180,7 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
         throw registryError(
           'REGISTRY_TRANSITION_REFUSED',
           `${model}@${version} is ${f.state}; it cannot become approved`,
-          { from: f.state, to: 'approved' },
+          { details: { from: f.state, to: 'approved' } },
         );
       const report = await deps.admission.admit(f.version);
       return transition('model_version', versionLabel(f.model, f.version), 'approved', {
@@ -195,7 +195,7 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
         throw registryError(
           'REGISTRY_TRANSITION_REFUSED',
           `${input.model}@${input.version} is ${f.state}; only approved versions are deployed`,
-          { from: f.state, to: 'deployed' },
+          { details: { from: f.state, to: 'deployed' } },
         );
       const checked = await deps.admission.verify(f.version);
       return deployments.record(
@@ -229,7 +229,7 @@ export function createRegistry<DB extends RegistryDatabase>(deps: RegistryDeps<D
         throw registryError(
           'REGISTRY_TRANSITION_REFUSED',
           `${model}@${version} is ${state}; the built-in server will not load it`,
-          { state },
+          { details: { state } },
         );
       await verifyFilesAt(deps.admission, v, path);
     },

@@ -1,4 +1,4 @@
-import { AppError } from '../core/index.js';
+import { errorFactory } from '../core/index.js';
 
 /** Error codes of the registry module; each one is documented in docs/errors.md. */
 export const RegistryErrorCodes = {
@@ -41,11 +41,4 @@ const STATUS: Record<RegistryErrorCode, number> = {
 };
 
 /** A registry AppError with the status that belongs to its code. */
-export function registryError(
-  code: RegistryErrorCode,
-  message: string,
-  details?: unknown,
-  cause?: unknown,
-): AppError {
-  return new AppError(code, message, { status: STATUS[code], details, cause });
-}
+export const registryError = errorFactory<RegistryErrorCode>(STATUS);

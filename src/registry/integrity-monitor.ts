@@ -1,4 +1,4 @@
-import { createId, systemClock, type Alert, type Clock } from '../core/index.js';
+import { ATLAS, OWASP, createId, systemClock, type Alert, type Clock } from '../core/index.js';
 import { compareFiles, hashModel, type FileProblem } from './oms/model-manifest.js';
 import type { ArtifactFile } from './types.js';
 
@@ -98,11 +98,20 @@ function alert(
     severity,
     confidence: detector === 'registry.integrity' ? 1 : 0.8,
     title,
-    atlasTechniques: ['AML.T0010.003', 'AML.T0018'],
-    owasp: ['ML06:2023'],
+    atlasTechniques: [ATLAS.supplyChainModel, ATLAS.manipulateModel],
+    owasp: [OWASP.supplyChain],
     evidence,
     eventIds: [],
   };
+}
+
+/** What createIntegrityMonitor returns. */
+export interface IntegrityMonitor {
+  checkArtifacts: () => Promise<Alert[]>;
+  checkFingerprints: () => Promise<Alert[]>;
+  /** Runs both checks every `intervalMs` (default 60 s), one round at a time. */
+  start(): void;
+  stop(): Promise<void>;
 }
 
 /**
@@ -110,7 +119,7 @@ function alert(
  * change raises one alert (not one per tick) through `onAlert`. A check never throws: an
  * unreadable artifact or a failing probe is itself reported.
  */
-export function createIntegrityMonitor(options: IntegrityMonitorOptions) {
+export function createIntegrityMonitor(options: IntegrityMonitorOptions): IntegrityMonitor {
   const clock = options.clock ?? systemClock;
   const raised = new Set<string>();
   // Once a version checks clean again (restored), its next change is a new one: alert again.
@@ -212,4 +221,3 @@ export function createIntegrityMonitor(options: IntegrityMonitorOptions) {
     },
   };
 }
-export type IntegrityMonitor = ReturnType<typeof createIntegrityMonitor>;

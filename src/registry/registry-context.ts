@@ -40,7 +40,7 @@ export function createRegistryContext<DB extends RegistryDatabase>(deps: Registr
   const transition = async (
     kind: SubjectKind,
     subject: { id: string; label: string },
-    to: VersionState,
+    to: Exclude<VersionState, 'registered'>, // nothing goes back to registered
     change: { actor: string; reason: string; details?: Record<string, unknown> },
   ): Promise<StateChange> => {
     const history = await repo.stateHistory(subject.id);
@@ -49,7 +49,7 @@ export function createRegistryContext<DB extends RegistryDatabase>(deps: Registr
       throw registryError(
         'REGISTRY_TRANSITION_REFUSED',
         `${subject.label} is ${from}; it cannot become ${to}`,
-        { from, to },
+        { details: { from, to } },
       );
     const at = after(history.at(-1)?.at);
     const row: StateChange = {
@@ -101,7 +101,7 @@ export function createRegistryContext<DB extends RegistryDatabase>(deps: Registr
 export function conflictOnConstraint(what: string) {
   return (e: unknown): never => {
     if (isAppError(e) && e.code === 'STORE_CONSTRAINT')
-      throw registryError('REGISTRY_CONFLICT', `${what} already exists`, undefined, e);
+      throw registryError('REGISTRY_CONFLICT', `${what} already exists`, { cause: e });
     throw e;
   };
 }

@@ -101,5 +101,7 @@ export function parseInput<S extends z.ZodType>(
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw registryError('REGISTRY_INPUT_INVALID', `${what}: ${problems.join('; ')}`, { problems });
+  throw registryError('REGISTRY_INPUT_INVALID', `${what}: ${problems.join('; ')}`, {
+    details: { problems },
+  });
 }

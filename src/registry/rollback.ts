@@ -23,6 +23,11 @@ export interface RollbackResult {
   action: AppliedAction;
 }
 
+/** What createRollback returns. */
+export interface Rollback {
+  rollback(input: RollbackInput, actor: string): Promise<RollbackResult>;
+}
+
 /**
  * Rolls a model back to a known-good version: check its state, make it ready to serve (load
  * and verify it, when it is not yet), re-verify its files and signature, pin it with a `pin_version` containment action (which every gateway applies to
@@ -36,7 +41,7 @@ export function createRollback(deps: {
   prepare?: (model: string, version: string) => Promise<void>;
   /** Whether aisoc.yaml lists model@version (served without the registry). */
   isConfigured?: (model: string, version: string) => boolean;
-}) {
+}): Rollback {
   const pin = (input: RollbackInput, actor: string) =>
     deps.actions.apply(
       { kind: 'pin_version', model: input.model, version: input.to },
@@ -63,7 +68,7 @@ export function createRollback(deps: {
         throw registryError(
           'REGISTRY_TRANSITION_REFUSED',
           `${input.model}@${input.to} is ${target.state}; roll back only to a known-good (approved) version`,
-          { state: target.state },
+          { details: { state: target.state } },
         );
       await deps.prepare?.(input.model, input.to);
       await deps.registry.verify(input.model, input.to);
@@ -83,4 +88,3 @@ export function createRollback(deps: {
     },
   };
 }
-export type Rollback = ReturnType<typeof createRollback>;

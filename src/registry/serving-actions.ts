@@ -120,7 +120,7 @@ export function createServedRegistry(deps: {
       throw registryError(
         'REGISTRY_TRANSITION_REFUSED',
         `${input.model}@${input.version} is ${target.state}; only approved versions are deployed`,
-        { from: target.state, to: 'deployed' },
+        { details: { from: target.state, to: 'deployed' } },
       );
     await records.verify(input.model, input.version);
     const earlier = (await actions.list({ active: true })).filter(

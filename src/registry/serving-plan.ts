@@ -21,7 +21,7 @@ export function servingPlan(model: string, version: ModelVersion): ServingPlan {
       throw registryError(
         'REGISTRY_VERSION_UNSERVABLE',
         `${label}: its artifacts hold ${onnx.length} .onnx files; the built-in server loads exactly one`,
-        { files: onnx.map((f) => f.path) },
+        { details: { files: onnx.map((f) => f.path) } },
       );
     const f = onnx[0]!;
     return {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import { canonicalJson, createId } from '../core/index.js';
+import { canonicalJson, createId, type AuditEntry } from '../core/index.js';
 import type { Registry } from './create-registry.js';
 import { registryError } from './errors.js';
 import { compareFiles, describeProblems, hashModel } from './oms/model-manifest.js';
@@ -34,7 +34,7 @@ export interface ValidationDeps<DB extends RegistryDatabase = RegistryDatabase> 
   registry: Registry;
   /** The store's database seen with the registry's tables: `store.db.withTables<RegistryDatabase>()`. */
   db: Kysely<DB>;
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   /** Class probabilities model@version gives for each row (through the serving path). */
   infer: (model: string, version: string, rows: number[][]) => Promise<number[][]>;
   tolerance: number;
@@ -97,7 +97,7 @@ export function createValidation<DB extends RegistryDatabase>(deps: ValidationDe
       throw registryError(
         'REGISTRY_TRANSITION_REFUSED',
         `snapshot ${dataset}@${label} is ${state}; validate on a trusted snapshot`,
-        { state },
+        { details: { state } },
       );
     if (s.location === null)
       throw registryError(
@@ -109,7 +109,7 @@ export function createValidation<DB extends RegistryDatabase>(deps: ValidationDe
       throw registryError(
         'REGISTRY_ARTIFACT_MISMATCH',
         `snapshot ${dataset}@${label}: files differ from the registered manifest: ${describeProblems(problems)}`,
-        { problems },
+        { details: { problems } },
       );
     return s;
   }
@@ -122,7 +122,7 @@ export function createValidation<DB extends RegistryDatabase>(deps: ValidationDe
         throw registryError(
           'REGISTRY_TRANSITION_REFUSED',
           `${input.model}@${input.against} is ${good.state}; compare with a known-good (approved) version`,
-          { state: good.state },
+          { details: { state: good.state } },
         );
       const tolerance = input.tolerance ?? deps.tolerance;
       if (!(tolerance >= 0 && tolerance <= 1))

@@ -4,6 +4,7 @@ import {
   type AppliedAction,
   type Clock,
   type ContainmentAction,
+  type AuditEntry,
 } from '../core/index.js';
 import { RespondErrorCodes } from './errors.js';
 import { createPolicyPublication, type PolicyPublisher } from './policy-publication.js';
@@ -28,7 +29,7 @@ export interface ActionServiceOptions {
   records: ActionRecords;
   publisher: PolicyPublisher;
   /** Appends one entry to the `audit` ledger and resolves once it is durable. */
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   /** Says whether an action's target (key id, model id, version) exists; a message if not. */
   checkTarget: (action: ContainmentAction) => Promise<string | null>;
   clock: Clock;

@@ -20,11 +20,31 @@ export interface CollectInput {
   description: string;
 }
 
+/** What createEvidenceService returns. */
+export interface EvidenceService {
+  collect(input: CollectInput, actor: string): Promise<EvidenceItem>;
+  list: (incidentId?: string) => Promise<EvidenceItem[]>;
+  /**
+   * Copies an incident's evidence to `dir` with a manifest of digests (each item re-checked
+   * on the way out) and records the hand-over to `recipient`.
+   */
+  exportTo(
+    incidentId: string,
+    dir: string,
+    recipient: string,
+    actor: string,
+  ): Promise<{
+    dir: string;
+    manifestDigest: string;
+    items: number;
+  }>;
+}
+
 /**
  * Evidence with a chain of custody: every item is stored by digest and every collection and
  * hand-over is an `audit` ledger entry naming the digests, who and to whom (NIST SP 800-86 §3.1.2).
  */
-export function createEvidenceService(options: EvidenceServiceOptions) {
+export function createEvidenceService(options: EvidenceServiceOptions): EvidenceService {
   const { store, repo, audit, clock } = options;
   const now = () => new Date(clock.now()).toISOString();
   return {
@@ -86,4 +106,3 @@ export function createEvidenceService(options: EvidenceServiceOptions) {
     },
   };
 }
-export type EvidenceService = ReturnType<typeof createEvidenceService>;

@@ -1,4 +1,4 @@
-import type { Alert, Clock } from '../core/index.js';
+import type { Alert, Clock, AuditEntry } from '../core/index.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import type { Disposition, Incident, Phase } from './incident.js';
 import type { IncidentService } from './incident-service.js';
@@ -23,7 +23,7 @@ export interface FalsePositiveDeps {
   lift: (incidentId: string, actor: string) => Promise<string[]>;
   /** Moves the incident to a phase and tells its runs (responder.setPhase). */
   setPhase: (incidentId: string, phase: Phase, actor: string) => Promise<Incident>;
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   clock: Clock;
 }
 

@@ -1,4 +1,10 @@
-import { createId, type Alert, type Clock } from '../core/index.js';
+import {
+  createId,
+  type Alert,
+  type AuditEntry,
+  type Clock,
+  type IncidentTimelineKind,
+} from '../core/index.js';
 import {
   correlateAlert,
   type CorrelationDecision,
@@ -25,11 +31,11 @@ export interface AlertFilerDeps {
   timeline: (
     r: RespondRepository,
     incidentId: string,
-    type: string,
+    type: IncidentTimelineKind,
     actor: string,
     data: Entry,
     at?: string,
-  ) => Promise<Entry>;
+  ) => Promise<AuditEntry>;
   /** Recomputes what an incident derives from its alerts and saves it. */
   refresh: (incident: Incident, r: RespondRepository) => Promise<Incident>;
 }
@@ -46,7 +52,7 @@ export function createAlertFiler(deps: AlertFilerDeps) {
     alert: Alert,
     at: string,
     r: RespondRepository,
-    out: Entry[],
+    out: AuditEntry[],
   ): Promise<Incident> => {
     const id = createId('inc', clock.now());
     await r.insertAlert(alert, id, at);
@@ -77,7 +83,7 @@ export function createAlertFiler(deps: AlertFilerDeps) {
     links: readonly IncidentLink[],
     at: string,
     r: RespondRepository,
-    out: Entry[],
+    out: AuditEntry[],
   ): Promise<Incident> => {
     if (links.length === 0) return incident;
     for (const l of links) {
@@ -100,7 +106,7 @@ export function createAlertFiler(deps: AlertFilerDeps) {
   const fileAlert = async (
     alert: Alert,
     r: RespondRepository,
-    out: Entry[],
+    out: AuditEntry[],
   ): Promise<IngestResult> => {
     const at = now();
     const decision = correlateAlert(

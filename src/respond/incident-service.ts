@@ -4,6 +4,8 @@ import {
   type AppliedAction,
   type Clock,
   type Severity,
+  type AuditEntry,
+  type IncidentTimelineKind,
 } from '../core/index.js';
 import { DEFAULT_CORRELATION, type CorrelationOptions } from './correlate.js';
 import { respondError, RespondErrorCodes } from './errors.js';
@@ -13,13 +15,13 @@ import type { RespondRepository } from './respond-repository.js';
 import { moveRunsWithAlerts } from './split-incident.js';
 import { summariseAlerts, type AssetInfo } from './summarise-alerts.js';
 
-export type AuditFn = (entry: Record<string, unknown>) => Promise<void>;
+export type AuditFn = (entry: AuditEntry) => Promise<void>;
 
 export interface IncidentServiceOptions {
   repo: RespondRepository;
   audit: AuditFn;
   /** Queues an audit entry without waiting for its commit (book-keeping; see responder). */
-  auditQueued?: (entry: Record<string, unknown>) => void;
+  auditQueued?: (entry: AuditEntry) => void;
   clock: Clock;
   assets: ReadonlyMap<string, AssetInfo>;
   correlation?: CorrelationOptions;
@@ -45,7 +47,7 @@ export function createIncidentService(options: IncidentServiceOptions) {
   const timelineId = (at: string) =>
     `tl_${Date.parse(at).toString(36).padStart(9, '0')}${(seq++ % 1e9).toString(36).padStart(6, '0')}${createId('x').slice(-6)}`;
   type Entry = Record<string, unknown>;
-  const emit = async (entries: readonly Entry[]) => {
+  const emit = async (entries: readonly AuditEntry[]) => {
     for (const entry of entries) {
       if (options.auditQueued) options.auditQueued(entry);
       else await options.audit(entry);
@@ -55,16 +57,21 @@ export function createIncidentService(options: IncidentServiceOptions) {
   const timeline = async (
     r: RespondRepository,
     incidentId: string,
-    type: string,
+    type: IncidentTimelineKind,
     actor: string,
     data: Entry,
     at = now(),
-  ): Promise<Entry> => {
+  ): Promise<AuditEntry> => {
     await r.addTimeline({ id: timelineId(at), incidentId, at, type, actor, data });
     return { type: `respond.incident.${type}`, actor, at, incidentId, ...data };
   };
-  const record = async (incidentId: string, type: string, actor: string, data: Entry, at = now()) =>
-    emit([await timeline(repo, incidentId, type, actor, data, at)]);
+  const record = async (
+    incidentId: string,
+    type: IncidentTimelineKind,
+    actor: string,
+    data: Entry,
+    at = now(),
+  ) => emit([await timeline(repo, incidentId, type, actor, data, at)]);
   const get = async (id: string) => {
     const incident = await repo.getIncident(id);
     if (!incident)
@@ -92,7 +99,7 @@ export function createIncidentService(options: IncidentServiceOptions) {
     ingest(alert: Alert): Promise<IngestResult> {
       // One transaction per alert (one commit on the path to containment); audit after it.
       return serial(async () => {
-        const entries: Entry[] = [];
+        const entries: AuditEntry[] = [];
         const result = await repo.transaction((r) => fileAlert(alert, r, entries));
         await emit(entries);
         return result;
@@ -209,7 +216,7 @@ export function createIncidentService(options: IncidentServiceOptions) {
         );
       const all = await repo.alertsOf(id);
       const alerts = all.filter((a) => moving.includes(a.id));
-      const entries: Entry[] = [];
+      const entries: AuditEntry[] = [];
       const created = await open(alerts[0]!, now(), repo, entries);
       await emit(entries);
       await repo.moveAlerts(moving, created.id);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { canonicalJson, createId, type Clock } from '../core/index.js';
+import { canonicalJson, createId, type Clock, type AuditEntry } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import { postSigned, type WebhookTarget } from './notify.js';
@@ -62,13 +62,31 @@ export async function sendPipelineHook(
   });
 }
 
+/** What createPipelineFreezes returns. */
+export interface PipelineFreezes {
+  list: (filter?: { incidentId?: string; active?: boolean }) => Promise<PipelineFreeze[]>;
+  /** Calls the hook, then records the freeze; an incident freezing the same datasets twice is one freeze. */
+  freeze(input: {
+    incidentId: string;
+    hook: string;
+    datasets: string[];
+    reason: string;
+    actor: string;
+  }): Promise<{
+    freeze: PipelineFreeze;
+    created: boolean;
+  }>;
+  /** Thaws every active freeze of an incident (on lift): hook first, then the record. */
+  thawIncident(incidentId: string, actor: string, reason: string): Promise<string[]>;
+}
+
 /** Freezes and thaws of training pipelines: the hook is called, then the record is kept. */
 export function createPipelineFreezes(options: {
   db: Kysely<Database>;
   hooks: Readonly<Record<string, WebhookTarget>>;
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   clock: Clock;
-}) {
+}): PipelineFreezes {
   const q = options.db.withTables<FreezeTables>();
   const iso = () => new Date(options.clock.now()).toISOString();
   const toFreeze = (r: FreezeTables['pipeline_freezes']): PipelineFreeze => ({
@@ -185,4 +203,3 @@ export function createPipelineFreezes(options: {
     },
   };
 }
-export type PipelineFreezes = ReturnType<typeof createPipelineFreezes>;

@@ -1,4 +1,4 @@
-import { createId, type Alert, type Clock } from '../core/index.js';
+import { createId, type Alert, type Clock, type AuditEntry } from '../core/index.js';
 import { runSubject } from './subject.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import type { Incident } from './incident.js';
@@ -32,7 +32,7 @@ export interface PlaybookRunnerOptions {
   execute: StepExecutor;
   playbooks: () => ReadonlyMap<string, Playbook>;
   audit: AuditFn;
-  auditQueued?: (entry: Record<string, unknown>) => void;
+  auditQueued?: (entry: AuditEntry) => void;
   clock: Clock;
   onError?: (error: unknown) => void;
 }
@@ -260,7 +260,7 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
       // The start is decided before the first write: one commit, then the first step runs.
       const d = decide(playbook, initial, { type: 'start', at });
       await repo.saveRun(d.state, at);
-      const entry = {
+      const entry: AuditEntry = {
         type: 'respond.playbook.started',
         actor,
         at,

@@ -1,5 +1,12 @@
 import { Subjects, type Bus, type PolicyChannel, type Subscription } from '../bus/index.js';
-import { AlertSchema, SEVERITIES, systemClock, type Alert, type Clock } from '../core/index.js';
+import {
+  AlertSchema,
+  SEVERITIES,
+  systemClock,
+  type Alert,
+  type Clock,
+  type AuditEntry,
+} from '../core/index.js';
 import type { Store } from '../store/index.js';
 import type { ActionService } from './action-service.js';
 import { createContainmentTimer } from './containment-timer.js';
@@ -41,7 +48,7 @@ export interface ResponderDeps {
    * incident timeline and run start use it so that containment is not held up by commits;
    * actions, step results, evidence and approvals always wait for `audit`. Default: `audit`.
    */
-  auditQueued?: (entry: Record<string, unknown>) => void;
+  auditQueued?: (entry: AuditEntry) => void;
   /** Asset criticality, data sensitivity and tags by model id (config `models[]`). */
   assets: ReadonlyMap<string, AssetInfo>;
   evidenceDir?: string;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { canonicalJson, createId, type Alert, type Clock } from '../core/index.js';
+import { canonicalJson, createId, type Alert, type Clock, type AuditEntry } from '../core/index.js';
 import type { Database } from '../store/index.js';
 import { respondError, RespondErrorCodes } from './errors.js';
 import { alertSubject } from './subject.js';
@@ -40,15 +40,32 @@ export interface Suppression {
 export interface SuppressionOptions {
   db: Kysely<Database>;
   /** Appends one entry to the `audit` ledger and resolves once it is durable. */
-  audit: (entry: Record<string, unknown>) => Promise<void>;
+  audit: (entry: AuditEntry) => Promise<void>;
   clock: Clock;
 }
 
 /** At most this long: a suppression is a decision about today's behaviour, not forever. */
 export const MAX_SUPPRESSION_MS = 365 * 24 * 3_600_000;
 
+/** What createSuppressions returns. */
+export interface Suppressions {
+  get: (id: string) => Promise<Suppression>;
+  /** Records a suppression for `forMs` from now, in the store and then the audit ledger. */
+  create(
+    input: Pick<Suppression, 'subject' | 'detector' | 'model' | 'incidentId' | 'reason'>,
+    forMs: number,
+    actor: string,
+  ): Promise<Suppression>;
+  /** Ends a suppression now; revoking one already revoked changes nothing. */
+  revoke(id: string, actor: string): Promise<Suppression>;
+  /** Newest first; `active`: neither revoked nor expired. */
+  list(filter?: { active?: boolean }): Promise<Suppression[]>;
+  /** The active suppression an alert falls under, if any. */
+  match(alert: Alert): Promise<Suppression | null>;
+}
+
 /** Suppressions: recorded in the store and the audit ledger, matched when alerts are filed. */
-export function createSuppressions(options: SuppressionOptions) {
+export function createSuppressions(options: SuppressionOptions): Suppressions {
   const q = options.db.withTables<SuppressionTables>();
   const { clock, audit } = options;
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -109,7 +126,12 @@ export function createSuppressions(options: SuppressionOptions) {
         revokedBy: null,
       };
       await save(s, true);
-      await audit({ type: 'respond.suppression.created', actor, at: s.createdAt, suppression: s });
+      await audit({
+        type: 'respond.suppression.created',
+        actor,
+        at: s.createdAt,
+        suppression: { ...s },
+      });
       return s;
     },
     /** Ends a suppression now; revoking one already revoked changes nothing. */
@@ -152,4 +174,3 @@ export function createSuppressions(options: SuppressionOptions) {
     },
   };
 }
-export type Suppressions = ReturnType<typeof createSuppressions>;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRows, kserveBody, startTestAisoc } from '../support/aisoc.js';
+import { checkAuditLedger } from '../support/audit-entries.js';
 
 describe('aisoc end to end on the embedded defaults', () => {
   let t: Awaited<ReturnType<typeof startTestAisoc>>;
@@ -198,5 +199,12 @@ describe('aisoc end to end on the embedded defaults', () => {
     expect(((await after.json()) as { detection: { events: number } }).detection.events).toBe(
       before,
     );
+  });
+
+  it('writes only audit entries that match AuditEntrySchema', async () => {
+    await t.aisoc.ledger.flush();
+    const { problems, types } = await checkAuditLedger(t.aisoc.store);
+    expect(problems).toEqual([]);
+    expect(types.size).toBeGreaterThan(1);
   });
 });

@@ -3,6 +3,7 @@ import { Subjects } from '../../src/bus/index.js';
 import { demoRows, kserveBody, startTestAisoc } from '../support/aisoc.js';
 import { runCli as aisoc } from '../support/cli.js';
 import { eventually, testAlert } from '../support/respond.js';
+import { checkAuditLedger } from '../support/audit-entries.js';
 
 // The false-positive workflow through the composition root, the shipped playbooks, the admin
 // API and the real CLI: a distinct-row batch scorer flagged as extraction, disposed of as a false
@@ -117,4 +118,11 @@ describe('disposing of a false positive from the CLI', () => {
     expect(bad.stderr).toContain('--for takes a duration');
     expect(t.aisoc.policy().rateLimits.has(thief.id)).toBe(true);
   }, 120_000);
+
+  it('writes only audit entries that match AuditEntrySchema', async () => {
+    await t.aisoc.ledger.flush();
+    const { problems, types } = await checkAuditLedger(t.aisoc.store);
+    expect(problems).toEqual([]);
+    expect(types.size).toBeGreaterThan(1);
+  });
 });

@@ -6,6 +6,7 @@ import { Subjects } from '../../src/bus/index.js';
 import { fileKeyWrapper } from '../../src/privacy/index.js';
 import { demoRows, kserveBody, startTestAisoc } from '../support/aisoc.js';
 import { eventually, testAlert } from '../support/respond.js';
+import { checkAuditLedger } from '../support/audit-entries.js';
 
 type T = Awaited<ReturnType<typeof startTestAisoc>>;
 
@@ -222,5 +223,12 @@ describe('privacy of the record: healthcare flow end to end', () => {
       token: officer.json.token,
     });
     expect(kept.json.events[0].features[0].slice(1)).toEqual(rows[3]!.slice(1));
+  });
+
+  it('writes only audit entries that match AuditEntrySchema', async () => {
+    await t.aisoc.ledger.flush();
+    const { problems, types } = await checkAuditLedger(t.aisoc.store);
+    expect(problems).toEqual([]);
+    expect(types.size).toBeGreaterThan(1);
   });
 });

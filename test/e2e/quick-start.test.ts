@@ -48,6 +48,39 @@ describe('the README quick-start, and the mistakes a new user makes', { timeout:
     },
   );
 
+  it(
+    "runs the README's key, containment and ledger commands as written",
+    { timeout: 240_000 },
+    async () => {
+      const created = await cli('keys', 'create', '--principal', 'fraud-team');
+      expect(created.code, created.stderr).toBe(0);
+      const keyId = /key_[A-Za-z0-9_-]+/.exec(created.stdout)?.[0];
+      expect(keyId, created.stdout).toBeDefined();
+      const suspended = await cli('keys', 'suspend', keyId!, '--reason', 'extraction suspected');
+      expect(suspended.code, suspended.stderr).toBe(0);
+      const fallback = '{"kind":"static","status":200,"body":{"label":1}}';
+      const isolated = await cli(
+        'policy',
+        'isolate',
+        'breast-cancer',
+        '--reason',
+        'drill',
+        '--fallback',
+        fallback,
+      );
+      expect(isolated.code, isolated.stderr).toBe(0);
+      const actionId = /act_[A-Za-z0-9_-]+/.exec(isolated.stdout)?.[0];
+      expect(actionId, isolated.stdout).toBeDefined();
+      const listed = await cli('policy', 'list');
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toContain(actionId!);
+      const lifted = await cli('policy', 'lift', actionId!);
+      expect(lifted.code, lifted.stderr).toBe(0);
+      const checkpoint = await runCli(['-c', config, 'ledger', 'checkpoint'], dir);
+      expect(checkpoint.code, checkpoint.stderr).toBe(0);
+    },
+  );
+
   it('exits 6 on an unknown key, naming it', async () => {
     const r = await cli('keys', 'suspend', 'key_nope', '--reason', 'test');
     expect(r.code).toBe(6);

@@ -6,6 +6,7 @@ import { signModel } from '../../src/registry/index.js';
 import { demoModels } from '../../src/app/index.js';
 import { startTestAisoc } from '../support/aisoc.js';
 import { startTestUpstream } from '../support/upstream.js';
+import { checkAuditLedger } from '../support/audit-entries.js';
 
 describe('provenance end to end: register, approve, deploy, roll back under load', () => {
   let t: Awaited<ReturnType<typeof startTestAisoc>>;
@@ -208,5 +209,12 @@ describe('provenance end to end: register, approve, deploy, roll back under load
       await new Promise((r) => setTimeout(r, 100));
     await sub.unsubscribe();
     expect(alerts.find((a) => a.title.includes('credit@1'))).toMatchObject({ kind: 'integrity' });
+  });
+
+  it('writes only audit entries that match AuditEntrySchema', async () => {
+    await t.aisoc.ledger.flush();
+    const { problems, types } = await checkAuditLedger(t.aisoc.store);
+    expect(problems).toEqual([]);
+    expect(types.size).toBeGreaterThan(1);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Subjects } from '../../src/bus/index.js';
 import { demoRows, kserveBody, startTestAisoc } from '../support/aisoc.js';
 import { eventually, testAlert } from '../support/respond.js';
+import { checkAuditLedger } from '../support/audit-entries.js';
 
 // Time-to-contain through the real composition root: alert on the bus → incident → shipped
 // playbook → action service → policy channel → gateway snapshot → ack, then real HTTP.
@@ -84,5 +85,12 @@ describe('aisoc respond end to end on the embedded defaults', () => {
       (e: { kind: string }) => e.kind === 'events',
     );
     expect(events.size).toBeGreaterThan(2); // the inference events of the window, read from the ledger
+  });
+
+  it('writes only audit entries that match AuditEntrySchema', async () => {
+    await t.aisoc.ledger.flush();
+    const { problems, types } = await checkAuditLedger(t.aisoc.store);
+    expect(problems).toEqual([]);
+    expect(types.size).toBeGreaterThan(1);
   });
 });

@@ -1,6 +1,6 @@
 // Data audit for poisoning (MITRE ATLAS AML.T0020, OWASP ML02:2023): compares a candidate
 // training batch with a trusted snapshot and lists the rows to quarantine, with reasons.
-import { sha256Hex } from '../../core/index.js';
+import { ATLAS, OWASP, sha256Hex } from '../../core/index.js';
 import { buildBaseline } from '../baseline/baseline-profile.js';
 import { columnIndex, type DataTable } from '../baseline/read-table.js';
 import {
@@ -187,8 +187,8 @@ export function auditDataset(opts: AuditOptions): AuditReport {
     candidateRows: opts.candidate.rowCount,
     features,
     labelColumn: opts.labelColumn ?? null,
-    atlasTechniques: ['AML.T0020'],
-    owasp: ['ML02:2023'],
+    atlasTechniques: [ATLAS.poisonTrainingData],
+    owasp: [OWASP.dataPoisoning],
     featureDrift,
     labelDrift: hasLabels ? labelDrift(base.labels, cand.labels) : null,
     conditionalShifts: hasLabels

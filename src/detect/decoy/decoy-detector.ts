@@ -1,5 +1,6 @@
 // Decoys: a model that no honest client is told about. Whoever queries it found it by
 // enumerating, guessing or reading what they should not have, so one query is enough.
+import { ATLAS, OWASP } from '../../core/index.js';
 import type { InferenceEvent } from '../../core/index.js';
 import type { Detector, Finding } from '../detector.js';
 import { detectError, DetectErrorCodes } from '../errors.js';
@@ -68,8 +69,8 @@ export function createDecoyDetector(options: DecoyDetectorOptions): Detector<Dec
           title: `Decoy model ${event.model} queried by ${event.keyId ? `key ${event.keyId} (${event.principal ?? 'unknown principal'})` : subject.slice(4)}`,
           // Reaching an unadvertised model is reconnaissance of the inference API
           // (AML.T0040) on the way to stealing a model (AML.T0024.002, OWASP ML05:2023).
-          atlasTechniques: ['AML.T0040', 'AML.T0024.002'],
-          owasp: ['ML05:2023'],
+          atlasTechniques: [ATLAS.inferenceApiAccess, ATLAS.extractModel],
+          owasp: [OWASP.modelTheft],
           evidence: {
             subject,
             ...(event.keyId ? { keyId: event.keyId } : {}),

@@ -1,5 +1,6 @@
 // The streaming drift detector: fills event-time windows per model and compares each closed
 // window with that model's baseline profile (compare-to-baseline.ts).
+import { ATLAS, OWASP } from '../../core/index.js';
 import type { InferenceEvent, Severity } from '../../core/index.js';
 import type { BaselineProfile } from '../baseline/baseline-profile.js';
 import type { Detector, Finding } from '../detector.js';
@@ -126,8 +127,8 @@ function toFinding(
     title: `Data drift on ${model}: ${what} (window ${result.index}, ${result.rows} rows)`,
     // Drift is a symptom: the ids name what it may be the first sign of, AML.T0031 Erode AI
     // Model Integrity and OWASP ML08:2023 Model Skewing (traffic steering what the model sees).
-    atlasTechniques: ['AML.T0031'],
-    owasp: ['ML08:2023'],
+    atlasTechniques: [ATLAS.erodeModelIntegrity],
+    owasp: [OWASP.modelSkewing],
     evidence: {
       baseline: { name: c.baseline },
       window: {

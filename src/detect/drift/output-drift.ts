@@ -2,6 +2,7 @@
 // profiled per version from live traffic, and each window of answers is compared with the
 // profile of the version that served before. A newly deployed version that answers
 // differently (a poisoned retrain, a swapped file) is caught within one window.
+import { ATLAS, OWASP, policyTraceHas } from '../../core/index.js';
 import type { InferenceEvent } from '../../core/index.js';
 import type { Detector, Finding } from '../detector.js';
 import { detectError, DetectErrorCodes } from '../errors.js';
@@ -176,8 +177,10 @@ export function createOutputDriftDetector(
         title: newVersion
           ? `Version ${w.version} of ${model} answers differently from ${ref.version}: ${what} moved (${w.profile.rows} answers, no labels needed)`
           : `Answers of ${model} ${w.version} drifted from its own profile: ${what} moved`,
-        atlasTechniques: newVersion ? ['AML.T0020', 'AML.T0031'] : ['AML.T0031'],
-        owasp: newVersion ? ['ML02:2023', 'ML10:2023'] : ['ML10:2023'],
+        atlasTechniques: newVersion
+          ? [ATLAS.poisonTrainingData, ATLAS.erodeModelIntegrity]
+          : [ATLAS.erodeModelIntegrity],
+        owasp: newVersion ? [OWASP.dataPoisoning, OWASP.modelPoisoning] : [OWASP.modelPoisoning],
         evidence: {
           version: w.version,
           referenceVersion: ref.version,
@@ -285,9 +288,8 @@ export function createOutputDriftDetector(
 }
 
 /** Containment kinds that change what the model answered (a pin or a rate limit does not). */
-const ANSWER_ALTERING = /\b(harden_output|label_only|top_k|watermark)\b/;
 const altersAnswers = (policyAction: string | null) =>
-  policyAction !== null && ANSWER_ALTERING.test(policyAction);
+  policyTraceHas(policyAction, 'harden_output', 'watermark');
 
 function mergeInto(into: OutputProfile, from: OutputProfile): void {
   into.rows += from.rows;

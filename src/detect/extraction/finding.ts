@@ -1,19 +1,8 @@
+import { ATLAS, OWASP } from '../../core/index.js';
 import type { InferenceEvent, Severity } from '../../core/index.js';
 import type { Finding } from '../detector.js';
 
-/** MITRE ATLAS 5.6 ids (checked in /work/shared/atlas/ATLAS.yaml by a test). */
-export const ATLAS = {
-  extractModel: 'AML.T0024.002',
-  inferenceApiAccess: 'AML.T0040',
-  craftAdversarialData: 'AML.T0043',
-  blackBoxOptimization: 'AML.T0043.001',
-} as const;
-
-/** OWASP ML Top 10 (2023) ids from /work/shared/atlas/owasp.json. */
-export const OWASP = {
-  inputManipulation: 'ML01:2023',
-  modelTheft: 'ML05:2023',
-} as const;
+export { ATLAS, OWASP }; // re-exported for the detector's callers
 
 export const FINDING_KINDS = ['extraction', 'evasion', 'anomaly'] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];

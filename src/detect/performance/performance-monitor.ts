@@ -2,7 +2,7 @@
 // request id (bounded), labels posted through the API are joined with them, and each full
 // window of labelled predictions is scored against the baseline. A relative drop beyond the
 // configured limit raises an alert (the seed scenario: precision down 40% overnight).
-import { type Alert, createId, type InferenceEvent } from '../../core/index.js';
+import { ATLAS, OWASP, type Alert, createId, type InferenceEvent } from '../../core/index.js';
 import type { Finding } from '../detector.js';
 import { detectError, DetectErrorCodes } from '../errors.js';
 import { readPrediction } from '../drift/prediction.js';
@@ -216,8 +216,8 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
       title: `Fairness gap on ${r.model}: ${gaps} between ${Object.keys(f.groups).length} groups (window ${r.index}, ${r.size} labels)`,
       // Outcomes that differ by group after an incident: the model's integrity is eroded
       // (AML.T0031), possibly through skewed data (OWASP ML08:2023 Model Skewing).
-      atlasTechniques: ['AML.T0031'],
-      owasp: ['ML08:2023'],
+      atlasTechniques: [ATLAS.erodeModelIntegrity],
+      owasp: [OWASP.modelSkewing],
       evidence: {
         window: { index: r.index, start: r.start, end: r.end, size: r.size },
         fairness: f,
@@ -244,8 +244,8 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
       // A drop on labelled traffic is the symptom of a poisoned or eroded model (what caused it
       // is the incident's question): AML.T0020 Poison Training Data, AML.T0031 Erode AI Model
       // Integrity; OWASP ML02:2023 Data Poisoning, ML10:2023 Model Poisoning.
-      atlasTechniques: ['AML.T0020', 'AML.T0031'],
-      owasp: ['ML02:2023', 'ML10:2023'],
+      atlasTechniques: [ATLAS.poisonTrainingData, ATLAS.erodeModelIntegrity],
+      owasp: [OWASP.dataPoisoning, OWASP.modelPoisoning],
       evidence: {
         window: { index: r.index, start: r.start, end: r.end, size: r.size },
         metrics: r.metrics,

@@ -1,3 +1,4 @@
+import { ATLAS } from '../../core/index.js';
 import type { RegulationTag } from '../../core/index.js';
 import type { ScenarioName } from '../scenarios.js';
 
@@ -71,7 +72,7 @@ export const TABLETOP_PACKS: Readonly<Record<TabletopScenario, TabletopPack>> = 
     premise:
       'A partner key sends thousands of synthetic-looking queries to the risk-scoring API. The model is a trade secret that took a year to build.',
     drill: 'extraction',
-    atlas: ['AML.T0024.002', 'AML.T0040'],
+    atlas: [ATLAS.extractModel, ATLAS.inferenceApiAccess],
     regulations: ['sec-8k', 'nis2'],
     injects: [
       {
@@ -145,7 +146,7 @@ export const TABLETOP_PACKS: Readonly<Record<TabletopScenario, TabletopPack>> = 
     premise:
       'Fraudsters probe the card-fraud model with small changes to transactions until it approves them.',
     drill: 'evasion',
-    atlas: ['AML.T0015', 'AML.T0043'],
+    atlas: [ATLAS.evadeModel, ATLAS.craftAdversarialData],
     regulations: ['gdpr', 'nis2'],
     injects: [
       {
@@ -208,7 +209,7 @@ export const TABLETOP_PACKS: Readonly<Record<TabletopScenario, TabletopPack>> = 
     premise:
       "The credit model's precision dropped after the nightly retrain. A vendor data feed changed last week.",
     drill: 'poisoning',
-    atlas: ['AML.T0020', 'AML.T0031'],
+    atlas: [ATLAS.poisonTrainingData, ATLAS.erodeModelIntegrity],
     regulations: ['gdpr', 'eu-ai-act'],
     injects: [
       {
@@ -270,7 +271,7 @@ export const TABLETOP_PACKS: Readonly<Record<TabletopScenario, TabletopPack>> = 
     premise:
       'The emergency-triage model of a healthcare startup starts under-scoring chest-pain patients. Its served file no longer matches the registry.',
     drill: 'tampering',
-    atlas: ['AML.T0018', 'AML.T0031'],
+    atlas: [ATLAS.manipulateModel, ATLAS.erodeModelIntegrity],
     regulations: ['hipaa', 'gdpr', 'eu-ai-act'],
     injects: [
       {
@@ -331,7 +332,7 @@ export const TABLETOP_PACKS: Readonly<Record<TabletopScenario, TabletopPack>> = 
     premise:
       'An engineer downloads a fine-tuned model from a public hub; its pickle runs code on load.',
     drill: 'malicious-file',
-    atlas: ['AML.T0010.003', 'AML.T0011.000'],
+    atlas: [ATLAS.supplyChainModel, ATLAS.unsafeAiArtifacts],
     regulations: ['nis2', 'sec-8k'],
     injects: [
       {

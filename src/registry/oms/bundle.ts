@@ -68,12 +68,9 @@ export function parseBundle(text: string): SignatureBundle {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw registryError(
-      'REGISTRY_SIGNATURE_MALFORMED',
-      'signature is not JSON (truncated?)',
-      undefined,
-      e,
-    );
+    throw registryError('REGISTRY_SIGNATURE_MALFORMED', 'signature is not JSON (truncated?)', {
+      cause: e,
+    });
   }
   const parsed = BundleSchema.safeParse(value);
   if (!parsed.success)
@@ -100,7 +97,7 @@ export function parseStatement(payload: Buffer): Statement {
   try {
     value = JSON.parse(payload.toString('utf8'));
   } catch (e) {
-    throw registryError('REGISTRY_SIGNATURE_MALFORMED', 'DSSE payload is not JSON', undefined, e);
+    throw registryError('REGISTRY_SIGNATURE_MALFORMED', 'DSSE payload is not JSON', { cause: e });
   }
   const parsed = StatementSchema.safeParse(value);
   if (!parsed.success)

@@ -77,15 +77,19 @@ async function kindOf(path: string, rel: string, allowSymlinks: boolean): Promis
   const link = await lstat(path);
   if (link.isSymbolicLink() && !allowSymlinks)
     throw registryError('REGISTRY_PATH_REFUSED', `${rel}: is a symbolic link (refused)`, {
-      file: rel,
-      reason: 'symlink',
+      details: {
+        file: rel,
+        reason: 'symlink',
+      },
     });
   const s = link.isSymbolicLink() ? await stat(path) : link;
   if (s.isFile()) return 'file';
   if (s.isDirectory()) return 'dir';
   throw registryError('REGISTRY_PATH_REFUSED', `${rel}: is neither a file nor a directory`, {
-    file: rel,
-    reason: 'special file',
+    details: {
+      file: rel,
+      reason: 'special file',
+    },
   });
 }
 
@@ -118,8 +122,10 @@ export async function hashModel(
   } catch (e) {
     if ((e as { code?: string }).code === 'ENOENT')
       throw registryError('REGISTRY_PATH_REFUSED', `${root}: does not exist`, {
-        file: root,
-        reason: 'missing',
+        details: {
+          file: root,
+          reason: 'missing',
+        },
       });
     throw e;
   }

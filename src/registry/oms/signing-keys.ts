@@ -27,12 +27,9 @@ export function loadPrivateKey(pem: string | Buffer, passphrase?: string): KeyOb
   try {
     key = createPrivateKey(passphrase === undefined ? pem : { key: pem, passphrase });
   } catch (e) {
-    throw registryError(
-      'REGISTRY_KEY_INVALID',
-      `private key: ${(e as Error).message}`,
-      undefined,
-      e,
-    );
+    throw registryError('REGISTRY_KEY_INVALID', `private key: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   signingHash(key);
   return key;
@@ -44,12 +41,9 @@ export function loadPublicKey(pem: string | Buffer): KeyObject {
   try {
     key = createPublicKey(pem);
   } catch (e) {
-    throw registryError(
-      'REGISTRY_KEY_INVALID',
-      `public key: ${(e as Error).message}`,
-      undefined,
-      e,
-    );
+    throw registryError('REGISTRY_KEY_INVALID', `public key: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   signingHash(key);
   return key;

@@ -58,9 +58,9 @@ export interface VerifiedSignature {
 }
 
 const invalid = (message: string, details?: unknown) =>
-  registryError('REGISTRY_SIGNATURE_INVALID', message, details);
+  registryError('REGISTRY_SIGNATURE_INVALID', message, { details });
 const malformed = (message: string, details?: unknown) =>
-  registryError('REGISTRY_SIGNATURE_MALFORMED', message, details);
+  registryError('REGISTRY_SIGNATURE_MALFORMED', message, { details });
 
 /** A keyless signature: a Fulcio certificate logged in Rekor. */
 function isKeyless(bundle: SignatureBundle): boolean {
@@ -236,7 +236,7 @@ export async function verifyModelSignature(
       throw registryError(
         'REGISTRY_ARTIFACT_MISMATCH',
         `model does not match its signature: ${describeProblems(problems)}`,
-        { problems },
+        { details: { problems } },
       );
   }
   return verified;

@@ -59,8 +59,7 @@ export async function loadAtlasCatalog(path: string): Promise<AtlasCatalog> {
     throw registryError(
       'REGISTRY_INPUT_INVALID',
       `cannot read ATLAS data at ${path}: ${(e as Error).message}`,
-      undefined,
-      e,
+      { cause: e },
     );
   }
   return atlasCatalog(parse(text) as unknown);

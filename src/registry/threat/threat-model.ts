@@ -1,3 +1,4 @@
+import { ATLAS } from '../../core/index.js';
 import type { AtlasCatalog } from './atlas-catalog.js';
 import type { Asset, AssetKind } from './inventory.js';
 
@@ -26,13 +27,18 @@ const THREATS: Record<AssetKind, readonly Threat[]> = {
   model: [
     {
       stride: 'Spoofing',
-      techniques: ['AML.T0058', 'AML.T0074'],
+      techniques: [ATLAS.publishPoisonedModels, ATLAS.masquerading],
       likelihood: 2,
       control: 'register versions with OMS signatures; approve only signed versions',
     },
     {
       stride: 'Tampering',
-      techniques: ['AML.T0010.003', 'AML.T0018', 'AML.T0018.002', 'AML.T0011.000'],
+      techniques: [
+        ATLAS.supplyChainModel,
+        ATLAS.manipulateModel,
+        ATLAS.embedMalware,
+        ATLAS.unsafeAiArtifacts,
+      ],
       likelihood: 3,
       control:
         'admission scan and signature check at approval, deploy and load; integrity monitor re-hashes artifacts',
@@ -45,20 +51,20 @@ const THREATS: Record<AssetKind, readonly Threat[]> = {
     },
     {
       stride: 'Information disclosure',
-      techniques: ['AML.T0035', 'AML.T0025'],
+      techniques: [ATLAS.artifactCollection, ATLAS.exfiltrationViaCyberMeans],
       likelihood: 2,
       control:
         'keep artifacts in access-controlled storage; registry records location, not contents',
     },
     {
       stride: 'Denial of service',
-      techniques: ['AML.T0076'],
+      techniques: [ATLAS.corruptModel],
       likelihood: 1,
       control: 'rollback to the last known-good version',
     },
     {
       stride: 'Elevation of privilege',
-      techniques: ['AML.T0011.000', 'AML.T0018.002'],
+      techniques: [ATLAS.unsafeAiArtifacts, ATLAS.embedMalware],
       likelihood: 3,
       control: 'model-file scanner refuses code that runs on load',
     },
@@ -66,13 +72,13 @@ const THREATS: Record<AssetKind, readonly Threat[]> = {
   endpoint: [
     {
       stride: 'Spoofing',
-      techniques: ['AML.T0012', 'AML.T0055'],
+      techniques: [ATLAS.validAccounts, ATLAS.unsecuredCredentials],
       likelihood: 3,
       control: 'per-key authentication at the gateway; suspend or revoke keys',
     },
     {
       stride: 'Tampering',
-      techniques: ['AML.T0010.003', 'AML.T0031', 'AML.T0043'],
+      techniques: [ATLAS.supplyChainModel, ATLAS.erodeModelIntegrity, ATLAS.craftAdversarialData],
       likelihood: 2,
       control: 'behavioural fingerprints on remote upstreams; pin or roll back versions',
     },
@@ -84,19 +90,29 @@ const THREATS: Record<AssetKind, readonly Threat[]> = {
     },
     {
       stride: 'Information disclosure',
-      techniques: ['AML.T0024.000', 'AML.T0024.001', 'AML.T0024.002', 'AML.T0057'],
+      techniques: [
+        ATLAS.inferMembership,
+        ATLAS.invertModel,
+        ATLAS.extractModel,
+        ATLAS.llmDataLeakage,
+      ],
       likelihood: 3,
       control: 'rate limits, extraction detection, output hardening',
     },
     {
       stride: 'Denial of service',
-      techniques: ['AML.T0029', 'AML.T0034', 'AML.T0046'],
+      techniques: [ATLAS.denialOfService, ATLAS.costHarvesting, ATLAS.spammingWithChaff],
       likelihood: 3,
       control: 'per-key rate limits; isolate to a fallback',
     },
     {
       stride: 'Elevation of privilege',
-      techniques: ['AML.T0015', 'AML.T0043', 'AML.T0051', 'AML.T0054'],
+      techniques: [
+        ATLAS.evadeModel,
+        ATLAS.craftAdversarialData,
+        ATLAS.promptInjection,
+        ATLAS.jailbreak,
+      ],
       likelihood: 3,
       control: 'input validation and evasion detection at the gateway',
     },
@@ -104,13 +120,13 @@ const THREATS: Record<AssetKind, readonly Threat[]> = {
   dataset: [
     {
       stride: 'Spoofing',
-      techniques: ['AML.T0019', 'AML.T0010.002'],
+      techniques: [ATLAS.publishPoisonedDatasets, ATLAS.supplyChainData],
       likelihood: 2,
       control: 'register snapshots with file digests; approve before training',
     },
     {
       stride: 'Tampering',
-      techniques: ['AML.T0020', 'AML.T0059', 'AML.T0010.002'],
+      techniques: [ATLAS.poisonTrainingData, ATLAS.erodeDatasetIntegrity, ATLAS.supplyChainData],
       likelihood: 3,
       control:
         'snapshot manifests (digests, row counts, schema); quarantine a snapshot and find what was trained on it',
@@ -123,19 +139,23 @@ const THREATS: Record<AssetKind, readonly Threat[]> = {
     },
     {
       stride: 'Information disclosure',
-      techniques: ['AML.T0036', 'AML.T0024.000', 'AML.T0025'],
+      techniques: [
+        ATLAS.dataFromInformationRepositories,
+        ATLAS.inferMembership,
+        ATLAS.exfiltrationViaCyberMeans,
+      ],
       likelihood: 3,
       control: 'classify data; restrict access to snapshot locations',
     },
     {
       stride: 'Denial of service',
-      techniques: ['AML.T0059'],
+      techniques: [ATLAS.erodeDatasetIntegrity],
       likelihood: 1,
       control: 'keep earlier snapshots to retrain from',
     },
     {
       stride: 'Elevation of privilege',
-      techniques: ['AML.T0055'],
+      techniques: [ATLAS.unsecuredCredentials],
       likelihood: 2,
       control: 'no credentials in data locations',
     },
@@ -143,13 +163,13 @@ const THREATS: Record<AssetKind, readonly Threat[]> = {
   pipeline: [
     {
       stride: 'Spoofing',
-      techniques: ['AML.T0012'],
+      techniques: [ATLAS.validAccounts],
       likelihood: 2,
       control: 'runs recorded with the actor and code revision',
     },
     {
       stride: 'Tampering',
-      techniques: ['AML.T0010.001', 'AML.T0011.001', 'AML.T0020'],
+      techniques: [ATLAS.supplyChainSoftware, ATLAS.maliciousPackage, ATLAS.poisonTrainingData],
       likelihood: 3,
       control: 'training runs link inputs, code revision and outputs; sign outputs',
     },
@@ -161,19 +181,19 @@ const THREATS: Record<AssetKind, readonly Threat[]> = {
     },
     {
       stride: 'Information disclosure',
-      techniques: ['AML.T0035', 'AML.T0037'],
+      techniques: [ATLAS.artifactCollection, ATLAS.dataFromLocalSystem],
       likelihood: 2,
       control: 'least-privilege build workers',
     },
     {
       stride: 'Denial of service',
-      techniques: ['AML.T0112'],
+      techniques: [ATLAS.machineCompromise],
       likelihood: 1,
       control: 'rebuild from recorded inputs and revision',
     },
     {
       stride: 'Elevation of privilege',
-      techniques: ['AML.T0050', 'AML.T0055'],
+      techniques: [ATLAS.commandAndScriptingInterpreter, ATLAS.unsecuredCredentials],
       likelihood: 3,
       control: 'isolated training environments; scan dependencies',
     },

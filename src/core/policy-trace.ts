@@ -1,0 +1,60 @@
+import { CONTAINMENT_ACTION_KINDS, type ContainmentActionKind } from './containment.js';
+
+/**
+ * One containment action that shaped an answer. `actionId` is the action's id, or `config`
+ * for detection made blocking by aisoc.yaml; `rows` are the answer rows a watermark altered.
+ */
+export interface PolicyStep {
+  readonly kind: ContainmentActionKind;
+  readonly actionId: string;
+  readonly rows?: readonly number[];
+}
+
+/**
+ * The policy trace is stored on `InferenceEvent.policyAction` in its original text form,
+ * `kind:actionId[/rows=i;j]` steps joined by commas, so ledgers written before it was typed
+ * still read and verify unchanged. Code builds and reads it only through these functions.
+ */
+export function formatPolicyStep(step: PolicyStep): string {
+  const rows = step.rows?.length ? `/rows=${step.rows.join(';')}` : '';
+  return `${step.kind}:${step.actionId}${rows}`;
+}
+
+const KINDS: ReadonlySet<string> = new Set(CONTAINMENT_ACTION_KINDS);
+
+export function isContainmentKind(kind: unknown): kind is ContainmentActionKind {
+  return typeof kind === 'string' && KINDS.has(kind);
+}
+
+/** The steps of a stored trace, in order; steps of a kind this version does not know are left out. */
+export function parsePolicyTrace(stored: string | null | undefined): PolicyStep[] {
+  if (!stored) return [];
+  const steps: PolicyStep[] = [];
+  for (const text of stored.split(',')) {
+    const colon = text.indexOf(':');
+    const kind = colon < 0 ? text : text.slice(0, colon);
+    if (!isContainmentKind(kind)) continue;
+    const [actionId = '', rows] = text.slice(colon + 1).split('/rows=');
+    steps.push(
+      rows === undefined
+        ? { kind, actionId }
+        : { kind, actionId, rows: rows.split(';').filter(Boolean).map(Number) },
+    );
+  }
+  return steps;
+}
+
+/** The stored trace with one more step (a step already there is not repeated). */
+export function appendPolicyStep(stored: string | null, step: PolicyStep): string {
+  const text = formatPolicyStep(step);
+  if (!stored) return text;
+  return stored.split(',').includes(text) ? stored : `${stored},${text}`;
+}
+
+/** Whether the trace holds a step of one of these kinds. */
+export function policyTraceHas(
+  stored: string | null | undefined,
+  ...kinds: readonly ContainmentActionKind[]
+): boolean {
+  return parsePolicyTrace(stored).some((s) => kinds.includes(s.kind));
+}
