@@ -1,5 +1,5 @@
 import { Subjects, type Bus } from '../bus/index.js';
-import { createId, type Alert } from '../core/index.js';
+import { createId, type Alert, type AuditEntry } from '../core/index.js';
 import type { CircuitChange } from '../gateway/index.js';
 
 /**
@@ -8,7 +8,7 @@ import type { CircuitChange } from '../gateway/index.js';
  * at why the model failed. Errors are logged: the gateway does not wait for either.
  */
 export function recordCircuitChanges(
-  audit: (entry: Record<string, unknown>) => Promise<void>,
+  audit: (entry: AuditEntry) => Promise<void>,
   bus: Pick<Bus, 'publish'>,
   gatewayId: string,
   log: (line: string) => void,

@@ -77,6 +77,7 @@ export const AuditEntrySchema = z.discriminatedUnion('type', [
     status: z.number(),
   }),
   acted('gateway.key.created', { keyId: id, principal: z.string() }),
+  acted('gateway.circuit.changed', { model: z.string(), from: z.string(), to: z.string() }),
   entry('gateway.unauthenticated.aggregated', {
     source: z.string(),
     from: at,

@@ -60,6 +60,8 @@ export {
   formatPolicyStep,
   parsePolicyTrace,
   appendPolicyStep,
+  CIRCUIT_BREAKER_STEP,
+  type PolicyStepKind,
   policyTraceHas,
   isContainmentKind,
 } from './policy-trace.js';

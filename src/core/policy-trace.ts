@@ -1,11 +1,16 @@
 import { CONTAINMENT_ACTION_KINDS, type ContainmentActionKind } from './containment.js';
 
+/** A step that no action makes: the model's circuit breaker answered (`circuit_breaker:open`). */
+export const CIRCUIT_BREAKER_STEP = 'circuit_breaker';
+export type PolicyStepKind = ContainmentActionKind | typeof CIRCUIT_BREAKER_STEP;
+
 /**
  * One containment action that shaped an answer. `actionId` is the action's id, or `config`
- * for detection made blocking by aisoc.yaml; `rows` are the answer rows a watermark altered.
+ * for detection made blocking by aisoc.yaml, or the breaker's state for the circuit breaker;
+ * `rows` are the answer rows a watermark altered.
  */
 export interface PolicyStep {
-  readonly kind: ContainmentActionKind;
+  readonly kind: PolicyStepKind;
   readonly actionId: string;
   readonly rows?: readonly number[];
 }
@@ -21,6 +26,10 @@ export function formatPolicyStep(step: PolicyStep): string {
 }
 
 const KINDS: ReadonlySet<string> = new Set(CONTAINMENT_ACTION_KINDS);
+const STEP_KINDS: ReadonlySet<string> = new Set([
+  ...CONTAINMENT_ACTION_KINDS,
+  CIRCUIT_BREAKER_STEP,
+]);
 
 export function isContainmentKind(kind: unknown): kind is ContainmentActionKind {
   return typeof kind === 'string' && KINDS.has(kind);
@@ -32,8 +41,8 @@ export function parsePolicyTrace(stored: string | null | undefined): PolicyStep[
   const steps: PolicyStep[] = [];
   for (const text of stored.split(',')) {
     const colon = text.indexOf(':');
-    const kind = colon < 0 ? text : text.slice(0, colon);
-    if (!isContainmentKind(kind)) continue;
+    const kind = (colon < 0 ? text : text.slice(0, colon)) as PolicyStepKind;
+    if (!STEP_KINDS.has(kind)) continue;
     const [actionId = '', rows] = text.slice(colon + 1).split('/rows=');
     steps.push(
       rows === undefined
@@ -54,7 +63,7 @@ export function appendPolicyStep(stored: string | null, step: PolicyStep): strin
 /** Whether the trace holds a step of one of these kinds. */
 export function policyTraceHas(
   stored: string | null | undefined,
-  ...kinds: readonly ContainmentActionKind[]
+  ...kinds: readonly PolicyStepKind[]
 ): boolean {
   return parsePolicyTrace(stored).some((s) => kinds.includes(s.kind));
 }

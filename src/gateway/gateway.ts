@@ -20,6 +20,7 @@ import {
   inputRuleMatches,
   sha256Hex,
   appendPolicyStep,
+  CIRCUIT_BREAKER_STEP,
   formatPolicyStep,
   isContainmentKind,
   parsePolicyTrace,
@@ -408,7 +409,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     ex.version = version;
     const breaker = probe ? undefined : breakers.get(model.id);
     if (breaker && !breaker.admit()) {
-      ex.policyAction = appendAction(ex.policyAction, 'circuit_breaker:open');
+      ex.policyAction = appendPolicyStep(ex.policyAction, {
+        kind: CIRCUIT_BREAKER_STEP,
+        actionId: 'open',
+      });
       if (model.fallback && model.fallback.kind !== 'reject')
         return fallback(model.fallback, ex, route, raw);
       throw new GatewayError(

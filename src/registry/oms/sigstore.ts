@@ -30,7 +30,7 @@ export async function verifySigstoreBundle(
     throw registryError(
       'REGISTRY_SIGNATURE_INVALID',
       'keyless Sigstore signature: no identity is allowed (give --identity and --oidc-issuer, or registry.sigstore.identities)',
-      { reason: 'no identity policy' },
+      { details: { reason: 'no identity policy' } },
     );
   const [{ bundleFromJSON }, { TrustedRoot }, verify] = await Promise.all([
     import('@sigstore/bundle'),
@@ -45,8 +45,7 @@ export async function verifySigstoreBundle(
     throw registryError(
       'REGISTRY_TRUST_NOT_CONFIGURED',
       `Sigstore trusted root is not usable: ${(e as Error).message}`,
-      { reason: 'trusted root' },
-      e,
+      { details: { reason: 'trusted root' }, cause: e },
     );
   }
   let entity: ReturnType<typeof verify.toSignedEntity>;
@@ -56,8 +55,7 @@ export async function verifySigstoreBundle(
     throw registryError(
       'REGISTRY_SIGNATURE_MALFORMED',
       `Sigstore bundle: ${(e as Error).message}`,
-      undefined,
-      e,
+      { cause: e },
     );
   }
   let lastPolicyError: Error | undefined;
@@ -74,14 +72,13 @@ export async function verifySigstoreBundle(
       throw registryError(
         'REGISTRY_SIGNATURE_INVALID',
         `Sigstore verification failed${code ? ` (${code})` : ''}: ${(e as Error).message}`,
-        { reason: code ?? 'sigstore' },
-        e,
+        { details: { reason: code ?? 'sigstore' }, cause: e },
       );
     }
   }
   throw registryError(
     'REGISTRY_SIGNATURE_INVALID',
     `keyless signature is valid but its signer is not allowed: ${lastPolicyError?.message ?? 'identity mismatch'}`,
-    { reason: 'identity mismatch', allowed: identities },
+    { details: { reason: 'identity mismatch', allowed: identities } },
   );
 }

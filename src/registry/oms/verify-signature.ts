@@ -77,7 +77,7 @@ function anchorFor(bundle: SignatureBundle, trust: TrustAnchor): TrustAnchor {
       keyless
         ? 'keyless Sigstore signature, but no Sigstore trusted root is configured (registry.sigstore)'
         : 'signed with a key or certificate, but only a Sigstore trusted root is configured',
-      { reason: 'no matching trust anchor' },
+      { details: { reason: 'no matching trust anchor' } },
     );
   return anchor;
 }
