@@ -8,6 +8,7 @@ export {
 } from './event-filter.js';
 export {
   syncEventIndex,
+  forgetPrunedEvents,
   streamEvents,
   listEvents,
   countEvents,

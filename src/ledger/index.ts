@@ -66,6 +66,7 @@ export {
 export { exportCheckpoints, lastExportedSize, splitWitnessFile } from './export-checkpoints.js';
 export {
   pruneLedger,
+  truncateSqliteWal,
   pruneBefore,
   prunedEnd,
   listPrunes,

@@ -87,6 +87,12 @@ export interface PrunePlan {
   /** The signed checkpoint covering the range, whose root still proves every pruned leaf. */
   readonly checkpointSize: number;
   readonly checkpointRoot: string | null;
+  /**
+   * SQLite: whether the WAL was emptied after the prune (false while another connection reads
+   * it; run truncateSqliteWal again once it is closed); null on PostgreSQL or when nothing was
+   * pruned.
+   */
+  readonly walTruncated: boolean | null;
 }
 
 /** Parses `before` (an ISO date or date-time) into the canonical ISO form entries carry. */
@@ -144,6 +150,7 @@ export async function pruneLedger(store: Store, request: PruneRequest): Promise<
     before,
     checkpointSize: covered,
     checkpointRoot: checkpoint?.root_hash ?? null,
+    walTruncated: null,
   };
   if (toSeq <= fromSeq) return plan;
   await request.record?.(plan);
@@ -179,16 +186,22 @@ export async function pruneLedger(store: Store, request: PruneRequest): Promise<
           .execute();
     }
   });
-  if (store.driver === 'sqlite') await truncateWal(store);
-  return plan;
+  // secure_delete zeroes the cells the update freed, but SQLite leaves stale copies of rows in
+  // the unused space of other pages (from page splits before the prune); VACUUM rewrites the
+  // file from the live rows only. It costs a pass over the whole database (docs/privacy.md).
+  if (store.driver === 'sqlite') await sql`VACUUM`.execute(store.db);
+  return { ...plan, walTruncated: await truncateSqliteWal(store) };
 }
 
 // The old payloads were zeroed in freed pages (secure_delete); a TRUNCATE checkpoint empties
 // the WAL, whose frames would otherwise still hold the pages as they were before.
-async function truncateWal(store: Store): Promise<void> {
+// Until then the main file may still hold the old pages (the pruned ones wait in the WAL).
+export async function truncateSqliteWal(store: Store): Promise<boolean | null> {
+  if (store.driver !== 'sqlite') return null;
   for (let attempt = 0; attempt < 40; attempt++) {
     const { rows } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
-    if (rows[0] && Number(rows[0].busy) === 0) return;
+    if (rows[0] && Number(rows[0].busy) === 0) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
+  return false;
 }
