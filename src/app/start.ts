@@ -40,6 +40,7 @@ import {
 } from '../gateway/index.js';
 import { eventPartition, partitionToken } from '../detect/index.js';
 import { createLedgerWriter, type LedgerWriter } from '../ledger/index.js';
+import { startRetention } from './retention.js';
 import { createActionService } from '../respond/index.js';
 import { loadOnnxModel } from '../serve/index.js';
 import {
@@ -212,6 +213,18 @@ export async function startAisoc(
     const audit = async (entry: AuditEntry) => {
       await ledger.appendDurable('audit', entry);
     };
+    // ledger.retention (issue 19): one job beside the admin API, only when configured.
+    if (has('admin') && Object.keys(config.ledger.retention).length > 0)
+      await phases.run('retention', async () => {
+        const job = startRetention({
+          store,
+          audit,
+          retention: config.ledger.retention,
+          intervalMs: config.ledger.retentionIntervalMs,
+          log,
+        });
+        return { handle: job, close: () => job.close() };
+      });
 
     // ── policy: API keys, the containment snapshot this process enforces, the action service ──
     const keyRepo = createKeyRepository(store.db);

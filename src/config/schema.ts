@@ -67,6 +67,8 @@ const RowLimitSchema = z
   })
   .strict();
 
+const RetentionSchema = z.object({ maxAgeDays: z.number().positive() }).strict();
+
 const LedgerSchema = z
   .object({
     origin: z.string().min(1).default('aisoc.local/ledger'),
@@ -87,6 +89,12 @@ const LedgerSchema = z
       .array(z.object({ url: z.string().url(), publicKey: z.string().min(1) }).strict())
       .default([]),
     witnessPushIntervalMs: z.number().int().min(100).default(5000),
+    // Per-stream retention (issue 19): payloads older than maxAgeDays are pruned verifiably.
+    retention: z
+      .object({ inference: RetentionSchema.optional(), audit: RetentionSchema.optional() })
+      .strict()
+      .default({}),
+    retentionIntervalMs: z.number().int().min(1000).default(86_400_000), // SQLite VACUUMs per prune
   })
   .strict();
 

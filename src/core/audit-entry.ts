@@ -77,6 +77,13 @@ export const AuditEntrySchema = z.discriminatedUnion('type', [
     status: z.number(),
   }),
   acted('gateway.key.created', { keyId: id, principal: z.string() }),
+  acted('ledger.pruned', {
+    reason: z.string(),
+    ledger: z.string(),
+    fromSeq: z.number(),
+    toSeq: z.number(),
+    checkpointRoot: z.string().nullable(),
+  }),
   acted('gateway.circuit.changed', { model: z.string(), from: z.string(), to: z.string() }),
   entry('gateway.unauthenticated.aggregated', {
     source: z.string(),

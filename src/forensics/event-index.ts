@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { InferenceEvent } from '../core/index.js';
-import { readEntries } from '../ledger/index.js';
+import { isPrunedPayload, prunedEnd, readEntries } from '../ledger/index.js';
 import type { Database, Store } from '../store/index.js';
 import type { EventFilter } from './event-filter.js';
 
@@ -54,11 +54,15 @@ async function syncOnce(store: Store): Promise<number> {
     .select((eb) => eb.fn.max('seq').as('last'))
     .executeTakeFirst();
   let next = head?.last === null || head?.last === undefined ? 0 : Number(head.last) + 1;
+  // Pruned events are not indexed (and their rows were dropped by forgetPrunedEvents).
+  next = Math.max(next, await prunedEnd(store, 'inference'));
   let added = 0;
   for (;;) {
     const page = await readEntries(store, 'inference', { fromSeq: next, limit: READ_PAGE });
     if (page.length === 0) return added;
-    const rows = page.map((e) => indexRowOf(e.seq, JSON.parse(e.payload) as InferenceEvent));
+    const rows = page
+      .filter((e) => !isPrunedPayload(e.payload))
+      .map((e) => indexRowOf(e.seq, JSON.parse(e.payload) as InferenceEvent));
     await db.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += INSERT_ROWS)
         await trx
@@ -70,6 +74,16 @@ async function syncOnce(store: Store): Promise<number> {
     added += rows.length;
     next = page.at(-1)!.seq + 1;
   }
+}
+
+/**
+ * Drops the index rows of events the `inference` ledger pruned (seq below `toSeq`): the index
+ * repeats fields of each event (principal, key, source address), so retention must reach it.
+ */
+export async function forgetPrunedEvents(store: Store, toSeq: number): Promise<number> {
+  const db = store.db as unknown as Db;
+  const result = await db.deleteFrom('inference_index').where('seq', '<', toSeq).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /**

@@ -48,6 +48,8 @@ export interface RunImpactOptions {
   format: ImpactFormat;
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Which subject refs were erased (privacy); their sealed events are reported as erased. */
+  erasedSubjects?: (refs: string[]) => Promise<ReadonlySet<string>>;
 }
 
 function goodVersionOf(model: ImpactModelSource, suspect: string): string | undefined {
@@ -106,6 +108,7 @@ export async function runImpact(
       ...(options.to === undefined ? {} : { to: options.to }),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.erasedSubjects ? { erasedSubjects: options.erasedSubjects } : {}),
       onDecision: (d: Decision) =>
         write(
           options.format === 'csv'

@@ -28,6 +28,8 @@ export interface ImpactOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called with each decision, in ledger time order. */
   onDecision?: (decision: Decision) => void | Promise<void>;
+  /** Which subject refs had their data key destroyed (privacy erasure); sealed events of those count as `erased`. */
+  erasedSubjects?: (refs: string[]) => Promise<ReadonlySet<string>>;
 }
 
 /** One answered row: what the suspect version said and what the known-good one says. */
@@ -65,6 +67,10 @@ export interface ImpactSummary {
   flips: number;
   /** Events of the version with no recorded features or answer (cannot be re-scored). */
   unscorable: number;
+  /** Of those, events whose features or answers are sealed (privacy `encrypt`, issue 19). */
+  sealed: number;
+  /** Of the sealed ones, events whose subject was erased: their sealed fields are gone for good. */
+  erased: number;
   byPrincipal: Record<string, Tally>;
   /** By the class the suspect version answered. */
   byClass: Record<string, Tally>;
@@ -115,6 +121,8 @@ export async function analyseImpact(store: Store, options: ImpactOptions): Promi
     decisions: 0,
     flips: 0,
     unscorable: 0,
+    sealed: 0,
+    erased: 0,
     byPrincipal: {},
     byClass: {},
     byFlip: {},
@@ -177,6 +185,7 @@ export async function analyseImpact(store: Store, options: ImpactOptions): Promi
     options.onProgress?.(summary.decisions, Math.max(expected, summary.decisions));
   };
 
+  const sealedBy = new Map<string, number>(); // subject ref → sealed events
   let batch: Pending[] = [];
   let rowsInBatch = 0;
   const flush = async () => {
@@ -194,6 +203,11 @@ export async function analyseImpact(store: Store, options: ImpactOptions): Promi
     const outputs = event.outputs;
     if (!features || !outputs || features.length === 0 || outputs.length !== features.length) {
       summary.unscorable++;
+      const ref = event.privacy?.sealed?.key;
+      if (ref !== undefined) {
+        summary.sealed++;
+        sealedBy.set(ref, (sealedBy.get(ref) ?? 0) + 1);
+      }
       continue;
     }
     // Project the total from the average rows per event seen so far.
@@ -207,6 +221,10 @@ export async function analyseImpact(store: Store, options: ImpactOptions): Promi
   await flush();
   while (inFlight.length > 0) await settle();
   summary.subjects = Object.keys(summary.bySubject).length;
+  if (options.erasedSubjects && sealedBy.size > 0) {
+    const gone = await options.erasedSubjects([...sealedBy.keys()]);
+    for (const [ref, n] of sealedBy) if (gone.has(ref)) summary.erased += n;
+  }
   summary.durationMs = Math.round(performance.now() - started);
   return summary;
 }

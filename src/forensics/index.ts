@@ -9,6 +9,7 @@ export {
 export {
   syncEventIndex,
   indexRowOf,
+  forgetPrunedEvents,
   streamEvents,
   listEvents,
   countEvents,

@@ -42,6 +42,8 @@ export const LedgerErrorCodes = {
   WITNESS_PROOF_INVALID: 'LEDGER_WITNESS_PROOF_INVALID',
   /** A configured witness could not be reached or answered garbage. */
   WITNESS_UNREACHABLE: 'LEDGER_WITNESS_UNREACHABLE',
+  /** Prune: `before` is not an ISO date, or no reason was given. */
+  PRUNE_INVALID: 'LEDGER_PRUNE_INVALID',
 } as const;
 
 export type LedgerErrorCode = (typeof LedgerErrorCodes)[keyof typeof LedgerErrorCodes];
@@ -67,6 +69,7 @@ const STATUS: Record<LedgerErrorCode, number> = {
   LEDGER_WITNESS_CONFLICT: 409,
   LEDGER_WITNESS_PROOF_INVALID: 422,
   LEDGER_WITNESS_UNREACHABLE: 502,
+  LEDGER_PRUNE_INVALID: 400,
 };
 
 /** An AppError with a ledger code and the HTTP status that code maps to. */

@@ -64,5 +64,17 @@ export {
   type VerifyLedgerOptions,
 } from './verify-ledger.js';
 export { exportCheckpoints, lastExportedSize, splitWitnessFile } from './export-checkpoints.js';
+export {
+  pruneLedger,
+  truncateSqliteWal,
+  pruneBefore,
+  prunedEnd,
+  listPrunes,
+  prunedPayload,
+  isPrunedPayload,
+  type LedgerPrune,
+  type PruneRequest,
+  type PrunePlan,
+} from './prune.js';
 export { openKnownLeaves, type KnownLeaves } from './known-leaves.js';
 export * from './witness/index.js';

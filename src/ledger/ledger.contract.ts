@@ -8,6 +8,7 @@ import { createStore, type Store, type StoreConfig } from '../store/index.js';
 import { hashLeaf } from './merkle-hash.js';
 import { describeTampering, disableAppendOnly } from './ledger-tamper.contract.js';
 import { describeTrustTampering } from './ledger-trust.contract.js';
+import { describePruning } from './ledger-prune.contract.js';
 import {
   createLedgerWriter,
   exportCheckpoints,
@@ -52,6 +53,7 @@ export function runLedgerContract(makeHarness: () => Promise<LedgerHarness>): vo
     witness: newStream(),
     tail: newStream(),
     tamper: Array.from({ length: 7 }, newStream),
+    prune: Array.from({ length: 7 }, newStream),
     trust: Array.from({ length: 5 }, newStream),
   };
   let plain: LedgerWriter; // default options
@@ -67,7 +69,7 @@ export function runLedgerContract(makeHarness: () => Promise<LedgerHarness>): vo
     [plain, batched, fine, sparse] = await Promise.all([
       open([s.durable, s.resumed, s.tail]),
       open([s.a, s.b], { batchSize: 256, checkpointEvery: { entries: 1000 } }),
-      open([s.resumed, s.witness, ...s.tamper], { checkpointEvery: { entries: 1 } }),
+      open([s.resumed, s.witness, ...s.tamper, ...s.prune], { checkpointEvery: { entries: 1 } }),
       open(s.trust, { checkpointEvery: { entries: 50, ms: 3_600_000 } }),
     ]);
   });
@@ -193,6 +195,8 @@ export function runLedgerContract(makeHarness: () => Promise<LedgerHarness>): vo
   });
 
   const tamperStreams = [...s.tamper];
+  const pruneStreams = [...s.prune];
+  describePruning(() => ({ store, writer: fine, stream: pruneStreams.shift()! }), publicKey);
   describeTampering(() => ({ store, writer: fine, stream: tamperStreams.shift()! }), publicKey);
   const trustStreams = [...s.trust];
   describeTrustTampering(

@@ -1,5 +1,6 @@
 import type { Store } from '../store/index.js';
 import { hashLeaf } from './merkle-hash.js';
+import { isPrunedPayload, prunedPayload } from './prune.js';
 
 // The per-entry checks of verifyLedger: contiguity, leaf hash, and the seq, stream and time
 // inside each payload.
@@ -16,7 +17,9 @@ export function entryProblem(
   if (Number(row.seq) !== seq)
     return `entry ${seq} is missing (the next stored entry is ${row.seq})`;
   if (leaf.toString('hex') !== row.leaf_hash)
-    return `stored leaf hash does not match the payload of entry ${seq}`;
+    return isPrunedPayload(row.payload)
+      ? `payload of entry ${seq} was removed outside any recorded prune`
+      : `stored leaf hash does not match the payload of entry ${seq}`;
   let body: { seq?: unknown; stream?: unknown; time?: unknown };
   try {
     body = JSON.parse(row.payload) as typeof body;
@@ -78,10 +81,31 @@ export function quickProblem(row: EntryRow, seq: number, leaf: Buffer): string |
   if (Number(row.seq) !== seq)
     return `entry ${seq} is missing (the next stored entry is ${row.seq})`;
   if (!sameHash(leaf, row.leaf_hash))
-    return `stored leaf hash does not match the payload of entry ${seq}`;
+    return isPrunedPayload(row.payload)
+      ? `payload of entry ${seq} was removed outside any recorded prune`
+      : `stored leaf hash does not match the payload of entry ${seq}`;
   if (!row.payload.includes(`"time":${JSON.stringify(row.time)}`))
     return `entry ${seq}: time column and payload time differ`;
   return null;
+}
+
+/**
+ * Why an entry below the recorded pruned end that carries a pruned marker is not a proper
+ * pruned entry, or null when it is. Its leaf is then the stored hash, which the signed root
+ * over it still checks.
+ */
+export function prunedProblem(row: EntryRow, seq: number, stream: string): string | null {
+  if (Number(row.seq) !== seq)
+    return `entry ${seq} is missing (the next stored entry is ${row.seq})`;
+  if (row.payload !== prunedPayload(stream, seq, row.time))
+    return `entry ${seq}: pruned marker does not name its own stream, seq and time`;
+  if (!/^[0-9a-f]{64}$/.test(row.leaf_hash)) return `entry ${seq}: kept leaf hash is malformed`;
+  return null;
+}
+
+/** Whether verify takes `row` (at `seq`) as pruned: a marker inside a recorded prune. */
+export function isPrunedRow(row: EntryRow, seq: number, prunedTo: number): boolean {
+  return seq < prunedTo && isPrunedPayload(row.payload);
 }
 
 /** The first entry in [from, to) with a problem the full checks see, if any. */
@@ -90,10 +114,13 @@ export async function firstEntryProblem(
   stream: string,
   from: number,
   to: number,
+  prunedTo = 0,
 ): Promise<{ seq: number; reason: string } | null> {
   let seq = from;
   for await (const row of entryRows(store, stream, from, to)) {
-    const reason = entryProblem(row, seq, stream, hashLeaf(row.payload));
+    const reason = isPrunedRow(row, seq, prunedTo)
+      ? prunedProblem(row, seq, stream)
+      : entryProblem(row, seq, stream, hashLeaf(row.payload));
     if (reason) return { seq, reason };
     seq += 1;
   }

@@ -7,7 +7,15 @@ import type { KnownLeaves } from './known-leaves.js';
 import { createMerkleFrontier, type MerkleFrontier } from './merkle-frontier.js';
 import { EMPTY_ROOT, hashLeaf } from './merkle-hash.js';
 import { parseVerifierKey, type NoteVerifierKey } from './signed-note.js';
-import { entryProblem, entryPages, firstEntryProblem, quickProblem } from './verify-entries.js';
+import {
+  entryProblem,
+  entryPages,
+  firstEntryProblem,
+  isPrunedRow,
+  prunedProblem,
+  quickProblem,
+} from './verify-entries.js';
+import { listPrunes } from './prune.js';
 import { witnessedRoots, type Witnessed } from './witnessed.js';
 
 /** What verifyLedger found; `firstBad` names the first entry that cannot be trusted. */
@@ -26,6 +34,11 @@ export interface LedgerVerification {
   witnessed?: number;
   /** Entries after the last checkpoint, when `allowUnsignedTail` let them pass. */
   unsigned?: number;
+  /**
+   * Entries whose payloads were pruned by a recorded prune (`aisoc ledger prune`): checked by
+   * their kept leaf hashes against the signed roots, reported here and not as tampering.
+   */
+  pruned?: { entries: number; ranges: { from: number; to: number; before: string }[] };
 }
 
 export interface VerifyLedgerOptions {
@@ -143,6 +156,13 @@ export async function verifyLedger(
     witnessed = found.roots;
     result.witnessed = witnessed.size;
   }
+  const prunes = await listPrunes(store, stream);
+  const prunedTo = prunes.length > 0 ? prunes[prunes.length - 1]!.toSeq : 0;
+  if (prunes.length > 0)
+    result.pruned = {
+      entries: 0,
+      ranges: prunes.map((p) => ({ from: p.fromSeq, to: p.toSeq, before: p.before })),
+    };
   const known = options.knownLeaves;
   const fresh: Buffer[] = []; // leaves beyond what `known` holds, kept once all is verified
   const frontier = createMerkleFrontier();
@@ -152,7 +172,7 @@ export async function verifyLedger(
     for (; next < checkpoints.length && Number(checkpoints[next]!.tree_size) === size; next++) {
       const problem = checkpointProblem(checkpoints[next]!, frontier, key, origin);
       if (problem) {
-        const entry = await firstEntryProblem(store, stream, result.signedSize, size);
+        const entry = await firstEntryProblem(store, stream, result.signedSize, size, prunedTo);
         if (entry) return fail(entry.seq, entry.reason, LedgerErrorCodes.CHAIN_BROKEN);
         return fail(result.signedSize, problem.reason, problem.code);
       }
@@ -181,9 +201,13 @@ export async function verifyLedger(
   pages: for await (const page of entryPages(store, stream, 0)) {
     for (const row of page) {
       const seq = frontier.size;
-      const leaf = hashLeaf(row.payload);
-      const problem =
-        seq < lastCheckpoint && !options.full
+      const pruned = isPrunedRow(row, seq, prunedTo);
+      // A pruned entry's leaf is its kept hash: the signed root over it is what proves it.
+      const leaf = pruned ? Buffer.from(row.leaf_hash, 'hex') : hashLeaf(row.payload);
+      const problem = pruned
+        ? (prunedProblem(row, seq, stream) ??
+          (seq < lastCheckpoint ? null : `entry ${seq} is pruned but no checkpoint covers it`))
+        : seq < lastCheckpoint && !options.full
           ? quickProblem(row, seq, leaf)
           : entryProblem(row, seq, stream, leaf);
       if (problem) {
@@ -201,6 +225,7 @@ export async function verifyLedger(
       if (known && seq >= known.size) fresh.push(leaf);
       frontier.append(leaf);
       result.entries += 1;
+      if (pruned) result.pruned!.entries += 1;
       while (nextSize < sizes.length && sizes[nextSize]! < frontier.size) nextSize++;
       if (sizes[nextSize] !== frontier.size) continue;
       await checkAt(frontier.size);

@@ -1,7 +1,13 @@
 /** Privacy of the record: field policies, per-subject keys and crypto-shredding, subject export. */
 export { PrivacyErrorCodes, type PrivacyErrorCode, privacyError } from './errors.js';
 export { fileKeyWrapper, loadOrCreateKey, writeKeyFile, type KeyWrapper } from './key-files.js';
-export { createKeyring, type Keyring, type EraseOutcome, type PrivacyTables } from './keyring.js';
+export {
+  createKeyring,
+  erasedSubjects,
+  type Keyring,
+  type EraseOutcome,
+  type PrivacyTables,
+} from './keyring.js';
 export {
   compilePolicy,
   anonymousKeyRef,

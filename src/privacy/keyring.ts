@@ -9,6 +9,24 @@ export type PrivacyTables = {
   privacy_erasures: { subject_ref: string; erased_at: string };
 };
 
+/** The subject refs among `refs` whose data key was destroyed (no KEK needed: one lookup). */
+export async function erasedSubjects(
+  db: Kysely<Database>,
+  refs: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  const q = db as unknown as Kysely<Database & PrivacyTables>;
+  for (let i = 0; i < refs.length; i += 500) {
+    const rows = await q
+      .selectFrom('privacy_erasures')
+      .select('subject_ref')
+      .where('subject_ref', 'in', refs.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.add(r.subject_ref);
+  }
+  return found;
+}
+
 export interface KeyringOptions {
   db: Kysely<Database>;
   driver: StoreDriver;

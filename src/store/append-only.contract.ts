@@ -42,6 +42,65 @@ function refusalCases(ctx: ContractContext): void {
     expect(rows).toEqual([entry(stream, 0)]);
   });
 
+  it('lets ledger_entries change only by a recorded prune: payload to the pruned marker, nothing else', async () => {
+    const db = ctx.store.db;
+    const stream = createId('s');
+    await db
+      .insertInto('ledger_entries')
+      .values([0, 1, 2].map((seq) => entry(stream, seq)))
+      .execute();
+    const marker = (seq: number) =>
+      `{"pruned":true,"seq":${seq},"stream":"${stream}","time":"2026-01-02T03:04:05.000Z"}`;
+    const update = (seq: number, set: { payload?: string; leaf_hash?: string }) =>
+      db
+        .updateTable('ledger_entries')
+        .set(set)
+        .where('stream', '=', stream)
+        .where('seq', '=', seq)
+        .execute();
+    await expectStoreError(update(0, { payload: marker(0) }), 'STORE_APPEND_ONLY'); // no prune row
+    await db
+      .insertInto('ledger_prunes')
+      .values({
+        stream,
+        from_seq: 0,
+        to_seq: 2,
+        before: '2026-02-01T00:00:00.000Z',
+        pruned_at: '2026-03-01T00:00:00.000Z',
+        actor: 'test',
+        reason: 'retention',
+      })
+      .execute();
+    await update(0, { payload: marker(0) });
+    await expectStoreError(update(1, { payload: 'forged' }), 'STORE_APPEND_ONLY');
+    await expectStoreError(update(1, { leaf_hash: 'forged' }), 'STORE_APPEND_ONLY');
+    await expectStoreError(update(0, { payload: `${marker(0)} ` }), 'STORE_APPEND_ONLY'); // twice
+    await expectStoreError(update(2, { payload: marker(2) }), 'STORE_APPEND_ONLY'); // outside
+    await expectStoreError(
+      db.deleteFrom('ledger_entries').where('stream', '=', stream).execute(),
+      'STORE_APPEND_ONLY',
+    );
+    await expectStoreError(
+      db.updateTable('ledger_prunes').set({ to_seq: 3 }).where('stream', '=', stream).execute(),
+      'STORE_APPEND_ONLY',
+    );
+    await expectStoreError(
+      db.deleteFrom('ledger_prunes').where('stream', '=', stream).execute(),
+      'STORE_APPEND_ONLY',
+    );
+    const rows = await db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('stream', '=', stream)
+      .orderBy('seq')
+      .execute();
+    expect(rows).toEqual([
+      { ...entry(stream, 0), payload: marker(0) },
+      entry(stream, 1),
+      entry(stream, 2),
+    ]);
+  });
+
   it('refuses UPDATE and DELETE on ledger_checkpoints as STORE_APPEND_ONLY and keeps the row', async () => {
     const db = ctx.store.db;
     const stream = createId('s');

@@ -8,6 +8,7 @@ import { migrateValidations } from './migration-0005-validations.js';
 import { createIdentityTables } from './identity-migration.js';
 import { createForensicsTables } from './migration-0004-forensics.js';
 import { createPrivacyTables } from './migration-0009-privacy.js';
+import { migrateLedgerPruning } from './migration-0014-ledger-pruning.js';
 
 export type StoreDriver = 'sqlite' | 'postgres';
 
@@ -124,6 +125,7 @@ export function createMigrations(driver: StoreDriver): Record<string, Migration>
     '0008_suppressions': { up: createSuppressionTable },
     '0009_privacy': { up: createPrivacyTables },
     '0013_pipeline_freezes': { up: createPipelineFreezeTable },
+    '0014_ledger_pruning': { up: (db: Kysely<unknown>) => migrateLedgerPruning(db, driver) },
   };
 }
 

@@ -55,12 +55,24 @@ export interface LedgerHeadsTable {
   updated_at: string;
 }
 
+/** Append-only: one row per prune of a stream's payloads, [from_seq, to_seq) (issue 19). */
+export interface LedgerPrunesTable {
+  stream: string;
+  from_seq: number;
+  to_seq: number;
+  before: string;
+  pruned_at: string;
+  actor: string;
+  reason: string;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   policy_actions: PolicyActionsTable;
   ledger_entries: LedgerEntriesTable;
   ledger_checkpoints: LedgerCheckpointsTable;
   ledger_heads: LedgerHeadsTable;
+  ledger_prunes: LedgerPrunesTable;
 }
 
 export type { Generated };

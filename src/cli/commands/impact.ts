@@ -8,6 +8,7 @@ import {
   versionsServed,
   type ImpactFormat,
 } from '../../forensics/index.js';
+import { erasedSubjects } from '../../privacy/index.js';
 import { createStore } from '../../store/index.js';
 import { adminClientFrom, configFrom, positiveNumber } from '../context.js';
 import { printJson } from '../output.js';
@@ -110,6 +111,7 @@ export function registerImpactCommand(program: Command): void {
           format: opts.format as ImpactFormat,
           ...(opts.concurrency === undefined ? {} : { concurrency: Math.round(opts.concurrency) }),
           onProgress: (done, total) => bar.update(done, total),
+          erasedSubjects: (refs) => erasedSubjects(store.db, refs),
         });
         bar.done(summary.decisions, summary.decisions);
         let evidence: unknown = null;
@@ -146,7 +148,10 @@ function printSummary(s: Awaited<ReturnType<typeof runImpact>>, evidence: unknow
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`${s.model}@${s.version} re-scored on ${s.goodVersion} (${s.goodDigest})`);
   out(`window     ${s.from ?? 'start'} .. ${s.to ?? 'now'}`);
-  out(`events     ${s.events} (${s.unscorable} without features or answers)`);
+  const sealed = s.sealed
+    ? `; ${s.sealed} sealed by privacy policy, of which ${s.erased} erased (subject's key destroyed, fields unreadable)`
+    : '';
+  out(`events     ${s.events} (${s.unscorable} without features or answers${sealed})`);
   out(`decisions  ${s.decisions}, flipped ${s.flips}`);
   out(`subjects   ${s.subjects}`);
   out(`by principal`);

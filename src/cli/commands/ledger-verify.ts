@@ -97,7 +97,10 @@ function line(r: LedgerVerification & { stream: string }): string {
     return `TAMPERED ${r.stream}: first bad entry seq ${r.firstBad?.seq}: ${r.firstBad?.reason} (${r.code})`;
   const witnessed = r.witnessed === undefined ? '' : `, ${r.witnessed} witnessed`;
   const unsigned = r.unsigned ? `, ${r.unsigned} not yet signed` : '';
-  return `ok       ${r.stream}: ${r.entries} entries, ${r.checkpoints} signed checkpoints verified${witnessed}${unsigned}`;
+  const pruned = r.pruned
+    ? `; pruned (not tampered): ${r.pruned.ranges.map((p) => `${p.from}..${p.to - 1} before ${p.before}`).join(', ')}, leaf hashes checked against the signed roots`
+    : '';
+  return `ok       ${r.stream}: ${r.entries} entries, ${r.checkpoints} signed checkpoints verified${witnessed}${unsigned}${pruned}`;
 }
 
 /** The key checkpoints must be signed by: the flag, then `ledger.publicKey`, then ledger.key. */

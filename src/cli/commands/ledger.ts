@@ -12,6 +12,7 @@ import { createStore, type Store } from '../../store/index.js';
 import { configFrom, positiveNumber } from '../context.js';
 import { writeOut } from '../output.js';
 import { formatFrom, formatOption, jsonOption, printRecord } from '../output/index.js';
+import { registerLedgerPrune } from './ledger-prune.js';
 import { registerLedgerVerify } from './ledger-verify.js';
 import { registerLedgerWitness } from './ledger-witness.js';
 
@@ -25,6 +26,7 @@ export function registerLedgerCommands(program: Command): void {
 
   registerLedgerVerify(ledger, STREAMS, withStore);
   registerLedgerWitness(ledger);
+  registerLedgerPrune(ledger, STREAMS, withStore);
 
   ledger
     .command('checkpoint')
