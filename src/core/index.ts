@@ -46,3 +46,12 @@ export {
   describeDue,
 } from './regulatory-clocks.js';
 export { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';
+export {
+  createDecoyWatermark,
+  keyedNormals,
+  softmax,
+  DECOY_WATERMARK_DEFAULTS,
+  type DecoyWatermark,
+  type DecoyWatermarkOptions,
+} from './decoy-watermark.js';
+export { principalBasis, symmetricEigen, type PrincipalBasis } from './principal-basis.js';

@@ -19,6 +19,7 @@ import {
   MAX_JSON_DEPTH,
   inputRuleMatches,
   sha256Hex,
+  type DecoyWatermark,
 } from '../core/index.js';
 import { hashApiKey, readApiKey, type GatewayKey, type KeyDirectory } from './api-keys.js';
 import { GatewayError, publicRefusal } from './errors.js';
@@ -103,6 +104,8 @@ export interface GatewayOptions {
    */
   onUpstream?: (model: string, seconds: number, status: number) => void;
   onError?: (error: unknown) => void;
+  /** Decoy models whose answers carry the keyed watermark (docs/decoys.md), by model id. */
+  decoyWatermarks?: ReadonlyMap<string, DecoyWatermark>;
 }
 
 /** A key whose queries blocking detection refused too often: the last finding and the count. */
@@ -405,6 +408,16 @@ export function createGateway(options: GatewayOptions): Gateway {
           `watermark:${watermark.actionId}/rows=${marked.join(';')}`,
         );
         body = watermarkAnswer(route.protocol, body, new Set(marked), model.generic);
+      }
+    }
+    const decoy = options.decoyWatermarks?.get(model.id);
+    if (decoy) {
+      const marked = rows.flatMap((row, i) => (decoy.isTrigger(row) ? [i] : []));
+      if (marked.length > 0) {
+        ex.policyAction = appendAction(ex.policyAction, `decoy_watermark/rows=${marked.join(';')}`);
+        body = watermarkAnswer(route.protocol, body, new Set(marked), model.generic, (scores, i) =>
+          scores.length === decoy.classCount ? decoy.keyedScores(rows[i]!) : [...scores],
+        );
       }
     }
     const hardening = snapshot.keyHardened.get(keyed) ?? snapshot.hardened.get(model.id);
