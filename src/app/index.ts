@@ -4,4 +4,8 @@ export { prepareDataDir, demoKeyFile, writeSecret, type Secrets } from './data-d
 export { demoModels, packageRoot } from './demo.js';
 export { ROLES, parseRoles, type Role } from './phases.js';
 export { consoleDir } from './console-static.js';
-export { createDecoyWatermarks, readWatermarkSecret, readReferenceRows } from './decoy-watermarks.js';
+export {
+  createDecoyWatermarks,
+  readWatermarkSecret,
+  readReferenceRows,
+} from './decoy-watermarks.js';
