@@ -5,3 +5,8 @@ export { demoModels, packageRoot } from './demo.js';
 export { ROLES, parseRoles, type Role } from './phases.js';
 export { consoleDir } from './console-static.js';
 export { pruneStream, applyRetention, type PruneStreamOptions } from './retention.js';
+export {
+  createDecoyWatermarks,
+  readWatermarkSecret,
+  readReferenceRows,
+} from './decoy-watermarks.js';

@@ -84,6 +84,7 @@ import {
 } from './serving-catalog.js';
 import { createSystemKey } from './system-principal.js';
 import { startPrivacy } from './privacy-wiring.js';
+import { createDecoyWatermarks } from './decoy-watermarks.js';
 
 export interface RunningAisoc {
   /** Empty when this process has no `gateway` role. */
@@ -423,6 +424,7 @@ export async function startAisoc(
     // --- end registry
 
     // ── gateway models: local ONNX sessions and the serving catalog ──
+    const classCounts = new Map<string, number>(); // in-process versions, for decoy watermarks
     const catalog = has('gateway')
       ? await phases.run('models', async () => {
           const localModels = new Map<string, LocalModel>();
@@ -445,6 +447,7 @@ export async function startAisoc(
                   expectedDigest ? { expectedDigest } : {},
                 );
                 localModels.set(`${model.id}@${version.version}`, loaded);
+                classCounts.set(`${model.id}@${version.version}`, loaded.classCount);
                 sessions.push(loaded);
               }
             }
@@ -562,6 +565,9 @@ export async function startAisoc(
               metricsFeed.current?.observeUpstream(model, s, status),
             onCircuitChange: recordCircuitChanges(audit, bus, gatewayId, log),
             onError: (e) => log(`gateway error: ${(e as Error)?.stack ?? String(e)}`),
+            decoyWatermarks: createDecoyWatermarks(config.models, config.dataDir, (m) =>
+              m.versions.map((v) => classCounts.get(`${m.id}@${v.version}`)).find((c) => c),
+            ),
           });
           const url = await gateway.listen();
           probeTarget = { url, secret: systemKey.secret };

@@ -152,6 +152,15 @@ const ModelSchema = z
     baseline: z.string().min(1).optional(),
     /** A decoy: no honest client is told about it, so any query to it is an alert (docs/decoys.md). */
     decoy: z.boolean().default(false),
+    // A decoy's keyed watermark (needs `decoy: true` and a CSV `baseline`; docs/decoys.md).
+    watermark: z
+      .object({
+        share: z.number().gt(0).max(1).default(0.25),
+        strength: z.number().positive().max(100).default(4),
+        components: z.number().int().min(1).max(64).default(8),
+      })
+      .strict()
+      .optional(),
     // `blocking`: the gateway runs the per-principal detectors before answering (docs/gateway.md).
     detection: z
       .object({

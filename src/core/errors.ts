@@ -32,6 +32,7 @@ export const CoreErrorCodes = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   NOT_FOUND: 'NOT_FOUND',
   CANONICAL_JSON_INVALID: 'CANONICAL_JSON_INVALID',
+  DECOY_WATERMARK_INVALID: 'DECOY_WATERMARK_INVALID',
 } as const;
 
 export function isAppError(value: unknown): value is AppError {

@@ -61,7 +61,17 @@ export {
   parsePolicyTrace,
   appendPolicyStep,
   CIRCUIT_BREAKER_STEP,
+  DECOY_WATERMARK_STEP,
   type PolicyStepKind,
   policyTraceHas,
   isContainmentKind,
 } from './policy-trace.js';
+export {
+  createDecoyWatermark,
+  keyedNormals,
+  softmax,
+  DECOY_WATERMARK_DEFAULTS,
+  type DecoyWatermark,
+  type DecoyWatermarkOptions,
+} from './decoy-watermark.js';
+export { principalBasis, symmetricEigen, type PrincipalBasis } from './principal-basis.js';

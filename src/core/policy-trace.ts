@@ -1,8 +1,11 @@
 import { CONTAINMENT_ACTION_KINDS, type ContainmentActionKind } from './containment.js';
 
-/** A step that no action makes: the model's circuit breaker answered (`circuit_breaker:open`). */
+/** Steps no action makes: the model's circuit breaker answered (`circuit_breaker:open`). */
 export const CIRCUIT_BREAKER_STEP = 'circuit_breaker';
-export type PolicyStepKind = ContainmentActionKind | typeof CIRCUIT_BREAKER_STEP;
+/** A decoy's configured watermark altered these rows (`decoy_watermark:config/rows=0;3`). */
+export const DECOY_WATERMARK_STEP = 'decoy_watermark';
+export type PolicyStepKind =
+  ContainmentActionKind | typeof CIRCUIT_BREAKER_STEP | typeof DECOY_WATERMARK_STEP;
 
 /**
  * One containment action that shaped an answer. `actionId` is the action's id, or `config`

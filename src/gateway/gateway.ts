@@ -21,9 +21,11 @@ import {
   sha256Hex,
   appendPolicyStep,
   CIRCUIT_BREAKER_STEP,
+  DECOY_WATERMARK_STEP,
   formatPolicyStep,
   isContainmentKind,
   parsePolicyTrace,
+  type DecoyWatermark,
 } from '../core/index.js';
 import { hashApiKey, readApiKey, type GatewayKey, type KeyDirectory } from './api-keys.js';
 import { GatewayError, publicRefusal } from './errors.js';
@@ -112,6 +114,8 @@ export interface GatewayOptions {
   /** Told when a model's circuit breaker opens, half-opens or closes (audit and alert). */
   onCircuitChange?: (change: CircuitChange) => void;
   onError?: (error: unknown) => void;
+  /** Decoy models whose answers carry the keyed watermark (docs/decoys.md), by model id. */
+  decoyWatermarks?: ReadonlyMap<string, DecoyWatermark>;
 }
 
 /** A key whose queries blocking detection refused too often: the last finding and the count. */
@@ -447,6 +451,20 @@ export function createGateway(options: GatewayOptions): Gateway {
           rows: marked,
         });
         body = watermarkAnswer(route.protocol, body, new Set(marked), model.generic);
+      }
+    }
+    const decoy = options.decoyWatermarks?.get(model.id);
+    if (decoy) {
+      const marked = rows.flatMap((row, i) => (decoy.isTrigger(row) ? [i] : []));
+      if (marked.length > 0) {
+        ex.policyAction = appendPolicyStep(ex.policyAction, {
+          kind: DECOY_WATERMARK_STEP,
+          actionId: 'config',
+          rows: marked,
+        });
+        body = watermarkAnswer(route.protocol, body, new Set(marked), model.generic, (scores, i) =>
+          scores.length === decoy.classCount ? decoy.keyedScores(rows[i]!) : [...scores],
+        );
       }
     }
     const hardening = snapshot.keyHardened.get(keyed) ?? snapshot.hardened.get(model.id);

@@ -53,12 +53,16 @@ export function swapTopTwo(scores: readonly number[]): number[] {
 
 const argmax = (row: readonly number[]) => row.indexOf(Math.max(...row));
 
-/** Alters the marked rows of a successful answer; an unreadable answer is withheld. */
+/**
+ * Alters the marked rows of a successful answer (`alter`, default: the top two swapped); an
+ * unreadable answer is withheld.
+ */
 export function watermarkAnswer(
   protocol: GatewayProtocol,
   body: Buffer,
   marked: ReadonlySet<number>,
   pointers?: GenericPointers,
+  alter: (scores: readonly number[], row: number) => number[] = swapTopTwo,
 ): Buffer {
   let doc: unknown;
   try {
@@ -71,14 +75,14 @@ export function watermarkAnswer(
     rows.map((row, i) => {
       if (!marked.has(i)) return row;
       if (isRecord(row) && isScores(row.probabilities)) {
-        const probabilities = swapTopTwo(row.probabilities);
+        const probabilities = alter(row.probabilities, i);
         return {
           ...row,
           probabilities,
           ...('label' in row ? { label: argmax(probabilities) } : {}),
         };
       }
-      return isScores(row) ? swapTopTwo(row) : row;
+      return isScores(row) ? alter(row, i) : row;
     });
   if (protocol === 'kserve-v2') {
     if (!Array.isArray(doc.outputs)) throw unreadable();

@@ -115,3 +115,10 @@ export {
   type TensorDiff,
   type TensorChange,
 } from './diff/index.js';
+export {
+  checkSuspect,
+  excessDirection,
+  suspectProbes,
+  type SuspectCheck,
+  type SuspectCheckOptions,
+} from './fingerprint-suspect.js';

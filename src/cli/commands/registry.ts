@@ -7,6 +7,7 @@ import { printTable, writeOut } from '../output.js';
 import { registerDataCommands } from './registry-data.js';
 import { registerRegisterCommand } from './registry-register.js';
 import { registerDiffCommand } from './registry-diff.js';
+import { registerFingerprintCommand } from './registry-fingerprint.js';
 import { registerValidateCommand } from './registry-validate.js';
 import {
   emit,
@@ -263,6 +264,7 @@ export function registerRegistryCommands(program: Command): void {
     );
   registerRegisterCommand(registry);
   registerDiffCommand(registry);
+  registerFingerprintCommand(registry);
   registerStateCommands(registry);
   registerDataCommands(registry);
   registerValidateCommand(registry);
