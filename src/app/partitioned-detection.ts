@@ -21,6 +21,7 @@ import {
   type PartitionWorker,
 } from '../detect/index.js';
 import { buildDetectors, type Detection } from './detection.js';
+import { assertNoEmbeddedDetection } from './role-mix.js';
 
 const MAX_RECENT_ALERTS = 1000;
 
@@ -108,6 +109,7 @@ export async function startPartitionedDetection(options: {
   });
   let worker: PartitionWorker;
   try {
+    await assertNoEmbeddedDetection(coordination, options.bucket);
     worker = await startPartitionWorker({
       bus,
       coordination,
