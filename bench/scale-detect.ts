@@ -15,7 +15,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { packageRoot } from '../src/app/index.js';
+import { packageRoot } from '../src/app/demo.js';
 import { createNatsBus, createNatsCoordination, inferenceSubject } from '../src/bus/index.js';
 import { deleteNatsStream } from '../src/bus/nats-bus.js';
 import { deleteNatsPolicyBucket } from '../src/bus/nats-policy-channel.js';

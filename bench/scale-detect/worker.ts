@@ -6,7 +6,7 @@
  */
 import { createInterface } from 'node:readline';
 import { startPartitionedDetection } from '../../src/app/partitioned-detection.js';
-import { demoModels } from '../../src/app/index.js';
+import { demoModels } from '../../src/app/demo.js';
 import { createNatsBus } from '../../src/bus/index.js';
 import { parseConfig } from '../../src/config/index.js';
 
