@@ -83,6 +83,7 @@ export async function createNatsCoordination(
       return { lease: null, revision: entry.revision };
     }
   };
+  const written = new Map<string, ChunkManifest | null>();
   return {
     async acquire(key, owner, ttlMs) {
       const payload = JSON.stringify({ owner, expiresAt: now() + ttlMs } satisfies Lease);
@@ -141,11 +142,16 @@ export async function createNatsCoordination(
     async put(key, value) {
       try {
         const bytes = Buffer.from(JSON.stringify(value), 'utf8');
-        const before = await kv.get(key).catch(() => null);
-        const old =
-          before?.operation === 'PUT' && before.length > 0 ? before.json<unknown>() : null;
-        if (bytes.length <= CHUNK_BYTES) await kv.put(key, bytes);
-        else {
+        // The value this process wrote last; read once per key (another process's chunks).
+        let old: unknown = written.get(key);
+        if (!written.has(key)) {
+          const before = await kv.get(key).catch(() => null);
+          old = before?.operation === 'PUT' && before.length > 0 ? before.json<unknown>() : null;
+        }
+        if (bytes.length <= CHUNK_BYTES) {
+          await kv.put(key, bytes);
+          written.set(key, null);
+        } else {
           const generation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
           const chunks = Math.ceil(bytes.length / CHUNK_BYTES);
           for (let n = 0; n < chunks; n++)
@@ -160,6 +166,7 @@ export async function createNatsCoordination(
             bytes: bytes.length,
           };
           await kv.put(key, JSON.stringify(manifest));
+          written.set(key, manifest);
         }
         if (isManifest(old))
           for (let n = 0; n < old.chunks; n++)
