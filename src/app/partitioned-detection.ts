@@ -11,7 +11,9 @@ import type { Alert } from '../core/index.js';
 import {
   createDetectorRunner,
   createPerformanceMonitor,
+  decodeModelStageBatch,
   findingAlertId,
+  forwardingToModelStage,
   partitionToken,
   startPartitionWorker,
   type Detector,
@@ -19,6 +21,7 @@ import {
   type PartitionWorker,
 } from '../detect/index.js';
 import { buildDetectors, type Detection } from './detection.js';
+import { assertNoEmbeddedDetection } from './role-mix.js';
 
 const MAX_RECENT_ALERTS = 1000;
 
@@ -83,15 +86,22 @@ export async function startPartitionedDetection(options: {
         log(`detector ${context.detector ?? '?'} failed: ${String(error)}`),
     });
   const specs: PartitionSpec[] = [];
-  if (perSubject.length > 0)
-    for (let n = 0; n < options.partitions; n++) {
-      const id = partitionToken(n);
-      specs.push({ id, pattern: partitionPattern(id), runner: runnerOf(perSubject) });
-    }
+  for (let n = 0; n < options.partitions; n++) {
+    const id = partitionToken(n);
+    // Each key partition passes its events on to the per-model stage in batches.
+    const runner = () =>
+      forwardingToModelStage(runnerOf(perSubject)(), {
+        publish: (batch) => bus.publish(`${Subjects.modelStageEvents}.${id}`, batch),
+        onError: (e) => log(`model stage batch from ${id} not sent: ${String(e)}`),
+      });
+    specs.push({ id, pattern: partitionPattern(id), runner });
+  }
   specs.push({
     id: MODEL_STAGE,
-    pattern: Subjects.inferenceCompletedAll,
+    pattern: `${Subjects.modelStageEvents}.>`,
     runner: runnerOf(perModel),
+    decode: decodeModelStageBatch,
+    light: true,
   });
   const coordination: Coordination = await createNatsCoordination({
     servers: options.servers,
@@ -99,6 +109,7 @@ export async function startPartitionedDetection(options: {
   });
   let worker: PartitionWorker;
   try {
+    await assertNoEmbeddedDetection(coordination, options.bucket);
     worker = await startPartitionWorker({
       bus,
       coordination,

@@ -57,6 +57,7 @@ import { hasPrincipalDetectors, startDetection, type Detection } from './detecti
 import { startPartitionedDetection, startRemoteDetection } from './partitioned-detection.js';
 import { createPhases, ROLES, type Role } from './phases.js';
 import { startResponderLeader } from './respond-leader.js';
+import { holdEmbeddedDetection } from './role-mix.js';
 import { startResponder } from './respond-wiring.js';
 import { createMetrics } from './metrics.js';
 import { createAdminServices } from './services.js';
@@ -476,6 +477,28 @@ export async function startAisoc(
       : null;
 
     // ── detection ──
+    // Every detector in this process: on NATS, never beside `--role detect` workers (role-mix.ts).
+    const startEmbeddedDetection = async (): Promise<Detection> => {
+      const guard = nats
+        ? await holdEmbeddedDetection({
+            servers: nats.servers,
+            bucket: coordinationBucket,
+            id: gatewayId,
+            log,
+          })
+        : null;
+      const detection = await startDetection({
+        bus,
+        models: config.models,
+        trustedEvents: config.bus.driver === 'memory',
+        checkpointFile: join(config.dataDir, 'detectors.checkpoint.json'),
+        log,
+      }).catch(async (e: unknown) => {
+        await guard?.close();
+        throw e;
+      });
+      return guard ? { ...detection, close: () => detection.close().then(guard.close) } : detection;
+    };
     const detection: Detection = await phases.run('detection', async () => {
       const detection = !has('detect')
         ? await startRemoteDetection(bus)
@@ -489,13 +512,7 @@ export async function startAisoc(
               partitions: nats.partitions,
               log,
             })
-          : await startDetection({
-              bus,
-              models: config.models,
-              trustedEvents: config.bus.driver === 'memory',
-              checkpointFile: join(config.dataDir, 'detectors.checkpoint.json'),
-              log,
-            });
+          : await startEmbeddedDetection();
       return { handle: detection, close: () => detection.close() };
     });
     detectorSnapshot = (model) => detectorStateOf(detection, model);

@@ -12,6 +12,7 @@ export const BusErrorCodes = {
   BUS_POLICY_INVALID: 'BUS_POLICY_INVALID',
   BUS_POLICY_STALE: 'BUS_POLICY_STALE',
   BUS_GATEWAY_ID_INVALID: 'BUS_GATEWAY_ID_INVALID',
+  BUS_VALUE_INCOMPLETE: 'BUS_VALUE_INCOMPLETE',
 } as const;
 export type BusErrorCode = (typeof BusErrorCodes)[keyof typeof BusErrorCodes];
 
@@ -26,6 +27,7 @@ const statusOf: Record<BusErrorCode, number> = {
   BUS_POLICY_INVALID: 400,
   BUS_POLICY_STALE: 409,
   BUS_GATEWAY_ID_INVALID: 400,
+  BUS_VALUE_INCOMPLETE: 503,
 };
 
 /** Builds an AppError with a bus code and the HTTP status that code maps to. */

@@ -1,5 +1,5 @@
 import { type KV, Kvm } from '@nats-io/kv';
-import { BusErrorCodes, wrapForeign } from './errors.js';
+import { BusErrorCodes, busError, wrapForeign } from './errors.js';
 import { connectNats, type NatsConnection } from './nats-bus.js';
 import { assertName } from './subjects.js';
 
@@ -37,6 +37,26 @@ export interface NatsCoordinationOptions {
 }
 
 /** Opens (or creates) the coordination bucket. */
+/**
+ * A KV value is one NATS message, at most the server's max_payload (1 MiB by default), while a
+ * partition's detector state can grow past that. A larger value is stored as chunks under
+ * `<key>.chunk.<generation>.<n>` and `<key>` holds a small manifest written last, so a reader
+ * sees the old value or the whole new one; the old generation's chunks are deleted after.
+ */
+const CHUNK_BYTES = 512 * 1024;
+const MANIFEST = 'aisocChunkedValue';
+
+interface ChunkManifest {
+  [MANIFEST]: 1;
+  generation: string;
+  chunks: number;
+  bytes: number;
+}
+
+function isManifest(value: unknown): value is ChunkManifest {
+  return typeof value === 'object' && value !== null && (value as ChunkManifest)[MANIFEST] === 1;
+}
+
 export async function createNatsCoordination(
   options: NatsCoordinationOptions,
 ): Promise<Coordination> {
@@ -63,6 +83,7 @@ export async function createNatsCoordination(
       return { lease: null, revision: entry.revision };
     }
   };
+  const written = new Map<string, ChunkManifest | null>();
   return {
     async acquire(key, owner, ttlMs) {
       const payload = JSON.stringify({ owner, expiresAt: now() + ttlMs } satisfies Lease);
@@ -98,11 +119,58 @@ export async function createNatsCoordination(
     async get<T>(key: string) {
       const entry = await kv.get(key);
       if (entry === null || entry.operation !== 'PUT' || entry.length === 0) return null;
-      return entry.json<T>();
+      const value = entry.json<unknown>();
+      if (!isManifest(value)) return value as T;
+      const parts: Uint8Array[] = [];
+      for (let n = 0; n < value.chunks; n++) {
+        const chunk = await kv.get(`${key}.chunk.${value.generation}.${n}`);
+        if (chunk === null || chunk.operation !== 'PUT')
+          throw busError(
+            BusErrorCodes.BUS_VALUE_INCOMPLETE,
+            `${key} in bucket ${options.bucket}: chunk ${n} of ${value.chunks} (generation ${value.generation}) is missing`,
+          );
+        parts.push(chunk.value);
+      }
+      const bytes = Buffer.concat(parts);
+      if (bytes.length !== value.bytes)
+        throw busError(
+          BusErrorCodes.BUS_VALUE_INCOMPLETE,
+          `${key} in bucket ${options.bucket}: its chunks hold ${bytes.length} bytes, the manifest says ${value.bytes}`,
+        );
+      return JSON.parse(bytes.toString('utf8')) as T;
     },
     async put(key, value) {
       try {
-        await kv.put(key, JSON.stringify(value));
+        const bytes = Buffer.from(JSON.stringify(value), 'utf8');
+        // The value this process wrote last; read once per key (another process's chunks).
+        let old: unknown = written.get(key);
+        if (!written.has(key)) {
+          const before = await kv.get(key).catch(() => null);
+          old = before?.operation === 'PUT' && before.length > 0 ? before.json<unknown>() : null;
+        }
+        if (bytes.length <= CHUNK_BYTES) {
+          await kv.put(key, bytes);
+          written.set(key, null);
+        } else {
+          const generation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+          const chunks = Math.ceil(bytes.length / CHUNK_BYTES);
+          for (let n = 0; n < chunks; n++)
+            await kv.put(
+              `${key}.chunk.${generation}.${n}`,
+              bytes.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES),
+            );
+          const manifest: ChunkManifest = {
+            [MANIFEST]: 1,
+            generation,
+            chunks,
+            bytes: bytes.length,
+          };
+          await kv.put(key, JSON.stringify(manifest));
+          written.set(key, manifest);
+        }
+        if (isManifest(old))
+          for (let n = 0; n < old.chunks; n++)
+            await kv.purge(`${key}.chunk.${old.generation}.${n}`).catch(() => undefined);
       } catch (error) {
         throw wrapForeign(BusErrorCodes.BUS_PUBLISH_FAILED, `cannot write ${key}`, error);
       }

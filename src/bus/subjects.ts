@@ -6,6 +6,8 @@ export const Subjects = {
   /** Every model partition of `inferenceCompleted`; see {@link inferenceSubject}. */
   inferenceCompletedAll: 'gateway.inference.completed.>',
   alertRaised: 'detect.alert.raised',
+  /** Batches of events a detector worker's partition passes on to the per-model stage. */
+  modelStageEvents: 'detect.stage.models',
   actionApplied: 'respond.action.applied',
   actionLifted: 'respond.action.lifted',
   policyChanged: 'gateway.policy.changed',

@@ -94,6 +94,11 @@ export {
 export { renderAuditMarkdown } from './audit/render-audit.js';
 export * from './extraction/index.js';
 export { createDecoyDetector, type DecoyDetectorOptions, type DecoyState } from './decoy/index.js';
+export {
+  decodeModelStageBatch,
+  forwardingToModelStage,
+  type ModelStageBatch,
+} from './model-stage.js';
 export { MAX_PARTITIONS, eventPartition, partitionSubject, partitionToken } from './partition.js';
 export {
   type PartitionSpec,

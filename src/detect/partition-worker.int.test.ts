@@ -14,6 +14,7 @@ import { deleteNatsPolicyBucket } from '../bus/nats-policy-channel.js';
 import type { Alert } from '../core/index.js';
 import type { Detector } from './detector.js';
 import { makeEvent } from './drift/test-events.js';
+import { decodeModelStageBatch, forwardingToModelStage } from './model-stage.js';
 import { eventPartition, partitionToken } from './partition.js';
 import { findingAlertId, startPartitionWorker, type PartitionSpec } from './partition-worker.js';
 import { createDetectorRunner } from './runner/detector-runner.js';
@@ -160,5 +161,75 @@ await describeWithService('nats', 'partitioned detection on NATS JetStream', () 
     expect(lost.length).toBe(2);
     await b.w.close();
     await b.coordination.close();
+  }, 60_000);
+  it('feeds the per-model stage with batches from the key partitions, each event at least once', async () => {
+    const bus = await open();
+    const coordination = await createNatsCoordination({ servers, bucket: `${bucket}2` });
+    const seen = new Map<string, number>();
+    /** Counts events per id (a stand-in for drift: it needs every event of the model). */
+    const perModel: Detector<Record<string, never>> = {
+      name: 'seen',
+      description: 'records every event id it observes',
+      init: () => ({}),
+      observe(_state, event) {
+        seen.set(event.id, (seen.get(event.id) ?? 0) + 1);
+        return [];
+      },
+      stateSize: () => 0,
+      serialize: () => ({}),
+      deserialize: () => ({}),
+    };
+    const runner = (detectors: Detector<unknown>[]) => () =>
+      createDetectorRunner({ bus, detectors, onAlert: () => {}, createAlertId: findingAlertId });
+    const specs: PartitionSpec[] = Array.from({ length: PARTITIONS }, (_, i) => {
+      const id = partitionToken(i);
+      return {
+        id,
+        pattern: partitionPattern(id),
+        runner: () =>
+          forwardingToModelStage(runner([counting as Detector<unknown>])(), {
+            publish: (batch) => bus.publish(`${Subjects.modelStageEvents}.${id}`, batch),
+            maxEvents: 16,
+          }),
+      };
+    });
+    specs.push({
+      id: 'models',
+      pattern: `${Subjects.modelStageEvents}.>`,
+      runner: runner([perModel as Detector<unknown>]),
+      decode: decodeModelStageBatch,
+      light: true,
+    });
+    const w = await startPartitionWorker({
+      bus,
+      coordination,
+      workerId: 'solo',
+      partitions: specs,
+      leaseMs: 1500,
+      tickMs: 200,
+      log: () => {},
+    });
+    await until('it owns every partition and the stage', () => w.owned().length === PARTITIONS + 1);
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const principal = principals[i % principals.length]!;
+      const e = {
+        ...makeEvent(10_000 + i, Date.UTC(2026, 0, 2) + i, [[i]]),
+        principal,
+        keyId: principal,
+      };
+      ids.push(e.id);
+      await bus.publish(
+        inferenceSubject(e.model, partitionToken(eventPartition(e, PARTITIONS))),
+        e,
+      );
+    }
+    // A batch the stage cannot read is skipped, not fatal.
+    await bus.publish(`${Subjects.modelStageEvents}.p00`, { version: 9, events: 'no' });
+    await until('the stage saw every event', () => ids.every((id) => seen.has(id)));
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    await w.close();
+    await coordination.close();
+    await deleteNatsPolicyBucket({ servers, bucket: `${bucket}2` }).catch(() => undefined);
   }, 60_000);
 });

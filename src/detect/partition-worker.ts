@@ -15,6 +15,21 @@ export interface PartitionSpec {
   readonly pattern: string;
   /** Builds a fresh runner for this partition (its detectors, alerts sent to `onAlert`). */
   readonly runner: () => DetectorRunner;
+  /**
+   * Reads one message into the events it carries (a second stage receives batches); by default
+   * one inference event, checked against its schema. Null or [] skips the message.
+   */
+  readonly decode?: (data: unknown) => readonly InferenceEvent[] | null;
+  /**
+   * A light partition (the per-model stage over batches) is not counted in a worker's share,
+   * so that it does not cost its holder one of the key partitions. Default false.
+   */
+  readonly light?: boolean;
+}
+
+function oneEvent(data: unknown): InferenceEvent[] | null {
+  const parsed = InferenceEventSchema.safeParse(data);
+  return parsed.success ? [parsed.data as InferenceEvent] : null;
 }
 
 export interface PartitionCheckpoint {
@@ -93,6 +108,7 @@ export async function startPartitionWorker(
   const tickMs = options.tickMs ?? 1_000;
   const every = options.checkpointEvents ?? 5_000;
   const running = new Map<string, Running>();
+  const light = new Set(options.partitions.filter((p) => p.light).map((p) => p.id));
   const totals = { events: 0, alerts: 0 };
   let closed = false;
 
@@ -125,9 +141,8 @@ export async function startPartitionWorker(
     running.set(spec.id, r);
     r.sub = await bus.subscribeFrom!<unknown>(spec.pattern, r.seq, (m) => {
       if (m.seq !== undefined && m.seq <= r.seq) return; // already in the restored state
-      const parsed = InferenceEventSchema.safeParse(m.data);
-      if (parsed.success) {
-        totals.alerts += runner.process(parsed.data as InferenceEvent).length;
+      for (const event of (spec.decode ?? oneEvent)(m.data) ?? []) {
+        totals.alerts += runner.process(event).length;
         totals.events++;
       }
       if (m.seq !== undefined) r.seq = m.seq;
@@ -142,7 +157,7 @@ export async function startPartitionWorker(
     running.delete(id);
     await r.sub.unsubscribe();
     if (keepState) await checkpoint(r);
-    await r.runner.flush();
+    await r.runner.flush().catch((e) => log(`detector flush of ${id} failed: ${String(e)}`));
     await co.release(leaseKey(id), workerId);
   };
 
@@ -158,14 +173,16 @@ export async function startPartitionWorker(
       } else await checkpoint(running.get(id)!);
     }
     const workers = Math.max(1, (await co.leases('worker.')).size);
-    const target = Math.ceil(options.partitions.length / workers);
+    const counted = (ids: Iterable<string>) => [...ids].filter((id) => !light.has(id));
+    const target = Math.ceil(counted(options.partitions.map((p) => p.id)).length / workers);
     // Rebalance: give extras back (checkpointed), so a new worker can take them.
-    for (const id of [...running.keys()].slice(target)) await stopPartition(id, true);
-    if (running.size >= target) return;
+    for (const id of counted(running.keys()).slice(target)) await stopPartition(id, true);
     const taken = await co.leases('part.');
     for (const spec of options.partitions) {
-      if (running.size >= target || closed) break;
+      if (closed) break;
       if (running.has(spec.id) || taken.has(leaseKey(spec.id))) continue;
+      // A worker at its share takes a light partition only when nobody holds it.
+      if (!spec.light && counted(running.keys()).length >= target) continue;
       if (await co.acquire(leaseKey(spec.id), workerId, leaseMs))
         // A start that hangs (NATS starved) must not stall the renewals of the others.
         await within(leaseMs, startPartition(spec)).catch(async (e) => {
