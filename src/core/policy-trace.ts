@@ -32,6 +32,7 @@ const KINDS: ReadonlySet<string> = new Set(CONTAINMENT_ACTION_KINDS);
 const STEP_KINDS: ReadonlySet<string> = new Set([
   ...CONTAINMENT_ACTION_KINDS,
   CIRCUIT_BREAKER_STEP,
+  DECOY_WATERMARK_STEP,
 ]);
 
 export function isContainmentKind(kind: unknown): kind is ContainmentActionKind {
