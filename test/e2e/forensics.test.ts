@@ -149,7 +149,7 @@ describe('forensics of a poisoned model version, end to end from the CLI', () =>
     expect(malignant).toBeGreaterThan(10);
     const out = join(dir, 'impact.jsonl');
     const r = await cli('impact', '--incident', incidentId, '--out', out, '--json');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({
       model: 'breast-cancer',

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -23,6 +23,7 @@ export async function buildCliBundle(): Promise<() => void> {
   shared.users++;
   shared.built ??= bundle();
   process.env[VARIABLE] = await shared.built;
+  process.env.AISOC_WORKER_BUNDLE_DIR = process.env[VARIABLE];
   return () => {
     if (--shared.users > 0) return;
     void shared.built?.then((dir) => rmSync(dir, { recursive: true, force: true }));
@@ -36,11 +37,9 @@ async function bundle(): Promise<string> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   await build({
-    entryPoints: {
-      main: join(root, 'src/cli/main.ts'),
-      // start-worker.ts loads './ledger-worker.js' beside the chunk that holds it.
-      'ledger-worker': join(root, 'src/ledger/ledger-worker.ts'),
-    },
+    // spawnModuleWorker loads './<name>.js' beside the chunk that calls it: every worker
+    // entry becomes a top-level file of the bundle, beside the chunks.
+    entryPoints: { main: join(root, 'src/cli/main.ts'), ...workerEntries() },
     outdir: dir,
     bundle: true,
     splitting: true,
@@ -52,6 +51,19 @@ async function bundle(): Promise<string> {
   });
   return dir;
 }
+
+/** Every module started with `spawnModuleWorker(import.meta.url, 'name', …)` in src/, by name. */
+function workerEntries(): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const file of readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+    const path = join(root, 'src', file);
+    for (const m of readFileSync(path, 'utf8').matchAll(SPAWN))
+      entries[m[1]!] = join(dirname(path), `${m[1]!}.ts`);
+  }
+  return entries;
+}
+const SPAWN = /spawnModuleWorker\(\s*import\.meta\.url,\s*'([\w-]+)'/g;
 
 /** The node arguments that start the CLI: the run's bundle when there is one, else the sources. */
 export function cliCommand(): string[] {
