@@ -1,5 +1,5 @@
 import { Subjects, type Bus } from '../bus/index.js';
-import { createId, type Alert, type AuditEntry } from '../core/index.js';
+import { ATLAS, createId, type Alert, type AuditEntry } from '../core/index.js';
 import type { CircuitChange } from '../gateway/index.js';
 
 /**
@@ -40,8 +40,8 @@ export function recordCircuitChanges(
       severity: 'medium',
       confidence: 0.9,
       title: `Circuit breaker opened on ${change.model}: ${change.reason}; answering from its fallback`,
-      // A failing model may be under a denial-of-service attack (ATLAS AML.T0029).
-      atlasTechniques: ['AML.T0029'],
+      // A failing model may be under a denial-of-service attack.
+      atlasTechniques: [ATLAS.denialOfService],
       owasp: [],
       evidence: facts,
       eventIds: [],

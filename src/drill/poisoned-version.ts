@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ATLAS } from '../core/index.js';
 import { createDrillKey, type DrillAdmin } from './admin-client.js';
 import { DrillErrorCodes, drillError } from './errors.js';
 import type { AlertWatch, PipelineContext, PipelineOutcome } from './pipeline.js';
@@ -340,7 +341,7 @@ async function exportsCheck(f: ForensicsInput): Promise<{ passed: boolean; detai
     (o) =>
       o.type === 'attack-pattern' &&
       o.external_references?.some(
-        (r) => r.source_name === 'mitre-atlas' && r.external_id === 'AML.T0020',
+        (r) => r.source_name === 'mitre-atlas' && r.external_id === ATLAS.poisonTrainingData,
       ),
   );
   const stixOk =

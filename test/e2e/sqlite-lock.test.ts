@@ -24,7 +24,11 @@ async function holdExclusiveLock(
 }
 
 async function rig(durability: 'async' | 'durable') {
-  const t = await startTestAisoc({ gateway: { durability } });
+  // No rate limit in the way: on an idle machine four clients exceed the default 100/s, and a
+  // 429 would hide whether the gateway answered during the lock.
+  const t = await startTestAisoc({
+    gateway: { durability, defaultRateLimit: { ratePerSecond: 1e6, burst: 1e6 } },
+  });
   const created = await t.admin('/api/v1/keys', { body: { principal: 'lock-holder-test' } });
   const body = kserveBody(await demoRows('digits', 'holdout', 1));
   const infer = async () => {

@@ -1,6 +1,5 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { pruneStream } from '../../app/index.js';
 import {
   createLedgerWriter,
   loadLedgerKey,
@@ -52,6 +51,9 @@ export function registerLedgerPrune(
         const rows = [];
         try {
           for (const stream of opts.stream ? [opts.stream] : streams) {
+            // Loaded here: the app module graph reaches the bus and the ONNX runtime, which
+            // the other ledger commands (verify) must not load.
+            const { pruneStream } = await import('../../app/index.js');
             const plan = await pruneStream({
               store,
               audit: async (entry) => void (await writer.appendDurable('audit', entry)),
