@@ -115,6 +115,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
 
   'POST /api/v1/data/audit': 'data.write',
   [`POST ${R}/models/:model/artifacts`]: 'registry.write',
+  // Artifact access audit (issue 20): each read is written to the audit ledger.
+  [`GET ${R}/models/:model/versions/:version/file`]: 'artifacts.read',
 };
 
 /** The permission a declared route needs, or undefined when the route is not in the table. */

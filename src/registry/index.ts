@@ -115,3 +115,12 @@ export {
   type TensorDiff,
   type TensorChange,
 } from './diff/index.js';
+export {
+  createArtifactReads,
+  createArtifactAccessMonitor,
+  resolveArtifact,
+  type ArtifactReads,
+  type ArtifactAccessMonitor,
+  type ArtifactAccessLimits,
+  type ArtifactDownload,
+} from './artifact-access/index.js';

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Identity } from '../../identity/index.js';
+import type { Registry } from '../create-registry.js';
+import type { ArtifactFile } from '../types.js';
+import type { ArtifactAccessMonitor } from './access-monitor.js';
+import { resolveArtifact } from './artifact-file.js';
+
+export interface ArtifactReadsDeps {
+  registry: Pick<Registry, 'version'>;
+  /** Appends one entry to the `audit` ledger and resolves once it is durable. */
+  audit: (entry: Record<string, unknown>) => Promise<void>;
+  monitor?: ArtifactAccessMonitor;
+  now?: () => string;
+}
+
+/** An artifact file ready to stream; the read is audited when the stream ends. */
+export interface ArtifactDownload {
+  file: ArtifactFile;
+  manifestDigest: string;
+  body: ReadableStream<Uint8Array>;
+}
+
+/**
+ * Serves registered model files. The body hashes what it sends; when the last byte is read
+ * (or the client goes away) one `registry.artifact.read` entry is made durable in the audit
+ * ledger before the stream closes, so a client that read the whole file knows it is recorded.
+ */
+export function createArtifactReads(deps: ArtifactReadsDeps) {
+  const now = deps.now ?? (() => new Date().toISOString());
+  return {
+    async open(
+      model: string,
+      version: string,
+      path: string,
+      identity: Identity,
+    ): Promise<ArtifactDownload> {
+      const v = await deps.registry.version(model, version);
+      const { file, absolutePath } = await resolveArtifact({ ...v, model, version }, path);
+      const hash = createHash('sha256');
+      let bytes = 0;
+      let done = false;
+      const finish = async (complete: boolean) => {
+        if (done) return;
+        done = true;
+        const digest = hash.digest('hex');
+        await deps.audit({
+          type: 'registry.artifact.read',
+          actor: identity.name,
+          identityKind: identity.kind,
+          role: identity.role,
+          at: now(),
+          model,
+          version,
+          versionId: v.id,
+          state: v.state,
+          file: file.path,
+          bytes,
+          digest,
+          complete,
+          // false: the file on disk no longer matches its manifest (the integrity monitor alerts).
+          matchesManifest: complete ? digest === file.digest && bytes === file.size : null,
+        });
+        await deps.monitor?.observe({
+          identity: identity.name,
+          role: identity.role,
+          model,
+          version,
+          path: file.path,
+          bytes,
+        });
+      };
+      const source = createReadStream(absolutePath)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const next = await source.next();
+          if (next.done) {
+            await finish(true);
+            controller.close();
+            return;
+          }
+          hash.update(next.value);
+          bytes += next.value.length;
+          controller.enqueue(new Uint8Array(next.value));
+        },
+        async cancel() {
+          await source.return?.();
+          await finish(false);
+        },
+      });
+      return { file, manifestDigest: v.manifestDigest, body };
+    },
+  };
+}
+export type ArtifactReads = ReturnType<typeof createArtifactReads>;
