@@ -7,6 +7,7 @@ import { printTable, writeOut } from '../output.js';
 import { registerDataCommands } from './registry-data.js';
 import { registerRegisterCommand } from './registry-register.js';
 import { registerDiffCommand } from './registry-diff.js';
+import { registerPullCommand } from './registry-pull.js';
 import { registerValidateCommand } from './registry-validate.js';
 import {
   emit,
@@ -266,4 +267,5 @@ export function registerRegistryCommands(program: Command): void {
   registerStateCommands(registry);
   registerDataCommands(registry);
   registerValidateCommand(registry);
+  registerPullCommand(registry);
 }

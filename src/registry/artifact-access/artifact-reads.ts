@@ -70,7 +70,9 @@ export function createArtifactReads(deps: ArtifactReadsDeps) {
           bytes,
         });
       };
-      const source = createReadStream(absolutePath)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      const source = createReadStream(absolutePath)[
+        Symbol.asyncIterator
+      ]() as AsyncIterator<Buffer>;
       const body = new ReadableStream<Uint8Array>({
         async pull(controller) {
           const next = await source.next();
