@@ -1,10 +1,12 @@
 import { createId, systemClock, type Alert, type Clock } from '../../core/index.js';
-import type { Role } from '../../identity/index.js';
 
 export interface ArtifactAccessLimits {
   maxReadsPerHour: number;
   maxBytesPerHour: number;
 }
+
+/** An identity's role name (identity module); the registry does not depend on identity. */
+type Role = string;
 
 /** One completed read, as the audit ledger records it. */
 export interface ArtifactRead {

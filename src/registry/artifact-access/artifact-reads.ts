@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Identity } from '../../identity/index.js';
 import type { Registry } from '../create-registry.js';
 import type { ArtifactFile } from '../types.js';
 import type { ArtifactAccessMonitor } from './access-monitor.js';
 import { resolveArtifact } from './artifact-file.js';
+
+/** Who reads: the authenticated identity of the request (never a header it was sent). */
+export interface ArtifactReader {
+  name: string;
+  kind: string;
+  role: string;
+}
 
 export interface ArtifactReadsDeps {
   registry: Pick<Registry, 'version'>;
@@ -33,7 +39,7 @@ export function createArtifactReads(deps: ArtifactReadsDeps) {
       model: string,
       version: string,
       path: string,
-      identity: Identity,
+      identity: ArtifactReader,
     ): Promise<ArtifactDownload> {
       const v = await deps.registry.version(model, version);
       const { file, absolutePath } = await resolveArtifact({ ...v, model, version }, path);

@@ -5,6 +5,7 @@ export {
   type ArtifactReads,
   type ArtifactReadsDeps,
   type ArtifactDownload,
+  type ArtifactReader,
 } from './artifact-reads.js';
 export {
   createArtifactAccessMonitor,
