@@ -98,6 +98,10 @@ const routeDocs = (): Readonly<Record<string, RouteDoc>> =>
       query: { path: str.describe("the file's manifest path; '.' for a single-file model") },
       produces: 'application/octet-stream',
     },
+    'POST /api/v1/registry/access-log': {
+      summary: 'Ingest object-store access log lines (S3 server access logs) into the audit ledger',
+      body: z.object({ format: z.literal('s3'), text: str }),
+    },
     'GET /api/v1/console/overview': { summary: 'What the console overview shows, in one answer' },
     'POST /api/v1/drills': { summary: 'Run a drill against this aisoc', body: ConsoleBodies.drill },
     'GET /api/v1/drills': { summary: 'Past drill scorecards and running drills' },

@@ -293,6 +293,18 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
       });
     });
   }
+  if (services.artifactReads) {
+    const reads = services.artifactReads;
+    // Object-store access logs (S3 server access logs) into the audit ledger.
+    app.post(`${base}/access-log`, async (c) => {
+      const b = await body(c);
+      if (b.format !== 's3')
+        throw new AppError('REGISTRY_INPUT_INVALID', 'body.format: expected "s3"', {
+          status: 400,
+        });
+      return c.json(await reads.ingestStoreLog('s3', text(b, 'text'), actor(c)), 201);
+    });
+  }
   if (services.inventory) {
     const inventory = services.inventory;
     app.get(`${base}/inventory`, async (c) => c.json({ assets: await inventory() }));

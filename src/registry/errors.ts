@@ -20,6 +20,7 @@ export const RegistryErrorCodes = {
   REGISTRY_DATASET_FROZEN: 'REGISTRY_DATASET_FROZEN',
   REGISTRY_ARTIFACT_PATH_INVALID: 'REGISTRY_ARTIFACT_PATH_INVALID',
   REGISTRY_ARTIFACT_UNAVAILABLE: 'REGISTRY_ARTIFACT_UNAVAILABLE',
+  REGISTRY_ACCESS_LOG_INVALID: 'REGISTRY_ACCESS_LOG_INVALID',
 } as const;
 export type RegistryErrorCode = (typeof RegistryErrorCodes)[keyof typeof RegistryErrorCodes];
 
@@ -42,6 +43,7 @@ const STATUS: Record<RegistryErrorCode, number> = {
   REGISTRY_DATASET_FROZEN: 409,
   REGISTRY_ARTIFACT_PATH_INVALID: 400,
   REGISTRY_ARTIFACT_UNAVAILABLE: 404,
+  REGISTRY_ACCESS_LOG_INVALID: 400,
 };
 
 /** A registry AppError with the status that belongs to its code. */

@@ -123,4 +123,6 @@ export {
   type ArtifactAccessMonitor,
   type ArtifactAccessLimits,
   type ArtifactDownload,
+  parseS3AccessLog,
+  type StoreRead,
 } from './artifact-access/index.js';

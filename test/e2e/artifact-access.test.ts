@@ -152,4 +152,53 @@ describe('artifact access audit (real HTTP, real tokens, real CLI)', { timeout: 
     const swapped = (await reads()).filter((e) => e.actor === 'olga' && e.file === 'model.onnx');
     expect(swapped.at(-1)).toMatchObject({ matchesManifest: false });
   });
+
+  it('ingests S3 server access log lines into the audit ledger as store reads', async () => {
+    const owner = '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be';
+    const tail = (agent: string) =>
+      `"-" "${agent}" - aGVsbG8gaG9zdCBpZA== SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader models.s3.eu-west-1.amazonaws.com TLSv1.2 - -`;
+    const lines = [
+      `${owner} models [07/Dec/2026:10:00:38 +0000] 192.0.2.3 arn:aws:iam::123456789012:user/mallory 3E57427F3EXAMPLE REST.GET.OBJECT fraud/1/model.onnx "GET /models/fraud/1/model.onnx HTTP/1.1" 200 - 70000 70000 70 10 ${tail('aws-cli/2.15.0')}`,
+      `${owner} models [07/Dec/2026:11:30:00 +0130] 192.0.2.9 - 3E57427F3EXAMPLF REST.GET.OBJECT fraud/1/sub/config%20v2.json "GET /models/fraud/1/sub/config%20v2.json HTTP/1.1" 403 AccessDenied 243 - 5 - ${tail('curl/8.5.0')}`,
+      `${owner} models [07/Dec/2026:10:02:00 +0000] 192.0.2.4 arn:aws:iam::123456789012:role/ci 3E57427F3EXAMPLG REST.PUT.OBJECT fraud/2/model.onnx "PUT /models/fraud/2/model.onnx HTTP/1.1" 200 - - 70000 90 20 ${tail('aws-sdk-go/1.44')}`,
+    ];
+    const log = join(t.dir, 's3-access.log');
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const cli = (...args: string[]) =>
+      runCli(['--url', t.aisoc.adminUrl, '--token-file', t.config.admin.tokenFile, ...args]);
+    const ok = await cli('registry', 'access-log', 'ingest', log, '--format', 's3');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('ingested 2 object read(s)');
+    expect(ok.stdout).toContain('skipped 1 other operation(s)');
+    await t.aisoc.ledger.flush();
+    const audit = await t.admin('/api/v1/ledger/audit/entries?from=0&limit=1000');
+    const store = (audit.json.entries as { payload: Record<string, unknown> }[])
+      .map((e) => e.payload)
+      .filter((p) => p.type === 'registry.artifact.store-read');
+    expect(store).toEqual([
+      expect.objectContaining({
+        actor: 'arn:aws:iam::123456789012:user/mallory',
+        bucket: 'models',
+        key: 'fraud/1/model.onnx',
+        at: '2026-12-07T10:00:38.000Z',
+        status: 200,
+        bytesSent: 70000,
+        userAgent: 'aws-cli/2.15.0',
+        ingestedBy: 'admin',
+      }),
+      expect.objectContaining({
+        actor: 'anonymous',
+        key: 'fraud/1/sub/config v2.json',
+        at: '2026-12-07T10:00:00.000Z',
+        status: 403,
+        errorCode: 'AccessDenied',
+      }),
+    ]);
+
+    const bad = join(t.dir, 's3-bad.log');
+    writeFileSync(bad, `${lines[0]}\n${lines[0]!.replace('07/Dec/2026:10:00:38', '2026-12-07')}\n`);
+    const refused = await cli('registry', 'access-log', 'ingest', bad);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('line 2: time');
+  });
 });

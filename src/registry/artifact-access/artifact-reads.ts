@@ -4,6 +4,7 @@ import type { Registry } from '../create-registry.js';
 import type { ArtifactFile } from '../types.js';
 import type { ArtifactAccessMonitor } from './access-monitor.js';
 import { resolveArtifact } from './artifact-file.js';
+import { parseS3AccessLog } from './s3-access-log.js';
 
 /** Who reads: the authenticated identity of the request (never a header it was sent). */
 export interface ArtifactReader {
@@ -97,6 +98,28 @@ export function createArtifactReads(deps: ArtifactReadsDeps) {
         },
       });
       return { file, manifestDigest: v.manifestDigest, body };
+    },
+    /**
+     * Brings object-store reads (S3 server access log lines) into the audit ledger, one
+     * `registry.artifact.store-read` entry each; the batch is refused whole if a line is bad.
+     */
+    async ingestStoreLog(
+      format: 's3',
+      text: string,
+      actor: string,
+    ): Promise<{ ingested: number; skipped: number }> {
+      const { reads, skipped } = parseS3AccessLog(text);
+      const ingestedAt = now();
+      for (const r of reads)
+        await deps.audit({
+          type: 'registry.artifact.store-read',
+          actor: r.requester ?? 'anonymous',
+          ...r,
+          format,
+          ingestedBy: actor,
+          ingestedAt,
+        });
+      return { ingested: reads.length, skipped };
     },
   };
 }

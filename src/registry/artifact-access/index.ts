@@ -13,3 +13,4 @@ export {
   type ArtifactAccessLimits,
   type ArtifactRead,
 } from './access-monitor.js';
+export { parseS3AccessLog, type StoreRead, type ParsedAccessLog } from './s3-access-log.js';
