@@ -56,7 +56,9 @@ export function accessControl(options: AccessOptions): MiddlewareHandler {
     if (!route) return next(); // no such route: the 404 follows
     const needed = permissionFor(route.method, route.path);
     const allowed = needed ? hasPermission(identity.role, needed) : identity.role === 'admin';
-    const audited = !READS.has(c.req.method) || needed === 'evidence.read';
+    // Evidence content and model files are custody events: refused reads are recorded too.
+    const audited =
+      !READS.has(c.req.method) || needed === 'evidence.read' || needed === 'artifacts.read';
     if (!allowed) {
       if (audited) await record(options, c, identity, route.path, 403);
       throw identityError(

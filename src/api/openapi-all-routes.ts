@@ -37,6 +37,7 @@ export function mountAllRoutes(): Hono {
     recordFingerprint: async () => null,
     inventory: async () => [],
     threatModel: async () => '',
+    artifactReads: {},
   } as unknown as RegistryServices);
   registerIntakeRoutes(app, {} as IntakeServices);
   return app;

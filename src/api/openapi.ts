@@ -93,6 +93,15 @@ const routeDocs = (): Readonly<Record<string, RouteDoc>> =>
       summary: 'Server-sent events: incidents, alerts and actions as they happen',
       produces: 'text/event-stream',
     },
+    'GET /api/v1/registry/models/:model/versions/:version/file': {
+      summary: 'Download one registered model file (audited; SHA-256 in x-aisoc-sha256)',
+      query: { path: str.describe("the file's manifest path; '.' for a single-file model") },
+      produces: 'application/octet-stream',
+    },
+    'POST /api/v1/registry/access-log': {
+      summary: 'Ingest object-store access log lines (S3 server access logs) into the audit ledger',
+      body: z.object({ format: z.literal('s3'), text: str }),
+    },
     'GET /api/v1/console/overview': { summary: 'What the console overview shows, in one answer' },
     'POST /api/v1/drills': { summary: 'Run a drill against this aisoc', body: ConsoleBodies.drill },
     'GET /api/v1/drills': { summary: 'Past drill scorecards and running drills' },

@@ -1,8 +1,8 @@
 import type { Context, Hono } from 'hono';
 import { AppError } from '../core/index.js';
-import type { Registry, Rollback, Validation } from '../registry/index.js';
+import type { ArtifactReads, Registry, Rollback, Validation } from '../registry/index.js';
 import { ApiErrorCodes } from './errors.js';
-import { actorOf } from './identity-context.js';
+import { actorOf, identityOf } from './identity-context.js';
 
 /** What the registry routes need; the composition root builds it (see src/app). */
 export interface RegistryServices {
@@ -27,6 +27,8 @@ export interface RegistryServices {
   /** Assets, and the threat model as Markdown, when wired. */
   inventory?: () => Promise<unknown>;
   threatModel?: () => Promise<string>;
+  /** Model-file downloads, each read audited (docs/artifact-access.md), when wired. */
+  artifactReads?: ArtifactReads;
 }
 
 async function body(c: Context): Promise<Record<string, unknown>> {
@@ -264,6 +266,45 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
   app.get(`${base}/lineage/endpoints/:endpoint`, async (c) =>
     c.json(await registry.lineage.behind(c.req.param('endpoint'), c.req.query('at'))),
   );
+  if (services.artifactReads) {
+    const reads = services.artifactReads;
+    app.get(`${base}/models/:model/versions/:version/file`, async (c) => {
+      const [m, v] = version(c);
+      const path = c.req.query('path');
+      if (path === undefined || path === '')
+        throw new AppError(
+          'REGISTRY_ARTIFACT_PATH_INVALID',
+          'query.path: the manifest path of the file is required (see `files` of GET …/versions/:version)',
+          { status: 400, details: { model: m, version: v } },
+        );
+      const download = await reads.open(m, v, path, identityOf(c));
+      const name = download.file.path === '.' ? `${m}-${v}` : download.file.path.split('/').pop()!;
+      return new Response(download.body, {
+        status: 200,
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-disposition': `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`,
+          // The registered digest: the client checks the bytes it received against it.
+          'x-aisoc-sha256': download.file.digest,
+          'repr-digest': `sha-256=:${Buffer.from(download.file.digest, 'hex').toString('base64')}:`,
+          'x-aisoc-manifest-digest': download.manifestDigest,
+          'cache-control': 'no-store',
+        },
+      });
+    });
+  }
+  if (services.artifactReads) {
+    const reads = services.artifactReads;
+    // Object-store access logs (S3 server access logs) into the audit ledger.
+    app.post(`${base}/access-log`, async (c) => {
+      const b = await body(c);
+      if (b.format !== 's3')
+        throw new AppError('REGISTRY_INPUT_INVALID', 'body.format: expected "s3"', {
+          status: 400,
+        });
+      return c.json(await reads.ingestStoreLog('s3', text(b, 'text'), actor(c)), 201);
+    });
+  }
   if (services.inventory) {
     const inventory = services.inventory;
     app.get(`${base}/inventory`, async (c) => c.json({ assets: await inventory() }));

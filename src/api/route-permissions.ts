@@ -115,6 +115,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
 
   'POST /api/v1/data/audit': 'data.write',
   [`POST ${R}/models/:model/artifacts`]: 'registry.write',
+  // Artifact access audit (issue 20): each read is written to the audit ledger.
+  [`GET ${R}/models/:model/versions/:version/file`]: 'artifacts.read',
+  [`POST ${R}/access-log`]: 'registry.write',
 };
 
 /** The permission a declared route needs, or undefined when the route is not in the table. */

@@ -53,6 +53,7 @@ import { prepareDataDir } from './data-dir.js';
 import { createIdentityService, createOidcAuthenticator } from '../identity/index.js';
 import { startProvenance, type ActionChange } from './provenance.js';
 import { createIntake } from './intake.js';
+import { artifactReadsFor } from './artifact-access-wiring.js';
 import { hasPrincipalDetectors, startDetection, type Detection } from './detection.js';
 import { startPartitionedDetection, startRemoteDetection } from './partitioned-detection.js';
 import { createPhases, ROLES, type Role } from './phases.js';
@@ -684,6 +685,13 @@ export async function startAisoc(
           registerRegistryRoutes(api, {
             ...provenance.services,
             onApprovalRefused: (m, v, e, actor) => intake.onApprovalRefused(m, v, e, actor),
+            // Model-file downloads, each read audited (issue 20 item 10).
+            artifactReads: artifactReadsFor(
+              config,
+              provenance.services.registry,
+              audit,
+              publishAlert,
+            ),
           });
           registerIntakeRoutes(api, intake);
           // --- end registry

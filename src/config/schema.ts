@@ -347,6 +347,18 @@ const RegistrySchema = z
     requireValidation: z.boolean().default(false),
     /** Largest drop of any validation metric (accuracy, precision, recall, F1, AUC) that passes. */
     validationTolerance: z.number().min(0).max(1).default(0.01),
+    /** Model-file downloads per identity beyond which an `artifact.access` alert is raised. */
+    artifactAccess: z
+      .object({
+        maxReadsPerHour: z.number().int().min(1).default(200),
+        maxBytesPerHour: z
+          .number()
+          .int()
+          .min(1)
+          .default(20 * 1024 ** 3),
+      })
+      .strict()
+      .default({ maxReadsPerHour: 200, maxBytesPerHour: 20 * 1024 ** 3 }),
   })
   .strict();
 

@@ -106,6 +106,15 @@ export const AuditEntrySchema = z.discriminatedUnion('type', [
   acted('privacy.clear.read', { subjectRef: z.string(), reason: z.string() }),
   acted('privacy.kek.rotated', { from: z.string().nullable(), to: z.string() }),
   // registry
+  acted('registry.artifact.read', {
+    model: z.string(),
+    version: z.string(),
+    file: z.string(),
+    bytes: z.number(),
+    digest,
+  }),
+  // an artifact store's own access log (S3 server access logs), ingested: no `at` of ours
+  entry('registry.artifact.store-read', { actor, format: z.string(), ingestedAt: at }),
   acted('registry.model.registered', { modelId: id, name: z.string() }),
   acted('registry.model_version.registered', {
     model: z.string(),

@@ -22,6 +22,7 @@ export const PERMISSIONS = [
   'privacy.manage', // erase a subject, export a subject's record (sealed), rotate the KEK
   'privacy.read', // read clear values of sealed fields (each read recorded)
   'drills.run',
+  'artifacts.read', // download registered model files (each read audited; issue 20)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -32,6 +33,7 @@ const RESPONDER: readonly Permission[] = [
   'incidents.write',
   'data.write',
   'registry.write',
+  'artifacts.read',
 ];
 
 /**
@@ -41,7 +43,8 @@ const RESPONDER: readonly Permission[] = [
 const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   viewer: ['read'],
   responder: RESPONDER,
-  approver: ['read', 'approvals.decide'],
+  // Deployers (responders) and approvers, who may inspect what they approve, read artifacts.
+  approver: ['read', 'approvals.decide', 'artifacts.read'],
   'privacy-officer': ['read', 'privacy.manage', 'privacy.read'],
   // Separation of duties: the admin runs the system but does not read sealed personal data.
   admin: PERMISSIONS.filter((p) => p !== 'privacy.read'),

@@ -122,3 +122,14 @@ export {
   type SuspectCheck,
   type SuspectCheckOptions,
 } from './fingerprint-suspect.js';
+export {
+  createArtifactReads,
+  createArtifactAccessMonitor,
+  resolveArtifact,
+  type ArtifactReads,
+  type ArtifactAccessMonitor,
+  type ArtifactAccessLimits,
+  type ArtifactDownload,
+  parseS3AccessLog,
+  type StoreRead,
+} from './artifact-access/index.js';

@@ -8,6 +8,8 @@ import { registerDataCommands } from './registry-data.js';
 import { registerRegisterCommand } from './registry-register.js';
 import { registerDiffCommand } from './registry-diff.js';
 import { registerFingerprintCommand } from './registry-fingerprint.js';
+import { registerPullCommand } from './registry-pull.js';
+import { registerAccessLogCommands } from './registry-access-log.js';
 import { registerValidateCommand } from './registry-validate.js';
 import {
   emit,
@@ -268,4 +270,6 @@ export function registerRegistryCommands(program: Command): void {
   registerStateCommands(registry);
   registerDataCommands(registry);
   registerValidateCommand(registry);
+  registerPullCommand(registry);
+  registerAccessLogCommands(registry);
 }
