@@ -1,4 +1,4 @@
-import { createId, systemClock, type Alert, type Clock } from '../../core/index.js';
+import { ATLAS, createId, OWASP, systemClock, type Alert, type Clock } from '../../core/index.js';
 
 export interface ArtifactAccessLimits {
   maxReadsPerHour: number;
@@ -58,8 +58,8 @@ function alert(
     severity,
     confidence,
     title,
-    atlasTechniques: ['AML.T0025'],
-    owasp: ['ML05:2023'],
+    atlasTechniques: [ATLAS.exfiltrationViaCyberMeans],
+    owasp: [OWASP.modelTheft],
     evidence: { identity: read.identity, role: read.role, ...evidence },
     eventIds: [],
   };
