@@ -38,6 +38,7 @@ export function mountAllRoutes(): Hono {
     inventory: async () => [],
     threatModel: async () => '',
     artifactReads: {},
+    validation: {},
   } as unknown as RegistryServices);
   registerIntakeRoutes(app, {} as IntakeServices);
   return app;

@@ -97,6 +97,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   [`POST ${R}/models/:model/versions/:version/revoke`]: 'registry.write',
   [`POST ${R}/models/:model/versions/:version/deploy`]: 'registry.write',
   [`POST ${R}/models/:model/versions/:version/fingerprint`]: 'registry.write',
+  // The validation gate (`registry validate`): scores both versions on a registered snapshot.
+  [`POST ${R}/models/:model/versions/:version/validate`]: 'registry.write',
+  [`GET ${R}/models/:model/versions/:version/validation`]: 'read',
   [`POST ${R}/models/:model/rollback`]: 'registry.write',
   [`GET ${R}/models/:model/deployments`]: 'read',
   [`GET ${R}/deployments/:endpoint`]: 'read',
