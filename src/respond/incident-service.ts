@@ -42,6 +42,14 @@ export function createIncidentService(options: IncidentServiceOptions) {
     return next;
   };
 
+  // Read-modify-write of an incident row takes the same turn as ingestion: a phase change or
+  // time-to-contain saved from a copy read before an alert was attached would drop that
+  // alert's techniques and ids from the incident (seen as a flaky test under load).
+  const locked =
+    <A extends unknown[], T>(fn: (...args: A) => Promise<T>) =>
+    (...args: A): Promise<T> =>
+      serial(() => fn(...args));
+
   let seq = 0;
   // Timeline ids sort in recording order even within one millisecond: time, counter, random.
   const timelineId = (at: string) =>
@@ -105,63 +113,67 @@ export function createIncidentService(options: IncidentServiceOptions) {
         return result;
       });
     },
-    async assign(id: string, assignee: string, actor: string) {
+    assign: locked(async (id: string, assignee: string, actor: string) => {
       const incident = await get(id);
       const next = { ...incident, assignee, updatedAt: now() };
       await repo.saveIncident(next);
       await record(id, 'assigned', actor, { assignee, previous: incident.assignee });
       return next;
-    },
+    }),
     async note(id: string, text: string, actor: string) {
       await get(id);
       await record(id, 'note', actor, { text });
     },
-    async overrideSeverity(id: string, severity: Severity, reason: string, actor: string) {
-      const incident = await get(id);
-      const at = now();
-      const next = {
-        ...incident,
-        severity: { ...incident.severity, override: { severity, reason, by: actor, at } },
-        updatedAt: at,
-      };
-      await repo.saveIncident(next);
-      await record(id, 'severity_overridden', actor, {
-        from: incident.severity.computed,
-        to: severity,
-        reason,
-      });
-      return next;
-    },
+    overrideSeverity: locked(
+      async (id: string, severity: Severity, reason: string, actor: string) => {
+        const incident = await get(id);
+        const at = now();
+        const next = {
+          ...incident,
+          severity: { ...incident.severity, override: { severity, reason, by: actor, at } },
+          updatedAt: at,
+        };
+        await repo.saveIncident(next);
+        await record(id, 'severity_overridden', actor, {
+          from: incident.severity.computed,
+          to: severity,
+          reason,
+        });
+        return next;
+      },
+    ),
     /** Moves the incident forward to `phase` (NIST SP 800-61 order) and stamps the time. */
-    async setPhase(
-      id: string,
-      phase: Phase,
-      actor: string,
-      extra: Partial<Pick<Incident, 'timeToContainMs'>> = {},
-    ) {
-      const incident = await get(id);
-      if (!PHASES.includes(phase))
-        throw respondError(RespondErrorCodes.RESPOND_PHASE_INVALID, `unknown phase "${phase}"`);
-      if (incident.phase === phase) return incident;
-      if (!canMoveTo(incident.phase, phase))
-        throw respondError(
-          RespondErrorCodes.RESPOND_PHASE_INVALID,
-          `incident ${id} is ${incident.phase}; phases only move forward (${PHASES.join(' → ')})`,
-        );
-      const at = now();
-      const next = {
-        ...incident,
-        ...extra,
-        phase,
-        phaseTimes: { ...incident.phaseTimes, [phase]: at },
-        updatedAt: at,
-      };
-      await repo.saveIncident(next);
-      await record(id, 'phase_changed', actor, { from: incident.phase, to: phase, ...extra }, at);
-      return next;
-    },
+    setPhase: locked(
+      async (
+        id: string,
+        phase: Phase,
+        actor: string,
+        extra: Partial<Pick<Incident, 'timeToContainMs'>> = {},
+      ) => {
+        const incident = await get(id);
+        if (!PHASES.includes(phase))
+          throw respondError(RespondErrorCodes.RESPOND_PHASE_INVALID, `unknown phase "${phase}"`);
+        if (incident.phase === phase) return incident;
+        if (!canMoveTo(incident.phase, phase))
+          throw respondError(
+            RespondErrorCodes.RESPOND_PHASE_INVALID,
+            `incident ${id} is ${incident.phase}; phases only move forward (${PHASES.join(' → ')})`,
+          );
+        const at = now();
+        const next = {
+          ...incident,
+          ...extra,
+          phase,
+          phaseTimes: { ...incident.phaseTimes, [phase]: at },
+          updatedAt: at,
+        };
+        await repo.saveIncident(next);
+        await record(id, 'phase_changed', actor, { from: incident.phase, to: phase, ...extra }, at);
+        return next;
+      },
+    ),
     /** Records time-to-contain once: alert → the first containing action enforced (`by`). */
-    async setTimeToContain(id: string, ms: number, by?: AppliedAction) {
+    setTimeToContain: locked(async (id: string, ms: number, by?: AppliedAction) => {
       const incident = await get(id);
       if (incident.timeToContainMs !== null) return incident;
       const next = { ...incident, timeToContainMs: ms, updatedAt: now() };
@@ -171,7 +183,7 @@ export function createIncidentService(options: IncidentServiceOptions) {
         ...(by ? { actionId: by.id, action: by.action.kind } : {}),
       });
       return next;
-    },
+    }),
     /** Folds `sourceIds` into `targetId`: alerts, runs, tasks and evidence move; the sources close as merged. */
     async merge(targetId: string, sourceIds: readonly string[], actor: string) {
       const target = await get(targetId);

@@ -28,7 +28,9 @@ describe('per-model circuit breaker', () => {
           featureCount: 3,
           versions: [{ version: '1', upstream: upstream.url }],
           fallback: { kind: 'static', status: 200, body: FALLBACK },
-          circuitBreaker: { windowMs: 5_000, minRequests: 10, errorRate: 0.5, openMs: 400 },
+          // A minute: on a loaded machine these requests take longer than a short window, and good
+          // answers sliding out of it would change which failure opens the breaker.
+          circuitBreaker: { windowMs: 60_000, minRequests: 10, errorRate: 0.5, openMs: 400 },
         },
       ],
       admin: {

@@ -36,7 +36,7 @@ describe('aisoc with admin.oidc: OIDC bearer tokens on the admin API', () => {
       name: 'oidc:lee',
       kind: 'oidc',
       role: 'approver',
-      permissions: ['read', 'approvals.decide'],
+      permissions: ['read', 'approvals.decide', 'artifacts.read'],
     });
     const refused = await t.admin('/api/v1/keys', { token: jwt, body: { principal: 'p' } });
     expect(refused).toMatchObject({ status: 403, json: { code: 'IDENTITY_FORBIDDEN' } });
