@@ -12,11 +12,11 @@ import {
   getCheckpoint,
   hashLeaf,
   merkleRoot,
-  openNote,
+  parseCosignerKey,
   parseNote,
-  parseVerifierKey,
   readEntries,
   signCheckpoint,
+  verifyCosignature,
   type LedgerKey,
 } from '../../src/ledger/index.js';
 import { createStore, type Store } from '../../src/store/index.js';
@@ -202,9 +202,11 @@ describe('aisoc ledger verify against a pinned key and witnessed checkpoints', (
     const added = await addCheckpoint(w.url, 0, [], note);
     expect(added.t).toBe('cosigned');
     const cosigned = added.t === 'cosigned' ? added.cosignature : '';
+    // The printed key is a cosigner vkey (type 0x04) and the line a cosignature/v1.
+    expect(w.verifierKey).toMatch(/^aisoc-witness\+[0-9a-f]{8}\+B[A-Za-z0-9+/]{43}$/);
     expect(
-      openNote(`${parseNote(note).text}\n${cosigned}`, parseVerifierKey(w.verifierKey)),
-    ).not.toBeNull();
+      verifyCosignature(`${parseNote(note).text}\n${cosigned}`, parseCosignerKey(w.verifierKey)),
+    ).toMatchObject({ version: 'v1', time: expect.any(Number) });
     expect(await w.stop()).toBe(0);
     const restarted = await run();
     expect(await addCheckpoint(restarted.url, 0, [], note)).toEqual({ t: 'conflict', size: 3 });
