@@ -128,6 +128,24 @@ describe('cosignature/v1 (c2sp.org/tlog-cosignature)', () => {
     expect(verifyCosignature(`${changed}\n${LEGACY_LINE}`, key, NOW)).toBeNull();
   });
 
+  it('agrees with the keys and timestamps in transparency-dev/formats note_cosigv1_test.go', () => {
+    // A native cosignature/v1 vkey (0x04): its key id checks only with the 0x04 derivation.
+    const remora = 'remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2';
+    const parsed = parseCosignerKey(remora);
+    expect(formatCosignerKey(parsed.name!, parsed.publicKey)).toBe(remora);
+    // A signed-note vkey (0x01) that the Go verifier converts; so do we.
+    expect(
+      parseCosignerKey('TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6'),
+    ).toMatchObject({ name: 'TEST' });
+    expect(() => parseCosignerKey(remora.replace('da77ade7', '00000000'))).toThrow(/key id/);
+    // Their "works" cosignature decodes to time 1727964367; their "wrong type" one is 68 bytes.
+    const works = Buffer.from(
+      'ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA==',
+      'base64',
+    );
+    expect([works.length, Number(works.readBigUInt64BE(4))]).toEqual([76, 1727964367]);
+  });
+
   it('parses witness keys strictly', () => {
     expect(parseCosignerKey(VKEY)).toEqual({ name: NAME, publicKey: witness.publicKey });
     expect(() => parseCosignerKey(VKEY.replace('7e6f4aaa', '7e6f4aab'))).toThrow(
