@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,11 +12,11 @@ import {
   getCheckpoint,
   hashLeaf,
   merkleRoot,
-  openNote,
+  parseCosignerKey,
   parseNote,
-  parseVerifierKey,
   readEntries,
   signCheckpoint,
+  verifyCosignature,
   type LedgerKey,
 } from '../../src/ledger/index.js';
 import { createStore, type Store } from '../../src/store/index.js';
@@ -202,9 +202,34 @@ describe('aisoc ledger verify against a pinned key and witnessed checkpoints', (
     const added = await addCheckpoint(w.url, 0, [], note);
     expect(added.t).toBe('cosigned');
     const cosigned = added.t === 'cosigned' ? added.cosignature : '';
+    // The printed key is a cosigner vkey (type 0x04) and the line a cosignature/v1.
+    expect(w.verifierKey).toMatch(/^aisoc-witness\+[0-9a-f]{8}\+B[A-Za-z0-9+/]{43}$/);
     expect(
-      openNote(`${parseNote(note).text}\n${cosigned}`, parseVerifierKey(w.verifierKey)),
-    ).not.toBeNull();
+      verifyCosignature(`${parseNote(note).text}\n${cosigned}`, parseCosignerKey(w.verifierKey)),
+    ).toMatchObject({ version: 'v1', time: expect.any(Number) });
+    // `ledger verify` takes a configured witness's checkpoints only with its cosignature: with
+    // its key the witnessed size 3 is used (an empty stream is then truncated); with a key that
+    // did not cosign, verify refuses the witness.
+    const sub = join(dir, 'verify-witness');
+    await mkdir(sub);
+    const empty = await createStore({ driver: 'sqlite', path: join(sub, 'aisoc.db') });
+    await empty.migrate();
+    await empty.close();
+    const verifyWith = async (witnessKey: string) => {
+      const file = join(sub, 'aisoc.yaml');
+      await writeFile(
+        file,
+        `dataDir: ${sub}\nstore: { driver: sqlite, path: ${join(sub, 'aisoc.db')} }\n` +
+          `ledger: { publicKey: "${key.verifierKey}", witnesses: [{ url: "${w.url}", publicKey: "${witnessKey}" }] }\n`,
+      );
+      return aisoc(['-c', file, 'ledger', 'verify', '--stream', 'audit']);
+    };
+    const trusted = await verifyWith(w.verifierKey);
+    expect(`${trusted.stdout}${trusted.stderr}`).toContain('LEDGER_TRUNCATED');
+    const stranger = await createLedgerKey(sub, 'aisoc-witness', 'stranger.key');
+    const untrusted = await verifyWith(stranger.verifierKey);
+    expect(untrusted.stderr).toContain('LEDGER_WITNESS_UNTRUSTED');
+    expect(untrusted.code).not.toBe(0);
     expect(await w.stop()).toBe(0);
     const restarted = await run();
     expect(await addCheckpoint(restarted.url, 0, [], note)).toEqual({ t: 'conflict', size: 3 });

@@ -8,6 +8,7 @@ import {
   exportPublicKey,
   fetchWitnessCheckpoints,
   loadLedgerKey,
+  parseCosignerKey,
   openKnownLeaves,
   splitWitnessFile,
   verifyLedger,
@@ -134,7 +135,10 @@ async function witnessNotes(config: Readonly<AisocConfig>, files: string[]): Pro
     }
     notes.push(...splitWitnessFile(text.endsWith('\n\n') ? text : `${text}\n`, file));
   }
+  // A configured witness's checkpoints count only with its own cosignature.
   for (const witness of config.ledger.witnesses)
-    notes.push(...(await fetchWitnessCheckpoints(witness.url)));
+    notes.push(
+      ...(await fetchWitnessCheckpoints(witness.url, parseCosignerKey(witness.publicKey))),
+    );
   return notes;
 }

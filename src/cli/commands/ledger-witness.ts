@@ -5,6 +5,7 @@ import { AppError } from '../../core/index.js';
 import {
   createLedgerKey,
   createWitness,
+  formatCosignerKey,
   loadLedgerKey,
   serveWitness,
   type WitnessedLog,
@@ -52,7 +53,7 @@ export function registerLedgerWitness(ledger: Command): void {
       const witness = await createWitness({ key, logs, statePath: opts.state });
       const server = await serveWitness(witness, { host, port });
       writeOut(
-        `witness listening on ${server.url}\nverifier key: ${key.verifierKey}\nwitnessing: ${logs.map((l) => l.origin).join(', ')}\n`,
+        `witness listening on ${server.url}\nverifier key: ${formatCosignerKey(key.name, key.publicKey)}\nwitnessing: ${logs.map((l) => l.origin).join(', ')}\n`,
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -16,3 +16,14 @@ export {
   type WitnessPusherOptions,
   type WitnessTarget,
 } from './witness-pusher.js';
+export {
+  cosign,
+  cosignatureKeyId,
+  cosignedMessage,
+  formatCosignerKey,
+  parseCosignerKey,
+  verifyCosignature,
+  MAX_FUTURE_SKEW_S,
+  type Cosignature,
+  type CosignerKey,
+} from './cosignature.js';

@@ -1,5 +1,7 @@
 import { ledgerError, LedgerErrorCodes } from '../errors.js';
 import { splitWitnessFile } from '../export-checkpoints.js';
+import { parseNote } from '../signed-note.js';
+import { verifyCosignature, type CosignerKey } from './cosignature.js';
 
 // The log's side of the witness protocol, over fetch.
 
@@ -32,8 +34,12 @@ export async function addCheckpoint(
   return { t: 'refused', status: res.status, message: text.slice(0, 500) };
 }
 
-/** The latest cosigned checkpoints a witness holds (its GET /checkpoints), as notes. */
-export async function fetchWitnessCheckpoints(url: string): Promise<string[]> {
+/**
+ * The latest cosigned checkpoints a witness holds (its GET /checkpoints), as notes. With the
+ * witness's key, each must carry its cosignature (v1, or the plain line earlier versions wrote),
+ * else LEDGER_WITNESS_UNTRUSTED: a stand-in at the witness's URL cannot vouch for anything.
+ */
+export async function fetchWitnessCheckpoints(url: string, key?: CosignerKey): Promise<string[]> {
   let text: string;
   try {
     const res = await fetch(new URL('checkpoints', withSlash(url)), {
@@ -48,7 +54,17 @@ export async function fetchWitnessCheckpoints(url: string): Promise<string[]> {
       { cause },
     );
   }
-  return splitWitnessFile(text, `witness ${url}`);
+  const notes = splitWitnessFile(text, `witness ${url}`);
+  for (const note of key ? notes : []) {
+    if (verifyCosignature(note, key!) === null) {
+      const [origin, size] = parseNote(note).text.split('\n');
+      throw ledgerError(
+        LedgerErrorCodes.WITNESS_UNTRUSTED,
+        `witness ${url}: the checkpoint of ${origin} at size ${size} has no valid cosignature by its key`,
+      );
+    }
+  }
+  return notes;
 }
 
 function withSlash(url: string): string {

@@ -1,8 +1,8 @@
 import type { Store } from '../../store/index.js';
-import { openNote, parseNote } from '../signed-note.js';
+import { parseNote } from '../signed-note.js';
 import { createMerkleFrontier, type MerkleFrontier } from '../merkle-frontier.js';
 import { getCheckpoint } from '../read-ledger.js';
-import { parsePublicKey } from '../verify-ledger.js';
+import { parseCosignerKey, verifyCosignature } from './cosignature.js';
 import { extendWithProof, storedFrontier, storedLeaves } from './incremental-proof.js';
 import { addCheckpoint } from './witness-client.js';
 
@@ -11,7 +11,7 @@ import { addCheckpoint } from './witness-client.js';
 
 export interface WitnessTarget {
   readonly url: string;
-  /** The witness's verifier key: its cosignatures are checked before they count. */
+  /** The witness's key (cosigner vkey, note vkey or PEM): its cosignatures are checked before they count. */
   readonly publicKey: string;
 }
 
@@ -60,7 +60,7 @@ const MAX_BACKOFF_MS = 300_000;
 export function createWitnessPusher(options: WitnessPusherOptions): WitnessPusher {
   const now = options.now ?? Date.now;
   const started = now();
-  const witnesses = options.witnesses.map((w) => ({ ...w, key: parsePublicKey(w.publicKey) }));
+  const witnesses = options.witnesses.map((w) => ({ ...w, key: parseCosignerKey(w.publicKey) }));
   const tracks = new Map<string, Track>();
   const track = (url: string, stream: string): Track => {
     const id = `${url}\n${stream}`;
@@ -106,7 +106,7 @@ export function createWitnessPusher(options: WitnessPusherOptions): WitnessPushe
         }
         if (result.t === 'refused') throw new Error(`HTTP ${result.status}: ${result.message}`);
         const text = parseNote(latest.note).text;
-        if (openNote(`${text}\n${result.cosignature}`, w.key) === null)
+        if (verifyCosignature(`${text}\n${result.cosignature}`, w.key) === null)
           throw new Error('the cosignature does not verify with the witness key');
         t.witnessed = latest.treeSize;
         t.frontier = frontier;

@@ -10,6 +10,9 @@ import {
   createWitness,
   createWitnessPusher,
   fetchWitnessCheckpoints,
+  formatCosignerKey,
+  parseCosignerKey,
+  verifyCosignature,
   getCheckpoint,
   merkleRoot,
   openNote,
@@ -28,6 +31,9 @@ import { disableAppendOnly } from '../ledger-tamper.contract.js';
 const logKey = keyFromPrivate('aisoc.test/ledger', generateKeyPairSync('ed25519').privateKey);
 const witnessKey = keyFromPrivate('witness.test', generateKeyPairSync('ed25519').privateKey);
 const ORIGIN = 'aisoc.test';
+// The cosigner key `aisoc ledger witness` prints (type 0x04); the second pusher below is
+// configured with the signed-note vkey (0x01) of the same key, as earlier configs hold it.
+const witnessVkey = formatCosignerKey(witnessKey.name, witnessKey.publicKey);
 
 describe('the witness, over HTTP, with the pusher', () => {
   let dir: string;
@@ -73,7 +79,7 @@ describe('the witness, over HTTP, with the pusher', () => {
     const pusher = createWitnessPusher({
       store,
       streams: ['audit'],
-      witnesses: [{ url: server.url, publicKey: witnessKey.verifierKey }],
+      witnesses: [{ url: server.url, publicKey: witnessVkey }],
       intervalMs: 60_000,
     });
     try {
@@ -94,11 +100,18 @@ describe('the witness, over HTTP, with the pusher', () => {
     } finally {
       await pusher.close();
     }
-    const [note] = await fetchWitnessCheckpoints(server.url);
-    expect(openNote(note!, witnessKey)).toBe(
-      `${ORIGIN}/audit\n12\n${parseNote(note!).text.split('\n')[2]}\n`,
-    );
+    const [note] = await fetchWitnessCheckpoints(server.url, parseCosignerKey(witnessVkey));
+    expect(parseNote(note!).text).toMatch(new RegExp(`^${ORIGIN}/audit\n12\n`));
+    expect(verifyCosignature(note!, parseCosignerKey(witnessVkey))).toMatchObject({
+      name: 'witness.test',
+      version: 'v1',
+    });
     expect(openNote(note!, logKey)).not.toBeNull();
+    // A key that did not cosign: the witness's checkpoints do not count.
+    const stranger = keyFromPrivate('witness.test', generateKeyPairSync('ed25519').privateKey);
+    await expect(
+      fetchWitnessCheckpoints(server.url, parseCosignerKey(stranger.verifierKey)),
+    ).rejects.toThrow(/LEDGER_WITNESS_UNTRUSTED|no valid cosignature/);
     const state = JSON.parse(await readFile(statePath(), 'utf8')) as { origins: object };
     expect(Object.keys(state.origins)).toEqual([`${ORIGIN}/audit`]);
   });

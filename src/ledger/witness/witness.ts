@@ -3,9 +3,10 @@ import { isAppError } from '../../core/index.js';
 import { parseCheckpoint, verifyCheckpoint } from '../checkpoint.js';
 import { ledgerError, LedgerErrorCodes } from '../errors.js';
 import { EMPTY_ROOT } from '../merkle-hash.js';
-import { decodeBase64, parseNote, signNote, type NoteSigner } from '../signed-note.js';
+import { decodeBase64, parseNote, type NoteSigner } from '../signed-note.js';
 import { verifyConsistency } from '../verify-proof.js';
 import { parsePublicKey } from '../verify-ledger.js';
+import { cosign } from './cosignature.js';
 
 // A witness in the style of c2sp.org/tlog-witness: it keeps the last checkpoint it saw per
 // origin and cosigns a new one only when a consistency proof shows it extends that one, so a
@@ -19,8 +20,10 @@ export interface WitnessedLog {
 }
 
 export interface WitnessOptions {
-  /** The witness's own signing key (cosignatures are signed-note signatures by it). */
+  /** The witness's own signing key (it writes c2sp.org/tlog-cosignature v1 cosignatures). */
   readonly key: NoteSigner;
+  /** Clock in milliseconds, for the cosignature time (tests). */
+  readonly now?: () => number;
   readonly logs: readonly WitnessedLog[];
   /** JSON file holding the latest checkpoint per origin (written atomically, mode 0600). */
   readonly statePath: string;
@@ -29,7 +32,10 @@ export interface WitnessOptions {
 interface OriginState {
   size: number;
   root: string; // base64
-  note: string; // the log's note with the witness's cosignature line appended
+  // The log's note with the witness's cosignature line appended. State written by earlier
+  // versions holds a plain signed-note line there; verifiers still read it, and the next
+  // cosigned checkpoint for the origin replaces it with a v1 line.
+  note: string;
 }
 
 /** What the HTTP layer answers. */
@@ -105,7 +111,7 @@ export async function createWitness(options: WitnessOptions): Promise<Witness> {
       );
     }
     const text = parseNote(note).text;
-    const cosignature = signNote(text, options.key).slice(text.length + 1);
+    const cosignature = cosign(text, options.key, Math.floor((options.now ?? Date.now)() / 1000));
     state[signed.origin] = {
       size: signed.size,
       root: signed.root.toString('base64'),
