@@ -11,8 +11,9 @@ import { runCli } from '../support/cli.js';
 import { writePoisonedBreastCancer } from '../support/poisoned-model.js';
 
 // `aisoc impact --snapshot DATASET@LABEL` with a real registry: a snapshot is read by a run
-// that produced v2; v1 serves, then v2, then a rollback to v1; impact finds v2 through lineage
-// and lists exactly the decisions v2 served, the same as `--model-version v2` does.
+// that produced v2, and v3 is fine-tuned from v2; v1 serves, then v2, v3, then a rollback to
+// v1; impact finds v2 and v3 through lineage and lists exactly the decisions they served, v2's
+// the same as `--model-version v2` lists them.
 describe('impact of a dataset snapshot, through lineage, from the CLI', () => {
   let dir: string;
   let aisoc: RunningAisoc;
@@ -71,10 +72,12 @@ describe('impact of a dataset snapshot, through lineage, from the CLI', () => {
     rows = await demoRows('breast-cancer', 'holdout', 60);
     mkdirSync(join(dir, 'bc-v1'));
     mkdirSync(join(dir, 'bc-v2'));
+    mkdirSync(join(dir, 'bc-v3'));
     v1Onnx = join(dir, 'bc-v1', 'model.onnx');
     copyFileSync(join(packageRoot(), 'models', 'breast-cancer', 'model.onnx'), v1Onnx);
     v2Onnx = writePoisonedBreastCancer(join(dir, 'bc-v2', 'model.onnx'));
-    for (const v of ['v1', 'v2']) {
+    copyFileSync(v2Onnx, join(dir, 'bc-v3', 'model.onnx')); // fine-tuned from v2, still poisoned
+    for (const v of ['v1', 'v2', 'v3']) {
       const signed = await runCli([
         'sign',
         join(dir, `bc-${v}`),
@@ -128,12 +131,36 @@ describe('impact of a dataset snapshot, through lineage, from the CLI', () => {
       '--outputs',
       'breast-cancer@v2',
     );
-    for (const v of ['v1', 'v2'])
+    // v3 fine-tuned from v2: not trained on the snapshot itself, found through its base model.
+    await ok(
+      'registry',
+      'register',
+      'breast-cancer',
+      'v3',
+      join(dir, 'bc-v3'),
+      '--signature',
+      join(dir, 'v3.sig'),
+      '--location',
+    );
+    await ok(
+      'registry',
+      'run',
+      'add',
+      '--code-revision',
+      'git:finetune',
+      '--inputs',
+      'breast-cancer@v2',
+      '--outputs',
+      'breast-cancer@v3',
+    );
+    for (const v of ['v1', 'v2', 'v3'])
       await ok('registry', 'approve', 'breast-cancer', v, '--reason', 'ok');
     await ok('registry', 'deploy', 'breast-cancer', 'v1', '--reason', 'first release');
     for (let i = 0; i < 10; i++) expect(await infer(i)).toBe('v1');
     await ok('registry', 'deploy', 'breast-cancer', 'v2', '--reason', 'retrained');
-    for (let i = 10; i < 50; i++) expect(await infer(i)).toBe('v2');
+    for (let i = 10; i < 45; i++) expect(await infer(i)).toBe('v2');
+    await ok('registry', 'deploy', 'breast-cancer', 'v3', '--reason', 'fine-tuned');
+    for (let i = 45; i < 50; i++) expect(await infer(i)).toBe('v3');
     await ok('rollback', 'breast-cancer', '--to', 'v1', '--reason', 'poisoned snapshot');
     for (let i = 50; i < 60; i++) expect(await infer(i)).toBe('v1');
 
@@ -162,16 +189,22 @@ describe('impact of a dataset snapshot, through lineage, from the CLI', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary.targets.map((t: { version: string }) => t.version)).toEqual(['v2']);
-    expect(summary.targets[0].windows).toHaveLength(1); // deployed, then rolled back
-    expect(summary.versions).toHaveLength(1);
+    expect(summary.targets.map((t: { version: string }) => t.version)).toEqual(['v2', 'v3']);
+    expect(summary.targets[0].windows).toHaveLength(1); // deployed, then replaced by v3
+    expect(summary.versions.map((v: { version: string }) => v.version)).toEqual(['v2', 'v3']);
+    const flipsV2 = goodLabels.slice(0, 35).filter((l, i) => l !== badLabels[i]).length;
     expect(summary.versions[0]).toMatchObject({
       model: 'breast-cancer',
       version: 'v2',
       goodVersion: 'v1',
-      decisions: 40,
-      flips,
+      decisions: 35,
+      flips: flipsV2,
       errors: 0,
+    });
+    expect(summary.versions[1]).toMatchObject({
+      version: 'v3',
+      decisions: 5,
+      flips: flips - flipsV2,
     });
     expect(summary).toMatchObject({ decisions: 40, flips });
     const decisions = readFileSync(out, 'utf8')
@@ -179,7 +212,10 @@ describe('impact of a dataset snapshot, through lineage, from the CLI', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(decisions.map((d) => d.input)).toEqual(served);
-    expect(decisions.every((d) => d.modelVersion === 'v2')).toBe(true);
+    expect(decisions.map((d) => d.modelVersion)).toEqual([
+      ...Array(35).fill('v2'),
+      ...Array(5).fill('v3'),
+    ]);
 
     // The same decisions and totals as naming the version directly.
     const direct = join(dir, 'direct.jsonl');
@@ -198,8 +234,11 @@ describe('impact of a dataset snapshot, through lineage, from the CLI', () => {
       '--json',
     );
     expect(d.code, d.stderr).toBe(0);
-    expect(JSON.parse(d.stdout)).toMatchObject({ decisions: 40, flips });
-    expect(readFileSync(direct, 'utf8')).toBe(readFileSync(out, 'utf8'));
+    expect(JSON.parse(d.stdout)).toMatchObject({ decisions: 35, flips: flipsV2 });
+    const v2Lines = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"modelVersion":"v2"'));
+    expect(readFileSync(direct, 'utf8')).toBe(`${v2Lines.join('\n')}\n`);
 
     // A bad snapshot name is a clear error, not a crash.
     const bad2 = await cli('impact', '--snapshot', 'scans', '--out', out);
