@@ -8,6 +8,7 @@ import { parseConfig } from '../../src/config/index.js';
 import { loadOnnxModel } from '../../src/serve/index.js';
 import { demoRows, kserveBody } from '../support/aisoc.js';
 import { runCli } from '../support/cli.js';
+import { startTestUpstream } from '../support/upstream.js';
 import { writePoisonedBreastCancer } from '../support/poisoned-model.js';
 
 // `aisoc impact --snapshot DATASET@LABEL` with a real registry: a snapshot is read by a run
@@ -239,6 +240,42 @@ describe('impact of a dataset snapshot, through lineage, from the CLI', () => {
       .split('\n')
       .filter((l) => l.includes('"modelVersion":"v2"'));
     expect(readFileSync(direct, 'utf8')).toBe(`${v2Lines.join('\n')}\n`);
+
+    // No stderr without a terminal unless asked; with --progress, a bar per version.
+    expect(r.stderr).toBe('');
+    // The known-good version through an upstream (KServe V2) instead of its ONNX.
+    const upstream = await startTestUpstream();
+    try {
+      const viaHttp = await cli(
+        'impact',
+        '--snapshot',
+        'scans@2026-11',
+        '--good',
+        'v1',
+        '--good-upstream',
+        upstream.url,
+        '--concurrency',
+        '2',
+        '--progress',
+        '--out',
+        join(dir, 'upstream.csv'),
+        '--format',
+        'csv',
+      );
+      expect(viaHttp.code, viaHttp.stderr).toBe(0);
+      expect(viaHttp.stderr).toMatch(/re-scoring breast-cancer@v2 \[#+\] 100% 35\/35/);
+      expect(viaHttp.stdout).toMatch(/total {6}40 decisions/);
+      expect(upstream.requests.length).toBeGreaterThan(0);
+      expect(
+        upstream.requests.every((q) => q.url === '/v2/models/breast-cancer/versions/v1/infer'),
+      ).toBe(true);
+      const sent = upstream.requests.flatMap(
+        (q) => (JSON.parse(q.body) as { inputs: { data: number[] }[] }).inputs[0]!.data,
+      );
+      expect(sent).toEqual(served.flat());
+    } finally {
+      await upstream.close();
+    }
 
     // A bad snapshot name is a clear error, not a crash.
     const bad2 = await cli('impact', '--snapshot', 'scans', '--out', out);
