@@ -168,9 +168,7 @@ describe('impact analysis against the known-good ONNX model', () => {
   });
 
   it('refuses a known-good version it cannot run, and one that is the suspect itself', async () => {
-    const models = [
-      { id: 'breast-cancer', versions: [{ version: '1', upstream: 'http://x' }, { version: '2' }] },
-    ];
+    const models = [{ id: 'breast-cancer', versions: [{ version: '1' }, { version: '2' }] }];
     const out = join(dir, 'x.jsonl');
     await expect(
       runImpact(store, {

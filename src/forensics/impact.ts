@@ -4,9 +4,25 @@ import { answerLabel, resolvePointer } from './answers.js';
 import type { EventFilter } from './event-filter.js';
 import { countEvents, streamEvents } from './event-index.js';
 
-/** What re-scores rows: an in-process ONNX session of the known-good version. */
+/** What a scorer answers for a batch; `errors[i]` set means row i got no answer. */
+export interface ScoredRows {
+  probabilities: number[][];
+  labels: number[];
+  errors?: (string | null)[];
+}
+
+/**
+ * What re-scores rows: an in-process ONNX session of the known-good version, or its upstream
+ * (`createHttpScorer`). A rejected batch is reported on each of its decisions, not thrown.
+ */
 export interface Scorer {
-  infer(rows: number[][]): Promise<{ probabilities: number[][]; labels: number[] }>;
+  infer(rows: number[][]): Promise<ScoredRows>;
+}
+
+/** A time window; either end open. */
+export interface ImpactWindow {
+  from?: string | undefined;
+  to?: string | undefined;
 }
 
 export interface ImpactOptions {
@@ -18,6 +34,8 @@ export interface ImpactOptions {
   scorer: Scorer;
   from?: string;
   to?: string;
+  /** Several windows instead of from/to (e.g. the deployments of a version); must not overlap. */
+  windows?: readonly ImpactWindow[];
   /** RFC 6901 pointer into each event to the data subject; default `/subject` (set by the gateway). */
   subjectPointer?: string;
   /** Batches re-scored at once (default 4). */
@@ -45,9 +63,14 @@ export interface Decision {
   input: number[];
   answer: unknown;
   answerLabel: number | null;
-  goodLabel: number;
+  /** Null when the known-good version gave no answer for this row (see `error`). */
+  goodLabel: number | null;
   goodProbabilities: number[];
   flipped: boolean;
+  /** The suspect version, so decisions of several versions can share one file. */
+  modelVersion: string;
+  /** Why the row could not be re-scored (e.g. the upstream answered 503); absent when it was. */
+  error?: string;
 }
 
 export interface Tally {
@@ -62,9 +85,13 @@ export interface ImpactSummary {
   goodVersion: string;
   from: string | null;
   to: string | null;
+  /** The windows read, when given as `windows`. */
+  windows?: ImpactWindow[];
   events: number;
   decisions: number;
   flips: number;
+  /** Decisions the known-good version could not re-score (each carries its `error`). */
+  errors: number;
   /** Events of the version with no recorded features or answer (cannot be re-scored). */
   unscorable: number;
   /** Of those, events whose features or answers are sealed (privacy `encrypt`, issue 19). */
@@ -104,22 +131,27 @@ export async function analyseImpact(store: Store, options: ImpactOptions): Promi
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const batchRows = Math.max(1, options.batchRows ?? 256);
   const pointer = options.subjectPointer ?? '/subject';
-  const filter: EventFilter = {
+  const windows: ImpactWindow[] = options.windows
+    ? [...options.windows]
+    : [{ from: options.from, to: options.to }];
+  const filterOf = (w: ImpactWindow): EventFilter => ({
     models: [options.model],
     version: options.version,
     status: 200,
-    ...(options.from === undefined ? {} : { from: options.from }),
-    ...(options.to === undefined ? {} : { to: options.to }),
-  };
+    ...(w.from === undefined ? {} : { from: w.from }),
+    ...(w.to === undefined ? {} : { to: w.to }),
+  });
   const summary: ImpactSummary = {
     model: options.model,
     version: options.version,
     goodVersion: options.goodVersion,
     from: options.from ?? null,
     to: options.to ?? null,
+    ...(options.windows ? { windows } : {}),
     events: 0,
     decisions: 0,
     flips: 0,
+    errors: 0,
     unscorable: 0,
     sealed: 0,
     erased: 0,
@@ -130,16 +162,24 @@ export async function analyseImpact(store: Store, options: ImpactOptions): Promi
     subjects: 0,
     durationMs: 0,
   };
-  const totalEvents = await countEvents(store, filter);
+  let totalEvents = 0;
+  for (const w of windows) totalEvents += await countEvents(store, filterOf(w));
   let expected = 0; // rows, grown as events are read; progress is rows done of rows seen
   const inFlight: {
     batch: Pending[];
-    scored: Promise<{ probabilities: number[][]; labels: number[] }>;
+    scored: Promise<ScoredRows>;
   }[] = [];
 
   const settle = async () => {
     const { batch, scored } = inFlight.shift()!;
-    const result = await scored;
+    let result: ScoredRows;
+    let batchError: string | null = null;
+    try {
+      result = await scored;
+    } catch (err) {
+      batchError = err instanceof Error ? err.message : String(err);
+      result = { probabilities: [], labels: [] };
+    }
     let k = 0;
     for (const p of batch) {
       const subjectValue = resolvePointer(p.event, pointer);
@@ -150,10 +190,11 @@ export async function analyseImpact(store: Store, options: ImpactOptions): Promi
       for (const row of p.rows) {
         const answer = p.event.outputs![row];
         const given = answerLabel(answer);
-        const goodLabel = result.labels[k]!;
-        const goodProbabilities = result.probabilities[k] ?? [];
+        const error = batchError ?? result.errors?.[k] ?? null;
+        const goodLabel = error === null ? (result.labels[k] ?? null) : null;
+        const goodProbabilities = error === null ? (result.probabilities[k] ?? []) : [];
         k++;
-        const flipped = given !== goodLabel;
+        const flipped = goodLabel !== null && given !== goodLabel;
         const decision: Decision = {
           requestId: p.event.requestId,
           eventId: p.event.id,
@@ -169,8 +210,11 @@ export async function analyseImpact(store: Store, options: ImpactOptions): Promi
           goodLabel,
           goodProbabilities,
           flipped,
+          modelVersion: options.version,
+          ...(error === null ? {} : { error }),
         };
         summary.decisions++;
+        if (error !== null) summary.errors++;
         if (flipped) {
           summary.flips++;
           const key = `${given ?? 'none'}→${goodLabel}`;
@@ -191,33 +235,37 @@ export async function analyseImpact(store: Store, options: ImpactOptions): Promi
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch.flatMap((p) => p.rows.map((r) => p.event.features![r]!));
-    inFlight.push({ batch, scored: options.scorer.infer(rows) });
+    const scored = options.scorer.infer(rows);
+    // A rejection is read by settle(); this keeps Node from calling it unhandled meanwhile.
+    scored.catch(() => undefined);
+    inFlight.push({ batch, scored });
     batch = [];
     rowsInBatch = 0;
     if (inFlight.length >= concurrency) await settle();
   };
 
-  for await (const { seq, event } of streamEvents(store, filter, { pageSize: 2000 })) {
-    summary.events++;
-    const features = event.features;
-    const outputs = event.outputs;
-    if (!features || !outputs || features.length === 0 || outputs.length !== features.length) {
-      summary.unscorable++;
-      const ref = event.privacy?.sealed?.key;
-      if (ref !== undefined) {
-        summary.sealed++;
-        sealedBy.set(ref, (sealedBy.get(ref) ?? 0) + 1);
+  for (const w of windows)
+    for await (const { seq, event } of streamEvents(store, filterOf(w), { pageSize: 2000 })) {
+      summary.events++;
+      const features = event.features;
+      const outputs = event.outputs;
+      if (!features || !outputs || features.length === 0 || outputs.length !== features.length) {
+        summary.unscorable++;
+        const ref = event.privacy?.sealed?.key;
+        if (ref !== undefined) {
+          summary.sealed++;
+          sealedBy.set(ref, (sealedBy.get(ref) ?? 0) + 1);
+        }
+        continue;
       }
-      continue;
+      // Project the total from the average rows per event seen so far.
+      expected = Math.round(
+        ((summary.decisions + rowsInBatch + features.length) / summary.events) * totalEvents,
+      );
+      batch.push({ event, seq, rows: features.map((_, i) => i) });
+      rowsInBatch += features.length;
+      if (rowsInBatch >= batchRows) await flush();
     }
-    // Project the total from the average rows per event seen so far.
-    expected = Math.round(
-      ((summary.decisions + rowsInBatch + features.length) / summary.events) * totalEvents,
-    );
-    batch.push({ event, seq, rows: features.map((_, i) => i) });
-    rowsInBatch += features.length;
-    if (rowsInBatch >= batchRows) await flush();
-  }
   await flush();
   while (inFlight.length > 0) await settle();
   summary.subjects = Object.keys(summary.bySubject).length;

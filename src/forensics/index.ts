@@ -30,6 +30,8 @@ export { answerLabel, argmax, checkPointer, resolvePointer } from './answers.js'
 export {
   analyseImpact,
   type Scorer,
+  type ScoredRows,
+  type ImpactWindow,
   type ImpactOptions,
   type ImpactSummary,
   type Decision,
@@ -37,12 +39,18 @@ export {
 } from './impact.js';
 export {
   runImpact,
+  runImpactMany,
+  type ImpactTarget,
+  type RunManyOptions,
+  type ManyImpactSummary,
   IMPACT_FORMATS,
   DECISION_CSV_COLUMNS,
   type ImpactFormat,
   type ImpactModelSource,
   type RunImpactOptions,
 } from './impact-export.js';
+export { createHttpScorer, type HttpScorerOptions } from './http-scorer.js';
+export { servedWindows, snapshotTargets, type SnapshotLineageView } from './impact-targets.js';
 export {
   BUNDLE_FORMAT,
   BUNDLE_FILES,

@@ -14,7 +14,15 @@ export interface RecordedRequest {
  * and can be told to hang or to fail.
  */
 export async function startTestUpstream(
-  options: { hang?: boolean; status?: number; delayMs?: number } = {},
+  options: {
+    hang?: boolean;
+    status?: number;
+    delayMs?: number;
+    /** Answer 503 to a request holding any row this picks (the rest are answered). */
+    failRow?: (row: number[]) => boolean;
+    /** Called with each request's row count, when it arrives and when it is answered (+1 / -1). */
+    onInFlight?: (delta: number) => void;
+  } = {},
 ) {
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {
@@ -26,6 +34,15 @@ export async function startTestUpstream(
       if (options.hang) return;
       const parsed = JSON.parse(body) as Record<string, unknown>;
       const rows = rowsOf(req.url ?? '', parsed);
+      if (options.onInFlight) {
+        options.onInFlight(1);
+        res.on('finish', () => options.onInFlight!(-1));
+      }
+      if (options.failRow && rows.some(options.failRow)) {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'model unavailable for this row' }));
+        return;
+      }
       const probs = rows.map((r) => {
         const p = 1 / (1 + Math.exp(-r.reduce((a, b) => a + b, 0)));
         return [1 - p, p];

@@ -4,9 +4,14 @@ import {
   IMPACT_FORMATS,
   parseTime,
   runImpact,
+  runImpactMany,
+  snapshotTargets,
   syncEventIndex,
   versionsServed,
   type ImpactFormat,
+  type ImpactTarget,
+  type ManyImpactSummary,
+  type SnapshotLineageView,
 } from '../../forensics/index.js';
 import { erasedSubjects } from '../../privacy/index.js';
 import { createStore } from '../../store/index.js';
@@ -19,6 +24,9 @@ interface ImpactOpts {
   modelVersion?: string;
   good?: string;
   goodOnnx?: string;
+  goodUpstream?: string;
+  snapshot?: string;
+  progress?: boolean;
   from?: string;
   to?: string;
   incident?: string;
@@ -49,6 +57,15 @@ export function registerImpactCommand(program: Command): void {
       "the known-good version (default: the alert's known-good, else the active one)",
     )
     .option('--good-onnx <file>', 'ONNX file of the known-good version, when aisoc.yaml names none')
+    .option(
+      '--good-upstream <url>',
+      'upstream (KServe V2) of the known-good version, when aisoc.yaml names none; used when it has no ONNX',
+    )
+    .option(
+      '--snapshot <dataset@label>',
+      'every version trained on this dataset snapshot (and fine-tuned from those), in the windows it served',
+    )
+    .option('--progress', 'draw the progress bar on stderr even when it is not a terminal')
     .option('--from <time>', 'window start, ISO 8601 (default with --incident: first seen)')
     .option('--to <time>', 'window end, ISO 8601 (default with --incident: now)')
     .option(
@@ -58,7 +75,7 @@ export function registerImpactCommand(program: Command): void {
     .option('--no-attach', 'with --incident, do not attach the result as evidence')
     .requiredOption('--out <file>', 'where to write every decision')
     .option('--format <format>', `${IMPACT_FORMATS.join(' or ')}`, 'jsonl')
-    .option('--concurrency <n>', 'batches re-scored at once', positiveNumber)
+    .option('--concurrency <n>', 'batches re-scored at once (default 8)', positiveNumber)
     .option('--json', 'print the summary as JSON')
     .action(async (opts: ImpactOpts, command: Command) => {
       if (!(IMPACT_FORMATS as readonly string[]).includes(opts.format))
@@ -78,8 +95,58 @@ export function registerImpactCommand(program: Command): void {
           .map((a) => a.evidence?.knownGoodVersion)
           .find((v): v is string => typeof v === 'string');
       }
+      const concurrency = Math.round(opts.concurrency ?? 8);
+      const showProgress = process.stderr.isTTY === true || opts.progress === true;
+      const goodSource = {
+        models: config.models,
+        ...(opts.goodOnnx === undefined ? {} : { goodOnnx: opts.goodOnnx }),
+        ...(opts.goodUpstream === undefined ? {} : { goodUpstream: opts.goodUpstream }),
+        upstreamTimeoutMs: config.gateway.upstreamTimeoutMs,
+      };
+      if (opts.snapshot !== undefined) {
+        if (opts.incident !== undefined || opts.modelVersion !== undefined)
+          throw new AppError(
+            'CLI_USAGE',
+            '--snapshot finds its versions through lineage: drop --incident and --model-version',
+          );
+        const targets = await snapshotImpactTargets(command, opts.snapshot, from, to);
+        const store = await createStore(config.store);
+        try {
+          await store.migrate();
+          await syncEventIndex(store);
+          const bars = new Map<ImpactTarget, ReturnType<typeof createProgressBar>>();
+          const summary = await runImpactMany(store, {
+            ...goodSource,
+            ...(opts.good === undefined ? {} : { goodVersion: opts.good }),
+            targets: targets.filter((t) => opts.model === undefined || t.model === opts.model),
+            out: opts.out,
+            format: opts.format as ImpactFormat,
+            concurrency,
+            ...(showProgress
+              ? {
+                  onProgress: (t: ImpactTarget, done: number, total: number) => {
+                    if (!bars.has(t))
+                      bars.set(t, createProgressBar(`re-scoring ${t.model}@${t.version}`));
+                    bars.get(t)!.update(done, total);
+                  },
+                }
+              : {}),
+            erasedSubjects: (refs) => erasedSubjects(store.db, refs),
+          });
+          for (const [t, bar] of bars) {
+            const s = summary.versions.find((v) => v.model === t.model && v.version === t.version);
+            bar.done(s?.decisions ?? 0, s?.decisions ?? 0);
+          }
+          const result = { snapshot: opts.snapshot, targets, ...summary };
+          if (opts.json) return printJson(result);
+          printSnapshotSummary(result);
+        } finally {
+          await store.close();
+        }
+        return;
+      }
       if (model === undefined)
-        throw new AppError('CLI_USAGE', 'name the model: --model or --incident');
+        throw new AppError('CLI_USAGE', 'name the model: --model, --incident or --snapshot');
       const store = await createStore(config.store);
       try {
         await store.migrate();
@@ -100,20 +167,19 @@ export function registerImpactCommand(program: Command): void {
         }
         const bar = createProgressBar(`re-scoring ${model}@${version}`);
         const summary = await runImpact(store, {
-          models: config.models,
+          ...goodSource,
           model,
           version,
           ...(good === undefined ? {} : { goodVersion: good }),
-          ...(opts.goodOnnx === undefined ? {} : { goodOnnx: opts.goodOnnx }),
           ...(from === undefined ? {} : { from }),
           ...(to === undefined ? {} : { to }),
           out: opts.out,
           format: opts.format as ImpactFormat,
-          ...(opts.concurrency === undefined ? {} : { concurrency: Math.round(opts.concurrency) }),
-          onProgress: (done, total) => bar.update(done, total),
+          concurrency,
+          ...(showProgress ? { onProgress: (done, total) => bar.update(done, total) } : {}),
           erasedSubjects: (refs) => erasedSubjects(store.db, refs),
         });
-        bar.done(summary.decisions, summary.decisions);
+        if (showProgress) bar.done(summary.decisions, summary.decisions);
         let evidence: unknown = null;
         if (opts.incident !== undefined && opts.attach !== false) {
           const { readFile } = await import('node:fs/promises');
@@ -147,12 +213,15 @@ export function registerImpactCommand(program: Command): void {
 function printSummary(s: Awaited<ReturnType<typeof runImpact>>, evidence: unknown): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`${s.model}@${s.version} re-scored on ${s.goodVersion} (${s.goodDigest})`);
-  out(`window     ${s.from ?? 'start'} .. ${s.to ?? 'now'}`);
+  const windows = s.windows ?? [{ from: s.from ?? undefined, to: s.to ?? undefined }];
+  for (const w of windows) out(`window     ${w.from ?? 'start'} .. ${w.to ?? 'now'}`);
   const sealed = s.sealed
     ? `; ${s.sealed} sealed by privacy policy, of which ${s.erased} erased (subject's key destroyed, fields unreadable)`
     : '';
   out(`events     ${s.events} (${s.unscorable} without features or answers${sealed})`);
-  out(`decisions  ${s.decisions}, flipped ${s.flips}`);
+  out(
+    `decisions  ${s.decisions}, flipped ${s.flips}${s.errors ? `, ${s.errors} not re-scored (error)` : ''}`,
+  );
   out(`subjects   ${s.subjects}`);
   out(`by principal`);
   for (const [p, t] of Object.entries(s.byPrincipal))
@@ -162,4 +231,63 @@ function printSummary(s: Awaited<ReturnType<typeof runImpact>>, evidence: unknow
     out(`  ${c}  ${t.decisions} decisions, ${t.flips} flipped`);
   out(`written to ${s.file}`);
   if (evidence) out(`attached as evidence ${(evidence as { digest?: string }).digest ?? ''}`);
+}
+
+interface SnapshotLineageAnswer extends SnapshotLineageView {
+  versions: (SnapshotLineageView['versions'][number] & { model: string })[];
+}
+
+/**
+ * The versions trained on DATASET@LABEL (lineage), and those fine-tuned from them, each with
+ * the windows its deployments served.
+ */
+async function snapshotImpactTargets(
+  command: Command,
+  snapshot: string,
+  from: string | undefined,
+  to: string | undefined,
+): Promise<ImpactTarget[]> {
+  const at = snapshot.lastIndexOf('@');
+  if (at <= 0 || at === snapshot.length - 1)
+    throw new AppError('CLI_USAGE', `--snapshot must be DATASET@LABEL, got "${snapshot}"`);
+  const client = adminClientFrom(command);
+  const base = '/api/v1/registry/lineage';
+  const lineage = await client.get<SnapshotLineageAnswer>(
+    `${base}/snapshots/${encodeURIComponent(snapshot.slice(0, at))}/${encodeURIComponent(snapshot.slice(at + 1))}`,
+  );
+  const versions = [...lineage.versions];
+  const seen = new Set(versions.map((v) => `${v.model}@${v.version.version}`));
+  for (const v of lineage.versions) {
+    const family = await client.get<{ descendants: SnapshotLineageAnswer['versions'] }>(
+      `${base}/models/${encodeURIComponent(v.model)}/${encodeURIComponent(v.version.version)}`,
+    );
+    for (const d of family.descendants) {
+      const id = `${d.model}@${d.version.version}`;
+      if (!seen.has(id)) {
+        seen.add(id);
+        versions.push(d);
+      }
+    }
+  }
+  return snapshotTargets({ versions }, from, to);
+}
+
+function printSnapshotSummary(
+  r: ManyImpactSummary & { snapshot: string; targets: ImpactTarget[] },
+): void {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(
+    `trained on ${r.snapshot}: ${r.targets.map((t) => `${t.model}@${t.version}`).join(', ') || 'no versions'}`,
+  );
+  for (const t of r.targets)
+    if (t.windows.length === 0)
+      out(`${t.model}@${t.version}: no deployment in the window, skipped`);
+  for (const s of r.versions) {
+    out('');
+    printSummary({ ...s, file: r.file }, null);
+  }
+  out('');
+  out(
+    `total      ${r.decisions} decisions, flipped ${r.flips}${r.errors ? `, ${r.errors} not re-scored` : ''}`,
+  );
 }
