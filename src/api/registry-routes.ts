@@ -178,6 +178,16 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
         throw new AppError('REGISTRY_INPUT_INVALID', 'tolerance: expected a number', {
           status: 400,
         });
+      const group = b.group;
+      if (group !== undefined && (typeof group !== 'string' || group === ''))
+        throw new AppError('REGISTRY_INPUT_INVALID', 'group: expected a column name', {
+          status: 400,
+        });
+      const fairnessTolerance = b.fairnessTolerance;
+      if (fairnessTolerance !== undefined && typeof fairnessTolerance !== 'number')
+        throw new AppError('REGISTRY_INPUT_INVALID', 'fairnessTolerance: expected a number', {
+          status: 400,
+        });
       const record = await validation.validate(
         {
           model: m,
@@ -186,6 +196,8 @@ export function registerRegistryRoutes(app: Hono, services: RegistryServices): v
           dataset: data.slice(0, at),
           label: data.slice(at + 1),
           ...(tolerance === undefined ? {} : { tolerance }),
+          ...(group === undefined ? {} : { group }),
+          ...(fairnessTolerance === undefined ? {} : { fairnessTolerance }),
         },
         actor(c),
       );

@@ -105,8 +105,17 @@ async function validationGate(
   const last = await validation.latest(model, version);
   if (!last)
     return `${model}@${version} has no validation; run \`aisoc registry validate ${model} ${version} --against KNOWN_GOOD --data DATASET@LABEL\` first (registry.requireValidation is set)`;
-  if (!last.passed)
-    return `${model}@${version} failed its latest validation against ${last.against} (${last.id}): ${last.failed.map((m) => `${m} dropped by ${last.drops[m].toFixed(4)}`).join(', ')} (tolerance ${last.tolerance})`;
+  if (!last.passed) {
+    const f = last.fairness;
+    const why = [
+      ...last.failed.map((m) => `${m} dropped by ${last.drops[m].toFixed(4)}`),
+      ...(f?.failed ?? []).map(
+        (g) =>
+          `${g} ${f!.candidate[g]!.toFixed(4)} over ${f!.column} (fairness tolerance ${f!.tolerance})`,
+      ),
+    ];
+    return `${model}@${version} failed its latest validation against ${last.against} (${last.id}): ${why.join(', ')} (tolerance ${last.tolerance})`;
+  }
   return null;
 }
 
@@ -150,6 +159,10 @@ export function startProvenance(deps: {
     audit: deps.audit,
     infer: createValidationInfer({ prepare: deps.prepare, probe: deps.probe }),
     tolerance: config.registry.validationTolerance,
+    fairness: {
+      tolerance: config.registry.fairnessTolerance,
+      group: config.registry.fairnessGroup,
+    },
   });
   const registry = createServedRegistry({
     records,

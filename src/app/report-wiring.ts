@@ -1,6 +1,6 @@
 import type { AisocConfig } from '../config/index.js';
 import type { ImpactSummary } from '../forensics/index.js';
-import { buildReview, type Review, type ReviewInput } from '../report/index.js';
+import { buildReview, fairnessFromAlerts, type Review, type ReviewInput } from '../report/index.js';
 import type { Responder } from '../respond/index.js';
 
 /**
@@ -43,6 +43,7 @@ export async function incidentReview(
         tags: m.tags,
       })),
     contact: incident.assignee ?? 'the SOC on duty (no assignee set)',
+    fairness: fairnessFromAlerts(detail.alerts),
   };
   return buildReview(input, now);
 }

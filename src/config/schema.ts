@@ -347,6 +347,10 @@ const RegistrySchema = z
     requireValidation: z.boolean().default(false),
     /** Largest drop of any validation metric (accuracy, precision, recall, F1, AUC) that passes. */
     validationTolerance: z.number().min(0).max(1).default(0.01),
+    /** Largest demographic parity or equalised-odds difference between groups that passes validation. */
+    fairnessTolerance: z.number().min(0).max(1).default(0.1),
+    /** Column of evaluation snapshots naming each row's group (`registry validate --group`). */
+    fairnessGroup: z.string().min(1).max(64).optional(),
     /** Model-file downloads per identity beyond which an `artifact.access` alert is raised. */
     artifactAccess: z
       .object({

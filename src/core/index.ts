@@ -75,3 +75,11 @@ export {
   type DecoyWatermarkOptions,
 } from './decoy-watermark.js';
 export { principalBasis, symmetricEigen, type PrincipalBasis } from './principal-basis.js';
+export {
+  FAIRNESS_GAPS,
+  groupFairness,
+  type FairnessGap,
+  type FairnessReport,
+  type GroupedPrediction,
+  type GroupMetrics,
+} from './group-fairness.js';

@@ -24,6 +24,8 @@ export interface DrillControl {
   readonly impact?: ImpactRunner;
   /** Poisoning (poisoned-version): the offline evidence-bundle check. */
   readonly verifyBundle?: BundleVerifier;
+  /** Decoy: the target's decoy model (`models[].decoy: true`); default `<model>-v0`. */
+  readonly decoyModel?: string;
 }
 
 export type AlertWatch = ReturnType<typeof watchAlerts>;
@@ -67,6 +69,8 @@ export interface PipelineOutcome {
   readonly requests: number;
   /** What "contained" meant here, when the attack's differs from the scenario's. */
   readonly containment?: string;
+  /** Attack queries sent up to an alert's event time (decoy), for `queriesToDetect`. */
+  readonly queriesToAlert?: (alertAt: number) => number;
   /** Forensics run after containment, one scorecard line each (poisoned-version). */
   readonly forensics?: ForensicsCheck[];
 }

@@ -106,7 +106,8 @@ export async function runPipelineDrill(
     atlas: [...scenario.atlas],
     attacker,
     detected: first !== undefined,
-    queriesToDetect: null,
+    queriesToDetect:
+      alertAt !== null && outcome.queriesToAlert ? outcome.queriesToAlert(alertAt) : null,
     secondsToDetect: alertAt === null ? null : Math.max(0, alertAt - outcome.startedAt) / 1000,
     detectors: [...new Set(mine.map((a) => a.detector))],
     contained: contained !== null,

@@ -19,6 +19,7 @@ import { maliciousFile } from './malicious-file.js';
 import type { PipelineScenario } from './pipeline.js';
 import { poisoning } from './poisoning.js';
 import { tampering } from './tampering.js';
+import { decoy } from './decoy.js';
 
 /** The scenarios a drill can run, in the order `drill all` runs them. */
 export const SCENARIOS = [
@@ -27,6 +28,7 @@ export const SCENARIOS = [
   'poisoning',
   'malicious-file',
   'tampering',
+  'decoy',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -56,6 +58,8 @@ export interface Achieved {
   /** Poisoned version: its answers to clients, and how many came before the output-drift alert. */
   readonly poisonedAnswers?: number;
   readonly answersBeforeAlert?: number;
+  /** Decoy: rows the decoy answered the probing key before containment. */
+  readonly decoyAnswers?: number;
 }
 
 export interface ScenarioOptions {
@@ -184,6 +188,7 @@ const BY_NAME: Record<ScenarioName, AnyScenario> = {
   poisoning,
   'malicious-file': maliciousFile,
   tampering,
+  decoy,
 };
 
 /** The scenario called `name`, or DRILL_SCENARIO_UNKNOWN listing the known ones. */

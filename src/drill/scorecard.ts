@@ -69,6 +69,8 @@ function achievedText(a: Scorecard['achieved']): string {
     return `version ${a.approved ? 'APPROVED' : 'never approved'}, ${a.deployable ? 'DEPLOYABLE' : 'not deployable'} (state ${a.versionState})`;
   if (a.poisonedAnswers !== undefined)
     return `${a.poisonedAnswers} answers of the poisoned version reached clients (${a.answersBeforeAlert ?? 'all'} before the output-drift alert)`;
+  if (a.decoyAnswers !== undefined)
+    return `the decoy answered ${a.decoyAnswers} of the probing key's ${a.queries} queries before containment`;
   if (a.answersAfterTamper !== undefined)
     return `${a.answersAfterTamper} answers from the tampered model reached a client before containment`;
   return `${a.successes ?? 0}/${a.attempts ?? 0} inputs evaded (${pct(a.successRate) ?? '—'})`;

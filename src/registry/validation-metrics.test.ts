@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, rocAuc, scoreVersion } from './validation-metrics.js';
+import { compareFairness, compareVersions, rocAuc, scoreVersion } from './validation-metrics.js';
 
 describe('validation metrics', () => {
   it('computes ROC AUC as the chance a positive outranks a negative, ties counting half', () => {
@@ -47,5 +47,68 @@ describe('validation metrics', () => {
     expect(
       compareVersions({ labels, candidate: worse, knownGood: good, tolerance: 0.5 }).passed,
     ).toBe(true);
+  });
+});
+
+describe('compareFairness', () => {
+  // 40 rows per group, half positive; `hit` of each group's positives are selected.
+  const rows = (hitA: number, hitB: number) => {
+    const labels: number[] = [];
+    const groups: string[] = [];
+    const probs: number[][] = [];
+    for (const [g, hit] of [
+      ['a', hitA],
+      ['b', hitB],
+    ] as const)
+      for (let i = 0; i < 40; i++) {
+        const label = i % 2;
+        labels.push(label);
+        groups.push(g);
+        probs.push(label === 1 && Math.floor(i / 2) < hit ? [0.2, 0.8] : [0.8, 0.2]);
+      }
+    return { labels, groups, probs };
+  };
+
+  it('fails the candidate on demographic parity and equalised odds beyond the tolerance', () => {
+    const good = rows(20, 20);
+    const bad = rows(20, 10);
+    const f = compareFairness({
+      column: 'g',
+      labels: good.labels,
+      groups: good.groups,
+      candidate: bad.probs,
+      knownGood: good.probs,
+      tolerance: 0.1,
+    });
+    expect(f.knownGood.demographicParityDifference).toBe(0);
+    expect(f.candidate.demographicParityDifference).toBeCloseTo(0.25, 10); // 0.5 vs 0.25
+    expect(f.candidate.equalisedOddsDifference).toBeCloseTo(0.5, 10); // TPR 1 vs 0.5
+    expect(f.failed).toEqual(['demographicParityDifference', 'equalisedOddsDifference']);
+    expect(
+      compareFairness({
+        ...f,
+        labels: good.labels,
+        groups: good.groups,
+        candidate: bad.probs,
+        knownGood: good.probs,
+        tolerance: 0.3,
+      }).failed,
+    ).toEqual(['equalisedOddsDifference']);
+  });
+
+  it('does not fail when groups are too small to compare, and names them', () => {
+    const good = rows(20, 20);
+    const f = compareFairness({
+      column: 'g',
+      labels: good.labels,
+      groups: good.groups,
+      candidate: good.probs,
+      knownGood: good.probs,
+      tolerance: 0,
+      minGroupSize: 50,
+    });
+    expect(f.candidate.tooSmall).toEqual(['a', 'b']);
+    expect(f.candidate.demographicParityDifference).toBeNull();
+    expect(f.failed).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import { groupFairness, type FairnessReport } from '../core/index.js';
+
 /** Classification metrics of one version on an evaluation snapshot. */
 export interface ClassMetrics {
   precision: number;
@@ -146,5 +148,60 @@ export function compareVersions(input: {
     failed,
     passed: failed.length === 0,
     differing: { count, rows: differingRows },
+  };
+}
+
+/** The gaps the fairness gate fails on; the accuracy gap is reported only. */
+export const GATED_GAPS = ['demographicParityDifference', 'equalisedOddsDifference'] as const;
+export type GatedGap = (typeof GATED_GAPS)[number];
+
+/** Group fairness of both versions on the snapshot's group column. */
+export interface FairnessComparison {
+  column: string;
+  /** Positive class: what "selected" means for selection rate and demographic parity. */
+  positive: number;
+  minGroupSize: number;
+  tolerance: number;
+  candidate: FairnessReport;
+  knownGood: FairnessReport;
+  /** Gaps of the candidate beyond the tolerance. */
+  failed: GatedGap[];
+}
+
+/** Compares the group fairness of a candidate and a known-good version on the same rows (pure). */
+export function compareFairness(input: {
+  column: string;
+  labels: readonly number[];
+  groups: readonly string[];
+  candidate: readonly (readonly number[])[];
+  knownGood: readonly (readonly number[])[];
+  tolerance: number;
+  positive?: number;
+  minGroupSize?: number;
+}): FairnessComparison {
+  const positive = input.positive ?? 1;
+  const minGroupSize = input.minGroupSize ?? 20;
+  const report = (probabilities: readonly (readonly number[])[]) =>
+    groupFairness(
+      input.labels.map((label, i) => ({
+        label,
+        predicted: argmax(probabilities[i]!),
+        group: input.groups[i]!,
+      })),
+      positive,
+      minGroupSize,
+    );
+  const candidate = report(input.candidate);
+  return {
+    column: input.column,
+    positive,
+    minGroupSize,
+    tolerance: input.tolerance,
+    candidate,
+    knownGood: report(input.knownGood),
+    failed: GATED_GAPS.filter((g) => {
+      const gap = candidate[g];
+      return gap !== null && gap > input.tolerance + 1e-12;
+    }),
   };
 }

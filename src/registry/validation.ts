@@ -5,7 +5,12 @@ import type { Registry } from './create-registry.js';
 import { registryError } from './errors.js';
 import { compareFiles, describeProblems, hashModel } from './oms/model-manifest.js';
 import type { RegistryDatabase } from './schema.js';
-import { compareVersions, type Comparison } from './validation-metrics.js';
+import {
+  compareFairness,
+  compareVersions,
+  type Comparison,
+  type FairnessComparison,
+} from './validation-metrics.js';
 import { DEPLOYABLE_STATES } from './version-states.js';
 
 export interface ValidationInput {
@@ -17,6 +22,10 @@ export interface ValidationInput {
   label: string;
   /** Default: `registry.validationTolerance`. */
   tolerance?: number;
+  /** A column of the snapshot naming each row's group; default `registry.fairnessGroup`. */
+  group?: string;
+  /** Largest demographic parity or equalised-odds gap; default `registry.fairnessTolerance`. */
+  fairnessTolerance?: number;
 }
 
 /** One validation as recorded in the registry (and the audit ledger). */
@@ -28,6 +37,8 @@ export interface ValidationRecord extends Comparison {
   snapshot: { dataset: string; label: string; id: string; manifestDigest: string };
   at: string;
   actor: string;
+  /** Per-group figures of both versions, when the snapshot has a group column. */
+  fairness?: FairnessComparison;
 }
 
 export interface ValidationDeps<DB extends RegistryDatabase = RegistryDatabase> {
@@ -38,24 +49,52 @@ export interface ValidationDeps<DB extends RegistryDatabase = RegistryDatabase> 
   /** Class probabilities model@version gives for each row (through the serving path). */
   infer: (model: string, version: string, rows: number[][]) => Promise<number[][]>;
   tolerance: number;
+  /** `registry.fairnessTolerance` and `registry.fairnessGroup`. */
+  fairness?: { tolerance: number; group?: string | undefined };
 }
 
 const MAX_ROWS = 100_000;
 
-/** Reads a snapshot's CSV files: numeric features, and the `label` column (else the last one). */
-async function readLabelledRows(root: string, files: { path: string }[]) {
+const gapsOf = (r: FairnessComparison['candidate']) => ({
+  accuracyGap: r.accuracyGap,
+  demographicParityDifference: r.demographicParityDifference,
+  equalisedOddsDifference: r.equalisedOddsDifference,
+});
+
+/**
+ * Reads a snapshot's CSV files: numeric features, the `label` column (else the last one), and
+ * the group column when one is named (any text; it is not a feature).
+ */
+async function readLabelledRows(root: string, files: { path: string }[], groupColumn?: string) {
   const csv = files.filter((f) => f.path.toLowerCase().endsWith('.csv'));
   if (csv.length === 0)
     throw registryError('REGISTRY_INPUT_INVALID', 'the snapshot holds no .csv file to score');
   const rows: number[][] = [];
   const labels: number[] = [];
+  const groups: string[] = [];
   for (const f of csv) {
     const text = await readFile(f.path === '.' ? root : `${root}/${f.path}`, 'utf8');
     const [head, ...lines] = text.split(/\r?\n/).filter((l) => l.trim() !== '');
     const columns = (head ?? '').split(',').map((c) => c.trim());
     const at = columns.includes('label') ? columns.indexOf('label') : columns.length - 1;
+    const g = groupColumn === undefined ? -1 : columns.indexOf(groupColumn);
+    if (groupColumn !== undefined && (g < 0 || g === at))
+      throw registryError(
+        'REGISTRY_INPUT_INVALID',
+        `${f.path}: no group column "${groupColumn}" (columns: ${columns.join(', ')})`,
+      );
     for (const [n, line] of lines.entries()) {
-      const cells = line.split(',').map(Number);
+      const text = line.split(',');
+      if (g >= 0) {
+        const group = text[g]?.trim() ?? '';
+        if (group === '' || group.length > 64)
+          throw registryError(
+            'REGISTRY_INPUT_INVALID',
+            `${f.path} line ${n + 2}: group "${group}" must be 1 to 64 characters`,
+          );
+        groups.push(group);
+      }
+      const cells = text.map((c, i) => (i === g ? 0 : Number(c)));
       if (cells.length !== columns.length || cells.some((c) => !Number.isFinite(c)))
         throw registryError(
           'REGISTRY_INPUT_INVALID',
@@ -68,12 +107,12 @@ async function readLabelledRows(root: string, files: { path: string }[]) {
           `${f.path} line ${n + 2}: label ${label} is not a class index`,
         );
       labels.push(label);
-      rows.push(cells.filter((_, i) => i !== at));
+      rows.push(cells.filter((_, i) => i !== at && i !== g));
       if (rows.length > MAX_ROWS)
         throw registryError('REGISTRY_INPUT_INVALID', `more than ${MAX_ROWS} rows to score`);
     }
   }
-  return { rows, labels };
+  return { rows, labels, groups };
 }
 
 /**
@@ -127,14 +166,39 @@ export function createValidation<DB extends RegistryDatabase>(deps: ValidationDe
       const tolerance = input.tolerance ?? deps.tolerance;
       if (!(tolerance >= 0 && tolerance <= 1))
         throw registryError('REGISTRY_INPUT_INVALID', `tolerance ${tolerance} is not in [0, 1]`);
+      const groupColumn = input.group ?? deps.fairness?.group;
+      const fairnessTolerance = input.fairnessTolerance ?? deps.fairness?.tolerance ?? 0.1;
+      if (!(fairnessTolerance >= 0 && fairnessTolerance <= 1))
+        throw registryError(
+          'REGISTRY_INPUT_INVALID',
+          `fairness tolerance ${fairnessTolerance} is not in [0, 1]`,
+        );
       const snapshot = await snapshotOf(input.dataset, input.label);
-      const { rows, labels } = await readLabelledRows(snapshot.location!, snapshot.files);
+      const { rows, labels, groups } = await readLabelledRows(
+        snapshot.location!,
+        snapshot.files,
+        groupColumn,
+      );
+      const candidateScores = await deps.infer(input.model, input.version, rows);
+      const goodScores = await deps.infer(input.model, input.against, rows);
       const comparison = compareVersions({
         labels,
-        candidate: await deps.infer(input.model, input.version, rows),
-        knownGood: await deps.infer(input.model, input.against, rows),
+        candidate: candidateScores,
+        knownGood: goodScores,
         tolerance,
       });
+      const fairness =
+        groupColumn === undefined
+          ? undefined
+          : compareFairness({
+              column: groupColumn,
+              labels,
+              groups,
+              candidate: candidateScores,
+              knownGood: goodScores,
+              tolerance: fairnessTolerance,
+            });
+      if (fairness && fairness.failed.length > 0) comparison.passed = false;
       const record: ValidationRecord = {
         id: createId('val'),
         model: input.model,
@@ -149,6 +213,7 @@ export function createValidation<DB extends RegistryDatabase>(deps: ValidationDe
         ...comparison,
         at: new Date().toISOString(),
         actor,
+        ...(fairness ? { fairness } : {}),
       };
       await db
         .insertInto('registry_validations')
@@ -180,6 +245,17 @@ export function createValidation<DB extends RegistryDatabase>(deps: ValidationDe
         candidate: candidateTotals,
         knownGood: goodTotals,
         differing: record.differing.count,
+        ...(fairness
+          ? {
+              fairness: {
+                column: fairness.column,
+                tolerance: fairness.tolerance,
+                failed: fairness.failed,
+                candidate: gapsOf(fairness.candidate),
+                knownGood: gapsOf(fairness.knownGood),
+              },
+            }
+          : {}),
       });
       return record;
     },

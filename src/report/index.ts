@@ -9,6 +9,7 @@ export {
   type ClockRule,
 } from './clocks.js';
 export { buildReview, duration, type Review, type ReviewInput } from './review.js';
+export { fairnessFromAlerts, type ReviewFairness } from './fairness.js';
 export { notificationDrafts, type NotificationDraft } from './drafts.js';
 export { renderMarkdown } from './render-markdown.js';
 export { renderHtml } from './render-html.js';

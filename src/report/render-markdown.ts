@@ -77,6 +77,35 @@ export function renderMarkdown(r: Review): string {
       ]),
     ),
   );
+  const rate = (v: number | null) => (v === null ? '—' : v.toFixed(3));
+  for (const f of r.fairness ?? []) {
+    const g = f.report;
+    out.push(
+      `## Fairness: ${f.model}\n\nPerformance window ${f.window.index} (${f.window.start} .. ${f.window.end}, ${f.window.size} labels), alert \`${f.alertId}\`.\n`,
+    );
+    out.push(
+      table(
+        ['group', 'n', 'accuracy', 'selection rate', 'TPR', 'FPR'],
+        Object.entries(g.groups).map(([name, m]) => [
+          name,
+          m.n,
+          rate(m.accuracy),
+          rate(m.selectionRate),
+          rate(m.truePositiveRate),
+          rate(m.falsePositiveRate),
+        ]),
+      ),
+    );
+    out.push(
+      list([
+        `Accuracy gap: ${rate(g.accuracyGap)}`,
+        `Demographic parity difference: ${rate(g.demographicParityDifference)}`,
+        `Equalised-odds difference: ${rate(g.equalisedOddsDifference)}`,
+        ...(f.alerted.length ? [`Alerted on: ${f.alerted.join(', ')}`] : []),
+        ...(g.tooSmall.length ? [`Too small to compare: ${g.tooSmall.join(', ')}`] : []),
+      ]),
+    );
+  }
   const byPrincipal = r.impact.flatMap((x) =>
     Object.entries(x.byPrincipal).map(([p, t]) => [p, t.decisions, t.flips]),
   );

@@ -1,4 +1,5 @@
 import type { ImpactSummary } from '../forensics/index.js';
+import type { ReviewFairness } from './fairness.js';
 import { deadlineClocks, knownRegulations, type DeadlineClock } from './clocks.js';
 
 /** What a post-incident review is built from: the responder's view of one incident. */
@@ -61,6 +62,8 @@ export interface ReviewInput {
   /** `models[].regulations`, `criticality` and `tags` of the incident's assets. */
   assets: { id: string; regulations: string[]; criticality: string; tags: string[] }[];
   contact: string;
+  /** Group fairness from the latest performance window of each model, when labels had groups. */
+  fairness?: ReviewFairness[];
 }
 
 export interface Review extends ReviewInput {

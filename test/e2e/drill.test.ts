@@ -220,6 +220,15 @@ describe('drills against a throw-away embedded aisoc', () => {
     });
   }
 
+  it('catches the key that probes for the decoy on its first query and slows it', () => {
+    const card = cards.get('decoy.probe')!;
+    expect(card.detected).toBe(true);
+    expect(card.queriesToDetect).toBe(1);
+    expect(card.contained).toBe(true);
+    expect(card.playbooks).toContain('decoy-access');
+    expect(card.achieved.decoyAnswers).toBeLessThan(card.achieved.queries);
+  });
+
   it('refuses the tampering drill on an aisoc whose upstream or file it does not control', async () => {
     await expect(
       runDrill('tampering', {

@@ -19,6 +19,8 @@ export const REMOTE_MODEL = 'drill-remote';
 export const LOCAL_MODEL = 'drill-local';
 /** breast-cancer with a poisoned version 2 beside the demo model as version 1. */
 export const TRIAGE_MODEL = 'drill-triage';
+/** A decoy (models[].decoy) that no drill key is told about: the decoy drill probes for it. */
+export const DECOY_MODEL = 'drill-decoy';
 
 /** What `drill all` runs, in order: scenario, attack, model drilled, data it draws on. */
 export const EMBEDDED_RUNS: readonly {
@@ -34,6 +36,7 @@ export const EMBEDDED_RUNS: readonly {
   { scenario: 'malicious-file', model: 'breast-cancer', data: 'breast-cancer' },
   { scenario: 'tampering', attack: 'swapped-upstream', model: REMOTE_MODEL, data: 'breast-cancer' },
   { scenario: 'tampering', attack: 'tampered-artifact', model: LOCAL_MODEL, data: 'breast-cancer' },
+  { scenario: 'decoy', model: 'breast-cancer', data: 'breast-cancer' },
 ];
 
 export interface DrillFixture {
@@ -139,6 +142,7 @@ export async function startDrillFixture(dir: string): Promise<DrillFixture> {
         subject: '/parameters/patient_id',
         regulations: ['gdpr', 'eu-ai-act'],
       },
+      { ...entry(DECOY_MODEL, { version: '1', onnx }), decoy: true },
     ],
     control: {
       swapUpstream: () => proxy.swap(),
@@ -148,6 +152,7 @@ export async function startDrillFixture(dir: string): Promise<DrillFixture> {
       artifactFile: copy,
       poisonedRelease: { version: '2', goodVersion: '1' },
       verifyBundle: (dir) => verifyEvidenceBundle(dir),
+      decoyModel: DECOY_MODEL,
     },
     respond: { webhooks: { soc: { url: soc.url, secretFile } } },
     soc,

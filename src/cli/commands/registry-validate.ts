@@ -22,10 +22,25 @@ interface ValidationRow {
   failed: string[];
   passed: boolean;
   differing: { count: number; rows: number[] };
+  fairness?: {
+    column: string;
+    tolerance: number;
+    failed: string[];
+    candidate: Fairness;
+    knownGood: Fairness;
+  };
 }
+interface Fairness {
+  groups: Record<string, { n: number; accuracy: number; selectionRate: number }>;
+  tooSmall: string[];
+  accuracyGap: number | null;
+  demographicParityDifference: number | null;
+  equalisedOddsDifference: number | null;
+}
+const GAPS = ['accuracyGap', 'demographicParityDifference', 'equalisedOddsDifference'] as const;
 
 const METRICS = ['accuracy', 'precision', 'recall', 'f1', 'auc'] as const;
-const fixed = (n: number) => (Number.isFinite(n) ? n.toFixed(4) : 'n/a');
+const fixed = (n: number | null) => (n !== null && Number.isFinite(n) ? n.toFixed(4) : 'n/a');
 
 function tolerance(value: string): number {
   const n = Number(value);
@@ -48,12 +63,28 @@ export function registerValidateCommand(registry: Command): void {
       'largest drop allowed (default: registry.validationTolerance)',
       tolerance,
     )
+    .option(
+      '--group <column>',
+      "snapshot column naming each row's group: report and gate fairness (default: registry.fairnessGroup)",
+    )
+    .option(
+      '--fairness-tolerance <x>',
+      'largest demographic parity or equalised-odds difference allowed (default: registry.fairnessTolerance)',
+      tolerance,
+    )
     .addOption(formatOption())
     .action(
       async (
         model: string,
         version: string,
-        opts: { against: string; data: string; tolerance?: number; format: OutputFormat },
+        opts: {
+          against: string;
+          data: string;
+          tolerance?: number;
+          group?: string;
+          fairnessTolerance?: number;
+          format: OutputFormat;
+        },
         command: Command,
       ) => {
         if (!/^[^@]+@[^@]+$/.test(opts.data))
@@ -64,6 +95,10 @@ export function registerValidateCommand(registry: Command): void {
             against: opts.against,
             data: opts.data,
             ...(opts.tolerance === undefined ? {} : { tolerance: opts.tolerance }),
+            ...(opts.group === undefined ? {} : { group: opts.group }),
+            ...(opts.fairnessTolerance === undefined
+              ? {}
+              : { fairnessTolerance: opts.fairnessTolerance }),
           },
         );
         emit(opts.format, v, () => {
@@ -87,12 +122,53 @@ export function registerValidateCommand(registry: Command): void {
             })),
             ['class', 'support', `${version} f1`, `${opts.against} f1`],
           );
+          const f = v.fairness;
+          if (f) {
+            writeOut(`\nfairness by ${f.column}\n`);
+            printTable(
+              Object.entries(f.candidate.groups).map(([g, m]) => ({
+                group: g,
+                n: String(m.n),
+                [`${version} accuracy`]: fixed(m.accuracy),
+                [`${opts.against} accuracy`]: fixed(f.knownGood.groups[g]?.accuracy ?? null),
+                [`${version} selection`]: fixed(m.selectionRate),
+                [`${opts.against} selection`]: fixed(f.knownGood.groups[g]?.selectionRate ?? null),
+              })),
+              [
+                'group',
+                'n',
+                `${version} accuracy`,
+                `${opts.against} accuracy`,
+                `${version} selection`,
+                `${opts.against} selection`,
+              ],
+            );
+            printTable(
+              GAPS.map((g) => ({
+                gap: g,
+                [version]: fixed(f.candidate[g]),
+                [opts.against]: fixed(f.knownGood[g]),
+                result: f.failed.includes(g) ? 'FAIL' : g === 'accuracyGap' ? '—' : 'ok',
+              })),
+              ['gap', version, opts.against, 'result'],
+            );
+            if (f.candidate.tooSmall.length > 0)
+              writeOut(`groups too small to compare: ${f.candidate.tooSmall.join(', ')}\n`);
+          }
+          const why = [
+            ...(v.failed.length > 0
+              ? [`${v.failed.join(', ')} dropped by more than ${v.tolerance}`]
+              : []),
+            ...(f && f.failed.length > 0
+              ? [`${f.failed.join(', ')} above ${f.tolerance} between groups`]
+              : []),
+          ];
           writeOut(
             `\n${v.differing.count} of ${v.rows} decisions differ` +
               (v.differing.count > 0
                 ? ` (rows ${v.differing.rows.slice(0, 10).join(', ')}…)`
                 : '') +
-              `\n${v.passed ? 'PASSED' : `FAILED: ${v.failed.join(', ')} dropped by more than ${v.tolerance}`} (validation ${v.id})\n`,
+              `\n${v.passed ? 'PASSED' : `FAILED: ${why.join('; ')}`} (validation ${v.id})\n`,
           );
         });
         if (!v.passed) process.exitCode = ExitCodes.VERIFICATION_FAILED;

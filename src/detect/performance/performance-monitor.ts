@@ -253,6 +253,7 @@ export function createPerformanceMonitor(options: PerformanceMonitorOptions): Pe
         drops: r.drops,
         alerted: r.alerted,
         maxRelativeDrop: maxDrop,
+        ...(r.fairness ? { fairness: r.fairness } : {}),
       },
       eventIds,
     };
