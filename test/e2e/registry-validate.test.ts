@@ -296,6 +296,44 @@ describe('the validation gate before a deploy (registry.requireValidation)', () 
     expect(r.stderr).toContain('no group column "sex"');
   }, 180_000);
 
+  it('diffs behaviour on the snapshot beside the weights: decisions that differ and per-class F1', async () => {
+    const same = await cli(
+      'registry',
+      'diff',
+      'breast-cancer',
+      'good',
+      'same',
+      '--data',
+      'bc-eval@holdout',
+    );
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout).toContain('the two versions hold the same files');
+    expect(same.stdout).toMatch(/behaviour on bc-eval@holdout: 0 of 115 decisions differ/);
+    // "broken" is served by an upstream that answers one class: no weights to compare here,
+    // but its behaviour is.
+    const broken = await cli(
+      'registry',
+      'diff',
+      'breast-cancer',
+      'good',
+      'broken',
+      '--data',
+      'bc-eval@holdout',
+      '--format',
+      'json',
+    );
+    expect(broken.code, broken.stderr).toBe(0);
+    const out = JSON.parse(broken.stdout);
+    expect(out.weightsSkipped).toMatch(/no local artifacts/);
+    expect(out.behaviour.rows).toBe(115);
+    expect(out.behaviour.differing.count).toBeGreaterThan(0);
+    expect(out.behaviour.differing.rows.every((r: number) => r >= 0 && r < 115)).toBe(true);
+    expect(Object.keys(out.behaviour.knownGood.perClass).sort()).toEqual(['0', '1']);
+    const bad = await cli('registry', 'diff', 'breast-cancer', 'good', 'same', '--data', 'bc-eval');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--data: expected DATASET@LABEL');
+  }, 180_000);
+
   it('refuses a snapshot whose files changed since registration', async () => {
     writeFileSync(join(t.dir, 'eval', 'holdout.csv'), 'label\n1\n');
     const r = await cli(
