@@ -50,9 +50,11 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
   const alerts = new Map<string, Alert | null>(); // trigger alert per run, for templates
   const wakeTimers = new Map<string, { at: string; timer: NodeJS.Timeout }>();
 
+  // A step's promise must never reject unobserved: reported, it cannot take the process down.
   const track = (p: Promise<unknown>) => {
-    inflight.add(p);
-    void p.finally(() => inflight.delete(p));
+    const handled = p.catch((e: unknown) => options.onError?.(e));
+    inflight.add(handled);
+    void handled.finally(() => inflight.delete(handled));
   };
   const playbookOf = (state: RunState) => {
     const pb = options.playbooks().get(state.playbookId);
@@ -215,6 +217,8 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
           permanent: isPermanent(error),
         };
       }
+      // The step happened whatever the audit ledger says: a failed write (its loss is counted
+      // and alerted by the ledger) must not stall the run, so the event is fed regardless.
       await audit({
         type: 'respond.playbook.step',
         actor: `playbook:${playbook.id}`,
@@ -227,7 +231,7 @@ export function createPlaybookRunner(options: PlaybookRunnerOptions) {
         attempt,
         status: event.type === 'step_succeeded' ? 'succeeded' : 'failed',
         outcome: event.type === 'step_succeeded' ? event.outcome : event.error,
-      });
+      }).catch((e: unknown) => options.onError?.(e));
     }
     await feed(state.id, event);
   };

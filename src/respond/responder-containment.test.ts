@@ -266,9 +266,10 @@ describe('extraction spread over keys from one network (shipped playbooks)', () 
     // The network's incident and this key's are both confident extraction on fraud.
     const hardened = await eventually(() => rig.policy().hardened.get('fraud'));
     expect(hardened).toMatchObject({ mode: 'round', decimals: 2 });
-    expect(rig.policy().keyHardened.get(`fraud\u0000${rig.keyId}`)).toMatchObject({
-      mode: 'round',
-    });
+    const keyHardened = await eventually(() =>
+      rig.policy().keyHardened.get(`fraud\u0000${rig.keyId}`),
+    );
+    expect(keyHardened).toMatchObject({ mode: 'round' });
     // Each playbook step is its own action: the watermark may land after the rounding.
     const watermarked = await eventually(() =>
       rig.policy().watermarked.get(`fraud\u0000${rig.keyId}`),
