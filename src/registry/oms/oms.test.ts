@@ -3,7 +3,6 @@ import {
   cpSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   rmSync,
   symlinkSync,
   unlinkSync,
@@ -12,35 +11,23 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AppError } from '../../core/index.js';
 import { BUNDLE_MEDIA_TYPE, IN_TOTO_PAYLOAD_TYPE, pae } from './bundle.js';
 import { hashModel, rootDigest } from './model-manifest.js';
 import { signModel } from './sign-model.js';
 import { loadPublicKey, publicKeyHint } from './signing-keys.js';
 import { verifyModelSignature, type TrustAnchor } from './verify-signature.js';
+import {
+  failure,
+  MT_FIXTURES,
+  readMt,
+  theirKey,
+  theirRoot,
+} from '../../../test/support/model-transparency.js';
 
-const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/model-transparency');
-const read = (p: string) => readFileSync(join(FIXTURES, p), 'utf8');
-const theirKey: TrustAnchor = {
-  kind: 'keys',
-  keys: [loadPublicKey(read('keys/signing-key-pub.pem'))],
-};
-const theirRoot: TrustAnchor = {
-  kind: 'certificates',
-  roots: [new X509Certificate(read('keys/ca-cert.pem'))],
-};
+const FIXTURES = MT_FIXTURES;
+const read = readMt;
 const dir = mkdtempSync(join(tmpdir(), 'aisoc-oms-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function failure(p: Promise<unknown>, code: string): Promise<AppError> {
-  const e = (await p.then(
-    () => null,
-    (x: unknown) => x,
-  )) as AppError | null;
-  expect(e, `expected ${code}`).not.toBeNull();
-  expect(e!.code, e!.message).toBe(code);
-  return e!;
-}
 
 let count = 0;
 function model(

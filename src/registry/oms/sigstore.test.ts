@@ -1,18 +1,22 @@
-import { X509Certificate } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AppError } from '../../core/index.js';
-import { loadPublicKey } from './signing-keys.js';
 import { verifyModelSignature, type TrustAnchor } from './verify-signature.js';
+import {
+  failure,
+  MT_FIXTURES,
+  readMt,
+  theirKey,
+  theirRoot,
+} from '../../../test/support/model-transparency.js';
 
 // Upstream's published signatures (sigstore/model-transparency scripts/tests, Apache-2.0),
 // checked as upstream's own test-sign-verify-allversions.sh checks them with its current
 // verifier, and Sigstore's public-good trusted root (sigstore-js packages/tuf/seeds.json).
 const FIXTURES = join(import.meta.dirname, '../../../test/fixtures');
-const MT = join(FIXTURES, 'model-transparency');
-const read = (p: string) => readFileSync(join(MT, p), 'utf8');
+const MT = MT_FIXTURES;
+const read = readMt;
 const trustedRoot = JSON.parse(
   readFileSync(join(FIXTURES, 'sigstore/trusted_root.json'), 'utf8'),
 ) as unknown;
@@ -22,26 +26,8 @@ const keyless = (identities = [SIGNER]): TrustAnchor => ({
   trustedRoot,
   identities,
 });
-const theirKey: TrustAnchor = {
-  kind: 'keys',
-  keys: [loadPublicKey(read('keys/signing-key-pub.pem'))],
-};
-const theirRoot: TrustAnchor = {
-  kind: 'certificates',
-  roots: [new X509Certificate(read('keys/ca-cert.pem'))],
-};
 const dir = mkdtempSync(join(tmpdir(), 'aisoc-sigstore-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function failure(p: Promise<unknown>, code: string): Promise<AppError> {
-  const e = (await p.then(
-    () => null,
-    (x: unknown) => x,
-  )) as AppError | null;
-  expect(e, `expected ${code}`).not.toBeNull();
-  expect(e!.code, e!.message).toBe(code);
-  return e!;
-}
 
 const SIGSTORE = ['v1.1.0-sigstore', 'v1.0.1-sigstore', 'v1.0.0-sigstore', 'v0.3.1-sigstore'];
 
