@@ -52,6 +52,15 @@ export function IncidentPage(props: { id: string }) {
   const i = d.incident;
   const rows = assembleTimeline(d);
   const approvals = d.tasks.filter((t) => t.kind === 'approval' && t.status === 'open');
+  const decide = (t: (typeof approvals)[number], decision: 'approved' | 'rejected') =>
+    act.mutate(() =>
+      unwrap(
+        api.POST('/api/v1/approvals/{id}', {
+          params: { path: { id: t.id } },
+          body: { decision, role: String(t.role ?? session?.identity.role ?? 'admin') },
+        }),
+      ),
+    );
   const tasks = d.tasks.filter((t) => t.kind !== 'approval');
   const closed = i.phase === 'closed';
   return (
@@ -153,38 +162,14 @@ export function IncidentPage(props: { id: string }) {
                   class="primary"
                   data-task={t.id}
                   disabled={act.isPending}
-                  onClick={() =>
-                    act.mutate(() =>
-                      unwrap(
-                        api.POST('/api/v1/approvals/{id}', {
-                          params: { path: { id: t.id } },
-                          body: {
-                            decision: 'approved',
-                            role: String(t.role ?? session?.identity.role ?? 'admin'),
-                          },
-                        }),
-                      ),
-                    )
-                  }
+                  onClick={() => decide(t, 'approved')}
                 >
                   Approve
                 </button>
                 <button
                   type="button"
                   disabled={act.isPending}
-                  onClick={() =>
-                    act.mutate(() =>
-                      unwrap(
-                        api.POST('/api/v1/approvals/{id}', {
-                          params: { path: { id: t.id } },
-                          body: {
-                            decision: 'rejected',
-                            role: String(t.role ?? session?.identity.role ?? 'admin'),
-                          },
-                        }),
-                      ),
-                    )
-                  }
+                  onClick={() => decide(t, 'rejected')}
                 >
                   Reject
                 </button>
